@@ -1,0 +1,8 @@
+//! scimtest: a SCIM 2.0 conformance and load-testing harness with a bundled reference provider.
+//!
+//! Floors (see `../shared/DESIGN.md`): `scim` (pure protocol) → `provider` → `cli`.
+
+pub mod cli;
+pub mod exit_codes;
+pub mod provider;
+pub mod scim;

@@ -1,0 +1,23 @@
+//! The `scimtest` binary: parse the command line, run it, map the outcome to an exit code.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = match scimtest::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { scimtest::exit_codes::USAGE } else { 0 };
+            let _ = e.print();
+            return std::process::ExitCode::from(code as u8);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return std::process::ExitCode::from(scimtest::exit_codes::HARNESS as u8);
+        }
+    };
+    let code = runtime.block_on(scimtest::cli::run(cli));
+    std::process::ExitCode::from(code as u8)
+}

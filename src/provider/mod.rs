@@ -1,0 +1,1 @@
+//! The bundled reference SCIM provider (axum + an in-memory store).

@@ -1,0 +1,14 @@
+//! The SCIM protocol itself, pure: no tokio, axum or reqwest. Shared by the provider (to serve
+//! correctly) and by the checks (to judge correctly).
+
+pub mod error;
+pub mod filter;
+pub mod patch;
+pub mod path;
+pub mod query;
+pub mod registry;
+pub mod resource;
+pub mod schema;
+
+pub use error::{ScimError, ScimResult, ScimType};
+pub use path::AttrPath;
