@@ -6,12 +6,19 @@ fn main() -> std::process::ExitCode {
     let cli = match scimtest::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { scimtest::exit_codes::USAGE } else { 0 };
+            let code = if e.use_stderr() {
+                scimtest::exit_codes::USAGE
+            } else {
+                0
+            };
             let _ = e.print();
             return std::process::ExitCode::from(code as u8);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: failed to start the async runtime: {e}");

@@ -72,7 +72,11 @@ pub struct ScimError {
 impl ScimError {
     /// An error with a status, a `scimType` and a detail.
     pub fn new(status: u16, scim_type: Option<ScimType>, detail: impl Into<String>) -> Self {
-        ScimError { status, scim_type, detail: detail.into() }
+        ScimError {
+            status,
+            scim_type,
+            detail: detail.into(),
+        }
     }
     /// 400 `invalidFilter`.
     pub fn invalid_filter(detail: impl Into<String>) -> Self {
@@ -115,11 +119,20 @@ impl ScimError {
     pub fn to_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
         m.insert("schemas".into(), serde_json::json!([ERROR_SCHEMA]));
-        m.insert("status".into(), serde_json::Value::String(self.status.to_string()));
+        m.insert(
+            "status".into(),
+            serde_json::Value::String(self.status.to_string()),
+        );
         if let Some(t) = self.scim_type {
-            m.insert("scimType".into(), serde_json::Value::String(t.as_str().into()));
+            m.insert(
+                "scimType".into(),
+                serde_json::Value::String(t.as_str().into()),
+            );
         }
-        m.insert("detail".into(), serde_json::Value::String(self.detail.clone()));
+        m.insert(
+            "detail".into(),
+            serde_json::Value::String(self.detail.clone()),
+        );
         serde_json::Value::Object(m)
     }
 }
@@ -150,7 +163,11 @@ mod tests {
 
     #[test]
     fn scim_type_serde_matches_wire_spelling() {
-        for t in [ScimType::InvalidFilter, ScimType::NoTarget, ScimType::InvalidVers] {
+        for t in [
+            ScimType::InvalidFilter,
+            ScimType::NoTarget,
+            ScimType::InvalidVers,
+        ] {
             let s = serde_json::to_value(t).unwrap_or_default();
             assert_eq!(s, serde_json::Value::String(t.as_str().into()));
         }

@@ -48,12 +48,20 @@ pub fn looks_like_urn(s: &str) -> bool {
 impl AttrPath {
     /// A plain top-level attribute.
     pub fn attr(name: impl Into<String>) -> Self {
-        AttrPath { urn: None, attr: name.into(), sub: None }
+        AttrPath {
+            urn: None,
+            attr: name.into(),
+            sub: None,
+        }
     }
 
     /// A sub-attribute of a top-level attribute.
     pub fn sub(name: impl Into<String>, sub: impl Into<String>) -> Self {
-        AttrPath { urn: None, attr: name.into(), sub: Some(sub.into()) }
+        AttrPath {
+            urn: None,
+            attr: name.into(),
+            sub: Some(sub.into()),
+        }
     }
 
     /// Parse `[URN:]attr[.sub]`. `offset` is added to error positions (the path's place in a
@@ -94,7 +102,11 @@ impl AttrPath {
             }
             None => None,
         };
-        Ok(AttrPath { urn, attr: attr.to_string(), sub })
+        Ok(AttrPath {
+            urn,
+            attr: attr.to_string(),
+            sub,
+        })
     }
 
     /// Parse a path that starts at byte 0.
@@ -140,7 +152,10 @@ mod tests {
     #[test]
     fn parses_plain_sub_and_urn_paths() {
         assert_eq!(AttrPath::parse("userName"), Ok(AttrPath::attr("userName")));
-        assert_eq!(AttrPath::parse("name.givenName"), Ok(AttrPath::sub("name", "givenName")));
+        assert_eq!(
+            AttrPath::parse("name.givenName"),
+            Ok(AttrPath::sub("name", "givenName"))
+        );
         let p = AttrPath::parse(&format!("{ENT}:manager.value")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.urn.as_deref(), Some(ENT));
         assert_eq!(p.attr, "manager");

@@ -141,7 +141,9 @@ pub struct Attribute {
 impl Attribute {
     /// The sub-attribute named `name`, compared case-insensitively.
     pub fn sub_attribute(&self, name: &str) -> Option<&Attribute> {
-        self.sub_attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.sub_attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -164,7 +166,9 @@ pub struct Schema {
 impl Schema {
     /// The top-level attribute named `name`, compared case-insensitively.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
     }
 }
 
