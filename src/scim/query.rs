@@ -2,7 +2,8 @@
 //! parsing the query parameters and the `SearchRequest` body into a [`ListQuery`], projecting a
 //! resource for output (`attributes` / `excludedAttributes` and the `returned` characteristic),
 //! sorting (`sortBy` / `sortOrder`), paging (`startIndex` / `count`) and the `ListResponse`
-//! message. Pure: no I/O, no HTTP types; the filter itself is parsed by the filter module.
+//! message. Pure: no I/O, and it must not import tokio, axum or reqwest; the filter expression
+//! itself is parsed by the filter module.
 //!
 //! Decisions where the RFCs leave room, so callers and checks can rely on them:
 //! - **Errors.** A bad parameter value (non-integer `startIndex`/`count`, unknown `sortOrder`,
@@ -861,4 +862,922 @@ pub fn list_response(total_results: usize, start_index: usize, resources: Vec<Va
     m.insert("itemsPerPage".into(), Value::from(resources.len()));
     m.insert("Resources".into(), Value::Array(resources));
     Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scim::error::ScimType;
+    use crate::scim::schema::{ENTERPRISE_USER_SCHEMA as ENT, Resolved, USER_SCHEMA};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const CORE_ATTRS: &str = r#"[
+      {"name": "id", "type": "string", "caseExact": true, "mutability": "readOnly",
+       "returned": "always", "uniqueness": "server"},
+      {"name": "userName", "type": "string", "caseExact": false, "required": true,
+       "uniqueness": "server"},
+      {"name": "name", "type": "complex", "subAttributes": [
+        {"name": "formatted", "type": "string"},
+        {"name": "familyName", "type": "string"},
+        {"name": "givenName", "type": "string"}]},
+      {"name": "displayName", "type": "string"},
+      {"name": "rank", "type": "integer"},
+      {"name": "password", "type": "string", "mutability": "writeOnly", "returned": "never"},
+      {"name": "emails", "type": "complex", "multiValued": true, "subAttributes": [
+        {"name": "value", "type": "string"},
+        {"name": "type", "type": "string"},
+        {"name": "primary", "type": "boolean"},
+        {"name": "verificationCode", "type": "string", "returned": "never"}]},
+      {"name": "auditNote", "type": "string", "returned": "request"},
+      {"name": "groups", "type": "complex", "multiValued": true, "mutability": "readOnly",
+       "subAttributes": [
+        {"name": "value", "type": "string", "mutability": "readOnly"},
+        {"name": "display", "type": "string", "mutability": "readOnly"}]},
+      {"name": "meta", "type": "complex", "mutability": "readOnly", "subAttributes": [
+        {"name": "resourceType", "type": "string", "caseExact": true},
+        {"name": "created", "type": "dateTime"},
+        {"name": "lastModified", "type": "dateTime"},
+        {"name": "version", "type": "string", "caseExact": true}]}
+    ]"#;
+
+    const ENT_ATTRS: &str = r#"[
+      {"name": "employeeNumber", "type": "string"},
+      {"name": "department", "type": "string"},
+      {"name": "manager", "type": "complex", "subAttributes": [
+        {"name": "value", "type": "string"},
+        {"name": "displayName", "type": "string", "mutability": "readOnly"}]}
+    ]"#;
+
+    /// A User + Enterprise User lookup built from inline schema JSON.
+    struct Fake {
+        core: Vec<Attribute>,
+        ext: Vec<Attribute>,
+    }
+
+    fn fake() -> Fake {
+        let parse = |s: &str| -> Vec<Attribute> {
+            serde_json::from_str(s).unwrap_or_else(|e| panic!("bad fake schema: {e}"))
+        };
+        Fake {
+            core: parse(CORE_ATTRS),
+            ext: parse(ENT_ATTRS),
+        }
+    }
+
+    impl AttrLookup for Fake {
+        fn resolve(&self, p: &AttrPath) -> Option<Resolved<'_>> {
+            let find = |list: &[Attribute]| {
+                list.iter()
+                    .position(|a| a.name.eq_ignore_ascii_case(&p.attr))
+            };
+            let (extension, top) = match &p.urn {
+                Some(u) if u.eq_ignore_ascii_case(USER_SCHEMA) => {
+                    (None, self.core.get(find(&self.core)?)?)
+                }
+                Some(u) if u.eq_ignore_ascii_case(ENT) => {
+                    (Some(ENT), self.ext.get(find(&self.ext)?)?)
+                }
+                Some(_) => return None,
+                None => match find(&self.core) {
+                    Some(i) => (None, self.core.get(i)?),
+                    None => (Some(ENT), self.ext.get(find(&self.ext)?)?),
+                },
+            };
+            let sub = match &p.sub {
+                Some(s) => Some(top.sub_attribute(s)?),
+                None => None,
+            };
+            Some(Resolved {
+                extension,
+                top,
+                sub,
+            })
+        }
+        fn schema_urns(&self) -> Vec<&str> {
+            vec![USER_SCHEMA, ENT]
+        }
+    }
+
+    fn user() -> Value {
+        json!({
+            "schemas": [USER_SCHEMA, ENT],
+            "id": "2819c223",
+            "externalId": "ext-1",
+            "userName": "bjensen",
+            "name": {"formatted": "Ms. Barbara J Jensen", "familyName": "Jensen", "givenName": "Barbara"},
+            "displayName": "Babs",
+            "password": "t1meMa$heen",
+            "emails": [
+                {"value": "bjensen@example.com", "type": "work", "primary": true, "verificationCode": "123"},
+                {"value": "babs@jensen.org", "type": "home"}
+            ],
+            "auditNote": "flagged",
+            "groups": [{"value": "g1", "display": "Tour Guides"}],
+            "meta": {"resourceType": "User", "created": "2010-01-23T04:56:22Z",
+                     "lastModified": "2011-05-13T04:42:34Z", "version": "W/\"3694e05e9dff590\""},
+            ENT: {"employeeNumber": "701984", "department": "Tour Operations",
+                  "manager": {"value": "26118915", "displayName": "John Smith"}}
+        })
+    }
+
+    fn paths(s: &str) -> Vec<AttrPath> {
+        parse_attr_list(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn proj(attrs: &str, excl: &str) -> Value {
+        project(&user(), &paths(attrs), &paths(excl), &fake())
+    }
+
+    fn keys(v: &Value) -> Vec<String> {
+        v.as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn q(pairs: &[(&str, &str)]) -> ScimResult<ListQuery> {
+        ListQuery::from_params(pairs.iter().copied())
+    }
+
+    fn kind<T: std::fmt::Debug>(r: ScimResult<T>) -> Option<ScimType> {
+        match r {
+            Ok(v) => panic!("expected an error, got {v:?}"),
+            Err(e) => {
+                assert_eq!(e.status, 400);
+                e.scim_type
+            }
+        }
+    }
+
+    fn ok<T>(r: ScimResult<T>) -> T {
+        r.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    // ----- query parameters -------------------------------------------------------------------
+
+    #[test]
+    fn no_params_give_defaults() {
+        let lq = ok(q(&[]));
+        assert_eq!(lq, ListQuery::default());
+        assert_eq!(lq.start_index, 1);
+        assert_eq!(lq.count, None);
+        assert_eq!(lq.sort_order, SortOrder::Ascending);
+    }
+
+    #[test]
+    fn param_names_match_case_insensitively() {
+        let lq = ok(q(&[
+            ("STARTINDEX", "3"),
+            ("Count", "7"),
+            ("sortby", "name.givenName"),
+            ("SortOrder", "DESCENDING"),
+            ("FILTER", "userName eq \"x\""),
+            ("ATTRIBUTES", "userName"),
+            ("excludedattributes", "emails"),
+        ]));
+        assert_eq!(lq.start_index, 3);
+        assert_eq!(lq.count, Some(7));
+        assert_eq!(lq.sort_by, Some(AttrPath::sub("name", "givenName")));
+        assert_eq!(lq.sort_order, SortOrder::Descending);
+        assert_eq!(lq.filter.as_deref(), Some("userName eq \"x\""));
+        assert_eq!(lq.attributes, vec![AttrPath::attr("userName")]);
+        assert_eq!(lq.excluded_attributes, vec![AttrPath::attr("emails")]);
+    }
+
+    #[test]
+    fn non_integer_paging_values_are_invalid_value() {
+        for bad in ["abc", "1.5", "", "1e3", "--1", "0x10", "+"] {
+            assert_eq!(
+                kind(q(&[("startIndex", bad)])),
+                Some(ScimType::InvalidValue),
+                "{bad:?}"
+            );
+            assert_eq!(
+                kind(q(&[("count", bad)])),
+                Some(ScimType::InvalidValue),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn negative_count_is_zero_and_small_start_index_is_one() {
+        assert_eq!(ok(q(&[("count", "-1")])).count, Some(0));
+        assert_eq!(
+            ok(q(&[("count", "-99999999999999999999999")])).count,
+            Some(0)
+        );
+        assert_eq!(ok(q(&[("count", "0")])).count, Some(0));
+        assert_eq!(ok(q(&[("startIndex", "0")])).start_index, 1);
+        assert_eq!(ok(q(&[("startIndex", "-5")])).start_index, 1);
+        assert_eq!(ok(q(&[("startIndex", " +4 ")])).start_index, 4);
+    }
+
+    #[test]
+    fn huge_integers_saturate() {
+        let lq = ok(q(&[
+            ("startIndex", "99999999999999999999999"),
+            ("count", "99999999999999999999"),
+        ]));
+        let big = usize::try_from(i64::MAX).unwrap_or(usize::MAX);
+        assert_eq!(lq.start_index, big);
+        assert_eq!(lq.count, Some(big));
+    }
+
+    #[test]
+    fn sort_order_values() {
+        assert_eq!(
+            ok(q(&[("sortOrder", "ascending")])).sort_order,
+            SortOrder::Ascending
+        );
+        assert_eq!(
+            ok(q(&[("sortOrder", "Descending")])).sort_order,
+            SortOrder::Descending
+        );
+        for bad in ["sideways", "asc", "desc", ""] {
+            assert_eq!(
+                kind(q(&[("sortOrder", bad)])),
+                Some(ScimType::InvalidValue),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(SortOrder::Descending.as_str(), "descending");
+    }
+
+    #[test]
+    fn unknown_params_are_ignored() {
+        let lq = ok(q(&[("foo", "bar"), ("count", "2"), ("startIndexx", "zzz")]));
+        assert_eq!(lq.count, Some(2));
+        assert_eq!(lq.start_index, 1);
+    }
+
+    #[test]
+    fn repeated_param_is_invalid_value() {
+        assert_eq!(
+            kind(q(&[("count", "1"), ("COUNT", "2")])),
+            Some(ScimType::InvalidValue)
+        );
+    }
+
+    #[test]
+    fn bad_sort_by_and_attribute_paths_are_invalid_value() {
+        assert_eq!(kind(q(&[("sortBy", "1abc")])), Some(ScimType::InvalidValue));
+        assert_eq!(
+            kind(q(&[("attributes", "emails[type eq \"work\"]")])),
+            Some(ScimType::InvalidValue)
+        );
+        assert_eq!(
+            kind(q(&[("excludedAttributes", "userName,,emails")])),
+            Some(ScimType::InvalidValue)
+        );
+    }
+
+    #[test]
+    fn attributes_and_excluded_attributes_may_both_be_given() {
+        let lq = ok(q(&[
+            ("attributes", "name"),
+            ("excludedAttributes", "name.givenName"),
+        ]));
+        assert_eq!(lq.attributes, vec![AttrPath::attr("name")]);
+        assert_eq!(
+            lq.excluded_attributes,
+            vec![AttrPath::sub("name", "givenName")]
+        );
+    }
+
+    #[test]
+    fn attr_list_trims_and_accepts_urns_and_sub_attributes() {
+        let list = paths(&format!(
+            " userName , name.givenName,{ENT}:manager.value , {ENT}"
+        ));
+        assert_eq!(list.len(), 4);
+        assert_eq!(list[0], AttrPath::attr("userName"));
+        assert_eq!(list[1], AttrPath::sub("name", "givenName"));
+        assert_eq!(list[2].urn.as_deref(), Some(ENT));
+        assert_eq!(
+            (list[2].attr.as_str(), list[2].sub.as_deref()),
+            ("manager", Some("value"))
+        );
+        assert_eq!(list[3].to_string(), ENT);
+        assert!(paths("").is_empty());
+        assert!(paths("  ").is_empty());
+        assert_eq!(
+            kind(parse_attr_list("userName,")),
+            Some(ScimType::InvalidValue)
+        );
+    }
+
+    // ----- SearchRequest ----------------------------------------------------------------------
+
+    #[test]
+    fn search_request_parses_all_members() {
+        let body = json!({
+            "schemas": [SEARCH_REQUEST],
+            "attributes": ["displayName", "userName"],
+            "excludedAttributes": ["emails"],
+            "filter": "displayName sw \"smith\"",
+            "sortBy": "userName",
+            "sortOrder": "descending",
+            "startIndex": 2,
+            "count": 10,
+            "unknownMember": true
+        });
+        let lq = ok(ListQuery::from_search_request(&body));
+        assert_eq!(
+            lq.attributes,
+            vec![AttrPath::attr("displayName"), AttrPath::attr("userName")]
+        );
+        assert_eq!(lq.excluded_attributes, vec![AttrPath::attr("emails")]);
+        assert_eq!(lq.filter.as_deref(), Some("displayName sw \"smith\""));
+        assert_eq!(lq.sort_by, Some(AttrPath::attr("userName")));
+        assert_eq!(lq.sort_order, SortOrder::Descending);
+        assert_eq!((lq.start_index, lq.count), (2, Some(10)));
+    }
+
+    #[test]
+    fn search_request_equals_get_equivalent() {
+        let body = json!({"schemas": [SEARCH_REQUEST], "attributes": ["userName"], "startIndex": 3,
+                          "count": 4, "sortBy": "userName", "filter": "userName pr"});
+        let get = ok(q(&[
+            ("attributes", "userName"),
+            ("startIndex", "3"),
+            ("count", "4"),
+            ("sortBy", "userName"),
+            ("filter", "userName pr"),
+        ]));
+        assert_eq!(ok(ListQuery::from_search_request(&body)), get);
+    }
+
+    #[test]
+    fn search_request_without_search_schema_is_invalid_syntax() {
+        for body in [
+            json!({"filter": "userName pr"}),
+            json!({"schemas": [], "count": 1}),
+            json!({"schemas": [USER_SCHEMA]}),
+            json!({"schemas": SEARCH_REQUEST}),
+            json!([SEARCH_REQUEST]),
+            json!("x"),
+        ] {
+            assert_eq!(
+                kind(ListQuery::from_search_request(&body)),
+                Some(ScimType::InvalidSyntax),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn search_request_member_names_are_case_insensitive_and_null_is_absent() {
+        let body = json!({"Schemas": [SEARCH_REQUEST.to_uppercase()], "COUNT": -3, "StartIndex": 0,
+                          "sortBy": null, "attributes": null});
+        let lq = ok(ListQuery::from_search_request(&body));
+        assert_eq!((lq.start_index, lq.count), (1, Some(0)));
+        assert_eq!(lq.sort_by, None);
+        assert!(lq.attributes.is_empty());
+    }
+
+    #[test]
+    fn search_request_bad_values_are_invalid_value() {
+        for (k, v) in [
+            ("startIndex", json!("2")),
+            ("count", json!(2.5)),
+            ("count", json!(true)),
+            ("attributes", json!("userName")),
+            ("attributes", json!([1])),
+            ("sortOrder", json!("up")),
+            ("sortBy", json!("1x")),
+            ("filter", json!(5)),
+        ] {
+            let body = json!({"schemas": [SEARCH_REQUEST], k: v});
+            assert_eq!(
+                kind(ListQuery::from_search_request(&body)),
+                Some(ScimType::InvalidValue),
+                "{k}: {v}"
+            );
+        }
+    }
+
+    #[test]
+    fn search_request_member_twice_is_invalid_syntax() {
+        let body = json!({"schemas": [SEARCH_REQUEST], "count": 1, "Count": 2});
+        assert_eq!(
+            kind(ListQuery::from_search_request(&body)),
+            Some(ScimType::InvalidSyntax)
+        );
+    }
+
+    // ----- decode_query -----------------------------------------------------------------------
+
+    #[test]
+    fn decode_query_handles_plus_percent_and_bare_keys() {
+        let pairs = ok(decode_query(
+            "?filter=userName+eq+%22bjensen%22&&count=2&flag&a%2Bb=c%2bd",
+        ));
+        assert_eq!(
+            pairs,
+            vec![
+                ("filter".to_string(), "userName eq \"bjensen\"".to_string()),
+                ("count".to_string(), "2".to_string()),
+                ("flag".to_string(), String::new()),
+                ("a+b".to_string(), "c+d".to_string()),
+            ]
+        );
+        assert_eq!(
+            ok(decode_query("x=%C3%A9")),
+            vec![("x".to_string(), "é".to_string())]
+        );
+        assert!(ok(decode_query("")).is_empty());
+    }
+
+    #[test]
+    fn decode_query_rejects_bad_escapes_and_bad_utf8() {
+        for bad in ["x=%FF", "x=%4", "x=%", "x=%zz", "%C3=1"] {
+            assert_eq!(
+                kind(decode_query(bad)),
+                Some(ScimType::InvalidValue),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn decoded_query_feeds_from_params() {
+        let pairs = ok(decode_query(
+            "filter=userName%20eq%20%22a%22&sortOrder=descending&startIndex=0",
+        ));
+        let lq = ok(ListQuery::from_params(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ));
+        assert_eq!(lq.filter.as_deref(), Some("userName eq \"a\""));
+        assert_eq!(lq.sort_order, SortOrder::Descending);
+        assert_eq!(lq.start_index, 1);
+    }
+
+    // ----- projection -------------------------------------------------------------------------
+
+    #[test]
+    fn default_projection_drops_never_and_request_only() {
+        let out = proj("", "");
+        assert!(out.get("password").is_none());
+        assert!(out.get("auditNote").is_none());
+        assert!(out["emails"][0].get("verificationCode").is_none());
+        assert_eq!(out["emails"][0]["value"], "bjensen@example.com");
+        for k in [
+            "schemas",
+            "id",
+            "externalId",
+            "userName",
+            "name",
+            "displayName",
+            "groups",
+            "meta",
+            ENT,
+        ] {
+            assert!(out.get(k).is_some(), "{k} missing");
+        }
+        assert_eq!(out["schemas"], json!([USER_SCHEMA, ENT]));
+        assert_eq!(out[ENT], user()[ENT]);
+    }
+
+    #[test]
+    fn attributes_keeps_only_named_and_always() {
+        let out = proj("userName", "");
+        assert_eq!(keys(&out), vec!["schemas", "id", "userName"]);
+        // the Enterprise object is gone, so its URN leaves `schemas`
+        assert_eq!(out["schemas"], json!([USER_SCHEMA]));
+    }
+
+    #[test]
+    fn attributes_sub_attribute_keeps_parent_with_only_that_sub() {
+        let out = proj("name.givenName", "");
+        assert_eq!(out["name"], json!({"givenName": "Barbara"}));
+        assert_eq!(keys(&out), vec!["schemas", "id", "name"]);
+    }
+
+    #[test]
+    fn attributes_complex_parent_keeps_all_subs() {
+        assert_eq!(proj("name", "")["name"], user()["name"]);
+        let emails = proj("emails", "")["emails"].clone();
+        assert_eq!(
+            emails[0],
+            json!({"value": "bjensen@example.com", "type": "work", "primary": true})
+        );
+        assert_eq!(
+            emails[1],
+            json!({"value": "babs@jensen.org", "type": "home"})
+        );
+    }
+
+    #[test]
+    fn attributes_sub_of_multi_valued_projects_every_value() {
+        let out = proj("emails.value", "");
+        assert_eq!(
+            out["emails"],
+            json!([{"value": "bjensen@example.com"}, {"value": "babs@jensen.org"}])
+        );
+        // a sub-attribute no value has removes the attribute altogether
+        assert!(proj("emails.display", "").get("emails").is_none());
+    }
+
+    #[test]
+    fn never_returned_even_when_requested() {
+        let out = proj("password,emails.verificationCode", "");
+        assert!(out.get("password").is_none());
+        assert!(out.get("emails").is_none());
+        assert_eq!(keys(&out), vec!["schemas", "id"]);
+    }
+
+    #[test]
+    fn request_only_returned_when_named() {
+        assert_eq!(proj("auditNote", "")["auditNote"], "flagged");
+        assert!(proj("userName", "").get("auditNote").is_none());
+        assert!(proj("", "emails").get("auditNote").is_none());
+    }
+
+    #[test]
+    fn excluded_attribute_removed_others_kept() {
+        let out = proj("", "emails");
+        assert!(out.get("emails").is_none());
+        for k in ["userName", "name", "displayName", "meta", ENT] {
+            assert!(out.get(k).is_some(), "{k} missing");
+        }
+    }
+
+    #[test]
+    fn excluding_always_returned_has_no_effect() {
+        let out = proj("", "id,schemas");
+        assert_eq!(out["id"], "2819c223");
+        assert_eq!(out["schemas"], json!([USER_SCHEMA, ENT]));
+    }
+
+    #[test]
+    fn excluded_sub_attribute() {
+        let out = proj("", "name.familyName,emails.type");
+        assert_eq!(
+            out["name"],
+            json!({"formatted": "Ms. Barbara J Jensen", "givenName": "Barbara"})
+        );
+        assert_eq!(
+            out["emails"][0],
+            json!({"value": "bjensen@example.com", "primary": true})
+        );
+    }
+
+    #[test]
+    fn meta_is_returned_by_default_and_projectable() {
+        assert!(proj("", "meta").get("meta").is_none());
+        assert_eq!(
+            proj("meta.lastModified", "")["meta"],
+            json!({"lastModified": "2011-05-13T04:42:34Z"})
+        );
+        assert!(proj("userName", "").get("meta").is_none());
+    }
+
+    #[test]
+    fn extension_attribute_by_urn_path() {
+        let out = proj(&format!("{ENT}:employeeNumber"), "");
+        assert_eq!(out[ENT], json!({"employeeNumber": "701984"}));
+        assert_eq!(out["schemas"], json!([USER_SCHEMA, ENT]));
+        let out = proj(&format!("{ENT}:manager.displayName"), "");
+        assert_eq!(out[ENT], json!({"manager": {"displayName": "John Smith"}}));
+    }
+
+    #[test]
+    fn extension_attribute_unqualified_resolves_to_extension() {
+        assert_eq!(
+            proj("employeeNumber", "")[ENT],
+            json!({"employeeNumber": "701984"})
+        );
+    }
+
+    #[test]
+    fn urn_alone_selects_whole_extension() {
+        let out = proj(&format!("userName,{ENT}"), "");
+        assert_eq!(out[ENT], user()[ENT]);
+        assert_eq!(keys(&out), vec!["schemas", "id", "userName", ENT]);
+    }
+
+    #[test]
+    fn core_urn_alone_selects_core_attributes() {
+        let out = proj(USER_SCHEMA, "");
+        assert!(out.get("userName").is_some() && out.get("name").is_some());
+        assert!(out.get(ENT).is_none());
+        assert!(out.get("auditNote").is_none());
+    }
+
+    #[test]
+    fn excluded_extension_attribute_and_whole_extension() {
+        let out = proj("", &format!("{ENT}:manager"));
+        assert_eq!(
+            out[ENT],
+            json!({"employeeNumber": "701984", "department": "Tour Operations"})
+        );
+        let out = proj("", ENT);
+        assert!(out.get(ENT).is_none());
+        assert_eq!(out["schemas"], json!([USER_SCHEMA]));
+        assert!(out.get("userName").is_some());
+    }
+
+    #[test]
+    fn names_match_case_insensitively() {
+        let out = proj("USERNAME,Name.GIVENNAME", "");
+        assert_eq!(out["userName"], "bjensen");
+        assert_eq!(out["name"], json!({"givenName": "Barbara"}));
+        let mut shouty = user();
+        if let Some(m) = shouty.as_object_mut() {
+            m.insert("PassWord".into(), json!("x"));
+        }
+        let out = project(&shouty, &[], &[], &fake());
+        assert!(out.get("PassWord").is_none());
+    }
+
+    #[test]
+    fn attributes_then_excluded_compose() {
+        let out = proj("name,userName", "name.givenName,userName,id");
+        assert_eq!(
+            out["name"],
+            json!({"formatted": "Ms. Barbara J Jensen", "familyName": "Jensen"})
+        );
+        assert!(out.get("userName").is_none());
+        assert_eq!(out["id"], "2819c223");
+    }
+
+    #[test]
+    fn unknown_attributes_are_returned_by_default() {
+        assert_eq!(proj("", "")["externalId"], "ext-1");
+        assert!(proj("userName", "").get("externalId").is_none());
+        assert_eq!(proj("externalId", "")["externalId"], "ext-1");
+        assert!(proj("", "externalId").get("externalId").is_none());
+    }
+
+    #[test]
+    fn project_of_non_object_is_identity() {
+        assert_eq!(project(&json!([1, 2]), &[], &[], &fake()), json!([1, 2]));
+    }
+
+    // ----- sorting ----------------------------------------------------------------------------
+
+    fn sorted_by(mut rs: Vec<Value>, by: &str, order: SortOrder, field: &str) -> Vec<Value> {
+        let path = AttrPath::parse(by).unwrap_or_else(|e| panic!("{e}"));
+        sort(&mut rs, &path, order, &fake());
+        rs.iter().map(|r| r[field].clone()).collect()
+    }
+
+    #[test]
+    fn sort_strings_case_insensitive_by_default() {
+        let rs = vec![
+            json!({"id": "1", "userName": "bob"}),
+            json!({"id": "2", "userName": "Alice"}),
+            json!({"id": "3", "userName": "carol"}),
+        ];
+        assert_eq!(
+            sorted_by(rs, "userName", SortOrder::Ascending, "id"),
+            vec!["2", "1", "3"]
+        );
+    }
+
+    #[test]
+    fn sort_case_exact_uses_code_points() {
+        let rs = vec![json!({"id": "b"}), json!({"id": "B"}), json!({"id": "a"})];
+        assert_eq!(
+            sorted_by(rs, "id", SortOrder::Ascending, "id"),
+            vec!["B", "a", "b"]
+        );
+    }
+
+    #[test]
+    fn sort_missing_values_last_ascending_first_descending() {
+        let rs = vec![
+            json!({"id": "1", "displayName": "m"}),
+            json!({"id": "2"}),
+            json!({"id": "3", "displayName": "a"}),
+            json!({"id": "4", "displayName": null}),
+        ];
+        assert_eq!(
+            sorted_by(rs.clone(), "displayName", SortOrder::Ascending, "id"),
+            vec!["3", "1", "2", "4"]
+        );
+        assert_eq!(
+            sorted_by(rs, "displayName", SortOrder::Descending, "id"),
+            vec!["2", "4", "1", "3"]
+        );
+    }
+
+    #[test]
+    fn sort_date_time_chronologically() {
+        let rs = vec![
+            json!({"id": "late", "meta": {"lastModified": "2020-01-01T09:30:00Z"}}),
+            // 08:00Z: earlier, although it sorts later as a string
+            json!({"id": "early", "meta": {"lastModified": "2020-01-01T10:00:00+02:00"}}),
+            json!({"id": "earliest", "meta": {"lastModified": "2019-12-31T23:59:59.5Z"}}),
+        ];
+        assert_eq!(
+            sorted_by(rs, "meta.lastModified", SortOrder::Ascending, "id"),
+            vec!["earliest", "early", "late"]
+        );
+    }
+
+    #[test]
+    fn sort_numbers_numerically() {
+        let rs = vec![
+            json!({"id": "a", "rank": 10}),
+            json!({"id": "b", "rank": 9}),
+            json!({"id": "c", "rank": 100}),
+            json!({"id": "d", "rank": -1.5}),
+        ];
+        assert_eq!(
+            sorted_by(rs, "rank", SortOrder::Ascending, "id"),
+            vec!["d", "b", "a", "c"]
+        );
+    }
+
+    #[test]
+    fn sort_multi_valued_by_primary_else_first() {
+        let rs = vec![
+            // primary is "z…", although its first value is "a…"
+            json!({"id": "1", "emails": [{"value": "a@x"}, {"value": "z@x", "primary": true}]}),
+            json!({"id": "2", "emails": [{"value": "m@x"}, {"value": "b@x"}]}),
+            json!({"id": "3", "emails": []}),
+            json!({"id": "4", "emails": [{"value": "C@x", "primary": false}]}),
+        ];
+        assert_eq!(
+            sorted_by(rs.clone(), "emails", SortOrder::Ascending, "id"),
+            vec!["4", "2", "1", "3"]
+        );
+        assert_eq!(
+            sorted_by(rs, "emails.value", SortOrder::Ascending, "id"),
+            vec!["4", "2", "1", "3"]
+        );
+    }
+
+    #[test]
+    fn sort_by_extension_attribute() {
+        let rs = vec![
+            json!({"id": "1", ENT: {"employeeNumber": "b"}}),
+            json!({"id": "2"}),
+            json!({"id": "3", ENT: {"employeeNumber": "A"}}),
+        ];
+        let by = format!("{ENT}:employeeNumber");
+        assert_eq!(
+            sorted_by(rs.clone(), &by, SortOrder::Ascending, "id"),
+            vec!["3", "1", "2"]
+        );
+        assert_eq!(
+            sorted_by(rs, "employeeNumber", SortOrder::Descending, "id"),
+            vec!["2", "1", "3"]
+        );
+    }
+
+    #[test]
+    fn sort_is_stable_for_equal_keys_both_ways() {
+        let rs = vec![
+            json!({"id": "1", "userName": "x"}),
+            json!({"id": "2", "userName": "X"}),
+            json!({"id": "3", "userName": "a"}),
+        ];
+        assert_eq!(
+            sorted_by(rs.clone(), "userName", SortOrder::Ascending, "id"),
+            vec!["3", "1", "2"]
+        );
+        assert_eq!(
+            sorted_by(rs, "userName", SortOrder::Descending, "id"),
+            vec!["1", "2", "3"]
+        );
+    }
+
+    #[test]
+    fn sort_by_unknown_attribute_uses_data_and_keeps_order_when_absent() {
+        let rs = vec![
+            json!({"id": "1", "nick": "b"}),
+            json!({"id": "2", "nick": "A"}),
+            json!({"id": "3"}),
+        ];
+        assert_eq!(
+            sorted_by(rs.clone(), "nick", SortOrder::Ascending, "id"),
+            vec!["2", "1", "3"]
+        );
+        assert_eq!(
+            sorted_by(rs, "nothing", SortOrder::Ascending, "id"),
+            vec!["1", "2", "3"]
+        );
+    }
+
+    // ----- paging -----------------------------------------------------------------------------
+
+    #[test]
+    fn page_range_basic() {
+        assert_eq!(page_range(10, 1, Some(3), 100), 0..3);
+        assert_eq!(page_range(10, 2, Some(2), 100), 1..3);
+        assert_eq!(page_range(10, 9, Some(5), 100), 8..10);
+    }
+
+    #[test]
+    fn page_range_start_below_one_is_one() {
+        assert_eq!(page_range(10, 0, Some(2), 100), 0..2);
+    }
+
+    #[test]
+    fn page_range_start_beyond_total_is_empty() {
+        assert_eq!(page_range(10, 11, Some(5), 100), 10..10);
+        assert_eq!(page_range(10, usize::MAX, Some(5), 100), 10..10);
+        assert_eq!(page_range(0, 1, None, 100), 0..0);
+    }
+
+    #[test]
+    fn page_range_count_zero_is_empty() {
+        assert!(page_range(10, 1, Some(0), 100).is_empty());
+    }
+
+    #[test]
+    fn page_range_caps_count_and_defaults_to_max() {
+        assert_eq!(page_range(500, 1, Some(1000), 50), 0..50);
+        assert_eq!(page_range(500, 1, None, 50), 0..50);
+        assert_eq!(page_range(500, 1, Some(usize::MAX), 50), 0..50);
+    }
+
+    #[test]
+    fn list_response_shape() {
+        let r = list_response(5, 3, vec![json!({"id": "a"}), json!({"id": "b"})]);
+        assert_eq!(r["schemas"], json!([LIST_RESPONSE]));
+        assert_eq!(
+            (
+                r["totalResults"].as_u64(),
+                r["startIndex"].as_u64(),
+                r["itemsPerPage"].as_u64()
+            ),
+            (Some(5), Some(3), Some(2))
+        );
+        assert_eq!(r["Resources"].as_array().map(Vec::len), Some(2));
+        let empty = list_response(7, 0, Vec::new());
+        assert_eq!(empty["Resources"], json!([]));
+        assert_eq!(
+            (empty["itemsPerPage"].as_u64(), empty["startIndex"].as_u64()),
+            (Some(0), Some(1))
+        );
+    }
+
+    // ----- properties -------------------------------------------------------------------------
+
+    proptest! {
+        #[test]
+        fn page_range_is_never_out_of_bounds(
+            total in 0usize..1000,
+            start in prop_oneof![0usize..1200, Just(usize::MAX)],
+            count in proptest::option::of(prop_oneof![0usize..1200, Just(usize::MAX)]),
+            max in 0usize..300,
+        ) {
+            let r = page_range(total, start, count, max);
+            prop_assert!(r.start <= r.end && r.end <= total);
+            prop_assert!(r.len() <= max);
+            if let Some(c) = count { prop_assert!(r.len() <= c); }
+            if start > total { prop_assert!(r.is_empty()); }
+            if r.is_empty() && total > 0 && count != Some(0) && max > 0 {
+                prop_assert!(start > total);
+            }
+        }
+
+        #[test]
+        fn project_never_emits_never_and_always_keeps_id(
+            drop_mask in proptest::collection::vec(any::<bool>(), 12),
+            attrs in proptest::sample::subsequence(POOL.to_vec(), 0..5),
+            excl in proptest::sample::subsequence(POOL.to_vec(), 0..5),
+            pw_key in prop_oneof![Just("password"), Just("PASSWORD"), Just("passWord")],
+        ) {
+            let mut r = user();
+            if let Some(m) = r.as_object_mut() {
+                m.insert(pw_key.to_string(), json!("secret"));
+                let victims: Vec<String> = m.keys().filter(|k| *k != "id").cloned().collect();
+                for (k, drop) in victims.iter().zip(&drop_mask) {
+                    if *drop { m.remove(k); }
+                }
+            }
+            let a: Vec<AttrPath> = attrs.iter().filter_map(|s| AttrPath::parse(s).ok()).collect();
+            let e: Vec<AttrPath> = excl.iter().filter_map(|s| AttrPath::parse(s).ok()).collect();
+            let out = project(&r, &a, &e, &fake());
+            prop_assert_eq!(&out["id"], &json!("2819c223"));
+            let obj = out.as_object().cloned().unwrap_or_default();
+            prop_assert!(!obj.keys().any(|k| k.eq_ignore_ascii_case("password")));
+            for email in out["emails"].as_array().cloned().unwrap_or_default() {
+                prop_assert!(email.get("verificationCode").is_none());
+            }
+            if a.is_empty() || !attrs.contains(&"auditNote") {
+                prop_assert!(out.get("auditNote").is_none());
+            }
+        }
+    }
+
+    const POOL: [&str; 12] = [
+        "id",
+        "password",
+        "userName",
+        "name.givenName",
+        "emails",
+        "emails.verificationCode",
+        "emails.value",
+        "auditNote",
+        "meta",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value",
+        "PASSWORD",
+    ];
 }
