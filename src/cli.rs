@@ -1,11 +1,13 @@
 //! The command line (clap). The only module that uses `anyhow`; nothing below it sees a raw CLI
-//! string.
+//! string: addresses, tokens and fault names are parsed into types here.
 
+use crate::exit_codes;
+use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
 /// SCIM 2.0 conformance and load-testing harness.
 #[derive(Debug, Parser)]
-#[command(name = "scimtest", version, about)]
+#[command(name = "scimtest", version, about, long_about = None)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -15,7 +17,7 @@ pub struct Cli {
 /// scimtest's commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the bundled reference SCIM provider.
+    /// Run the bundled reference SCIM provider (base URL http://ADDR/scim/v2).
     Serve(ServeArgs),
 }
 
@@ -25,11 +27,89 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
+    /// Bearer token, repeatable; each token is its own tenant. `TOKEN@userName` binds the token
+    /// to that user for /Me. Without any, one is generated and printed.
+    #[arg(long = "token", value_name = "TOKEN[@userName]")]
+    pub tokens: Vec<TokenSpec>,
+    /// Switch on a deliberate non-conformance (repeatable); see --list-faults.
+    #[arg(long = "fault", value_enum, value_name = "NAME")]
+    pub faults: Vec<Fault>,
+    /// List the faults with a one-line description and exit.
+    #[arg(long)]
+    pub list_faults: bool,
+    /// Largest request body, in bytes (413 above it).
+    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    pub max_body_bytes: usize,
+    /// Bulk maxOperations.
+    #[arg(long, default_value_t = Limits::default().bulk_max_operations)]
+    pub bulk_max_operations: usize,
+    /// filter.maxResults: the largest page served.
+    #[arg(long, default_value_t = Limits::default().filter_max_results)]
+    pub max_results: usize,
+    /// Create this many synthetic users in the first tenant at start-up (benchmarks, demos).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed_users: usize,
 }
 
 /// Run a parsed command line; returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Serve(_args) => crate::exit_codes::OK,
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> i32 {
+    if args.list_faults {
+        for f in Fault::all() {
+            println!("{:<28} {}", f.name(), f.describe());
+        }
+        return exit_codes::OK;
+    }
+    let limits = Limits {
+        max_body_bytes: args.max_body_bytes,
+        bulk_max_operations: args.bulk_max_operations,
+        filter_max_results: args.max_results,
+        ..Limits::default()
+    };
+    let config = ProviderConfig {
+        listen: args.listen,
+        tokens: args.tokens,
+        faults: Faults::new(args.faults),
+        limits,
+        seed_users: args.seed_users,
+    };
+    match provider::serve(config).await {
+        Ok(()) => exit_codes::OK,
+        Err(e) => {
+            eprintln!("error: {}", error_chain(&anyhow::Error::new(e)));
+            exit_codes::HARNESS
+        }
+    }
+}
+
+fn error_chain(e: &anyhow::Error) -> String {
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_parses_tokens_and_faults() {
+        let cli = Cli::try_parse_from([
+            "scimtest", "serve", "--listen", "127.0.0.1:0", "--token", "a", "--token", "b@alice", "--fault", "patch-ignored",
+        ]);
+        let Ok(Cli { command: Command::Serve(args) }) = cli else { panic!("did not parse: {cli:?}") };
+        assert_eq!(args.tokens.len(), 2);
+        assert_eq!(args.tokens[1].me.as_deref(), Some("alice"));
+        assert_eq!(args.faults, vec![Fault::PatchIgnored]);
+    }
+
+    #[test]
+    fn unknown_fault_is_a_usage_error_with_suggestion() {
+        let err = Cli::try_parse_from(["scimtest", "serve", "--fault", "patch-ignore"]).err();
+        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("patch-ignored"), "{msg}");
     }
 }

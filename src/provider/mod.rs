@@ -1,1 +1,13 @@
-//! The bundled reference SCIM provider (axum + an in-memory store).
+//! The bundled reference SCIM provider (axum + an in-memory store). Must not import `target/`.
+
+pub mod bulk;
+pub mod config;
+pub mod fault;
+pub mod http;
+pub mod server;
+pub mod service;
+pub mod store;
+
+pub use config::{Limits, ProviderConfig, TokenSpec};
+pub use fault::{Fault, Faults};
+pub use server::{ProviderHandle, ServeError, serve, spawn};

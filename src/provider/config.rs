@@ -1,0 +1,119 @@
+//! Provider configuration: listen address, bearer tokens (one tenant each, optionally bound to a
+//! user for `/Me`), faults, and the limits the ServiceProviderConfig advertises and enforces.
+
+use crate::provider::fault::Faults;
+use std::net::SocketAddr;
+
+/// A bearer token, its tenant, and optionally the userName `/Me` resolves to.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSpec {
+    /// The bearer token.
+    pub token: String,
+    /// The userName of the user this token authenticates as (for `/Me`), if any.
+    pub me: Option<String>,
+}
+
+impl std::fmt::Debug for TokenSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSpec").field("token", &"<redacted>").field("me", &self.me).finish()
+    }
+}
+
+impl std::str::FromStr for TokenSpec {
+    type Err = String;
+    /// `TOKEN` or `TOKEN@userName` (the token is bound to that user for `/Me`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (token, me) = match s.split_once('@') {
+            Some((t, u)) if !u.is_empty() => (t, Some(u.to_string())),
+            Some(_) => return Err("expected TOKEN or TOKEN@userName".into()),
+            None => (s, None),
+        };
+        if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("a token must be non-empty and contain no whitespace".into());
+        }
+        Ok(TokenSpec { token: token.to_string(), me })
+    }
+}
+
+/// Limits, advertised in `/ServiceProviderConfig` and enforced.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body accepted on any endpoint but `/Bulk`, in bytes.
+    pub max_body_bytes: usize,
+    /// Bulk `maxOperations`.
+    pub bulk_max_operations: usize,
+    /// Bulk `maxPayloadSize`, in bytes.
+    pub bulk_max_payload_bytes: usize,
+    /// `filter.maxResults`: the largest page served.
+    pub filter_max_results: usize,
+    /// The page size when a list request gives no `count`.
+    pub default_count: usize,
+    /// Most PATCH operations in one request.
+    pub max_patch_operations: usize,
+    /// Most members in one group write.
+    pub max_members_per_request: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            bulk_max_operations: 1000,
+            bulk_max_payload_bytes: 1024 * 1024,
+            filter_max_results: 1000,
+            default_count: 100,
+            max_patch_operations: 1000,
+            max_members_per_request: 10_000,
+        }
+    }
+}
+
+/// Everything `spawn` and `serve` need.
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Tokens; empty means "generate one".
+    pub tokens: Vec<TokenSpec>,
+    /// Deliberate non-conformances.
+    pub faults: Faults,
+    /// Limits.
+    pub limits: Limits,
+    /// Synthetic users created in the first tenant at start-up (benchmarks, demos):
+    /// `seed-N@example.com` with a name, a work email and the enterprise extension.
+    pub seed_users: usize,
+}
+
+impl Default for ProviderConfig {
+    fn default() -> Self {
+        ProviderConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tokens: Vec::new(),
+            faults: Faults::default(),
+            limits: Limits::default(),
+            seed_users: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_spec_parses_plain_and_bound_tokens() {
+        let t: TokenSpec = "abc".parse().unwrap_or_else(|e: String| panic!("{e}"));
+        assert_eq!(t.me, None);
+        let t: TokenSpec = "abc@alice".parse().unwrap_or_else(|e: String| panic!("{e}"));
+        assert_eq!((t.token.as_str(), t.me.as_deref()), ("abc", Some("alice")));
+        assert!("".parse::<TokenSpec>().is_err());
+        assert!("a b".parse::<TokenSpec>().is_err());
+        assert!("abc@".parse::<TokenSpec>().is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let t: TokenSpec = "s3cret".parse().unwrap_or_else(|e: String| panic!("{e}"));
+        assert!(!format!("{t:?}").contains("s3cret"));
+    }
+}

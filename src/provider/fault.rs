@@ -1,0 +1,176 @@
+//! Deliberate non-conformances the provider can switch on (`scimtest serve --fault NAME`), so that
+//! every conformance check and replay verdict can be shown to fail against a broken target.
+//! Each fault breaks exactly one rule and names it.
+
+use clap::ValueEnum;
+use std::collections::HashSet;
+
+/// One deliberate non-conformance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum Fault {
+    /// Responses carry `Content-Type: application/json` instead of `application/scim+json` (RFC 7644 §3.1).
+    JsonContentType,
+    /// POST answers 200 instead of 201 Created (RFC 7644 §3.3).
+    #[value(name = "create-200")]
+    Create200,
+    /// POST omits the `Location` header (RFC 7644 §3.3).
+    NoLocation,
+    /// `meta.location` and `Location` are relative paths, not absolute URIs (RFC 7643 §3.1).
+    RelativeLocation,
+    /// DELETE answers 200 with a body instead of 204 No Content (RFC 7644 §3.6).
+    #[value(name = "delete-200")]
+    Delete200,
+    /// DELETE answers 204 but the resource stays readable (RFC 7644 §3.6).
+    DeleteIgnored,
+    /// The `filter` parameter is ignored: every resource is returned (RFC 7644 §3.4.2.2).
+    FilterIgnored,
+    /// String filters compare case-sensitively even for caseExact=false attributes such as userName.
+    FilterCaseSensitive,
+    /// A filter that matches nothing answers 404 instead of an empty ListResponse (breaks Entra).
+    #[value(name = "filter-miss-404")]
+    FilterMiss404,
+    /// A malformed filter answers 200 with an empty list instead of 400 invalidFilter.
+    #[value(name = "bad-filter-200")]
+    BadFilter200,
+    /// PATCH answers 200 with the resource but changes nothing (RFC 7644 §3.5.2).
+    PatchIgnored,
+    /// PATCH op names are case-sensitive: Entra's `Replace` is rejected with 400.
+    PatchOpCaseSensitive,
+    /// `remove` of `members` with a value array removes every member instead of the listed ones (breaks Entra).
+    PatchRemoveAllMembers,
+    /// `active` written by PUT or PATCH is ignored: deactivation never sticks (breaks Okta/Entra deprovisioning).
+    ActiveIgnored,
+    /// `startIndex` and `count` are ignored: every page holds every resource (RFC 7644 §3.4.2.4).
+    PaginationIgnored,
+    /// `itemsPerPage` echoes the requested `count` instead of the page's size.
+    ItemsPerPageIsCount,
+    /// Error bodies give `status` as a JSON number instead of a string (RFC 7644 §3.12).
+    ErrorStatusNumber,
+    /// Error bodies lack `schemas` (RFC 7644 §3.12).
+    ErrorNoSchemas,
+    /// Requests without a valid token are served (RFC 7644 §2).
+    AuthDisabled,
+    /// 401 responses lack `WWW-Authenticate` (RFC 7235 §3.1).
+    NoWwwAuthenticate,
+    /// A duplicate userName is accepted with 201 instead of 409 uniqueness (RFC 7644 §3.3).
+    NoUniqueness,
+    /// userName uniqueness is case-sensitive: `Alice` and `alice` can coexist (RFC 7643 §4.1, caseExact false).
+    UniquenessCaseSensitive,
+    /// No `ETag` header and no `meta.version` although the ServiceProviderConfig claims ETag support.
+    NoEtag,
+    /// A stale `If-Match` is ignored instead of answered with 412 (RFC 7644 §3.14).
+    IgnoreIfMatch,
+    /// A no-op PATCH still bumps `meta.version` and `lastModified` (RFC 7644 §3.5.2).
+    NoopPatchBumpsVersion,
+    /// `bulkId:` references in Bulk data are stored verbatim instead of resolved (RFC 7644 §3.7.2).
+    BulkIgnoreBulkId,
+    /// Bulk `maxOperations` is not enforced (RFC 7644 §3.7.4).
+    BulkNoLimit,
+    /// `password` is returned in responses although it is `returned: never` (RFC 7643 §4.1).
+    ReturnPassword,
+    /// Deleting a user leaves it listed in its groups' members.
+    DanglingMembers,
+    /// `excludedAttributes` is ignored (RFC 7644 §3.4.2.5).
+    ExcludedAttributesIgnored,
+    /// The ServiceProviderConfig claims sort support but `sortBy` is ignored.
+    SortIgnored,
+    /// Unknown resource ids answer 200 with an empty object instead of 404.
+    #[value(name = "missing-200")]
+    Missing200,
+}
+
+impl Fault {
+    /// A one-line description (`--list-faults`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Fault::JsonContentType => "responses use application/json, not application/scim+json (RFC 7644 §3.1)",
+            Fault::Create200 => "POST answers 200 instead of 201 (RFC 7644 §3.3)",
+            Fault::NoLocation => "POST omits the Location header (RFC 7644 §3.3)",
+            Fault::RelativeLocation => "meta.location and Location are relative (RFC 7643 §3.1)",
+            Fault::Delete200 => "DELETE answers 200 with a body instead of 204 (RFC 7644 §3.6)",
+            Fault::DeleteIgnored => "DELETE answers 204 but the resource stays (RFC 7644 §3.6)",
+            Fault::FilterIgnored => "filter is ignored; every resource is returned (RFC 7644 §3.4.2.2)",
+            Fault::FilterCaseSensitive => "filters compare case-sensitively, even userName (RFC 7643 §2.3.1)",
+            Fault::FilterMiss404 => "a filter matching nothing answers 404, not an empty list (breaks Entra)",
+            Fault::BadFilter200 => "a malformed filter answers 200 with no results, not 400 invalidFilter",
+            Fault::PatchIgnored => "PATCH answers 200 but changes nothing (RFC 7644 §3.5.2)",
+            Fault::PatchOpCaseSensitive => "PATCH op names are case-sensitive; Entra's \"Replace\" is rejected",
+            Fault::PatchRemoveAllMembers => "remove members with a value array removes every member (breaks Entra)",
+            Fault::ActiveIgnored => "active written by PUT/PATCH is ignored (breaks deprovisioning)",
+            Fault::PaginationIgnored => "startIndex and count are ignored (RFC 7644 §3.4.2.4)",
+            Fault::ItemsPerPageIsCount => "itemsPerPage echoes the requested count, not the page size",
+            Fault::ErrorStatusNumber => "error status is a JSON number, not a string (RFC 7644 §3.12)",
+            Fault::ErrorNoSchemas => "error bodies lack schemas (RFC 7644 §3.12)",
+            Fault::AuthDisabled => "requests without a valid token are served (RFC 7644 §2)",
+            Fault::NoWwwAuthenticate => "401 responses lack WWW-Authenticate (RFC 7235 §3.1)",
+            Fault::NoUniqueness => "duplicate userName accepted with 201 (RFC 7644 §3.3)",
+            Fault::UniquenessCaseSensitive => "userName uniqueness is case-sensitive (RFC 7643 §4.1)",
+            Fault::NoEtag => "no ETag header or meta.version although etag is advertised (RFC 7644 §3.14)",
+            Fault::IgnoreIfMatch => "a stale If-Match is ignored instead of 412 (RFC 7644 §3.14)",
+            Fault::NoopPatchBumpsVersion => "a no-op PATCH bumps meta.version and lastModified (RFC 7644 §3.5.2)",
+            Fault::BulkIgnoreBulkId => "bulkId references are not resolved (RFC 7644 §3.7.2)",
+            Fault::BulkNoLimit => "Bulk maxOperations is not enforced (RFC 7644 §3.7.4)",
+            Fault::ReturnPassword => "password is returned although returned:never (RFC 7643 §4.1)",
+            Fault::DanglingMembers => "deleting a user leaves it in its groups' members",
+            Fault::ExcludedAttributesIgnored => "excludedAttributes is ignored (RFC 7644 §3.4.2.5)",
+            Fault::SortIgnored => "sort is advertised but sortBy is ignored (RFC 7644 §3.4.2.3)",
+            Fault::Missing200 => "unknown ids answer 200 with {} instead of 404 (RFC 7644 §3.12)",
+        }
+    }
+
+    /// Every fault, in declaration order.
+    pub fn all() -> &'static [Fault] {
+        Fault::value_variants()
+    }
+
+    /// The CLI spelling, e.g. `patch-ignored`.
+    pub fn name(self) -> String {
+        self.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+    }
+}
+
+/// The set of faults switched on.
+#[derive(Debug, Clone, Default)]
+pub struct Faults(HashSet<Fault>);
+
+impl Faults {
+    /// A set from a list.
+    pub fn new(list: impl IntoIterator<Item = Fault>) -> Self {
+        Faults(list.into_iter().collect())
+    }
+    /// Whether `f` is on.
+    pub fn has(&self, f: Fault) -> bool {
+        !self.0.is_empty() && self.0.contains(&f)
+    }
+    /// Whether no fault is on.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The faults switched on, sorted by name.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.0.iter().map(|f| f.name()).collect();
+        v.sort();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_least_twenty_faults_each_described_and_named() {
+        assert!(Fault::all().len() >= 20);
+        let mut names = HashSet::new();
+        for f in Fault::all() {
+            assert!(!f.describe().is_empty());
+            assert!(names.insert(f.name()), "duplicate name {}", f.name());
+        }
+    }
+
+    #[test]
+    fn names_are_kebab_case() {
+        assert_eq!(Fault::PatchIgnored.name(), "patch-ignored");
+        assert_eq!(Fault::FilterMiss404.name(), "filter-miss-404");
+    }
+}

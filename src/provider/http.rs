@@ -1,0 +1,358 @@
+//! The provider's HTTP face (axum): one dispatcher under `/scim/v2` that authenticates, reads the
+//! body with a size cap, negotiates media types, routes to `service.rs` / `bulk.rs`, and turns
+//! every outcome — including every client mistake — into a SCIM response with
+//! `Content-Type: application/scim+json`. Nothing here decides protocol semantics.
+
+use crate::provider::bulk;
+use crate::provider::fault::{Fault, Faults};
+use crate::provider::service::{Projection, Provider, Reply, TenantSlot};
+use crate::provider::store::Kind;
+use crate::scim::query::{self, ListQuery};
+use crate::scim::{ScimError, ScimResult};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use bytes::Bytes;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The SCIM media type.
+pub const SCIM_JSON: &str = "application/scim+json";
+
+/// The router: everything under `/scim/v2`, a SCIM 404 elsewhere.
+pub fn router(provider: Arc<Provider>) -> Router {
+    Router::new()
+        .route("/scim/v2", axum::routing::any(dispatch))
+        .route("/scim/v2/", axum::routing::any(dispatch))
+        .route("/scim/v2/{*rest}", axum::routing::any(dispatch))
+        .fallback(not_under_base)
+        .with_state(provider)
+}
+
+async fn not_under_base(State(p): State<Arc<Provider>>, uri: Uri) -> Response {
+    error_response(&ScimError::not_found(format!("{} is not a SCIM endpoint; the base URL is /scim/v2", uri.path())), &p.faults)
+}
+
+/// The RFC 7644 §3.12 error body, with the error-shape faults applied.
+pub fn error_json(e: &ScimError, faults: &Faults) -> Value {
+    let mut v = e.to_json();
+    if let Value::Object(m) = &mut v {
+        if faults.has(Fault::ErrorStatusNumber) {
+            m.insert("status".into(), Value::from(e.status));
+        }
+        if faults.has(Fault::ErrorNoSchemas) {
+            m.shift_remove("schemas");
+        }
+    }
+    v
+}
+
+fn content_type(faults: &Faults) -> HeaderValue {
+    HeaderValue::from_static(if faults.has(Fault::JsonContentType) { "application/json" } else { SCIM_JSON })
+}
+
+/// A SCIM error as an HTTP response.
+pub fn error_response(e: &ScimError, faults: &Faults) -> Response {
+    let body = serde_json::to_vec(&error_json(e, faults)).unwrap_or_default();
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, content_type(faults));
+    if status == StatusCode::UNAUTHORIZED && !faults.has(Fault::NoWwwAuthenticate) {
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scimtest\""));
+    }
+    r
+}
+
+fn reply_response(reply: Reply, faults: &Faults) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let mut r = match reply.body {
+        Some(b) if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED => {
+            let mut r = Response::new(Body::from(b));
+            r.headers_mut().insert(header::CONTENT_TYPE, content_type(faults));
+            r
+        }
+        _ => Response::new(Body::empty()),
+    };
+    *r.status_mut() = status;
+    if let Some(tag) = reply.etag.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        r.headers_mut().insert(header::ETAG, tag);
+    }
+    if let Some(loc) = reply.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        r.headers_mut().insert(header::LOCATION, loc);
+    }
+    r
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn header_str<'h>(headers: &'h HeaderMap, name: header::HeaderName) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `Accept` must allow JSON: `application/scim+json`, `application/json`, a wildcard, or absent.
+fn accept_ok(headers: &HeaderMap) -> bool {
+    let Some(accept) = header_str(headers, header::ACCEPT) else { return true };
+    accept.split(',').any(|part| {
+        let mt = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        mt.is_empty() || matches!(mt.as_str(), "*/*" | "application/*" | SCIM_JSON | "application/json")
+    })
+}
+
+/// A request body's `Content-Type` must be JSON (any charset parameter) or absent.
+fn content_type_ok(headers: &HeaderMap) -> bool {
+    let Some(ct) = header_str(headers, header::CONTENT_TYPE) else { return true };
+    let mt = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    matches!(mt.as_str(), SCIM_JSON | "application/json" | "")
+}
+
+async fn read_json(body: Body, limit: usize, headers: &HeaderMap) -> ScimResult<Value> {
+    if !content_type_ok(headers) {
+        return Err(ScimError::new(
+            415,
+            None,
+            "request bodies must be application/scim+json (or application/json)",
+        ));
+    }
+    if let Some(len) = header_str(headers, header::CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok()) {
+        if len > limit as u64 {
+            return Err(too_large(limit));
+        }
+    }
+    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("length limit") { too_large(limit) } else { ScimError::invalid_syntax(format!("could not read the request body: {msg}")) }
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ScimError::invalid_syntax("the request body is empty; a JSON object is required"));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
+}
+
+fn too_large(limit: usize) -> ScimError {
+    ScimError::new(413, None, format!("the request body is larger than the limit of {limit} bytes (maxPayloadSize)"))
+}
+
+fn projection(uri: &Uri) -> ScimResult<Projection> {
+    let pairs = query::decode_query(uri.query().unwrap_or(""))?;
+    let mut p = Projection::default();
+    for (k, v) in &pairs {
+        if k.eq_ignore_ascii_case("attributes") {
+            p.attributes = query::parse_attr_list(v)?;
+        } else if k.eq_ignore_ascii_case("excludedAttributes") {
+            p.excluded = query::parse_attr_list(v)?;
+        }
+    }
+    Ok(p)
+}
+
+fn list_query(uri: &Uri) -> ScimResult<ListQuery> {
+    let pairs = query::decode_query(uri.query().unwrap_or(""))?;
+    ListQuery::from_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> ScimError {
+    ScimError::new(405, None, format!("{method} is not supported on {path}; allowed: {allowed}"))
+}
+
+fn percent_decode(s: &str) -> String {
+    fn hex(c: u8) -> Option<u8> {
+        (c as char).to_digit(16).map(|d| d as u8)
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if let (Some(h), Some(l)) = (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+                out.push(h * 16 + l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn dispatch(State(p): State<Arc<Provider>>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let faults = p.faults.clone();
+    let mut resp = match handle(&p, &method, &uri, &headers, body).await {
+        Ok(reply) => reply_response(reply, &faults),
+        Err(e) => error_response(&e, &faults),
+    };
+    if faults.has(Fault::JsonContentType) && resp.headers().contains_key(header::CONTENT_TYPE) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, content_type(&faults));
+    }
+    resp
+}
+
+async fn handle(p: &Provider, method: &Method, uri: &Uri, headers: &HeaderMap, body: Body) -> ScimResult<Reply> {
+    let Some(slot) = p.authenticate(bearer(headers)) else {
+        return Err(ScimError::new(401, None, "a valid bearer token is required (Authorization: Bearer <token>)"));
+    };
+    if !accept_ok(headers) {
+        return Err(ScimError::new(406, None, "this service produces application/scim+json only"));
+    }
+    let path = uri.path().strip_prefix("/scim/v2").unwrap_or("").trim_matches('/');
+    let segs: Vec<String> = if path.is_empty() { Vec::new() } else { path.split('/').map(percent_decode).collect() };
+    let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let limit = p.limits.max_body_bytes;
+    match segs.as_slice() {
+        ["ServiceProviderConfig"] | ["ServiceProviderConfigs"] => {
+            discovery_guard(method, uri, "/ServiceProviderConfig")?;
+            Ok(Reply { status: 200, body: Some(p.service_provider_config()), etag: None, location: None })
+        }
+        ["ResourceTypes"] => {
+            discovery_guard(method, uri, "/ResourceTypes")?;
+            p.resource_types(None)
+        }
+        ["ResourceTypes", id] => {
+            discovery_guard(method, uri, "/ResourceTypes")?;
+            p.resource_types(Some(id))
+        }
+        ["Schemas"] => {
+            discovery_guard(method, uri, "/Schemas")?;
+            p.schemas(None)
+        }
+        ["Schemas", id] => {
+            discovery_guard(method, uri, "/Schemas")?;
+            p.schemas(Some(id))
+        }
+        [".search"] => {
+            if method != Method::POST {
+                return Err(method_not_allowed(method, "/.search", "POST"));
+            }
+            let body = read_json(body, limit, headers).await?;
+            let q = ListQuery::from_search_request(&body)?;
+            p.list(slot, &[Kind::User, Kind::Group], &q)
+        }
+        ["Bulk"] => {
+            if method != Method::POST {
+                return Err(method_not_allowed(method, "/Bulk", "POST"));
+            }
+            let body = read_json(body, p.limits.bulk_max_payload_bytes, headers).await?;
+            let v = bulk::run(p, slot, &body)?;
+            Ok(Reply { status: 200, body: Some(Bytes::from(serde_json::to_vec(&v).unwrap_or_default())), etag: None, location: None })
+        }
+        ["Me"] => {
+            let id = p.me_id(slot)?;
+            resource(p, slot, Kind::User, &id, method, uri, headers, body).await
+        }
+        [ep] => match Kind::from_endpoint(ep) {
+            Some(kind) => collection(p, slot, kind, method, uri, headers, body).await,
+            None => Err(ScimError::not_found(format!("/{ep} is not an endpoint of this service"))),
+        },
+        [ep, ".search"] => match Kind::from_endpoint(ep) {
+            Some(kind) => {
+                if method != Method::POST {
+                    return Err(method_not_allowed(method, &format!("/{ep}/.search"), "POST"));
+                }
+                let body = read_json(body, limit, headers).await?;
+                let q = ListQuery::from_search_request(&body)?;
+                p.list(slot, &[kind], &q)
+            }
+            None => Err(ScimError::not_found(format!("/{ep} is not an endpoint of this service"))),
+        },
+        [ep, id] => match Kind::from_endpoint(ep) {
+            Some(kind) => resource(p, slot, kind, id, method, uri, headers, body).await,
+            None => Err(ScimError::not_found(format!("/{ep} is not an endpoint of this service"))),
+        },
+        _ => Err(ScimError::not_found(format!("{} is not an endpoint of this service", uri.path()))),
+    }
+}
+
+/// Discovery endpoints are read-only, and refuse `filter` with 403 (RFC 7644 §4).
+fn discovery_guard(method: &Method, uri: &Uri, path: &str) -> ScimResult<()> {
+    if method != Method::GET && method != Method::HEAD {
+        return Err(method_not_allowed(method, path, "GET"));
+    }
+    let pairs = query::decode_query(uri.query().unwrap_or(""))?;
+    if pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("filter")) {
+        return Err(ScimError::new(403, None, format!("{path} does not support filtering (RFC 7644 §4)")));
+    }
+    Ok(())
+}
+
+async fn collection(p: &Provider, slot: &TenantSlot, kind: Kind, method: &Method, uri: &Uri, headers: &HeaderMap, body: Body) -> ScimResult<Reply> {
+    match *method {
+        Method::GET | Method::HEAD => p.list(slot, &[kind], &list_query(uri)?),
+        Method::POST => {
+            let proj = projection(uri)?;
+            let body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            p.create(slot, kind, &body, &proj)
+        }
+        _ => Err(method_not_allowed(method, &format!("/{}", kind.endpoint()), "GET, POST")),
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "the request's parts, passed through once")]
+async fn resource(
+    p: &Provider,
+    slot: &TenantSlot,
+    kind: Kind,
+    id: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> ScimResult<Reply> {
+    let proj = projection(uri)?;
+    let if_match = header_str(headers, header::IF_MATCH);
+    match *method {
+        Method::GET | Method::HEAD => p.get(slot, kind, id, &proj, header_str(headers, header::IF_NONE_MATCH)),
+        Method::PUT => {
+            let body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            p.replace(slot, kind, id, &body, if_match, &proj)
+        }
+        Method::PATCH => {
+            let body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            p.patch(slot, kind, id, &body, if_match, &proj)
+        }
+        Method::DELETE => p.delete(slot, kind, id, if_match),
+        _ => Err(method_not_allowed(method, &format!("/{}/{{id}}", kind.endpoint()), "GET, PUT, PATCH, DELETE")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_handles_urns_and_bad_escapes() {
+        assert_eq!(percent_decode("urn%3Aietf%3Aparams"), "urn:ietf:params");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+
+    #[test]
+    fn accept_and_content_type_negotiation() {
+        let mut h = HeaderMap::new();
+        assert!(accept_ok(&h));
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/xml"));
+        assert!(!accept_ok(&h));
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/xml, application/scim+json;q=0.9"));
+        assert!(accept_ok(&h));
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/scim+json; charset=utf-8"));
+        assert!(content_type_ok(&h));
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert!(!content_type_ok(&h));
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer abc"));
+        assert_eq!(bearer(&h), Some("abc"));
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&h), None);
+    }
+}

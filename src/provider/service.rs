@@ -1,0 +1,943 @@
+//! The provider's resource operations — create, read, replace, patch, delete, list/search — over
+//! the store, using the pure `scim` core for every protocol rule. HTTP-free: each operation
+//! returns a `Reply` or a `ScimError`, which `http.rs` turns into a response, and `bulk.rs` reuses.
+
+use crate::provider::config::{Limits, ProviderConfig, TokenSpec};
+use crate::provider::fault::{Fault, Faults};
+use crate::provider::store::{Entry, Kind, Tenant, TenantData};
+use crate::scim::filter::Filter;
+use crate::scim::patch::{self, PatchRequest};
+use crate::scim::query::{self, ListQuery};
+use crate::scim::registry::{self, Registry, ResourceSchema, SpcSettings};
+use crate::scim::resource::{self, WriteMode};
+use crate::scim::schema::AttrLookup;
+use crate::scim::{AttrPath, ScimError, ScimResult};
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+/// A successful answer, before HTTP.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The body (already projected).
+    pub body: Option<Bytes>,
+    /// The weak ETag of the resource, when there is one.
+    pub etag: Option<String>,
+    /// The `Location` header, for 201.
+    pub location: Option<String>,
+}
+
+impl Reply {
+    fn json(status: u16, v: &Value) -> Reply {
+        Reply { status, body: Some(to_bytes(v)), etag: None, location: None }
+    }
+    fn empty(status: u16) -> Reply {
+        Reply { status, body: None, etag: None, location: None }
+    }
+}
+
+fn to_bytes(v: &Value) -> Bytes {
+    // Serialising a `Value` to a Vec cannot fail (keys are strings, no non-finite floats).
+    Bytes::from(serde_json::to_vec(v).unwrap_or_default())
+}
+
+/// `attributes` / `excludedAttributes` of a single-resource request.
+#[derive(Debug, Clone, Default)]
+pub struct Projection {
+    /// Attributes asked for.
+    pub attributes: Vec<AttrPath>,
+    /// Attributes excluded.
+    pub excluded: Vec<AttrPath>,
+}
+
+impl Projection {
+    fn is_identity(&self) -> bool {
+        self.attributes.is_empty() && self.excluded.is_empty()
+    }
+}
+
+/// A tenant with the token that opens it.
+#[derive(Debug)]
+pub struct TenantSlot {
+    token: Vec<u8>,
+    /// The userName `/Me` resolves to.
+    pub me: Option<String>,
+    /// The data.
+    pub tenant: Tenant,
+}
+
+/// The provider's state: schemas, configuration, tenants.
+#[derive(Debug)]
+pub struct Provider {
+    /// The schema registry (RFC 7643 documents).
+    pub registry: Registry,
+    /// Absolute base URL, e.g. `http://127.0.0.1:8080/scim/v2`.
+    pub base_url: String,
+    /// Faults switched on.
+    pub faults: Faults,
+    /// Limits.
+    pub limits: Limits,
+    slots: Vec<TenantSlot>,
+    spc: Bytes,
+}
+
+/// Parse a weak or strong ETag list header and say whether `etag` is among them.
+pub fn etag_matches(header: &str, etag: &str) -> bool {
+    let bare = |s: &str| s.trim().trim_start_matches("W/").trim_matches('"').to_string();
+    let want = bare(etag);
+    header.split(',').any(|h| h.trim() == "*" || bare(h) == want)
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn internal(detail: &str) -> ScimError {
+    ScimError::new(500, None, detail)
+}
+
+fn parse_stored(json: &[u8]) -> ScimResult<Value> {
+    serde_json::from_slice(json).map_err(|e| internal(&format!("stored resource is unreadable: {e}")))
+}
+
+impl Provider {
+    /// Build the provider state for `config` serving at `base_url`.
+    pub fn new(config: &ProviderConfig, base_url: String, tokens: &[TokenSpec]) -> ScimResult<Provider> {
+        let registry = Registry::rfc7643().map_err(|e| internal(&e.to_string()))?;
+        let limits = config.limits.clone();
+        let spc = registry::service_provider_config(
+            &SpcSettings {
+                patch: true,
+                bulk: true,
+                bulk_max_operations: limits.bulk_max_operations,
+                bulk_max_payload_size: limits.bulk_max_payload_bytes,
+                filter: true,
+                filter_max_results: limits.filter_max_results,
+                change_password: true,
+                sort: true,
+                etag: true,
+                documentation_uri: Some("https://github.com/scimtest/scimtest#readme".into()),
+            },
+            &base_url,
+        );
+        let slots = tokens
+            .iter()
+            .map(|t| TenantSlot { token: t.token.as_bytes().to_vec(), me: t.me.clone(), tenant: Tenant::default() })
+            .collect();
+        Ok(Provider { registry, base_url, faults: config.faults.clone(), limits, slots, spc: to_bytes(&spc) })
+    }
+
+    /// The tenant whose token is `token`, compared in constant time against every token.
+    pub fn authenticate(&self, token: Option<&str>) -> Option<&TenantSlot> {
+        use subtle::ConstantTimeEq;
+        if self.faults.has(Fault::AuthDisabled) {
+            return self.slots.first();
+        }
+        let token = token?.as_bytes();
+        let mut found = None;
+        for slot in &self.slots {
+            let eq: bool = (slot.token.len() == token.len()) & bool::from(slot.token.ct_eq(token));
+            if eq && found.is_none() {
+                found = Some(slot);
+            }
+        }
+        found
+    }
+
+    fn schema(&self, kind: Kind) -> ScimResult<ResourceSchema<'_>> {
+        self.registry.lookup(kind.id()).ok_or_else(|| internal("resource type missing from the registry"))
+    }
+
+    fn location(&self, kind: Kind, id: &str) -> String {
+        if self.faults.has(Fault::RelativeLocation) {
+            format!("/scim/v2/{}/{id}", kind.endpoint())
+        } else {
+            format!("{}/{}/{id}", self.base_url, kind.endpoint())
+        }
+    }
+
+    fn etag(&self, version: u64) -> Option<String> {
+        (!self.faults.has(Fault::NoEtag)).then(|| format!("W/\"{version}\""))
+    }
+
+    /// The ServiceProviderConfig document.
+    pub fn service_provider_config(&self) -> Bytes {
+        self.spc.clone()
+    }
+
+    /// The `/Schemas` list or one schema.
+    pub fn schemas(&self, id: Option<&str>) -> ScimResult<Reply> {
+        match id {
+            Some(id) => {
+                let s = self.registry.schema(id).ok_or_else(|| ScimError::not_found(format!("no schema {id:?}")))?;
+                Ok(Reply::json(200, &registry::schema_document(s, &self.base_url)))
+            }
+            None => {
+                let docs: Vec<Value> =
+                    self.registry.schemas().iter().map(|s| registry::schema_document(s, &self.base_url)).collect();
+                let n = docs.len();
+                Ok(Reply::json(200, &query::list_response(n, 1, docs)))
+            }
+        }
+    }
+
+    /// The `/ResourceTypes` list or one resource type.
+    pub fn resource_types(&self, id: Option<&str>) -> ScimResult<Reply> {
+        match id {
+            Some(id) => {
+                let rt = self
+                    .registry
+                    .resource_type(id)
+                    .ok_or_else(|| ScimError::not_found(format!("no resource type {id:?}")))?;
+                Ok(Reply::json(200, &registry::resource_type_document(rt, &self.base_url)))
+            }
+            None => {
+                let docs: Vec<Value> = self
+                    .registry
+                    .resource_types()
+                    .iter()
+                    .map(|rt| registry::resource_type_document(rt, &self.base_url))
+                    .collect();
+                let n = docs.len();
+                Ok(Reply::json(200, &query::list_response(n, 1, docs)))
+            }
+        }
+    }
+
+    // ----- materialising stored resources -------------------------------------------------
+
+    /// The full representation of a stored resource: its JSON plus computed `User.groups`.
+    fn materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> ScimResult<Value> {
+        let mut v = parse_stored(&e.json)?;
+        if kind == Kind::User {
+            let groups = d.groups_of(&e.id);
+            if !groups.is_empty() {
+                if let Value::Object(m) = &mut v {
+                    let list: Vec<Value> = groups
+                        .iter()
+                        .filter_map(|gid| d.groups.get(gid))
+                        .map(|g| {
+                            let mut o = Map::new();
+                            o.insert("value".into(), Value::String(g.id.to_string()));
+                            o.insert("$ref".into(), Value::String(self.location(Kind::Group, &g.id)));
+                            if let Some(dn) = &g.display {
+                                o.insert("display".into(), Value::String(dn.clone()));
+                            }
+                            o.insert("type".into(), Value::String("direct".into()));
+                            Value::Object(o)
+                        })
+                        .collect();
+                    let meta = m.shift_remove("meta");
+                    m.insert("groups".into(), Value::Array(list));
+                    if let Some(meta) = meta {
+                        m.insert("meta".into(), meta);
+                    }
+                }
+            }
+            if self.faults.has(Fault::ReturnPassword) {
+                if let (Value::Object(m), Some(p)) = (&mut v, &e.password) {
+                    m.insert("password".into(), Value::String(p.clone()));
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    fn needs_materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> bool {
+        kind == Kind::User && (self.faults.has(Fault::ReturnPassword) || !d.groups_of(&e.id).is_empty())
+    }
+
+    /// The body for one resource, projected.
+    fn render(&self, d: &TenantData, kind: Kind, e: &Entry, proj: &Projection) -> ScimResult<Bytes> {
+        if proj.is_identity() && !self.needs_materialize(d, kind, e) {
+            return Ok(e.json.clone());
+        }
+        let v = self.materialize(d, kind, e)?;
+        Ok(to_bytes(&self.project(kind, &v, proj)?))
+    }
+
+    fn project(&self, kind: Kind, v: &Value, proj: &Projection) -> ScimResult<Value> {
+        if proj.is_identity() {
+            return Ok(v.clone());
+        }
+        let schema = self.schema(kind)?;
+        let excluded: &[AttrPath] =
+            if self.faults.has(Fault::ExcludedAttributesIgnored) { &[] } else { &proj.excluded };
+        Ok(query::project(v, &proj.attributes, excluded, &schema))
+    }
+
+    fn resource_reply(&self, d: &TenantData, kind: Kind, e: &Entry, status: u16, proj: &Projection) -> ScimResult<Reply> {
+        Ok(Reply { status, body: Some(self.render(d, kind, e, proj)?), etag: self.etag(e.version), location: None })
+    }
+
+    // ----- writing ------------------------------------------------------------------------
+
+    /// Turn a validated resource map into a stored entry: server-set `id` and `meta`, member
+    /// references checked and completed, uniqueness keys computed.
+    #[expect(clippy::too_many_arguments, reason = "one call site per write path; a struct would only rename them")]
+    fn build_entry(
+        &self,
+        d: &TenantData,
+        kind: Kind,
+        id: &Arc<str>,
+        seq: u64,
+        version: u64,
+        created: &str,
+        mut map: Map<String, Value>,
+        password: Option<String>,
+    ) -> ScimResult<Entry> {
+        let schema = self.schema(kind)?;
+        // Uniqueness keys from what the schema declares unique.
+        let unique_keys: Vec<String> = if self.faults.has(Fault::NoUniqueness) {
+            Vec::new()
+        } else {
+            resource::unique_values(&map, &schema)
+                .into_iter()
+                .map(|(path, value)| {
+                    let value = if self.faults.has(Fault::UniquenessCaseSensitive) {
+                        raw_value(&map, &path).unwrap_or(value)
+                    } else {
+                        value
+                    };
+                    format!("{path}\0{value}")
+                })
+                .collect()
+        };
+        let external_id = map.get("externalId").and_then(Value::as_str).map(str::to_string);
+        let mut members = Vec::new();
+        let mut display = None;
+        match kind {
+            Kind::Group => {
+                display = map.get("displayName").and_then(Value::as_str).map(str::to_string);
+                if let Some(Value::Array(list)) = map.get_mut("members") {
+                    if list.len() > self.limits.max_members_per_request {
+                        return Err(ScimError::new(
+                            413,
+                            None,
+                            format!("a group write may carry at most {} members", self.limits.max_members_per_request),
+                        ));
+                    }
+                    let mut seen = std::collections::HashSet::new();
+                    let mut kept = Vec::with_capacity(list.len());
+                    for m in list.drain(..) {
+                        let Value::Object(mut o) = m else {
+                            return Err(ScimError::invalid_value("each member must be an object with a value"));
+                        };
+                        let Some(value) = o.get("value").and_then(Value::as_str).map(str::to_string) else {
+                            return Err(ScimError::invalid_value("each member needs a \"value\" holding a resource id"));
+                        };
+                        if *value == **id {
+                            return Err(ScimError::invalid_value("a group cannot be a member of itself"));
+                        }
+                        let Some(mkind) = d.kind_of(&value) else {
+                            return Err(ScimError::invalid_value(format!(
+                                "member {value:?} is not the id of an existing User or Group"
+                            )));
+                        };
+                        if !seen.insert(value.clone()) {
+                            continue;
+                        }
+                        o.insert("$ref".into(), Value::String(self.location(mkind, &value)));
+                        o.insert("type".into(), Value::String(mkind.id().into()));
+                        if !o.contains_key("display") {
+                            if let Some(dn) = d.table(mkind).get(&value).and_then(|e| e.display.clone()) {
+                                o.insert("display".into(), Value::String(dn));
+                            }
+                        }
+                        // Canonical member order: value, $ref, display, type.
+                        let mut c = Map::new();
+                        for k in ["value", "$ref", "display", "type"] {
+                            if let Some(v) = o.remove(k) {
+                                c.insert(k.into(), v);
+                            }
+                        }
+                        c.extend(o);
+                        members.push(value);
+                        kept.push(Value::Object(c));
+                    }
+                    *list = kept;
+                    if list.is_empty() {
+                        map.shift_remove("members");
+                    }
+                }
+            }
+            Kind::User => {
+                display = map
+                    .get("displayName")
+                    .or_else(|| map.get("userName"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+        }
+        // Enterprise manager.$ref when a manager id is given.
+        let now = now();
+        let mut out = Map::new();
+        let schemas = map.shift_remove("schemas").unwrap_or_else(|| json!([schema.resource_type().schema]));
+        out.insert("schemas".into(), schemas);
+        out.insert("id".into(), Value::String(id.to_string()));
+        if let Some(ext) = map.shift_remove("externalId") {
+            out.insert("externalId".into(), ext);
+        }
+        out.extend(map);
+        let mut meta = Map::new();
+        meta.insert("resourceType".into(), Value::String(kind.id().into()));
+        meta.insert("created".into(), Value::String(created.to_string()));
+        meta.insert("lastModified".into(), Value::String(if created.is_empty() { now.clone() } else { now }));
+        meta.insert("location".into(), Value::String(self.location(kind, id)));
+        if let Some(tag) = self.etag(version) {
+            meta.insert("version".into(), Value::String(tag));
+        }
+        out.insert("meta".into(), Value::Object(meta));
+        Ok(Entry {
+            id: id.clone(),
+            seq,
+            version,
+            json: to_bytes(&Value::Object(out)),
+            password,
+            unique_keys,
+            external_id,
+            members,
+            display,
+        })
+    }
+
+    fn check_unique(&self, d: &TenantData, kind: Kind, entry: &Entry) -> ScimResult<()> {
+        let table = d.table(kind);
+        for k in &entry.unique_keys {
+            if let Some(owner) = table.unique_owner(k) {
+                if *owner != entry.id {
+                    let (attr, value) = k.split_once('\0').unwrap_or((k.as_str(), ""));
+                    return Err(ScimError::uniqueness(format!(
+                        "{attr} {value:?} is already taken by another {}",
+                        kind.id()
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn take_password(kind: Kind, map: &mut Map<String, Value>) -> Option<String> {
+        if kind != Kind::User {
+            return None;
+        }
+        map.shift_remove("password").and_then(|p| p.as_str().map(str::to_string))
+    }
+
+    /// POST /{Users|Groups}.
+    pub fn create(&self, slot: &TenantSlot, kind: Kind, body: &Value, proj: &Projection) -> ScimResult<Reply> {
+        let schema = self.schema(kind)?;
+        let mut map = resource::normalize(body, &schema, WriteMode::Create)?;
+        let password = Self::take_password(kind, &mut map);
+        let mut d = slot.tenant.data.write();
+        let seq = d.next_seq();
+        let id: Arc<str> = uuid::Uuid::new_v4().to_string().into();
+        let created = now();
+        let entry = self.build_entry(&d, kind, &id, seq, seq, &created, map, password)?;
+        self.check_unique(&d, kind, &entry)?;
+        match kind {
+            Kind::User => d.users.put(entry),
+            Kind::Group => d.put_group(entry),
+        }
+        let e = d.table(kind).get(&id).cloned().ok_or_else(|| internal("entry vanished after insert"))?;
+        let mut r = self.resource_reply(&d, kind, &e, if self.faults.has(Fault::Create200) { 200 } else { 201 }, proj)?;
+        if !self.faults.has(Fault::NoLocation) {
+            r.location = Some(self.location(kind, &id));
+        }
+        Ok(r)
+    }
+
+    fn not_found(&self, kind: Kind, id: &str) -> ScimError {
+        ScimError::not_found(format!("{} {id:?} not found", kind.id()))
+    }
+
+    fn missing(&self, kind: Kind, id: &str) -> ScimResult<Reply> {
+        if self.faults.has(Fault::Missing200) {
+            return Ok(Reply::json(200, &json!({})));
+        }
+        Err(self.not_found(kind, id))
+    }
+
+    fn check_if_match(&self, if_match: Option<&str>, e: &Entry) -> ScimResult<()> {
+        if let Some(h) = if_match {
+            if !self.faults.has(Fault::IgnoreIfMatch) && !etag_matches(h, &format!("W/\"{}\"", e.version)) {
+                return Err(ScimError::new(
+                    412,
+                    None,
+                    format!("If-Match {h} does not match the current version W/\"{}\"", e.version),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// GET /{Users|Groups}/{id}.
+    pub fn get(&self, slot: &TenantSlot, kind: Kind, id: &str, proj: &Projection, if_none_match: Option<&str>) -> ScimResult<Reply> {
+        let d = slot.tenant.data.read();
+        let Some(e) = d.table(kind).get(id) else {
+            return self.missing(kind, id);
+        };
+        if let (Some(h), Some(tag)) = (if_none_match, self.etag(e.version)) {
+            if etag_matches(h, &tag) {
+                return Ok(Reply { status: 304, body: None, etag: Some(tag), location: None });
+            }
+        }
+        self.resource_reply(&d, kind, e, 200, proj)
+    }
+
+    /// PUT /{Users|Groups}/{id}.
+    pub fn replace(
+        &self,
+        slot: &TenantSlot,
+        kind: Kind,
+        id: &str,
+        body: &Value,
+        if_match: Option<&str>,
+        proj: &Projection,
+    ) -> ScimResult<Reply> {
+        let schema = self.schema(kind)?;
+        let mut map = resource::normalize(body, &schema, WriteMode::Replace)?;
+        let mut d = slot.tenant.data.write();
+        let Some(old) = d.table(kind).get(id).cloned() else {
+            return self.missing(kind, id);
+        };
+        self.check_if_match(if_match, &old)?;
+        let old_v = parse_stored(&old.json)?;
+        let old_map = strip_server_fields(&old_v);
+        resource::check_immutable(&old_map, &map, &schema)?;
+        let password = Self::take_password(kind, &mut map).or_else(|| old.password.clone());
+        if self.faults.has(Fault::ActiveIgnored) {
+            keep_old_active(&old_map, &mut map);
+        }
+        self.write_back(&mut d, kind, &old, &old_map, map, password, proj)
+    }
+
+    /// Store `map` as the new content of `old`, unless nothing changed; answer 200.
+    #[expect(clippy::too_many_arguments, reason = "shared tail of PUT and PATCH")]
+    fn write_back(
+        &self,
+        d: &mut TenantData,
+        kind: Kind,
+        old: &Entry,
+        old_map: &Map<String, Value>,
+        map: Map<String, Value>,
+        password: Option<String>,
+        proj: &Projection,
+    ) -> ScimResult<Reply> {
+        let unchanged = *old_map == strip_server_fields(&Value::Object(map.clone())) && password == old.password;
+        if unchanged && !self.faults.has(Fault::NoopPatchBumpsVersion) {
+            return self.resource_reply(d, kind, old, 200, proj);
+        }
+        let version = d.next_seq();
+        let created = parse_stored(&old.json)?
+            .pointer("/meta/created")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(now);
+        let entry = self.build_entry(d, kind, &old.id, old.seq, version, &created, map, password)?;
+        self.check_unique(d, kind, &entry)?;
+        if kind == Kind::User && entry.display != old.display {
+            // Nothing stored elsewhere depends on a user's display except group member display,
+            // which keeps what the client sent (RFC 7643 §4.2: display is readOnly there).
+        }
+        let id = entry.id.clone();
+        match kind {
+            Kind::User => d.users.put(entry),
+            Kind::Group => d.put_group(entry),
+        }
+        let e = d.table(kind).get(&id).cloned().ok_or_else(|| internal("entry vanished after update"))?;
+        self.resource_reply(d, kind, &e, 200, proj)
+    }
+
+    /// PATCH /{Users|Groups}/{id}.
+    pub fn patch(
+        &self,
+        slot: &TenantSlot,
+        kind: Kind,
+        id: &str,
+        body: &Value,
+        if_match: Option<&str>,
+        proj: &Projection,
+    ) -> ScimResult<Reply> {
+        let schema = self.schema(kind)?;
+        if self.faults.has(Fault::PatchOpCaseSensitive) {
+            reject_non_lowercase_ops(body)?;
+        }
+        let mut req = PatchRequest::from_json(body)?;
+        if req.operations.len() > self.limits.max_patch_operations {
+            return Err(ScimError::new(
+                413,
+                None,
+                format!("a PATCH request may carry at most {} operations", self.limits.max_patch_operations),
+            ));
+        }
+        if self.faults.has(Fault::PatchRemoveAllMembers) {
+            for op in &mut req.operations {
+                if matches!(op.op, patch::OpKind::Remove)
+                    && op.path.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("members"))
+                {
+                    op.value = None;
+                }
+            }
+        }
+        let mut d = slot.tenant.data.write();
+        let Some(old) = d.table(kind).get(id).cloned() else {
+            return self.missing(kind, id);
+        };
+        self.check_if_match(if_match, &old)?;
+        let old_v = parse_stored(&old.json)?;
+        let outcome = patch::apply(&old_v, &req, &schema)?;
+        if self.faults.has(Fault::PatchIgnored) || (!outcome.changed && !self.faults.has(Fault::NoopPatchBumpsVersion)) {
+            return self.resource_reply(&d, kind, &old, 200, proj);
+        }
+        let mut map = resource::normalize(&outcome.resource, &schema, WriteMode::Replace)?;
+        let old_map = strip_server_fields(&old_v);
+        let password = Self::take_password(kind, &mut map).or_else(|| old.password.clone());
+        if self.faults.has(Fault::ActiveIgnored) {
+            keep_old_active(&old_map, &mut map);
+        }
+        self.write_back(&mut d, kind, &old, &old_map, map, password, proj)
+    }
+
+    /// DELETE /{Users|Groups}/{id}.
+    pub fn delete(&self, slot: &TenantSlot, kind: Kind, id: &str, if_match: Option<&str>) -> ScimResult<Reply> {
+        let mut d = slot.tenant.data.write();
+        let Some(old) = d.table(kind).get(id).cloned() else {
+            return self.missing(kind, id);
+        };
+        self.check_if_match(if_match, &old)?;
+        if self.faults.has(Fault::DeleteIgnored) {
+            return Ok(Reply::empty(204));
+        }
+        let body = self.faults.has(Fault::Delete200).then(|| old.json.clone());
+        match kind {
+            Kind::User => {
+                d.users.remove(id);
+            }
+            Kind::Group => {
+                d.remove_group(id);
+            }
+        }
+        if !self.faults.has(Fault::DanglingMembers) {
+            for gid in d.groups_of(id) {
+                self.drop_member(&mut d, &gid, id)?;
+            }
+            d.member_of.remove(id);
+        }
+        Ok(match body {
+            Some(b) => Reply { status: 200, body: Some(b), etag: None, location: None },
+            None => Reply::empty(204),
+        })
+    }
+
+    /// Remove `member` from group `gid` (a cascade of a delete): a new version and lastModified.
+    fn drop_member(&self, d: &mut TenantData, gid: &str, member: &str) -> ScimResult<()> {
+        let Some(g) = d.groups.get(gid).cloned() else { return Ok(()) };
+        let mut v = parse_stored(&g.json)?;
+        if let Some(Value::Array(list)) = v.get_mut("members") {
+            list.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
+            if list.is_empty() {
+                if let Value::Object(o) = &mut v {
+                    o.shift_remove("members");
+                }
+            }
+        }
+        let version = d.next_seq();
+        let now = now();
+        if let Some(Value::Object(meta)) = v.get_mut("meta") {
+            meta.insert("lastModified".into(), Value::String(now));
+            if let Some(tag) = self.etag(version) {
+                meta.insert("version".into(), Value::String(tag));
+            }
+        }
+        let mut e = (*g).clone();
+        e.version = version;
+        e.members.retain(|m| m != member);
+        e.json = to_bytes(&v);
+        d.put_group(e);
+        Ok(())
+    }
+
+    /// GET /{Users|Groups} and POST /.search (one kind or, for the root, several).
+    pub fn list(&self, slot: &TenantSlot, kinds: &[Kind], q: &ListQuery) -> ScimResult<Reply> {
+        let filter = match q.filter.as_deref().filter(|_| !self.faults.has(Fault::FilterIgnored)) {
+            None => None,
+            Some(text) => match self.parse_filter(text, kinds) {
+                Ok(f) => Some(f),
+                Err(e) if self.faults.has(Fault::BadFilter200) => {
+                    let _ = e;
+                    return Ok(Reply::json(200, &query::list_response(0, 1, Vec::new())));
+                }
+                Err(e) => return Err(e),
+            },
+        };
+        let d = slot.tenant.data.read();
+        let paging = !self.faults.has(Fault::PaginationIgnored);
+        let sort_by = q.sort_by.as_ref().filter(|_| !self.faults.has(Fault::SortIgnored));
+
+        // Fast path: one kind, no filter, no sort: page straight off the table.
+        if let ([kind], None, None) = (kinds, &filter, sort_by) {
+            let table = d.table(*kind);
+            let total = table.len();
+            let range = if paging {
+                query::page_range(total, q.start_index, Some(q.count.unwrap_or(self.limits.default_count)), self.limits.filter_max_results)
+            } else {
+                0..total
+            };
+            let proj = Projection { attributes: q.attributes.clone(), excluded: q.excluded_attributes.clone() };
+            let mut page = Vec::with_capacity(range.len());
+            for e in table.iter().skip(range.start).take(range.len()) {
+                let v = self.materialize(&d, *kind, e)?;
+                page.push(self.project(*kind, &v, &proj)?);
+            }
+            return Ok(Reply::json(200, &self.list_body(total, q, page)));
+        }
+
+        let mut hits: Vec<(Kind, Value)> = Vec::new();
+        for &kind in kinds {
+            let schema = self.schema(kind)?;
+            let candidates = self.candidates(&d, kind, filter.as_ref());
+            for e in candidates {
+                let v = self.materialize(&d, kind, &e)?;
+                let keep = match &filter {
+                    None => true,
+                    Some(f) => f.matches(&v, &schema) && self.case_fault_ok(f, &v),
+                };
+                if keep {
+                    hits.push((kind, v));
+                }
+            }
+        }
+        if let Some(by) = sort_by {
+            let kind = kinds.first().copied().unwrap_or(Kind::User);
+            let schema = self.schema(kind)?;
+            let mut values: Vec<Value> = hits.iter().map(|(_, v)| v.clone()).collect();
+            let kinds_of: Vec<Kind> = hits.iter().map(|(k, _)| *k).collect();
+            // Sorting needs the kind back; tag values with their index.
+            for (i, v) in values.iter_mut().enumerate() {
+                if let Value::Object(m) = v {
+                    m.insert("\u{0}idx".into(), json!(i));
+                }
+            }
+            query::sort(&mut values, by, q.sort_order, &schema);
+            hits = values
+                .into_iter()
+                .map(|mut v| {
+                    let i = v.as_object_mut().and_then(|m| m.shift_remove("\u{0}idx")).and_then(|x| x.as_u64()).unwrap_or(0);
+                    (kinds_of.get(i as usize).copied().unwrap_or(kind), v)
+                })
+                .collect();
+        }
+        let total = hits.len();
+        if total == 0 && filter.is_some() && self.faults.has(Fault::FilterMiss404) {
+            return Err(ScimError::not_found("no resource matches the filter"));
+        }
+        let range = if paging {
+            query::page_range(total, q.start_index, Some(q.count.unwrap_or(self.limits.default_count)), self.limits.filter_max_results)
+        } else {
+            0..total
+        };
+        let proj = Projection { attributes: q.attributes.clone(), excluded: q.excluded_attributes.clone() };
+        let mut page = Vec::with_capacity(range.len());
+        for (kind, v) in hits.into_iter().skip(range.start).take(range.len()) {
+            page.push(self.project(kind, &v, &proj)?);
+        }
+        Ok(Reply::json(200, &self.list_body(total, q, page)))
+    }
+
+    fn list_body(&self, total: usize, q: &ListQuery, page: Vec<Value>) -> Value {
+        let start = if self.faults.has(Fault::PaginationIgnored) { 1 } else { q.start_index.max(1) };
+        let mut body = query::list_response(total, start, page);
+        if self.faults.has(Fault::ItemsPerPageIsCount) {
+            if let (Some(c), Value::Object(m)) = (q.count, &mut body) {
+                m.insert("itemsPerPage".into(), json!(c));
+            }
+        }
+        body
+    }
+
+    fn parse_filter(&self, text: &str, kinds: &[Kind]) -> ScimResult<Filter> {
+        let f = Filter::parse(text).map_err(ScimError::from)?;
+        let mut last_err = None;
+        for &kind in kinds {
+            match f.validate(&self.schema(kind)?) {
+                Ok(()) => return Ok(f),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        match last_err {
+            Some(e) => Err(e),
+            None => Ok(f),
+        }
+    }
+
+    /// Under `filter-case-sensitive`, an equality on userName must also match exactly.
+    fn case_fault_ok(&self, f: &Filter, v: &Value) -> bool {
+        if !self.faults.has(Fault::FilterCaseSensitive) {
+            return true;
+        }
+        match f.equality_on(&AttrPath::attr("userName")) {
+            Some(want) => v.get("userName").and_then(Value::as_str) == Some(want),
+            None => true,
+        }
+    }
+
+    /// The entries worth evaluating `filter` on: an index hit when the filter pins a unique
+    /// attribute, the id or the externalId; the whole table otherwise.
+    fn candidates(&self, d: &TenantData, kind: Kind, filter: Option<&Filter>) -> Vec<Arc<Entry>> {
+        let table = d.table(kind);
+        if let Some(f) = filter {
+            if let Some(id) = f.equality_on(&AttrPath::attr("id")) {
+                return table.get(id).cloned().into_iter().collect();
+            }
+            if let Some(ext) = f.equality_on(&AttrPath::attr("externalId")) {
+                return table.by_external_id(ext).iter().filter_map(|id| table.get(id).cloned()).collect();
+            }
+            if let Ok(schema) = self.schema(kind) {
+                for urn in schema.schema_urns() {
+                    let Some(s) = self.registry.schema(urn) else { continue };
+                    for a in &s.attributes {
+                        if a.uniqueness == crate::scim::schema::Uniqueness::None || a.multi_valued {
+                            continue;
+                        }
+                        let path = AttrPath::attr(a.name.clone());
+                        if let Some(value) = f.equality_on(&path) {
+                            let folded = if a.case_exact { value.to_string() } else { value.to_lowercase() };
+                            let key = format!("{path}\0{folded}");
+                            if self.faults.has(Fault::NoUniqueness) || self.faults.has(Fault::UniquenessCaseSensitive) {
+                                break;
+                            }
+                            return table.unique_owner(&key).and_then(|id| table.get(id).cloned()).into_iter().collect();
+                        }
+                    }
+                }
+            }
+            if kind == Kind::Group {
+                let member = f
+                    .equality_on(&AttrPath::sub("members", "value"))
+                    .or_else(|| member_value_path(f));
+                if let Some(uid) = member {
+                    return d.groups_of(uid).iter().filter_map(|g| table.get(g).cloned()).collect();
+                }
+            }
+        }
+        table.iter().cloned().collect()
+    }
+
+    /// The user `/Me` resolves to for this tenant slot.
+    pub fn me_id(&self, slot: &TenantSlot) -> ScimResult<String> {
+        let Some(user_name) = &slot.me else {
+            return Err(ScimError::new(
+                501,
+                None,
+                "/Me is not supported for this token: it is not bound to a user (start serve with --token TOKEN@userName)",
+            ));
+        };
+        let d = slot.tenant.data.read();
+        let key = format!("userName\0{}", user_name.to_lowercase());
+        d.users
+            .unique_owner(&key)
+            .map(|id| id.to_string())
+            .ok_or_else(|| ScimError::not_found(format!("the user {user_name:?} this token is bound to does not exist yet")))
+    }
+
+    /// Create `n` synthetic users in the first tenant: `seed-{i}@example.com`, with a name, a work
+    /// email and the enterprise extension (a typical IdP-provisioned user).
+    pub fn seed_users(&self, n: usize) -> ScimResult<()> {
+        let Some(slot) = self.slots.first() else { return Ok(()) };
+        let proj = Projection::default();
+        for i in 0..n {
+            let body = json!({
+                "schemas": [crate::scim::schema::USER_SCHEMA, crate::scim::schema::ENTERPRISE_USER_SCHEMA],
+                "userName": format!("seed-{i}@example.com"),
+                "externalId": format!("ext-{i}"),
+                "name": {"givenName": "Seed", "familyName": format!("User{i}")},
+                "displayName": format!("Seed User {i}"),
+                "emails": [{"value": format!("seed-{i}@example.com"), "type": "work", "primary": true}],
+                "active": true,
+                crate::scim::schema::ENTERPRISE_USER_SCHEMA: {"employeeNumber": i.to_string(), "department": format!("D{}", i % 50)}
+            });
+            self.create(slot, Kind::User, &body, &proj)?;
+        }
+        Ok(())
+    }
+
+    /// The tenant's resource count of a kind (tests, start-up banner).
+    pub fn count(&self, slot: &TenantSlot, kind: Kind) -> usize {
+        slot.tenant.data.read().table(kind).len()
+    }
+}
+
+/// `members[value eq "x"]` as an index hint.
+fn member_value_path(f: &Filter) -> Option<&str> {
+    match f {
+        Filter::ValuePath { attr, filter } if attr.attr.eq_ignore_ascii_case("members") => {
+            filter.equality_on(&AttrPath::attr("value"))
+        }
+        Filter::And(a, b) => member_value_path(a).or_else(|| member_value_path(b)),
+        _ => None,
+    }
+}
+
+/// A stored resource without the server-set fields (`id`, `meta`, computed `groups`), for
+/// comparing content.
+fn strip_server_fields(v: &Value) -> Map<String, Value> {
+    let mut m = v.as_object().cloned().unwrap_or_default();
+    for k in ["id", "meta", "groups"] {
+        m.shift_remove(k);
+    }
+    m
+}
+
+fn keep_old_active(old: &Map<String, Value>, new: &mut Map<String, Value>) {
+    match old.get("active") {
+        Some(a) => {
+            new.insert("active".into(), a.clone());
+        }
+        None => {
+            new.shift_remove("active");
+        }
+    }
+}
+
+/// The value at `path` as written (no case folding), for the case-sensitive uniqueness fault.
+fn raw_value(map: &Map<String, Value>, path: &AttrPath) -> Option<String> {
+    let top = match &path.urn {
+        Some(urn) => map.get(urn.as_str())?.get(path.attr.as_str())?,
+        None => map.get(path.attr.as_str())?,
+    };
+    let v = match &path.sub {
+        Some(s) => top.get(s.as_str())?,
+        None => top,
+    };
+    v.as_str().map(str::to_string)
+}
+
+/// The `patch-op-case-sensitive` fault: only lowercase op names pass.
+fn reject_non_lowercase_ops(body: &Value) -> ScimResult<()> {
+    let ops = body.get("Operations").and_then(Value::as_array).cloned().unwrap_or_default();
+    for op in ops {
+        if let Some(name) = op.get("op").and_then(Value::as_str) {
+            if name != name.to_lowercase() {
+                return Err(ScimError::invalid_syntax(format!("unknown op {name:?}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_matching_handles_weak_lists_and_star() {
+        assert!(etag_matches("W/\"3\"", "W/\"3\""));
+        assert!(etag_matches("\"3\"", "W/\"3\""));
+        assert!(etag_matches("W/\"1\", W/\"3\"", "W/\"3\""));
+        assert!(etag_matches("*", "W/\"3\""));
+        assert!(!etag_matches("W/\"4\"", "W/\"3\""));
+    }
+}

@@ -1,0 +1,15 @@
+//! Integration tests: one binary, every test starts its own provider on 127.0.0.1:0.
+
+mod support;
+
+mod provider_auth;
+mod provider_bulk;
+mod provider_discovery;
+mod provider_errors;
+mod provider_etag;
+mod provider_faults;
+mod provider_groups;
+mod provider_list;
+mod provider_patch;
+mod provider_users;
+mod smoke_binary;
