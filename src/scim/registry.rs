@@ -45,7 +45,7 @@
 use crate::scim::path::AttrPath;
 use crate::scim::schema::{
     AttrLookup, AttrType, Attribute, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, RESOURCE_TYPE_SCHEMA,
-    ResourceType, Resolved, SCHEMA_SCHEMA, SPC_SCHEMA, Schema, SchemaExtension, USER_SCHEMA,
+    Resolved, ResourceType, SCHEMA_SCHEMA, SPC_SCHEMA, Schema, SchemaExtension, USER_SCHEMA,
 };
 use serde_json::{Map, Value, json};
 
@@ -53,9 +53,18 @@ use serde_json::{Map, Value, json};
 const DOCUMENTS: [(&str, &str); 6] = [
     ("user.json", include_str!("schemas/user.json")),
     ("group.json", include_str!("schemas/group.json")),
-    ("enterprise_user.json", include_str!("schemas/enterprise_user.json")),
-    ("service_provider_config.json", include_str!("schemas/service_provider_config.json")),
-    ("resource_type.json", include_str!("schemas/resource_type.json")),
+    (
+        "enterprise_user.json",
+        include_str!("schemas/enterprise_user.json"),
+    ),
+    (
+        "service_provider_config.json",
+        include_str!("schemas/service_provider_config.json"),
+    ),
+    (
+        "resource_type.json",
+        include_str!("schemas/resource_type.json"),
+    ),
     ("schema.json", include_str!("schemas/schema.json")),
 ];
 
@@ -112,15 +121,21 @@ impl Registry {
     pub fn rfc7643() -> Result<Registry, RegistryError> {
         let mut schemas: Vec<Schema> = Vec::with_capacity(DOCUMENTS.len());
         for (file, text) in DOCUMENTS {
-            let schema: Schema =
-                serde_json::from_str(text).map_err(|source| RegistryError::Parse { file, source })?;
-            if schemas.iter().any(|s| s.id.eq_ignore_ascii_case(&schema.id)) {
+            let schema: Schema = serde_json::from_str(text)
+                .map_err(|source| RegistryError::Parse { file, source })?;
+            if schemas
+                .iter()
+                .any(|s| s.id.eq_ignore_ascii_case(&schema.id))
+            {
                 return Err(RegistryError::DuplicateSchema { urn: schema.id });
             }
             schemas.push(schema);
         }
-        let mut common: Vec<Attribute> = serde_json::from_str(COMMON.1)
-            .map_err(|source| RegistryError::Parse { file: COMMON.0, source })?;
+        let mut common: Vec<Attribute> =
+            serde_json::from_str(COMMON.1).map_err(|source| RegistryError::Parse {
+                file: COMMON.0,
+                source,
+            })?;
         for attr in &mut common {
             attr.common = true;
             for sub in &mut attr.sub_attributes {
@@ -148,7 +163,11 @@ impl Registry {
                 schema_extensions: Vec::new(),
             },
         ];
-        let registry = Registry { schemas, resource_types, common };
+        let registry = Registry {
+            schemas,
+            resource_types,
+            common,
+        };
         registry.check()?;
         Ok(registry)
     }
@@ -159,13 +178,17 @@ impl Registry {
             let urns =
                 std::iter::once(&rt.schema).chain(rt.schema_extensions.iter().map(|e| &e.schema));
             for urn in urns {
-                let schema = self.schema(urn).ok_or_else(|| RegistryError::UnknownSchema {
-                    resource_type: rt.id.clone(),
-                    urn: urn.clone(),
-                })?;
+                let schema = self
+                    .schema(urn)
+                    .ok_or_else(|| RegistryError::UnknownSchema {
+                        resource_type: rt.id.clone(),
+                        urn: urn.clone(),
+                    })?;
                 for attr in &schema.attributes {
-                    if let Some(sub) =
-                        attr.sub_attributes.iter().find(|s| s.attr_type == AttrType::Complex)
+                    if let Some(sub) = attr
+                        .sub_attributes
+                        .iter()
+                        .find(|s| s.attr_type == AttrType::Complex)
                     {
                         return Err(RegistryError::NestedComplex {
                             urn: schema.id.clone(),
@@ -195,7 +218,9 @@ impl Registry {
 
     /// The resource type with this id (`User`, `Group`), compared case-insensitively.
     pub fn resource_type(&self, id: &str) -> Option<&ResourceType> {
-        self.resource_types.iter().find(|rt| rt.id.eq_ignore_ascii_case(id))
+        self.resource_types
+            .iter()
+            .find(|rt| rt.id.eq_ignore_ascii_case(id))
     }
 
     /// The common attributes `id`, `externalId` and `meta` (RFC 7643 §3.1).
@@ -212,7 +237,12 @@ impl Registry {
             .iter()
             .filter_map(|e| self.schema(&e.schema).map(|s| (s, e.required)))
             .collect();
-        Some(ResourceSchema { rt, core, extensions, common: &self.common })
+        Some(ResourceSchema {
+            rt,
+            core,
+            extensions,
+            common: &self.common,
+        })
     }
 }
 
@@ -226,6 +256,23 @@ pub struct ResourceSchema<'r> {
 }
 
 impl<'r> ResourceSchema<'r> {
+    /// A lookup over arbitrary schemas, for unit tests that need characteristics the RFC
+    /// documents do not have (e.g. an immutable attribute).
+    #[cfg(test)]
+    pub(crate) fn for_tests(
+        rt: &'r ResourceType,
+        core: &'r Schema,
+        extensions: Vec<(&'r Schema, bool)>,
+        common: &'r [Attribute],
+    ) -> Self {
+        ResourceSchema {
+            rt,
+            core,
+            extensions,
+            common,
+        }
+    }
+
     /// The resource type this lookup describes.
     pub fn resource_type(&self) -> &'r ResourceType {
         self.rt
@@ -243,7 +290,10 @@ impl<'r> ResourceSchema<'r> {
 
     /// The extension schema with this URN (case-insensitive), if the type declares it.
     pub fn extension(&self, urn: &str) -> Option<&'r Schema> {
-        self.extensions.iter().map(|(s, _)| *s).find(|s| s.id.eq_ignore_ascii_case(urn))
+        self.extensions
+            .iter()
+            .map(|(s, _)| *s)
+            .find(|s| s.id.eq_ignore_ascii_case(urn))
     }
 
     /// The common attributes `id`, `externalId`, `meta`.
@@ -253,7 +303,11 @@ impl<'r> ResourceSchema<'r> {
 
     /// Resolve an unqualified top-level name: common attributes, core, then extensions.
     fn top(&self, name: &str) -> Option<(Option<&'r str>, &'r Attribute)> {
-        if let Some(a) = self.common.iter().find(|a| a.name.eq_ignore_ascii_case(name)) {
+        if let Some(a) = self
+            .common
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+        {
             return Some((None, a));
         }
         if let Some(a) = self.core.attribute(name) {
@@ -267,8 +321,13 @@ impl<'r> ResourceSchema<'r> {
     /// Resolve a top-level name under an explicit schema URN.
     fn top_in(&self, urn: &str, name: &str) -> Option<(Option<&'r str>, &'r Attribute)> {
         if self.core.id.eq_ignore_ascii_case(urn) {
-            let common = self.common.iter().find(|a| a.name.eq_ignore_ascii_case(name));
-            return common.or_else(|| self.core.attribute(name)).map(|a| (None, a));
+            let common = self
+                .common
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(name));
+            return common
+                .or_else(|| self.core.attribute(name))
+                .map(|a| (None, a));
         }
         let ext = self.extension(urn)?;
         ext.attribute(name).map(|a| (Some(ext.id.as_str()), a))
@@ -285,7 +344,11 @@ impl AttrLookup for ResourceSchema<'_> {
             Some(name) => Some(top.sub_attribute(name)?),
             None => None,
         };
-        Some(Resolved { extension, top, sub })
+        Some(Resolved {
+            extension,
+            top,
+            sub,
+        })
     }
 
     fn schema_urns(&self) -> Vec<&str> {
@@ -389,7 +452,10 @@ pub fn service_provider_config(settings: &SpcSettings, base_url: &str) -> Value 
         "filter".into(),
         json!({"supported": settings.filter, "maxResults": settings.filter_max_results}),
     );
-    doc.insert("changePassword".into(), json!({"supported": settings.change_password}));
+    doc.insert(
+        "changePassword".into(),
+        json!({"supported": settings.change_password}),
+    );
     doc.insert("sort".into(), json!({"supported": settings.sort}));
     doc.insert("etag".into(), json!({"supported": settings.etag}));
     doc.insert(
@@ -426,11 +492,14 @@ mod tests {
     }
 
     fn attr<'a>(schema: &'a Schema, name: &str) -> &'a Attribute {
-        schema.attribute(name).unwrap_or_else(|| panic!("no attribute {name} in {}", schema.id))
+        schema
+            .attribute(name)
+            .unwrap_or_else(|| panic!("no attribute {name} in {}", schema.id))
     }
 
     fn sub<'a>(a: &'a Attribute, name: &str) -> &'a Attribute {
-        a.sub_attribute(name).unwrap_or_else(|| panic!("no sub-attribute {}.{name}", a.name))
+        a.sub_attribute(name)
+            .unwrap_or_else(|| panic!("no sub-attribute {}.{name}", a.name))
     }
 
     #[test]
@@ -454,7 +523,10 @@ mod tests {
         assert_eq!(user.endpoint, "/Users");
         assert_eq!(user.schema_extensions.len(), 1);
         assert!(!user.schema_extensions[0].required);
-        assert_eq!(r.resource_type("GROUP").map(|t| t.endpoint.as_str()), Some("/Groups"));
+        assert_eq!(
+            r.resource_type("GROUP").map(|t| t.endpoint.as_str()),
+            Some("/Groups")
+        );
         assert!(r.resource_type("Device").is_none());
         assert!(r.schema(&USER_SCHEMA.to_uppercase()).is_some());
         assert!(r.schema("urn:example:nope").is_none());
@@ -463,7 +535,9 @@ mod tests {
     #[test]
     fn user_schema_has_the_rfc_characteristics() {
         let r = reg();
-        let user = r.schema(USER_SCHEMA).unwrap_or_else(|| panic!("no User schema"));
+        let user = r
+            .schema(USER_SCHEMA)
+            .unwrap_or_else(|| panic!("no User schema"));
         assert_eq!(user.attributes.len(), 21);
         let un = attr(user, "userName");
         assert!(un.required);
@@ -480,27 +554,43 @@ mod tests {
         assert_eq!(attr(user, "active").attr_type, AttrType::Boolean);
         let emails = attr(user, "emails");
         assert!(emails.multi_valued);
-        assert_eq!(sub(emails, "type").canonical_values, ["work", "home", "other"]);
+        assert_eq!(
+            sub(emails, "type").canonical_values,
+            ["work", "home", "other"]
+        );
         assert_eq!(sub(emails, "primary").attr_type, AttrType::Boolean);
-        assert_eq!(sub(attr(user, "x509Certificates"), "value").attr_type, AttrType::Binary);
+        assert_eq!(
+            sub(attr(user, "x509Certificates"), "value").attr_type,
+            AttrType::Binary
+        );
         assert_eq!(attr(user, "profileUrl").reference_types, ["external"]);
         // erratum fix 2
-        assert_eq!(sub(attr(user, "addresses"), "primary").attr_type, AttrType::Boolean);
+        assert_eq!(
+            sub(attr(user, "addresses"), "primary").attr_type,
+            AttrType::Boolean
+        );
     }
 
     #[test]
     fn group_and_enterprise_schemas_have_the_rfc_characteristics() {
         let r = reg();
-        let group = r.schema(GROUP_SCHEMA).unwrap_or_else(|| panic!("no Group schema"));
+        let group = r
+            .schema(GROUP_SCHEMA)
+            .unwrap_or_else(|| panic!("no Group schema"));
         let dn = attr(group, "displayName");
-        assert!(dn.required, "erratum fix 1: Group displayName is REQUIRED (§4.2)");
+        assert!(
+            dn.required,
+            "erratum fix 1: Group displayName is REQUIRED (§4.2)"
+        );
         assert_eq!(dn.uniqueness, Uniqueness::None);
         let members = attr(group, "members");
         assert_eq!(members.mutability, Mutability::ReadWrite);
         assert!(members.multi_valued);
         assert_eq!(sub(members, "value").mutability, Mutability::Immutable);
         assert_eq!(sub(members, "type").canonical_values, ["User", "Group"]);
-        let ent = r.schema(ENTERPRISE_USER_SCHEMA).unwrap_or_else(|| panic!("no enterprise"));
+        let ent = r
+            .schema(ENTERPRISE_USER_SCHEMA)
+            .unwrap_or_else(|| panic!("no enterprise"));
         let mgr = attr(ent, "manager");
         assert_eq!(mgr.attr_type, AttrType::Complex);
         assert!(!sub(mgr, "value").required);
@@ -512,21 +602,37 @@ mod tests {
     #[test]
     fn service_provider_schemas_carry_the_errata_fixes() {
         let r = reg();
-        let spc = r.schema(SPC_SCHEMA).unwrap_or_else(|| panic!("no SPC schema"));
+        let spc = r
+            .schema(SPC_SCHEMA)
+            .unwrap_or_else(|| panic!("no SPC schema"));
         let etag = attr(spc, "etag");
         assert!(etag.required);
         assert!(sub(etag, "supported").required);
         let auth = attr(spc, "authenticationSchemes");
         assert!(sub(auth, "type").required);
-        assert!(sub(auth, "type").canonical_values.iter().any(|v| v == "oauthbearertoken"));
+        assert!(
+            sub(auth, "type")
+                .canonical_values
+                .iter()
+                .any(|v| v == "oauthbearertoken")
+        );
         assert_eq!(sub(auth, "primary").attr_type, AttrType::Boolean);
-        let rt = r.schema(RESOURCE_TYPE_SCHEMA).unwrap_or_else(|| panic!("no RT schema"));
+        let rt = r
+            .schema(RESOURCE_TYPE_SCHEMA)
+            .unwrap_or_else(|| panic!("no RT schema"));
         let se = attr(rt, "schemaExtensions");
         assert!(se.multi_valued);
         assert!(!se.required);
-        let sch = r.schema(SCHEMA_SCHEMA).unwrap_or_else(|| panic!("no Schema schema"));
+        let sch = r
+            .schema(SCHEMA_SCHEMA)
+            .unwrap_or_else(|| panic!("no Schema schema"));
         let attrs = attr(sch, "attributes");
-        assert!(sub(attrs, "type").canonical_values.iter().any(|v| v == "binary"));
+        assert!(
+            sub(attrs, "type")
+                .canonical_values
+                .iter()
+                .any(|v| v == "binary")
+        );
         assert!(sub(sub(attrs, "subAttributes"), "referenceTypes").multi_valued);
     }
 
@@ -536,11 +642,15 @@ mod tests {
         let users = r.lookup("user").unwrap_or_else(|| panic!("no User lookup"));
         assert_eq!(users.resource_type().id, "User");
 
-        let un = users.resolve(&path("USERNAME")).unwrap_or_else(|| panic!("userName"));
+        let un = users
+            .resolve(&path("USERNAME"))
+            .unwrap_or_else(|| panic!("userName"));
         assert_eq!(un.top.name, "userName");
         assert!(un.extension.is_none());
 
-        let given = users.resolve(&path("name.GIVENNAME")).unwrap_or_else(|| panic!("given"));
+        let given = users
+            .resolve(&path("name.GIVENNAME"))
+            .unwrap_or_else(|| panic!("given"));
         assert_eq!(given.attr().name, "givenName");
         assert_eq!(given.top.name, "name");
 
@@ -551,19 +661,31 @@ mod tests {
         assert_eq!(id.top.returned, Returned::Always);
         assert!(id.top.case_exact);
         assert_eq!(id.top.uniqueness, Uniqueness::Server);
-        let ext_id = users.resolve(&path("externalid")).unwrap_or_else(|| panic!("externalId"));
+        let ext_id = users
+            .resolve(&path("externalid"))
+            .unwrap_or_else(|| panic!("externalId"));
         assert!(ext_id.top.case_exact);
         assert_eq!(ext_id.top.mutability, Mutability::ReadWrite);
-        let modified = users.resolve(&path("meta.lastModified")).unwrap_or_else(|| panic!("meta"));
+        let modified = users
+            .resolve(&path("meta.lastModified"))
+            .unwrap_or_else(|| panic!("meta"));
         assert_eq!(modified.attr().attr_type, AttrType::DateTime);
         assert!(modified.top.common);
 
-        let emp = users.resolve(&path("employeeNumber")).unwrap_or_else(|| panic!("emp"));
+        let emp = users
+            .resolve(&path("employeeNumber"))
+            .unwrap_or_else(|| panic!("emp"));
         assert_eq!(emp.extension, Some(ENTERPRISE_USER_SCHEMA));
 
         let q = format!("{}:manager.value", ENTERPRISE_USER_SCHEMA.to_lowercase());
-        let mv = users.resolve(&path(&q)).unwrap_or_else(|| panic!("manager.value"));
-        assert_eq!(mv.extension, Some(ENTERPRISE_USER_SCHEMA), "canonical URN spelling");
+        let mv = users
+            .resolve(&path(&q))
+            .unwrap_or_else(|| panic!("manager.value"));
+        assert_eq!(
+            mv.extension,
+            Some(ENTERPRISE_USER_SCHEMA),
+            "canonical URN spelling"
+        );
         assert_eq!(mv.attr().name, "value");
 
         let core_q = users.resolve(&path(&format!("{USER_SCHEMA}:userName")));
@@ -580,10 +702,24 @@ mod tests {
         assert!(users.resolve(&path("name.nope")).is_none());
         assert!(users.resolve(&path("userName.sub")).is_none());
         // an attribute under the wrong schema's URN
-        assert!(users.resolve(&path(&format!("{USER_SCHEMA}:employeeNumber"))).is_none());
-        assert!(users.resolve(&path(&format!("{ENTERPRISE_USER_SCHEMA}:userName"))).is_none());
-        assert!(users.resolve(&path(&format!("{GROUP_SCHEMA}:displayName"))).is_none());
-        let groups = r.lookup("Group").unwrap_or_else(|| panic!("no Group lookup"));
+        assert!(
+            users
+                .resolve(&path(&format!("{USER_SCHEMA}:employeeNumber")))
+                .is_none()
+        );
+        assert!(
+            users
+                .resolve(&path(&format!("{ENTERPRISE_USER_SCHEMA}:userName")))
+                .is_none()
+        );
+        assert!(
+            users
+                .resolve(&path(&format!("{GROUP_SCHEMA}:displayName")))
+                .is_none()
+        );
+        let groups = r
+            .lookup("Group")
+            .unwrap_or_else(|| panic!("no Group lookup"));
         assert!(groups.resolve(&path("employeeNumber")).is_none());
         assert!(groups.resolve(&path("members.type")).is_some());
         assert!(groups.resolve(&path("meta.version")).is_some());
@@ -595,14 +731,18 @@ mod tests {
         let r = reg();
         let users = r.lookup("User").unwrap_or_else(|| panic!("no User lookup"));
         assert_eq!(users.schema_urns(), [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]);
-        let groups = r.lookup("Group").unwrap_or_else(|| panic!("no Group lookup"));
+        let groups = r
+            .lookup("Group")
+            .unwrap_or_else(|| panic!("no Group lookup"));
         assert_eq!(groups.schema_urns(), [GROUP_SCHEMA]);
     }
 
     #[test]
     fn schema_document_has_schemas_meta_and_full_characteristics() {
         let r = reg();
-        let user = r.schema(USER_SCHEMA).unwrap_or_else(|| panic!("no User schema"));
+        let user = r
+            .schema(USER_SCHEMA)
+            .unwrap_or_else(|| panic!("no User schema"));
         let doc = schema_document(user, "https://example.com/scim/v2/");
         assert_eq!(doc["schemas"], json!([SCHEMA_SCHEMA]));
         assert_eq!(doc["id"], USER_SCHEMA);
@@ -626,7 +766,10 @@ mod tests {
             .as_array()
             .and_then(|a| a.iter().find(|a| a["name"] == "emails"))
             .unwrap_or_else(|| panic!("no emails"));
-        assert_eq!(emails["subAttributes"][2]["canonicalValues"], json!(["work", "home", "other"]));
+        assert_eq!(
+            emails["subAttributes"][2]["canonicalValues"],
+            json!(["work", "home", "other"])
+        );
     }
 
     #[test]
@@ -643,8 +786,13 @@ mod tests {
             json!([{"schema": ENTERPRISE_USER_SCHEMA, "required": false}])
         );
         assert_eq!(doc["meta"]["resourceType"], "ResourceType");
-        assert_eq!(doc["meta"]["location"], "https://example.com/v2/ResourceTypes/User");
-        let group = r.resource_type("Group").unwrap_or_else(|| panic!("no Group"));
+        assert_eq!(
+            doc["meta"]["location"],
+            "https://example.com/v2/ResourceTypes/User"
+        );
+        let group = r
+            .resource_type("Group")
+            .unwrap_or_else(|| panic!("no Group"));
         let gdoc = resource_type_document(group, "https://example.com/v2");
         assert!(gdoc.get("schemaExtensions").is_none());
         assert_eq!(gdoc["description"], "Group");
@@ -668,7 +816,10 @@ mod tests {
         assert_eq!(doc["schemas"], json!([SPC_SCHEMA]));
         assert!(doc.get("documentationUri").is_none());
         assert_eq!(doc["patch"]["supported"], true);
-        assert_eq!(doc["bulk"], json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0}));
+        assert_eq!(
+            doc["bulk"],
+            json!({"supported": false, "maxOperations": 0, "maxPayloadSize": 0})
+        );
         assert_eq!(doc["filter"], json!({"supported": true, "maxResults": 200}));
         assert_eq!(doc["changePassword"]["supported"], false);
         assert_eq!(doc["sort"]["supported"], true);
@@ -678,21 +829,34 @@ mod tests {
         assert_eq!(auth["primary"], true);
         assert!(auth["name"].is_string() && auth["description"].is_string());
         assert_eq!(doc["meta"]["resourceType"], "ServiceProviderConfig");
-        assert_eq!(doc["meta"]["location"], "https://example.com/v2/ServiceProviderConfig");
-        let with_doc = SpcSettings { documentation_uri: Some("https://d.example".into()), ..settings };
+        assert_eq!(
+            doc["meta"]["location"],
+            "https://example.com/v2/ServiceProviderConfig"
+        );
+        let with_doc = SpcSettings {
+            documentation_uri: Some("https://d.example".into()),
+            ..settings
+        };
         let doc = service_provider_config(&with_doc, "https://example.com/v2");
         assert_eq!(doc["documentationUri"], "https://d.example");
 
         // every REQUIRED attribute of the (corrected) SPC schema is present
         let r = reg();
-        let spc = r.schema(SPC_SCHEMA).unwrap_or_else(|| panic!("no SPC schema"));
+        let spc = r
+            .schema(SPC_SCHEMA)
+            .unwrap_or_else(|| panic!("no SPC schema"));
         for a in spc.attributes.iter().filter(|a| a.required) {
             let v = &doc[a.name.as_str()];
             assert!(!v.is_null(), "missing {}", a.name);
             let items = v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]);
             for item in items {
                 for s in a.sub_attributes.iter().filter(|s| s.required) {
-                    assert!(!item[s.name.as_str()].is_null(), "missing {}.{}", a.name, s.name);
+                    assert!(
+                        !item[s.name.as_str()].is_null(),
+                        "missing {}.{}",
+                        a.name,
+                        s.name
+                    );
                 }
             }
         }
