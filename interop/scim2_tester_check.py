@@ -11,8 +11,8 @@ import collections
 import json
 import sys
 
-import httpx
-from scim2_client.engines.httpx import SyncSCIMClient
+import httpx2
+from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import Status, check_server
 
 PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE, Status.SKIPPED}
@@ -27,7 +27,7 @@ def main() -> int:
     args = ap.parse_args()
 
     base = args.url.rstrip("/") + "/"
-    http = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {args.token}"}, timeout=30.0)
+    http = httpx2.Client(base_url=base, headers={"Authorization": f"Bearer {args.token}"}, timeout=30.0)
     client = SyncSCIMClient(http)
     client.check_response_status_codes = True
     client.check_response_content_type = True
