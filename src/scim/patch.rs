@@ -54,7 +54,7 @@
 //!   attribute left without elements, becomes unassigned (absent), never `{}` or `[]`.
 
 use crate::scim::error::{ScimError, ScimResult};
-use crate::scim::filter::Filter;
+use crate::scim::filter::{CompValue, CompareOp, Filter};
 use crate::scim::path::{AttrPath, is_attr_name};
 use crate::scim::schema::{AttrLookup, AttrType, Attribute, Mutability, PATCH_OP};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -177,6 +177,13 @@ fn parse_path(s: &str) -> Result<PatchPath, PathFault> {
         msg: e.msg,
         in_filter: true,
     })?;
+    if contains_value_path(&filter) {
+        return Err(PathFault {
+            pos: open + 1,
+            msg: "a value filter must not contain another value filter".into(),
+            in_filter: true,
+        });
+    }
     let rest = s.get(close + 1..).unwrap_or_default();
     let sub_after_filter = if rest.is_empty() {
         None
@@ -199,6 +206,24 @@ fn parse_path(s: &str) -> Result<PatchPath, PathFault> {
         filter: Some(filter),
         sub_after_filter,
     })
+}
+
+/// Whether `f` holds a `ValuePath` anywhere (RFC 7644 Figure 7: `valFilter` has none). Walks
+/// with an explicit stack, so a long `and` chain cannot overflow the call stack.
+fn contains_value_path(f: &Filter) -> bool {
+    let mut stack = vec![f];
+    while let Some(f) = stack.pop() {
+        match f {
+            Filter::ValuePath { .. } => return true,
+            Filter::And(a, b) | Filter::Or(a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            Filter::Not(a) => stack.push(a),
+            Filter::Compare { .. } | Filter::Present(_) => {}
+        }
+    }
+    false
 }
 
 impl PatchPath {
@@ -1300,17 +1325,27 @@ fn eq_seed(top: &Attribute, filter: &Filter, depth: usize) -> Option<Map<String,
         return None;
     }
     match filter {
-        Filter::Compare { attr, op, value } => {
-            if !matches!(op, crate::scim::filter::CompareOp::Eq) || attr.urn.is_some() {
+        Filter::Compare {
+            path: attr,
+            op: CompareOp::Eq,
+            value,
+        } => {
+            if attr.urn.is_some() {
                 return None;
             }
+            let value = match value {
+                CompValue::Null => return None,
+                CompValue::Bool(b) => Value::Bool(*b),
+                CompValue::Number(n) => Value::Number(n.clone()),
+                CompValue::Str(s) => Value::String(s.clone()),
+            };
             let name = match &attr.sub {
                 None => &attr.attr,
                 Some(s) if attr.attr.eq_ignore_ascii_case(&top.name) => s,
                 Some(_) => return None,
             };
             let sub = top.sub_attribute(name)?;
-            let v = normalize_scalar(sub, value).ok()?;
+            let v = normalize_scalar(sub, &value).ok()?;
             let mut m = Map::new();
             m.insert(sub.name.clone(), v);
             Some(m)
@@ -1778,6 +1813,14 @@ mod tests {
     }
 
     #[test]
+    fn nested_value_filter_is_invalid_filter() {
+        let f = fault("emails[type[value eq \"x\"]]");
+        assert!(f.in_filter, "{f:?}");
+        let e = PatchPath::parse("members[value eq \"x\" and emails[type eq \"y\"]]").err();
+        assert_eq!(e.map(|e| e.scim_type), Some(Some(ScimType::InvalidFilter)));
+    }
+
+    #[test]
     fn path_display_round_trips() {
         for s in [
             "userName",
@@ -2068,6 +2111,32 @@ mod tests {
             &user_lookup(),
             ScimType::NoTarget,
         );
+    }
+
+    #[test]
+    fn add_with_filter_miss_seeds_all_eq_terms_but_not_other_operators() {
+        let s = user_lookup();
+        let o = ok(
+            &user(),
+            json!([{"op": "add", "path": "phoneNumbers[type eq \"mobile\" and primary eq true].value", "value": "555"}]),
+            &s,
+        );
+        assert_eq!(
+            o.resource["phoneNumbers"],
+            json!([{"type": "mobile", "primary": true, "value": "555"}])
+        );
+        for path in [
+            "emails[type co \"zz\"].value",
+            "emails[type eq \"a\" or type eq \"b\"].value",
+            "emails[not (type eq \"work\") and type eq \"q\"].value",
+        ] {
+            fails(
+                &user(),
+                json!([{"op": "add", "path": path, "value": "x@y"}]),
+                &s,
+                ScimType::NoTarget,
+            );
+        }
     }
 
     #[test]
