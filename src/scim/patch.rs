@@ -2553,6 +2553,39 @@ mod tests {
     }
 
     #[test]
+    fn sub_attribute_of_multi_valued_without_filter_applies_to_every_element() {
+        let s = user_lookup();
+        let o = ok(
+            &user(),
+            json!([{"op": "replace", "path": "emails.display", "value": "E"}]),
+            &s,
+        );
+        assert_eq!(
+            (
+                &o.resource["emails"][0]["display"],
+                &o.resource["emails"][1]["display"]
+            ),
+            (&json!("E"), &json!("E"))
+        );
+        let o = ok(
+            &o.resource,
+            json!([{"op": "remove", "path": "emails.display"}]),
+            &s,
+        );
+        assert_eq!(o.resource, user());
+        let o = ok(
+            &user(),
+            json!([{"op": "add", "path": "phoneNumbers.value", "value": "555"}]),
+            &s,
+        );
+        assert_eq!(
+            o.resource["phoneNumbers"],
+            json!([{"value": "555"}]),
+            "absent attribute: one element is created"
+        );
+    }
+
+    #[test]
     fn remove_required_attribute_is_invalid_value() {
         let s = user_lookup();
         fails(
