@@ -19,10 +19,20 @@ async fn main() -> std::io::Result<()> {
     let app = Router::new().route(
         "/scim/v2/{*rest}",
         axum::routing::any(move |headers: HeaderMap| {
-            let ok = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
+            let ok = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                == Some(expected.as_str());
             async move {
-                let mut r: Response = if ok { USER.into_response() } else { StatusCode::UNAUTHORIZED.into_response() };
-                r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/scim+json"));
+                let mut r: Response = if ok {
+                    USER.into_response()
+                } else {
+                    StatusCode::UNAUTHORIZED.into_response()
+                };
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/scim+json"),
+                );
                 r
             }
         }),

@@ -88,7 +88,10 @@ async fn serve(args: ServeArgs) -> i32 {
 }
 
 fn error_chain(e: &anyhow::Error) -> String {
-    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ")
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 #[cfg(test)]
@@ -98,9 +101,23 @@ mod tests {
     #[test]
     fn serve_parses_tokens_and_faults() {
         let cli = Cli::try_parse_from([
-            "scimtest", "serve", "--listen", "127.0.0.1:0", "--token", "a", "--token", "b@alice", "--fault", "patch-ignored",
+            "scimtest",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--token",
+            "a",
+            "--token",
+            "b@alice",
+            "--fault",
+            "patch-ignored",
         ]);
-        let Ok(Cli { command: Command::Serve(args) }) = cli else { panic!("did not parse: {cli:?}") };
+        let Ok(Cli {
+            command: Command::Serve(args),
+        }) = cli
+        else {
+            panic!("did not parse: {cli:?}")
+        };
         assert_eq!(args.tokens.len(), 2);
         assert_eq!(args.tokens[1].me.as_deref(), Some("alice"));
         assert_eq!(args.faults, vec![Fault::PatchIgnored]);

@@ -22,19 +22,27 @@ struct Op {
 }
 
 fn parse(body: &Value, max_ops: Option<usize>) -> ScimResult<(Option<usize>, Vec<Op>)> {
-    let obj = body.as_object().ok_or_else(|| ScimError::invalid_syntax("a BulkRequest must be a JSON object"))?;
+    let obj = body
+        .as_object()
+        .ok_or_else(|| ScimError::invalid_syntax("a BulkRequest must be a JSON object"))?;
     let schemas = obj.get("schemas").and_then(Value::as_array);
-    if !schemas.is_some_and(|s| s.iter().any(|u| u.as_str().is_some_and(|u| u.eq_ignore_ascii_case(BULK_REQUEST)))) {
-        return Err(ScimError::invalid_syntax(format!("\"schemas\" must contain {BULK_REQUEST}")));
+    if !schemas.is_some_and(|s| {
+        s.iter().any(|u| {
+            u.as_str()
+                .is_some_and(|u| u.eq_ignore_ascii_case(BULK_REQUEST))
+        })
+    }) {
+        return Err(ScimError::invalid_syntax(format!(
+            "\"schemas\" must contain {BULK_REQUEST}"
+        )));
     }
-    let fail_on_errors = match obj.get("failOnErrors") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(
-            v.as_u64()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| ScimError::invalid_value("failOnErrors must be a positive integer"))? as usize,
-        ),
-    };
+    let fail_on_errors =
+        match obj.get("failOnErrors") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().filter(|n| *n >= 1).ok_or_else(|| {
+                ScimError::invalid_value("failOnErrors must be a positive integer")
+            })? as usize),
+        };
     let ops = obj
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
@@ -45,16 +53,27 @@ fn parse(body: &Value, max_ops: Option<usize>) -> ScimResult<(Option<usize>, Vec
             return Err(ScimError::new(
                 413,
                 None,
-                format!("the request has {} operations; maxOperations is {max}", ops.len()),
+                format!(
+                    "the request has {} operations; maxOperations is {max}",
+                    ops.len()
+                ),
             ));
         }
     }
     let mut out = Vec::with_capacity(ops.len());
     for (i, op) in ops.iter().enumerate() {
         let get = |k: &str| op.get(k).and_then(Value::as_str).map(str::to_string);
-        let method = get("method").ok_or_else(|| ScimError::invalid_syntax(format!("operation {i} has no method")))?;
-        let path = get("path").ok_or_else(|| ScimError::invalid_syntax(format!("operation {i} has no path")))?;
-        out.push(Op { method: method.to_uppercase(), bulk_id: get("bulkId"), version: get("version"), path, data: op.get("data").cloned() });
+        let method = get("method")
+            .ok_or_else(|| ScimError::invalid_syntax(format!("operation {i} has no method")))?;
+        let path = get("path")
+            .ok_or_else(|| ScimError::invalid_syntax(format!("operation {i} has no path")))?;
+        out.push(Op {
+            method: method.to_uppercase(),
+            bulk_id: get("bulkId"),
+            version: get("version"),
+            path,
+            data: op.get("data").cloned(),
+        });
     }
     Ok((fail_on_errors, out))
 }
@@ -102,7 +121,11 @@ fn op_result(op: &Op, r: Result<Reply, ScimError>, provider: &Provider) -> Value
                     .body
                     .as_ref()
                     .and_then(|b| serde_json::from_slice::<Value>(b).ok())
-                    .and_then(|v| v.pointer("/meta/location").and_then(Value::as_str).map(str::to_string))
+                    .and_then(|v| {
+                        v.pointer("/meta/location")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
             });
             if let Some(l) = loc {
                 m.insert("location".into(), Value::String(l));
@@ -111,7 +134,10 @@ fn op_result(op: &Op, r: Result<Reply, ScimError>, provider: &Provider) -> Value
         }
         Err(e) => {
             m.insert("status".into(), Value::String(e.status.to_string()));
-            m.insert("response".into(), crate::provider::http::error_json(&e, &provider.faults));
+            m.insert(
+                "response".into(),
+                crate::provider::http::error_json(&e, &provider.faults),
+            );
         }
     }
     Value::Object(m)
@@ -120,37 +146,59 @@ fn op_result(op: &Op, r: Result<Reply, ScimError>, provider: &Provider) -> Value
 /// Split `/Users/abc` into a kind and an optional id.
 fn route(path: &str) -> ScimResult<(Kind, Option<String>)> {
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
-    let kind = parts
-        .next()
-        .and_then(Kind::from_endpoint)
-        .ok_or_else(|| ScimError::invalid_value(format!("bulk path {path:?} names no resource endpoint")))?;
-    Ok((kind, parts.next().filter(|s| !s.is_empty()).map(str::to_string)))
+    let kind = parts.next().and_then(Kind::from_endpoint).ok_or_else(|| {
+        ScimError::invalid_value(format!("bulk path {path:?} names no resource endpoint"))
+    })?;
+    Ok((
+        kind,
+        parts.next().filter(|s| !s.is_empty()).map(str::to_string),
+    ))
 }
 
-fn run_one(provider: &Provider, slot: &TenantSlot, op: &Op, data: Option<&Value>) -> ScimResult<Reply> {
+fn run_one(
+    provider: &Provider,
+    slot: &TenantSlot,
+    op: &Op,
+    data: Option<&Value>,
+) -> ScimResult<Reply> {
     let (kind, id) = route(&op.path)?;
     let proj = Projection::default();
-    let need_data = || data.ok_or_else(|| ScimError::invalid_syntax(format!("{} {} needs \"data\"", op.method, op.path)));
+    let need_data = || {
+        data.ok_or_else(|| {
+            ScimError::invalid_syntax(format!("{} {} needs \"data\"", op.method, op.path))
+        })
+    };
     match (op.method.as_str(), id) {
         ("POST", None) => {
             if op.bulk_id.is_none() {
-                return Err(ScimError::invalid_syntax("a POST operation requires a bulkId"));
+                return Err(ScimError::invalid_syntax(
+                    "a POST operation requires a bulkId",
+                ));
             }
             provider.create(slot, kind, need_data()?, &proj)
         }
-        ("PUT", Some(id)) => provider.replace(slot, kind, &id, need_data()?, op.version.as_deref(), &proj),
-        ("PATCH", Some(id)) => provider.patch(slot, kind, &id, need_data()?, op.version.as_deref(), &proj),
+        ("PUT", Some(id)) => {
+            provider.replace(slot, kind, &id, need_data()?, op.version.as_deref(), &proj)
+        }
+        ("PATCH", Some(id)) => {
+            provider.patch(slot, kind, &id, need_data()?, op.version.as_deref(), &proj)
+        }
         ("DELETE", Some(id)) => provider.delete(slot, kind, &id, op.version.as_deref()),
-        (m, _) => Err(ScimError::invalid_value(format!("method {m} is not valid for bulk path {:?}", op.path))),
+        (m, _) => Err(ScimError::invalid_value(format!(
+            "method {m} is not valid for bulk path {:?}",
+            op.path
+        ))),
     }
 }
 
 /// Run a BulkRequest.
 pub fn run(provider: &Provider, slot: &TenantSlot, body: &Value) -> ScimResult<Value> {
-    let max_ops = (!provider.faults.has(Fault::BulkNoLimit)).then_some(provider.limits.bulk_max_operations);
+    let max_ops =
+        (!provider.faults.has(Fault::BulkNoLimit)).then_some(provider.limits.bulk_max_operations);
     let (fail_on_errors, ops) = parse(body, max_ops)?;
     let resolve = !provider.faults.has(Fault::BulkIgnoreBulkId);
-    let declared: std::collections::HashSet<String> = ops.iter().filter_map(|o| o.bulk_id.clone()).collect();
+    let declared: std::collections::HashSet<String> =
+        ops.iter().filter_map(|o| o.bulk_id.clone()).collect();
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut results: Vec<Option<Value>> = vec![None; ops.len()];
     let mut errors = 0usize;
@@ -171,7 +219,11 @@ pub fn run(provider: &Provider, slot: &TenantSlot, body: &Value) -> ScimResult<V
             }
             let unknown = refs.iter().find(|r| !declared.contains(*r));
             let r = if let Some(u) = unknown {
-                Err(ScimError::new(409, Some(crate::scim::ScimType::InvalidValue), format!("bulkId:{u} is not declared by any operation of this request")))
+                Err(ScimError::new(
+                    409,
+                    Some(crate::scim::ScimType::InvalidValue),
+                    format!("bulkId:{u} is not declared by any operation of this request"),
+                ))
             } else if refs.iter().any(|r| !ids.contains_key(r)) {
                 still.push(i);
                 continue;
@@ -186,7 +238,13 @@ pub fn run(provider: &Provider, slot: &TenantSlot, body: &Value) -> ScimResult<V
                         op_path = op_path.replace(&format!("bulkId:{b}"), id);
                     }
                 }
-                let real = Op { method: op.method.clone(), bulk_id: op.bulk_id.clone(), version: op.version.clone(), path: op_path, data: None };
+                let real = Op {
+                    method: op.method.clone(),
+                    bulk_id: op.bulk_id.clone(),
+                    version: op.version.clone(),
+                    path: op_path,
+                    data: None,
+                };
                 run_one(provider, slot, &real, data.as_ref())
             };
             progressed = true;
@@ -213,7 +271,11 @@ pub fn run(provider: &Provider, slot: &TenantSlot, body: &Value) -> ScimResult<V
     if fail_on_errors.is_none_or(|n| errors < n) {
         for i in pending {
             let op = &ops[i];
-            let e = ScimError::new(409, None, "bulkId references could not be resolved (a cycle, or a referenced operation failed)");
+            let e = ScimError::new(
+                409,
+                None,
+                "bulkId references could not be resolved (a cycle, or a referenced operation failed)",
+            );
             results[i] = Some(op_result(op, Err(e), provider));
         }
     }
@@ -228,28 +290,42 @@ mod tests {
     #[test]
     fn references_are_found_anywhere_in_data() {
         let mut out = Vec::new();
-        references(&json!({"members": [{"value": "bulkId:u1"}, {"value": "x"}], "m": {"value": "bulkId:u2"}}), &mut out);
+        references(
+            &json!({"members": [{"value": "bulkId:u1"}, {"value": "x"}], "m": {"value": "bulkId:u2"}}),
+            &mut out,
+        );
         assert_eq!(out, vec!["u1", "u2"]);
     }
 
     #[test]
     fn substitution_replaces_known_ids_only() {
         let mut v = json!({"members": [{"value": "bulkId:u1"}, {"value": "bulkId:zz"}]});
-        substitute(&mut v, &HashMap::from([("u1".to_string(), "abc".to_string())]));
-        assert_eq!(v, json!({"members": [{"value": "abc"}, {"value": "bulkId:zz"}]}));
+        substitute(
+            &mut v,
+            &HashMap::from([("u1".to_string(), "abc".to_string())]),
+        );
+        assert_eq!(
+            v,
+            json!({"members": [{"value": "abc"}, {"value": "bulkId:zz"}]})
+        );
     }
 
     #[test]
     fn too_many_operations_is_413_with_the_limit() {
         let body = json!({"schemas": [BULK_REQUEST], "Operations": [
             {"method": "DELETE", "path": "/Users/a"}, {"method": "DELETE", "path": "/Users/b"}]});
-        let e = parse(&body, Some(1)).err().map(|e| (e.status, e.detail.contains("maxOperations is 1")));
+        let e = parse(&body, Some(1))
+            .err()
+            .map(|e| (e.status, e.detail.contains("maxOperations is 1")));
         assert_eq!(e, Some((413, true)));
     }
 
     #[test]
     fn routes_split_kind_and_id() {
-        assert_eq!(route("/Users/abc").ok(), Some((Kind::User, Some("abc".to_string()))));
+        assert_eq!(
+            route("/Users/abc").ok(),
+            Some((Kind::User, Some("abc".to_string())))
+        );
         assert_eq!(route("/Groups").ok(), Some((Kind::Group, None)));
         assert!(route("/Nope").is_err());
     }

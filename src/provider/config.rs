@@ -15,7 +15,10 @@ pub struct TokenSpec {
 
 impl std::fmt::Debug for TokenSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSpec").field("token", &"<redacted>").field("me", &self.me).finish()
+        f.debug_struct("TokenSpec")
+            .field("token", &"<redacted>")
+            .field("me", &self.me)
+            .finish()
     }
 }
 
@@ -31,7 +34,10 @@ impl std::str::FromStr for TokenSpec {
         if token.is_empty() || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err("a token must be non-empty and contain no whitespace".into());
         }
-        Ok(TokenSpec { token: token.to_string(), me })
+        Ok(TokenSpec {
+            token: token.to_string(),
+            me,
+        })
     }
 }
 
@@ -104,7 +110,9 @@ mod tests {
     fn token_spec_parses_plain_and_bound_tokens() {
         let t: TokenSpec = "abc".parse().unwrap_or_else(|e: String| panic!("{e}"));
         assert_eq!(t.me, None);
-        let t: TokenSpec = "abc@alice".parse().unwrap_or_else(|e: String| panic!("{e}"));
+        let t: TokenSpec = "abc@alice"
+            .parse()
+            .unwrap_or_else(|e: String| panic!("{e}"));
         assert_eq!((t.token.as_str(), t.me.as_deref()), ("abc", Some("alice")));
         assert!("".parse::<TokenSpec>().is_err());
         assert!("a b".parse::<TokenSpec>().is_err());

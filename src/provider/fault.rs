@@ -83,31 +83,57 @@ impl Fault {
     /// A one-line description (`--list-faults`).
     pub fn describe(self) -> &'static str {
         match self {
-            Fault::JsonContentType => "responses use application/json, not application/scim+json (RFC 7644 §3.1)",
+            Fault::JsonContentType => {
+                "responses use application/json, not application/scim+json (RFC 7644 §3.1)"
+            }
             Fault::Create200 => "POST answers 200 instead of 201 (RFC 7644 §3.3)",
             Fault::NoLocation => "POST omits the Location header (RFC 7644 §3.3)",
             Fault::RelativeLocation => "meta.location and Location are relative (RFC 7643 §3.1)",
             Fault::Delete200 => "DELETE answers 200 with a body instead of 204 (RFC 7644 §3.6)",
             Fault::DeleteIgnored => "DELETE answers 204 but the resource stays (RFC 7644 §3.6)",
-            Fault::FilterIgnored => "filter is ignored; every resource is returned (RFC 7644 §3.4.2.2)",
-            Fault::FilterCaseSensitive => "filters compare case-sensitively, even userName (RFC 7643 §2.3.1)",
-            Fault::FilterMiss404 => "a filter matching nothing answers 404, not an empty list (breaks Entra)",
-            Fault::BadFilter200 => "a malformed filter answers 200 with no results, not 400 invalidFilter",
+            Fault::FilterIgnored => {
+                "filter is ignored; every resource is returned (RFC 7644 §3.4.2.2)"
+            }
+            Fault::FilterCaseSensitive => {
+                "filters compare case-sensitively, even userName (RFC 7643 §2.3.1)"
+            }
+            Fault::FilterMiss404 => {
+                "a filter matching nothing answers 404, not an empty list (breaks Entra)"
+            }
+            Fault::BadFilter200 => {
+                "a malformed filter answers 200 with no results, not 400 invalidFilter"
+            }
             Fault::PatchIgnored => "PATCH answers 200 but changes nothing (RFC 7644 §3.5.2)",
-            Fault::PatchOpCaseSensitive => "PATCH op names are case-sensitive; Entra's \"Replace\" is rejected",
-            Fault::PatchRemoveAllMembers => "remove members with a value array removes every member (breaks Entra)",
-            Fault::ActiveIgnored => "active written by PUT/PATCH is ignored (breaks deprovisioning)",
+            Fault::PatchOpCaseSensitive => {
+                "PATCH op names are case-sensitive; Entra's \"Replace\" is rejected"
+            }
+            Fault::PatchRemoveAllMembers => {
+                "remove members with a value array removes every member (breaks Entra)"
+            }
+            Fault::ActiveIgnored => {
+                "active written by PUT/PATCH is ignored (breaks deprovisioning)"
+            }
             Fault::PaginationIgnored => "startIndex and count are ignored (RFC 7644 §3.4.2.4)",
-            Fault::ItemsPerPageIsCount => "itemsPerPage echoes the requested count, not the page size",
-            Fault::ErrorStatusNumber => "error status is a JSON number, not a string (RFC 7644 §3.12)",
+            Fault::ItemsPerPageIsCount => {
+                "itemsPerPage echoes the requested count, not the page size"
+            }
+            Fault::ErrorStatusNumber => {
+                "error status is a JSON number, not a string (RFC 7644 §3.12)"
+            }
             Fault::ErrorNoSchemas => "error bodies lack schemas (RFC 7644 §3.12)",
             Fault::AuthDisabled => "requests without a valid token are served (RFC 7644 §2)",
             Fault::NoWwwAuthenticate => "401 responses lack WWW-Authenticate (RFC 7235 §3.1)",
             Fault::NoUniqueness => "duplicate userName accepted with 201 (RFC 7644 §3.3)",
-            Fault::UniquenessCaseSensitive => "userName uniqueness is case-sensitive (RFC 7643 §4.1)",
-            Fault::NoEtag => "no ETag header or meta.version although etag is advertised (RFC 7644 §3.14)",
+            Fault::UniquenessCaseSensitive => {
+                "userName uniqueness is case-sensitive (RFC 7643 §4.1)"
+            }
+            Fault::NoEtag => {
+                "no ETag header or meta.version although etag is advertised (RFC 7644 §3.14)"
+            }
             Fault::IgnoreIfMatch => "a stale If-Match is ignored instead of 412 (RFC 7644 §3.14)",
-            Fault::NoopPatchBumpsVersion => "a no-op PATCH bumps meta.version and lastModified (RFC 7644 §3.5.2)",
+            Fault::NoopPatchBumpsVersion => {
+                "a no-op PATCH bumps meta.version and lastModified (RFC 7644 §3.5.2)"
+            }
             Fault::BulkIgnoreBulkId => "bulkId references are not resolved (RFC 7644 §3.7.2)",
             Fault::BulkNoLimit => "Bulk maxOperations is not enforced (RFC 7644 §3.7.4)",
             Fault::ReturnPassword => "password is returned although returned:never (RFC 7643 §4.1)",
@@ -125,7 +151,9 @@ impl Fault {
 
     /// The CLI spelling, e.g. `patch-ignored`.
     pub fn name(self) -> String {
-        self.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
     }
 }
 

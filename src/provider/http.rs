@@ -32,7 +32,13 @@ pub fn router(provider: Arc<Provider>) -> Router {
 }
 
 async fn not_under_base(State(p): State<Arc<Provider>>, uri: Uri) -> Response {
-    error_response(&ScimError::not_found(format!("{} is not a SCIM endpoint; the base URL is /scim/v2", uri.path())), &p.faults)
+    error_response(
+        &ScimError::not_found(format!(
+            "{} is not a SCIM endpoint; the base URL is /scim/v2",
+            uri.path()
+        )),
+        &p.faults,
+    )
 }
 
 /// The RFC 7644 §3.12 error body, with the error-shape faults applied.
@@ -50,7 +56,11 @@ pub fn error_json(e: &ScimError, faults: &Faults) -> Value {
 }
 
 fn content_type(faults: &Faults) -> HeaderValue {
-    HeaderValue::from_static(if faults.has(Fault::JsonContentType) { "application/json" } else { SCIM_JSON })
+    HeaderValue::from_static(if faults.has(Fault::JsonContentType) {
+        "application/json"
+    } else {
+        SCIM_JSON
+    })
 }
 
 /// A SCIM error as an HTTP response.
@@ -59,10 +69,13 @@ pub fn error_response(e: &ScimError, faults: &Faults) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, content_type(faults));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type(faults));
     if status == StatusCode::UNAUTHORIZED && !faults.has(Fault::NoWwwAuthenticate) {
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"scimtest\""));
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"scimtest\""),
+        );
     }
     r
 }
@@ -72,7 +85,8 @@ fn reply_response(reply: Reply, faults: &Faults) -> Response {
     let mut r = match reply.body {
         Some(b) if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED => {
             let mut r = Response::new(Body::from(b));
-            r.headers_mut().insert(header::CONTENT_TYPE, content_type(faults));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, content_type(faults));
             r
         }
         _ => Response::new(Body::empty()),
@@ -99,17 +113,35 @@ fn header_str<'h>(headers: &'h HeaderMap, name: header::HeaderName) -> Option<&'
 
 /// `Accept` must allow JSON: `application/scim+json`, `application/json`, a wildcard, or absent.
 fn accept_ok(headers: &HeaderMap) -> bool {
-    let Some(accept) = header_str(headers, header::ACCEPT) else { return true };
+    let Some(accept) = header_str(headers, header::ACCEPT) else {
+        return true;
+    };
     accept.split(',').any(|part| {
-        let mt = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        mt.is_empty() || matches!(mt.as_str(), "*/*" | "application/*" | SCIM_JSON | "application/json")
+        let mt = part
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        mt.is_empty()
+            || matches!(
+                mt.as_str(),
+                "*/*" | "application/*" | SCIM_JSON | "application/json"
+            )
     })
 }
 
 /// A request body's `Content-Type` must be JSON (any charset parameter) or absent.
 fn content_type_ok(headers: &HeaderMap) -> bool {
-    let Some(ct) = header_str(headers, header::CONTENT_TYPE) else { return true };
-    let mt = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let Some(ct) = header_str(headers, header::CONTENT_TYPE) else {
+        return true;
+    };
+    let mt = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     matches!(mt.as_str(), SCIM_JSON | "application/json" | "")
 }
 
@@ -121,23 +153,36 @@ async fn read_json(body: Body, limit: usize, headers: &HeaderMap) -> ScimResult<
             "request bodies must be application/scim+json (or application/json)",
         ));
     }
-    if let Some(len) = header_str(headers, header::CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok()) {
+    if let Some(len) =
+        header_str(headers, header::CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok())
+    {
         if len > limit as u64 {
             return Err(too_large(limit));
         }
     }
     let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
         let msg = e.to_string();
-        if msg.contains("length limit") { too_large(limit) } else { ScimError::invalid_syntax(format!("could not read the request body: {msg}")) }
+        if msg.contains("length limit") {
+            too_large(limit)
+        } else {
+            ScimError::invalid_syntax(format!("could not read the request body: {msg}"))
+        }
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ScimError::invalid_syntax("the request body is empty; a JSON object is required"));
+        return Err(ScimError::invalid_syntax(
+            "the request body is empty; a JSON object is required",
+        ));
     }
-    serde_json::from_slice(&bytes).map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
 }
 
 fn too_large(limit: usize) -> ScimError {
-    ScimError::new(413, None, format!("the request body is larger than the limit of {limit} bytes (maxPayloadSize)"))
+    ScimError::new(
+        413,
+        None,
+        format!("the request body is larger than the limit of {limit} bytes (maxPayloadSize)"),
+    )
 }
 
 fn projection(uri: &Uri) -> ScimResult<Projection> {
@@ -159,7 +204,11 @@ fn list_query(uri: &Uri) -> ScimResult<ListQuery> {
 }
 
 fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> ScimError {
-    ScimError::new(405, None, format!("{method} is not supported on {path}; allowed: {allowed}"))
+    ScimError::new(
+        405,
+        None,
+        format!("{method} is not supported on {path}; allowed: {allowed}"),
+    )
 }
 
 fn percent_decode(s: &str) -> String {
@@ -171,7 +220,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if let (Some(h), Some(l)) = (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            if let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
                 out.push(h * 16 + l);
                 i += 3;
                 continue;
@@ -183,33 +235,67 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn dispatch(State(p): State<Arc<Provider>>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+async fn dispatch(
+    State(p): State<Arc<Provider>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let faults = p.faults.clone();
     let mut resp = match handle(&p, &method, &uri, &headers, body).await {
         Ok(reply) => reply_response(reply, &faults),
         Err(e) => error_response(&e, &faults),
     };
     if faults.has(Fault::JsonContentType) && resp.headers().contains_key(header::CONTENT_TYPE) {
-        resp.headers_mut().insert(header::CONTENT_TYPE, content_type(&faults));
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, content_type(&faults));
     }
     resp
 }
 
-async fn handle(p: &Provider, method: &Method, uri: &Uri, headers: &HeaderMap, body: Body) -> ScimResult<Reply> {
+async fn handle(
+    p: &Provider,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> ScimResult<Reply> {
     let Some(slot) = p.authenticate(bearer(headers)) else {
-        return Err(ScimError::new(401, None, "a valid bearer token is required (Authorization: Bearer <token>)"));
+        return Err(ScimError::new(
+            401,
+            None,
+            "a valid bearer token is required (Authorization: Bearer <token>)",
+        ));
     };
     if !accept_ok(headers) {
-        return Err(ScimError::new(406, None, "this service produces application/scim+json only"));
+        return Err(ScimError::new(
+            406,
+            None,
+            "this service produces application/scim+json only",
+        ));
     }
-    let path = uri.path().strip_prefix("/scim/v2").unwrap_or("").trim_matches('/');
-    let segs: Vec<String> = if path.is_empty() { Vec::new() } else { path.split('/').map(percent_decode).collect() };
+    let path = uri
+        .path()
+        .strip_prefix("/scim/v2")
+        .unwrap_or("")
+        .trim_matches('/');
+    let segs: Vec<String> = if path.is_empty() {
+        Vec::new()
+    } else {
+        path.split('/').map(percent_decode).collect()
+    };
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let limit = p.limits.max_body_bytes;
     match segs.as_slice() {
         ["ServiceProviderConfig"] | ["ServiceProviderConfigs"] => {
             discovery_guard(method, uri, "/ServiceProviderConfig")?;
-            Ok(Reply { status: 200, body: Some(p.service_provider_config()), etag: None, location: None })
+            Ok(Reply {
+                status: 200,
+                body: Some(p.service_provider_config()),
+                etag: None,
+                location: None,
+            })
         }
         ["ResourceTypes"] => {
             discovery_guard(method, uri, "/ResourceTypes")?;
@@ -241,7 +327,12 @@ async fn handle(p: &Provider, method: &Method, uri: &Uri, headers: &HeaderMap, b
             }
             let body = read_json(body, p.limits.bulk_max_payload_bytes, headers).await?;
             let v = bulk::run(p, slot, &body)?;
-            Ok(Reply { status: 200, body: Some(Bytes::from(serde_json::to_vec(&v).unwrap_or_default())), etag: None, location: None })
+            Ok(Reply {
+                status: 200,
+                body: Some(Bytes::from(serde_json::to_vec(&v).unwrap_or_default())),
+                etag: None,
+                location: None,
+            })
         }
         ["Me"] => {
             let id = p.me_id(slot)?;
@@ -249,24 +340,37 @@ async fn handle(p: &Provider, method: &Method, uri: &Uri, headers: &HeaderMap, b
         }
         [ep] => match Kind::from_endpoint(ep) {
             Some(kind) => collection(p, slot, kind, method, uri, headers, body).await,
-            None => Err(ScimError::not_found(format!("/{ep} is not an endpoint of this service"))),
+            None => Err(ScimError::not_found(format!(
+                "/{ep} is not an endpoint of this service"
+            ))),
         },
         [ep, ".search"] => match Kind::from_endpoint(ep) {
             Some(kind) => {
                 if method != Method::POST {
-                    return Err(method_not_allowed(method, &format!("/{ep}/.search"), "POST"));
+                    return Err(method_not_allowed(
+                        method,
+                        &format!("/{ep}/.search"),
+                        "POST",
+                    ));
                 }
                 let body = read_json(body, limit, headers).await?;
                 let q = ListQuery::from_search_request(&body)?;
                 p.list(slot, &[kind], &q)
             }
-            None => Err(ScimError::not_found(format!("/{ep} is not an endpoint of this service"))),
+            None => Err(ScimError::not_found(format!(
+                "/{ep} is not an endpoint of this service"
+            ))),
         },
         [ep, id] => match Kind::from_endpoint(ep) {
             Some(kind) => resource(p, slot, kind, id, method, uri, headers, body).await,
-            None => Err(ScimError::not_found(format!("/{ep} is not an endpoint of this service"))),
+            None => Err(ScimError::not_found(format!(
+                "/{ep} is not an endpoint of this service"
+            ))),
         },
-        _ => Err(ScimError::not_found(format!("{} is not an endpoint of this service", uri.path()))),
+        _ => Err(ScimError::not_found(format!(
+            "{} is not an endpoint of this service",
+            uri.path()
+        ))),
     }
 }
 
@@ -277,12 +381,24 @@ fn discovery_guard(method: &Method, uri: &Uri, path: &str) -> ScimResult<()> {
     }
     let pairs = query::decode_query(uri.query().unwrap_or(""))?;
     if pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("filter")) {
-        return Err(ScimError::new(403, None, format!("{path} does not support filtering (RFC 7644 §4)")));
+        return Err(ScimError::new(
+            403,
+            None,
+            format!("{path} does not support filtering (RFC 7644 §4)"),
+        ));
     }
     Ok(())
 }
 
-async fn collection(p: &Provider, slot: &TenantSlot, kind: Kind, method: &Method, uri: &Uri, headers: &HeaderMap, body: Body) -> ScimResult<Reply> {
+async fn collection(
+    p: &Provider,
+    slot: &TenantSlot,
+    kind: Kind,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> ScimResult<Reply> {
     match *method {
         Method::GET | Method::HEAD => p.list(slot, &[kind], &list_query(uri)?),
         Method::POST => {
@@ -290,11 +406,18 @@ async fn collection(p: &Provider, slot: &TenantSlot, kind: Kind, method: &Method
             let body = read_json(body, p.limits.max_body_bytes, headers).await?;
             p.create(slot, kind, &body, &proj)
         }
-        _ => Err(method_not_allowed(method, &format!("/{}", kind.endpoint()), "GET, POST")),
+        _ => Err(method_not_allowed(
+            method,
+            &format!("/{}", kind.endpoint()),
+            "GET, POST",
+        )),
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "the request's parts, passed through once")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the request's parts, passed through once"
+)]
 async fn resource(
     p: &Provider,
     slot: &TenantSlot,
@@ -308,7 +431,13 @@ async fn resource(
     let proj = projection(uri)?;
     let if_match = header_str(headers, header::IF_MATCH);
     match *method {
-        Method::GET | Method::HEAD => p.get(slot, kind, id, &proj, header_str(headers, header::IF_NONE_MATCH)),
+        Method::GET | Method::HEAD => p.get(
+            slot,
+            kind,
+            id,
+            &proj,
+            header_str(headers, header::IF_NONE_MATCH),
+        ),
         Method::PUT => {
             let body = read_json(body, p.limits.max_body_bytes, headers).await?;
             p.replace(slot, kind, id, &body, if_match, &proj)
@@ -318,7 +447,11 @@ async fn resource(
             p.patch(slot, kind, id, &body, if_match, &proj)
         }
         Method::DELETE => p.delete(slot, kind, id, if_match),
-        _ => Err(method_not_allowed(method, &format!("/{}/{{id}}", kind.endpoint()), "GET, PUT, PATCH, DELETE")),
+        _ => Err(method_not_allowed(
+            method,
+            &format!("/{}/{{id}}", kind.endpoint()),
+            "GET, PUT, PATCH, DELETE",
+        )),
     }
 }
 
@@ -339,9 +472,15 @@ mod tests {
         assert!(accept_ok(&h));
         h.insert(header::ACCEPT, HeaderValue::from_static("application/xml"));
         assert!(!accept_ok(&h));
-        h.insert(header::ACCEPT, HeaderValue::from_static("application/xml, application/scim+json;q=0.9"));
+        h.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/xml, application/scim+json;q=0.9"),
+        );
         assert!(accept_ok(&h));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/scim+json; charset=utf-8"));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/scim+json; charset=utf-8"),
+        );
         assert!(content_type_ok(&h));
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         assert!(!content_type_ok(&h));
@@ -350,7 +489,10 @@ mod tests {
     #[test]
     fn bearer_scheme_is_case_insensitive() {
         let mut h = HeaderMap::new();
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer abc"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer abc"),
+        );
         assert_eq!(bearer(&h), Some("abc"));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer(&h), None);

@@ -68,22 +68,36 @@ impl Drop for ProviderHandle {
 
 fn tokens_of(config: &ProviderConfig) -> Vec<TokenSpec> {
     if config.tokens.is_empty() {
-        vec![TokenSpec { token: uuid::Uuid::new_v4().simple().to_string(), me: None }]
+        vec![TokenSpec {
+            token: uuid::Uuid::new_v4().simple().to_string(),
+            me: None,
+        }]
     } else {
         config.tokens.clone()
     }
 }
 
-async fn bind(config: &ProviderConfig) -> Result<(tokio::net::TcpListener, Arc<Provider>, Vec<TokenSpec>), ServeError> {
+async fn bind(
+    config: &ProviderConfig,
+) -> Result<(tokio::net::TcpListener, Arc<Provider>, Vec<TokenSpec>), ServeError> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .map_err(|source| ServeError::Bind { addr: config.listen, source })?;
-    let addr = listener.local_addr().map_err(|source| ServeError::Bind { addr: config.listen, source })?;
+        .map_err(|source| ServeError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: config.listen,
+        source,
+    })?;
     let base_url = format!("http://{addr}/scim/v2");
     let tokens = tokens_of(config);
-    let provider = Provider::new(config, base_url, &tokens).map_err(|e| ServeError::Init(e.to_string()))?;
+    let provider =
+        Provider::new(config, base_url, &tokens).map_err(|e| ServeError::Init(e.to_string()))?;
     if config.seed_users > 0 {
-        provider.seed_users(config.seed_users).map_err(|e| ServeError::Init(format!("seeding users failed: {e}")))?;
+        provider
+            .seed_users(config.seed_users)
+            .map_err(|e| ServeError::Init(format!("seeding users failed: {e}")))?;
     }
     Ok((listener, Arc::new(provider), tokens))
 }
@@ -122,7 +136,10 @@ pub async fn serve(config: ProviderConfig) -> Result<(), ServeError> {
     println!("  base URL: {}", provider.base_url);
     if generated {
         if let Some(t) = tokens.first() {
-            println!("  token:    {} (generated; pass --token to choose one)", t.token);
+            println!(
+                "  token:    {} (generated; pass --token to choose one)",
+                t.token
+            );
         }
     } else {
         println!("  tokens:   {} configured (one tenant each)", tokens.len());
@@ -131,7 +148,10 @@ pub async fn serve(config: ProviderConfig) -> Result<(), ServeError> {
         println!("  faults:   {}", provider.faults.names().join(", "));
     }
     let app = http::router(provider);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(ServeError::Io)
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(ServeError::Io)
 }
 
 async fn shutdown_signal() {

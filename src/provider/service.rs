@@ -31,10 +31,20 @@ pub struct Reply {
 
 impl Reply {
     fn json(status: u16, v: &Value) -> Reply {
-        Reply { status, body: Some(to_bytes(v)), etag: None, location: None }
+        Reply {
+            status,
+            body: Some(to_bytes(v)),
+            etag: None,
+            location: None,
+        }
     }
     fn empty(status: u16) -> Reply {
-        Reply { status, body: None, etag: None, location: None }
+        Reply {
+            status,
+            body: None,
+            etag: None,
+            location: None,
+        }
     }
 }
 
@@ -85,9 +95,16 @@ pub struct Provider {
 
 /// Parse a weak or strong ETag list header and say whether `etag` is among them.
 pub fn etag_matches(header: &str, etag: &str) -> bool {
-    let bare = |s: &str| s.trim().trim_start_matches("W/").trim_matches('"').to_string();
+    let bare = |s: &str| {
+        s.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_string()
+    };
     let want = bare(etag);
-    header.split(',').any(|h| h.trim() == "*" || bare(h) == want)
+    header
+        .split(',')
+        .any(|h| h.trim() == "*" || bare(h) == want)
 }
 
 fn now() -> String {
@@ -99,12 +116,17 @@ fn internal(detail: &str) -> ScimError {
 }
 
 fn parse_stored(json: &[u8]) -> ScimResult<Value> {
-    serde_json::from_slice(json).map_err(|e| internal(&format!("stored resource is unreadable: {e}")))
+    serde_json::from_slice(json)
+        .map_err(|e| internal(&format!("stored resource is unreadable: {e}")))
 }
 
 impl Provider {
     /// Build the provider state for `config` serving at `base_url`.
-    pub fn new(config: &ProviderConfig, base_url: String, tokens: &[TokenSpec]) -> ScimResult<Provider> {
+    pub fn new(
+        config: &ProviderConfig,
+        base_url: String,
+        tokens: &[TokenSpec],
+    ) -> ScimResult<Provider> {
         let registry = Registry::rfc7643().map_err(|e| internal(&e.to_string()))?;
         let limits = config.limits.clone();
         let spc = registry::service_provider_config(
@@ -124,9 +146,20 @@ impl Provider {
         );
         let slots = tokens
             .iter()
-            .map(|t| TenantSlot { token: t.token.as_bytes().to_vec(), me: t.me.clone(), tenant: Tenant::default() })
+            .map(|t| TenantSlot {
+                token: t.token.as_bytes().to_vec(),
+                me: t.me.clone(),
+                tenant: Tenant::default(),
+            })
             .collect();
-        Ok(Provider { registry, base_url, faults: config.faults.clone(), limits, slots, spc: to_bytes(&spc) })
+        Ok(Provider {
+            registry,
+            base_url,
+            faults: config.faults.clone(),
+            limits,
+            slots,
+            spc: to_bytes(&spc),
+        })
     }
 
     /// The tenant whose token is `token`, compared in constant time against every token.
@@ -147,7 +180,9 @@ impl Provider {
     }
 
     fn schema(&self, kind: Kind) -> ScimResult<ResourceSchema<'_>> {
-        self.registry.lookup(kind.id()).ok_or_else(|| internal("resource type missing from the registry"))
+        self.registry
+            .lookup(kind.id())
+            .ok_or_else(|| internal("resource type missing from the registry"))
     }
 
     fn location(&self, kind: Kind, id: &str) -> String {
@@ -171,12 +206,22 @@ impl Provider {
     pub fn schemas(&self, id: Option<&str>) -> ScimResult<Reply> {
         match id {
             Some(id) => {
-                let s = self.registry.schema(id).ok_or_else(|| ScimError::not_found(format!("no schema {id:?}")))?;
-                Ok(Reply::json(200, &registry::schema_document(s, &self.base_url)))
+                let s = self
+                    .registry
+                    .schema(id)
+                    .ok_or_else(|| ScimError::not_found(format!("no schema {id:?}")))?;
+                Ok(Reply::json(
+                    200,
+                    &registry::schema_document(s, &self.base_url),
+                ))
             }
             None => {
-                let docs: Vec<Value> =
-                    self.registry.schemas().iter().map(|s| registry::schema_document(s, &self.base_url)).collect();
+                let docs: Vec<Value> = self
+                    .registry
+                    .schemas()
+                    .iter()
+                    .map(|s| registry::schema_document(s, &self.base_url))
+                    .collect();
                 let n = docs.len();
                 Ok(Reply::json(200, &query::list_response(n, 1, docs)))
             }
@@ -191,7 +236,10 @@ impl Provider {
                     .registry
                     .resource_type(id)
                     .ok_or_else(|| ScimError::not_found(format!("no resource type {id:?}")))?;
-                Ok(Reply::json(200, &registry::resource_type_document(rt, &self.base_url)))
+                Ok(Reply::json(
+                    200,
+                    &registry::resource_type_document(rt, &self.base_url),
+                ))
             }
             None => {
                 let docs: Vec<Value> = self
@@ -221,7 +269,10 @@ impl Provider {
                         .map(|g| {
                             let mut o = Map::new();
                             o.insert("value".into(), Value::String(g.id.to_string()));
-                            o.insert("$ref".into(), Value::String(self.location(Kind::Group, &g.id)));
+                            o.insert(
+                                "$ref".into(),
+                                Value::String(self.location(Kind::Group, &g.id)),
+                            );
                             if let Some(dn) = &g.display {
                                 o.insert("display".into(), Value::String(dn.clone()));
                             }
@@ -246,11 +297,18 @@ impl Provider {
     }
 
     fn needs_materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> bool {
-        kind == Kind::User && (self.faults.has(Fault::ReturnPassword) || !d.groups_of(&e.id).is_empty())
+        kind == Kind::User
+            && (self.faults.has(Fault::ReturnPassword) || !d.groups_of(&e.id).is_empty())
     }
 
     /// The body for one resource, projected.
-    fn render(&self, d: &TenantData, kind: Kind, e: &Entry, proj: &Projection) -> ScimResult<Bytes> {
+    fn render(
+        &self,
+        d: &TenantData,
+        kind: Kind,
+        e: &Entry,
+        proj: &Projection,
+    ) -> ScimResult<Bytes> {
         if proj.is_identity() && !self.needs_materialize(d, kind, e) {
             return Ok(e.json.clone());
         }
@@ -263,20 +321,38 @@ impl Provider {
             return Ok(v.clone());
         }
         let schema = self.schema(kind)?;
-        let excluded: &[AttrPath] =
-            if self.faults.has(Fault::ExcludedAttributesIgnored) { &[] } else { &proj.excluded };
+        let excluded: &[AttrPath] = if self.faults.has(Fault::ExcludedAttributesIgnored) {
+            &[]
+        } else {
+            &proj.excluded
+        };
         Ok(query::project(v, &proj.attributes, excluded, &schema))
     }
 
-    fn resource_reply(&self, d: &TenantData, kind: Kind, e: &Entry, status: u16, proj: &Projection) -> ScimResult<Reply> {
-        Ok(Reply { status, body: Some(self.render(d, kind, e, proj)?), etag: self.etag(e.version), location: None })
+    fn resource_reply(
+        &self,
+        d: &TenantData,
+        kind: Kind,
+        e: &Entry,
+        status: u16,
+        proj: &Projection,
+    ) -> ScimResult<Reply> {
+        Ok(Reply {
+            status,
+            body: Some(self.render(d, kind, e, proj)?),
+            etag: self.etag(e.version),
+            location: None,
+        })
     }
 
     // ----- writing ------------------------------------------------------------------------
 
     /// Turn a validated resource map into a stored entry: server-set `id` and `meta`, member
     /// references checked and completed, uniqueness keys computed.
-    #[expect(clippy::too_many_arguments, reason = "one call site per write path; a struct would only rename them")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per write path; a struct would only rename them"
+    )]
     fn build_entry(
         &self,
         d: &TenantData,
@@ -305,31 +381,48 @@ impl Provider {
                 })
                 .collect()
         };
-        let external_id = map.get("externalId").and_then(Value::as_str).map(str::to_string);
+        let external_id = map
+            .get("externalId")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let mut members = Vec::new();
-        let mut display = None;
+        let display;
         match kind {
             Kind::Group => {
-                display = map.get("displayName").and_then(Value::as_str).map(str::to_string);
+                display = map
+                    .get("displayName")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 if let Some(Value::Array(list)) = map.get_mut("members") {
                     if list.len() > self.limits.max_members_per_request {
                         return Err(ScimError::new(
                             413,
                             None,
-                            format!("a group write may carry at most {} members", self.limits.max_members_per_request),
+                            format!(
+                                "a group write may carry at most {} members",
+                                self.limits.max_members_per_request
+                            ),
                         ));
                     }
                     let mut seen = std::collections::HashSet::new();
                     let mut kept = Vec::with_capacity(list.len());
                     for m in list.drain(..) {
                         let Value::Object(mut o) = m else {
-                            return Err(ScimError::invalid_value("each member must be an object with a value"));
+                            return Err(ScimError::invalid_value(
+                                "each member must be an object with a value",
+                            ));
                         };
-                        let Some(value) = o.get("value").and_then(Value::as_str).map(str::to_string) else {
-                            return Err(ScimError::invalid_value("each member needs a \"value\" holding a resource id"));
+                        let Some(value) =
+                            o.get("value").and_then(Value::as_str).map(str::to_string)
+                        else {
+                            return Err(ScimError::invalid_value(
+                                "each member needs a \"value\" holding a resource id",
+                            ));
                         };
                         if *value == **id {
-                            return Err(ScimError::invalid_value("a group cannot be a member of itself"));
+                            return Err(ScimError::invalid_value(
+                                "a group cannot be a member of itself",
+                            ));
                         }
                         let Some(mkind) = d.kind_of(&value) else {
                             return Err(ScimError::invalid_value(format!(
@@ -342,7 +435,9 @@ impl Provider {
                         o.insert("$ref".into(), Value::String(self.location(mkind, &value)));
                         o.insert("type".into(), Value::String(mkind.id().into()));
                         if !o.contains_key("display") {
-                            if let Some(dn) = d.table(mkind).get(&value).and_then(|e| e.display.clone()) {
+                            if let Some(dn) =
+                                d.table(mkind).get(&value).and_then(|e| e.display.clone())
+                            {
                                 o.insert("display".into(), Value::String(dn));
                             }
                         }
@@ -374,7 +469,9 @@ impl Provider {
         // Enterprise manager.$ref when a manager id is given.
         let now = now();
         let mut out = Map::new();
-        let schemas = map.shift_remove("schemas").unwrap_or_else(|| json!([schema.resource_type().schema]));
+        let schemas = map
+            .shift_remove("schemas")
+            .unwrap_or_else(|| json!([schema.resource_type().schema]));
         out.insert("schemas".into(), schemas);
         out.insert("id".into(), Value::String(id.to_string()));
         if let Some(ext) = map.shift_remove("externalId") {
@@ -384,7 +481,10 @@ impl Provider {
         let mut meta = Map::new();
         meta.insert("resourceType".into(), Value::String(kind.id().into()));
         meta.insert("created".into(), Value::String(created.to_string()));
-        meta.insert("lastModified".into(), Value::String(if created.is_empty() { now.clone() } else { now }));
+        meta.insert(
+            "lastModified".into(),
+            Value::String(if created.is_empty() { now.clone() } else { now }),
+        );
         meta.insert("location".into(), Value::String(self.location(kind, id)));
         if let Some(tag) = self.etag(version) {
             meta.insert("version".into(), Value::String(tag));
@@ -423,11 +523,18 @@ impl Provider {
         if kind != Kind::User {
             return None;
         }
-        map.shift_remove("password").and_then(|p| p.as_str().map(str::to_string))
+        map.shift_remove("password")
+            .and_then(|p| p.as_str().map(str::to_string))
     }
 
     /// POST /{Users|Groups}.
-    pub fn create(&self, slot: &TenantSlot, kind: Kind, body: &Value, proj: &Projection) -> ScimResult<Reply> {
+    pub fn create(
+        &self,
+        slot: &TenantSlot,
+        kind: Kind,
+        body: &Value,
+        proj: &Projection,
+    ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
         let mut map = resource::normalize(body, &schema, WriteMode::Create)?;
         let password = Self::take_password(kind, &mut map);
@@ -441,8 +548,22 @@ impl Provider {
             Kind::User => d.users.put(entry),
             Kind::Group => d.put_group(entry),
         }
-        let e = d.table(kind).get(&id).cloned().ok_or_else(|| internal("entry vanished after insert"))?;
-        let mut r = self.resource_reply(&d, kind, &e, if self.faults.has(Fault::Create200) { 200 } else { 201 }, proj)?;
+        let e = d
+            .table(kind)
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| internal("entry vanished after insert"))?;
+        let mut r = self.resource_reply(
+            &d,
+            kind,
+            &e,
+            if self.faults.has(Fault::Create200) {
+                200
+            } else {
+                201
+            },
+            proj,
+        )?;
         if !self.faults.has(Fault::NoLocation) {
             r.location = Some(self.location(kind, &id));
         }
@@ -462,11 +583,16 @@ impl Provider {
 
     fn check_if_match(&self, if_match: Option<&str>, e: &Entry) -> ScimResult<()> {
         if let Some(h) = if_match {
-            if !self.faults.has(Fault::IgnoreIfMatch) && !etag_matches(h, &format!("W/\"{}\"", e.version)) {
+            if !self.faults.has(Fault::IgnoreIfMatch)
+                && !etag_matches(h, &format!("W/\"{}\"", e.version))
+            {
                 return Err(ScimError::new(
                     412,
                     None,
-                    format!("If-Match {h} does not match the current version W/\"{}\"", e.version),
+                    format!(
+                        "If-Match {h} does not match the current version W/\"{}\"",
+                        e.version
+                    ),
                 ));
             }
         }
@@ -474,14 +600,26 @@ impl Provider {
     }
 
     /// GET /{Users|Groups}/{id}.
-    pub fn get(&self, slot: &TenantSlot, kind: Kind, id: &str, proj: &Projection, if_none_match: Option<&str>) -> ScimResult<Reply> {
+    pub fn get(
+        &self,
+        slot: &TenantSlot,
+        kind: Kind,
+        id: &str,
+        proj: &Projection,
+        if_none_match: Option<&str>,
+    ) -> ScimResult<Reply> {
         let d = slot.tenant.data.read();
         let Some(e) = d.table(kind).get(id) else {
             return self.missing(kind, id);
         };
         if let (Some(h), Some(tag)) = (if_none_match, self.etag(e.version)) {
             if etag_matches(h, &tag) {
-                return Ok(Reply { status: 304, body: None, etag: Some(tag), location: None });
+                return Ok(Reply {
+                    status: 304,
+                    body: None,
+                    etag: Some(tag),
+                    location: None,
+                });
             }
         }
         self.resource_reply(&d, kind, e, 200, proj)
@@ -526,7 +664,8 @@ impl Provider {
         password: Option<String>,
         proj: &Projection,
     ) -> ScimResult<Reply> {
-        let unchanged = *old_map == strip_server_fields(&Value::Object(map.clone())) && password == old.password;
+        let unchanged = *old_map == strip_server_fields(&Value::Object(map.clone()))
+            && password == old.password;
         if unchanged && !self.faults.has(Fault::NoopPatchBumpsVersion) {
             return self.resource_reply(d, kind, old, 200, proj);
         }
@@ -536,7 +675,8 @@ impl Provider {
             .and_then(Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(now);
-        let entry = self.build_entry(d, kind, &old.id, old.seq, version, &created, map, password)?;
+        let entry =
+            self.build_entry(d, kind, &old.id, old.seq, version, &created, map, password)?;
         self.check_unique(d, kind, &entry)?;
         if kind == Kind::User && entry.display != old.display {
             // Nothing stored elsewhere depends on a user's display except group member display,
@@ -547,7 +687,11 @@ impl Provider {
             Kind::User => d.users.put(entry),
             Kind::Group => d.put_group(entry),
         }
-        let e = d.table(kind).get(&id).cloned().ok_or_else(|| internal("entry vanished after update"))?;
+        let e = d
+            .table(kind)
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| internal("entry vanished after update"))?;
         self.resource_reply(d, kind, &e, 200, proj)
     }
 
@@ -570,13 +714,19 @@ impl Provider {
             return Err(ScimError::new(
                 413,
                 None,
-                format!("a PATCH request may carry at most {} operations", self.limits.max_patch_operations),
+                format!(
+                    "a PATCH request may carry at most {} operations",
+                    self.limits.max_patch_operations
+                ),
             ));
         }
         if self.faults.has(Fault::PatchRemoveAllMembers) {
             for op in &mut req.operations {
                 if matches!(op.op, patch::OpKind::Remove)
-                    && op.path.as_deref().is_some_and(|p| p.eq_ignore_ascii_case("members"))
+                    && op
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.eq_ignore_ascii_case("members"))
                 {
                     op.value = None;
                 }
@@ -589,7 +739,9 @@ impl Provider {
         self.check_if_match(if_match, &old)?;
         let old_v = parse_stored(&old.json)?;
         let outcome = patch::apply(&old_v, &req, &schema)?;
-        if self.faults.has(Fault::PatchIgnored) || (!outcome.changed && !self.faults.has(Fault::NoopPatchBumpsVersion)) {
+        if self.faults.has(Fault::PatchIgnored)
+            || (!outcome.changed && !self.faults.has(Fault::NoopPatchBumpsVersion))
+        {
             return self.resource_reply(&d, kind, &old, 200, proj);
         }
         let mut map = resource::normalize(&outcome.resource, &schema, WriteMode::Replace)?;
@@ -602,7 +754,13 @@ impl Provider {
     }
 
     /// DELETE /{Users|Groups}/{id}.
-    pub fn delete(&self, slot: &TenantSlot, kind: Kind, id: &str, if_match: Option<&str>) -> ScimResult<Reply> {
+    pub fn delete(
+        &self,
+        slot: &TenantSlot,
+        kind: Kind,
+        id: &str,
+        if_match: Option<&str>,
+    ) -> ScimResult<Reply> {
         let mut d = slot.tenant.data.write();
         let Some(old) = d.table(kind).get(id).cloned() else {
             return self.missing(kind, id);
@@ -627,14 +785,21 @@ impl Provider {
             d.member_of.remove(id);
         }
         Ok(match body {
-            Some(b) => Reply { status: 200, body: Some(b), etag: None, location: None },
+            Some(b) => Reply {
+                status: 200,
+                body: Some(b),
+                etag: None,
+                location: None,
+            },
             None => Reply::empty(204),
         })
     }
 
     /// Remove `member` from group `gid` (a cascade of a delete): a new version and lastModified.
     fn drop_member(&self, d: &mut TenantData, gid: &str, member: &str) -> ScimResult<()> {
-        let Some(g) = d.groups.get(gid).cloned() else { return Ok(()) };
+        let Some(g) = d.groups.get(gid).cloned() else {
+            return Ok(());
+        };
         let mut v = parse_stored(&g.json)?;
         if let Some(Value::Array(list)) = v.get_mut("members") {
             list.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
@@ -662,7 +827,11 @@ impl Provider {
 
     /// GET /{Users|Groups} and POST /.search (one kind or, for the root, several).
     pub fn list(&self, slot: &TenantSlot, kinds: &[Kind], q: &ListQuery) -> ScimResult<Reply> {
-        let filter = match q.filter.as_deref().filter(|_| !self.faults.has(Fault::FilterIgnored)) {
+        let filter = match q
+            .filter
+            .as_deref()
+            .filter(|_| !self.faults.has(Fault::FilterIgnored))
+        {
             None => None,
             Some(text) => match self.parse_filter(text, kinds) {
                 Ok(f) => Some(f),
@@ -675,18 +844,29 @@ impl Provider {
         };
         let d = slot.tenant.data.read();
         let paging = !self.faults.has(Fault::PaginationIgnored);
-        let sort_by = q.sort_by.as_ref().filter(|_| !self.faults.has(Fault::SortIgnored));
+        let sort_by = q
+            .sort_by
+            .as_ref()
+            .filter(|_| !self.faults.has(Fault::SortIgnored));
 
         // Fast path: one kind, no filter, no sort: page straight off the table.
         if let ([kind], None, None) = (kinds, &filter, sort_by) {
             let table = d.table(*kind);
             let total = table.len();
             let range = if paging {
-                query::page_range(total, q.start_index, Some(q.count.unwrap_or(self.limits.default_count)), self.limits.filter_max_results)
+                query::page_range(
+                    total,
+                    q.start_index,
+                    Some(q.count.unwrap_or(self.limits.default_count)),
+                    self.limits.filter_max_results,
+                )
             } else {
                 0..total
             };
-            let proj = Projection { attributes: q.attributes.clone(), excluded: q.excluded_attributes.clone() };
+            let proj = Projection {
+                attributes: q.attributes.clone(),
+                excluded: q.excluded_attributes.clone(),
+            };
             let mut page = Vec::with_capacity(range.len());
             for e in table.iter().skip(range.start).take(range.len()) {
                 let v = self.materialize(&d, *kind, e)?;
@@ -725,7 +905,11 @@ impl Provider {
             hits = values
                 .into_iter()
                 .map(|mut v| {
-                    let i = v.as_object_mut().and_then(|m| m.shift_remove("\u{0}idx")).and_then(|x| x.as_u64()).unwrap_or(0);
+                    let i = v
+                        .as_object_mut()
+                        .and_then(|m| m.shift_remove("\u{0}idx"))
+                        .and_then(|x| x.as_u64())
+                        .unwrap_or(0);
                     (kinds_of.get(i as usize).copied().unwrap_or(kind), v)
                 })
                 .collect();
@@ -735,11 +919,19 @@ impl Provider {
             return Err(ScimError::not_found("no resource matches the filter"));
         }
         let range = if paging {
-            query::page_range(total, q.start_index, Some(q.count.unwrap_or(self.limits.default_count)), self.limits.filter_max_results)
+            query::page_range(
+                total,
+                q.start_index,
+                Some(q.count.unwrap_or(self.limits.default_count)),
+                self.limits.filter_max_results,
+            )
         } else {
             0..total
         };
-        let proj = Projection { attributes: q.attributes.clone(), excluded: q.excluded_attributes.clone() };
+        let proj = Projection {
+            attributes: q.attributes.clone(),
+            excluded: q.excluded_attributes.clone(),
+        };
         let mut page = Vec::with_capacity(range.len());
         for (kind, v) in hits.into_iter().skip(range.start).take(range.len()) {
             page.push(self.project(kind, &v, &proj)?);
@@ -748,7 +940,11 @@ impl Provider {
     }
 
     fn list_body(&self, total: usize, q: &ListQuery, page: Vec<Value>) -> Value {
-        let start = if self.faults.has(Fault::PaginationIgnored) { 1 } else { q.start_index.max(1) };
+        let start = if self.faults.has(Fault::PaginationIgnored) {
+            1
+        } else {
+            q.start_index.max(1)
+        };
         let mut body = query::list_response(total, start, page);
         if self.faults.has(Fault::ItemsPerPageIsCount) {
             if let (Some(c), Value::Object(m)) = (q.count, &mut body) {
@@ -793,23 +989,39 @@ impl Provider {
                 return table.get(id).cloned().into_iter().collect();
             }
             if let Some(ext) = f.equality_on(&AttrPath::attr("externalId")) {
-                return table.by_external_id(ext).iter().filter_map(|id| table.get(id).cloned()).collect();
+                return table
+                    .by_external_id(ext)
+                    .iter()
+                    .filter_map(|id| table.get(id).cloned())
+                    .collect();
             }
             if let Ok(schema) = self.schema(kind) {
                 for urn in schema.schema_urns() {
-                    let Some(s) = self.registry.schema(urn) else { continue };
+                    let Some(s) = self.registry.schema(urn) else {
+                        continue;
+                    };
                     for a in &s.attributes {
                         if a.uniqueness == crate::scim::schema::Uniqueness::None || a.multi_valued {
                             continue;
                         }
                         let path = AttrPath::attr(a.name.clone());
                         if let Some(value) = f.equality_on(&path) {
-                            let folded = if a.case_exact { value.to_string() } else { value.to_lowercase() };
+                            let folded = if a.case_exact {
+                                value.to_string()
+                            } else {
+                                value.to_lowercase()
+                            };
                             let key = format!("{path}\0{folded}");
-                            if self.faults.has(Fault::NoUniqueness) || self.faults.has(Fault::UniquenessCaseSensitive) {
+                            if self.faults.has(Fault::NoUniqueness)
+                                || self.faults.has(Fault::UniquenessCaseSensitive)
+                            {
                                 break;
                             }
-                            return table.unique_owner(&key).and_then(|id| table.get(id).cloned()).into_iter().collect();
+                            return table
+                                .unique_owner(&key)
+                                .and_then(|id| table.get(id).cloned())
+                                .into_iter()
+                                .collect();
                         }
                     }
                 }
@@ -819,7 +1031,11 @@ impl Provider {
                     .equality_on(&AttrPath::sub("members", "value"))
                     .or_else(|| member_value_path(f));
                 if let Some(uid) = member {
-                    return d.groups_of(uid).iter().filter_map(|g| table.get(g).cloned()).collect();
+                    return d
+                        .groups_of(uid)
+                        .iter()
+                        .filter_map(|g| table.get(g).cloned())
+                        .collect();
                 }
             }
         }
@@ -840,13 +1056,19 @@ impl Provider {
         d.users
             .unique_owner(&key)
             .map(|id| id.to_string())
-            .ok_or_else(|| ScimError::not_found(format!("the user {user_name:?} this token is bound to does not exist yet")))
+            .ok_or_else(|| {
+                ScimError::not_found(format!(
+                    "the user {user_name:?} this token is bound to does not exist yet"
+                ))
+            })
     }
 
     /// Create `n` synthetic users in the first tenant: `seed-{i}@example.com`, with a name, a work
     /// email and the enterprise extension (a typical IdP-provisioned user).
     pub fn seed_users(&self, n: usize) -> ScimResult<()> {
-        let Some(slot) = self.slots.first() else { return Ok(()) };
+        let Some(slot) = self.slots.first() else {
+            return Ok(());
+        };
         let proj = Projection::default();
         for i in 0..n {
             let body = json!({
@@ -917,7 +1139,11 @@ fn raw_value(map: &Map<String, Value>, path: &AttrPath) -> Option<String> {
 
 /// The `patch-op-case-sensitive` fault: only lowercase op names pass.
 fn reject_non_lowercase_ops(body: &Value) -> ScimResult<()> {
-    let ops = body.get("Operations").and_then(Value::as_array).cloned().unwrap_or_default();
+    let ops = body
+        .get("Operations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     for op in ops {
         if let Some(name) = op.get("op").and_then(Value::as_str) {
             if name != name.to_lowercase() {

@@ -102,7 +102,10 @@ impl Table {
     }
     /// Ids with this externalId.
     pub fn by_external_id(&self, ext: &str) -> Vec<Arc<str>> {
-        self.external.get(ext).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+        self.external
+            .get(ext)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Insert or replace an entry, keeping every index right.
@@ -115,7 +118,10 @@ impl Table {
             self.unique.insert(k.clone(), entry.id.clone());
         }
         if let Some(ext) = &entry.external_id {
-            self.external.entry(ext.clone()).or_default().insert(entry.id.clone());
+            self.external
+                .entry(ext.clone())
+                .or_default()
+                .insert(entry.id.clone());
         }
         self.order.insert(entry.seq, entry.id.clone());
         self.by_id.insert(entry.id.clone(), entry);
@@ -204,7 +210,10 @@ impl TenantData {
             }
         }
         for m in &entry.members {
-            self.member_of.entry(m.clone()).or_default().insert(id.clone());
+            self.member_of
+                .entry(m.clone())
+                .or_default()
+                .insert(id.clone());
         }
         self.groups.put(entry);
     }
@@ -225,7 +234,10 @@ impl TenantData {
 
     /// Ids of the groups that list `member` directly.
     pub fn groups_of(&self, member: &str) -> Vec<Arc<str>> {
-        self.member_of.get(member).map(|s| s.iter().cloned().collect()).unwrap_or_default()
+        self.member_of
+            .get(member)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
     }
 }
 

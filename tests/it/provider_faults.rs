@@ -15,12 +15,28 @@ async fn tag(env: &Env, path: &str) -> Option<String> {
 async fn probe(f: Fault, env: &Env) -> bool {
     let token = env.handle.token.clone();
     match f {
-        Fault::JsonContentType => env.get("/Users").await.header("content-type") != Some("application/scim+json"),
-        Fault::Create200 => env.post("/Users", json!({"schemas": [USER], "userName": "c"})).await.status == 200,
-        Fault::NoLocation => env.post("/Users", json!({"schemas": [USER], "userName": "c"})).await.header("location").is_none(),
+        Fault::JsonContentType => {
+            env.get("/Users").await.header("content-type") != Some("application/scim+json")
+        }
+        Fault::Create200 => {
+            env.post("/Users", json!({"schemas": [USER], "userName": "c"}))
+                .await
+                .status
+                == 200
+        }
+        Fault::NoLocation => env
+            .post("/Users", json!({"schemas": [USER], "userName": "c"}))
+            .await
+            .header("location")
+            .is_none(),
         Fault::RelativeLocation => {
-            let r = env.post("/Users", json!({"schemas": [USER], "userName": "c"})).await;
-            !r.json["meta"]["location"].as_str().unwrap_or_default().starts_with("http")
+            let r = env
+                .post("/Users", json!({"schemas": [USER], "userName": "c"}))
+                .await;
+            !r.json["meta"]["location"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("http")
         }
         Fault::Delete200 => {
             let u = env.user("d").await;
@@ -38,36 +54,65 @@ async fn probe(f: Fault, env: &Env) -> bool {
         }
         Fault::FilterCaseSensitive => {
             env.user("Mixed").await;
-            env.get("/Users?filter=userName%20eq%20%22mixed%22").await.json["totalResults"] != 1
+            env.get("/Users?filter=userName%20eq%20%22mixed%22")
+                .await
+                .json["totalResults"]
+                != 1
         }
-        Fault::FilterMiss404 => env.get("/Users?filter=userName%20eq%20%22none%22").await.status == 404,
+        Fault::FilterMiss404 => {
+            env.get("/Users?filter=userName%20eq%20%22none%22")
+                .await
+                .status
+                == 404
+        }
         Fault::BadFilter200 => env.get("/Users?filter=userName%20eq").await.status == 200,
         Fault::PatchIgnored => {
             let u = env.user("p").await;
-            env.patch(&format!("/Users/{u}"), json!([{"op": "replace", "path": "displayName", "value": "New"}])).await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "displayName", "value": "New"}]),
+            )
+            .await;
             env.get(&format!("/Users/{u}")).await.json["displayName"] != "New"
         }
         Fault::PatchOpCaseSensitive => {
             let u = env.user("p").await;
-            env.patch(&format!("/Users/{u}"), json!([{"op": "Replace", "path": "displayName", "value": "New"}])).await.status != 200
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "Replace", "path": "displayName", "value": "New"}]),
+            )
+            .await
+            .status
+                != 200
         }
         Fault::PatchRemoveAllMembers => {
             let a = env.user("a").await;
             let b = env.user("b").await;
             let g = env.group("G", &[&a, &b]).await;
-            env.patch(&format!("/Groups/{g}"), json!([{"op": "Remove", "path": "members", "value": [{"value": a}]}])).await;
+            env.patch(
+                &format!("/Groups/{g}"),
+                json!([{"op": "Remove", "path": "members", "value": [{"value": a}]}]),
+            )
+            .await;
             member_ids(&env.get(&format!("/Groups/{g}")).await.json) != vec![b]
         }
         Fault::ActiveIgnored => {
             let u = env.user("act").await;
-            env.patch(&format!("/Users/{u}"), json!([{"op": "replace", "value": {"active": false}}])).await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "value": {"active": false}}]),
+            )
+            .await;
             env.get(&format!("/Users/{u}")).await.json["active"] != false
         }
         Fault::PaginationIgnored => {
             for n in ["a", "b", "c"] {
                 env.user(n).await;
             }
-            env.get("/Users?startIndex=2&count=1").await.json["Resources"].as_array().map(Vec::len) != Some(1)
+            env.get("/Users?startIndex=2&count=1").await.json["Resources"]
+                .as_array()
+                .map(Vec::len)
+                != Some(1)
         }
         Fault::ItemsPerPageIsCount => {
             env.user("a").await;
@@ -76,14 +121,24 @@ async fn probe(f: Fault, env: &Env) -> bool {
         Fault::ErrorStatusNumber => !env.get("/Users/none").await.json["status"].is_string(),
         Fault::ErrorNoSchemas => env.get("/Users/none").await.json.get("schemas").is_none(),
         Fault::AuthDisabled => env.send_as(None, "GET", "/Users", None, &[]).await.status == 200,
-        Fault::NoWwwAuthenticate => env.send_as(Some("bad"), "GET", "/Users", None, &[]).await.header("www-authenticate").is_none(),
+        Fault::NoWwwAuthenticate => env
+            .send_as(Some("bad"), "GET", "/Users", None, &[])
+            .await
+            .header("www-authenticate")
+            .is_none(),
         Fault::NoUniqueness => {
             env.user("dup").await;
-            env.post("/Users", json!({"schemas": [USER], "userName": "dup"})).await.status == 201
+            env.post("/Users", json!({"schemas": [USER], "userName": "dup"}))
+                .await
+                .status
+                == 201
         }
         Fault::UniquenessCaseSensitive => {
             env.user("Dup").await;
-            env.post("/Users", json!({"schemas": [USER], "userName": "dup"})).await.status == 201
+            env.post("/Users", json!({"schemas": [USER], "userName": "dup"}))
+                .await
+                .status
+                == 201
         }
         Fault::NoEtag => {
             let u = env.user("e").await;
@@ -92,12 +147,25 @@ async fn probe(f: Fault, env: &Env) -> bool {
         Fault::IgnoreIfMatch => {
             let u = env.user("e").await;
             let body = json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "displayName", "value": "x"}]});
-            env.send_as(Some(&token), "PATCH", &format!("/Users/{u}"), Some(&body), &[("if-match", "W/\"stale\"")]).await.status == 200
+            env.send_as(
+                Some(&token),
+                "PATCH",
+                &format!("/Users/{u}"),
+                Some(&body),
+                &[("if-match", "W/\"stale\"")],
+            )
+            .await
+            .status
+                == 200
         }
         Fault::NoopPatchBumpsVersion => {
             let u = env.user("n").await;
             let before = tag(env, &format!("/Users/{u}")).await;
-            env.patch(&format!("/Users/{u}"), json!([{"op": "replace", "path": "userName", "value": "n"}])).await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "userName", "value": "n"}]),
+            )
+            .await;
             tag(env, &format!("/Users/{u}")).await != before
         }
         Fault::BulkIgnoreBulkId => {
@@ -108,16 +176,31 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 ]}))
                 .await;
             // With resolution, the cycle cannot resolve: both 409. Without, both are created verbatim.
-            r.json["Operations"].as_array().is_some_and(|ops| ops.iter().all(|o| o["status"] == "201"))
+            r.json["Operations"]
+                .as_array()
+                .is_some_and(|ops| ops.iter().all(|o| o["status"] == "201"))
         }
         Fault::BulkNoLimit => {
-            let ops: Vec<Value> = (0..1001).map(|i| json!({"method": "DELETE", "path": format!("/Users/{i}")})).collect();
-            env.post("/Bulk", json!({"schemas": [BULK], "Operations": ops})).await.status == 200
+            let ops: Vec<Value> = (0..1001)
+                .map(|i| json!({"method": "DELETE", "path": format!("/Users/{i}")}))
+                .collect();
+            env.post("/Bulk", json!({"schemas": [BULK], "Operations": ops}))
+                .await
+                .status
+                == 200
         }
         Fault::ReturnPassword => {
-            let r = env.post("/Users", json!({"schemas": [USER], "userName": "pw", "password": "hunter2hunter2"})).await;
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "pw", "password": "hunter2hunter2"}),
+                )
+                .await;
             let id = r.json["id"].as_str().unwrap_or_default().to_string();
-            env.get(&format!("/Users/{id}")).await.text.contains("hunter2")
+            env.get(&format!("/Users/{id}"))
+                .await
+                .text
+                .contains("hunter2")
         }
         Fault::DanglingMembers => {
             let a = env.user("a").await;
@@ -126,9 +209,18 @@ async fn probe(f: Fault, env: &Env) -> bool {
             !member_ids(&env.get(&format!("/Groups/{g}")).await.json).is_empty()
         }
         Fault::ExcludedAttributesIgnored => {
-            let r = env.post("/Users", json!({"schemas": [USER], "userName": "x", "title": "T"})).await;
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "x", "title": "T"}),
+                )
+                .await;
             let id = r.json["id"].as_str().unwrap_or_default().to_string();
-            env.get(&format!("/Users/{id}?excludedAttributes=title")).await.json.get("title").is_some()
+            env.get(&format!("/Users/{id}?excludedAttributes=title"))
+                .await
+                .json
+                .get("title")
+                .is_some()
         }
         Fault::SortIgnored => {
             env.user("b").await;
@@ -143,8 +235,16 @@ async fn probe(f: Fault, env: &Env) -> bool {
 async fn every_fault_is_observable_and_absent_without_it() {
     for &f in Fault::all() {
         let clean = Env::start().await;
-        assert!(!probe(f, &clean).await, "{} observed on the clean provider", f.name());
+        assert!(
+            !probe(f, &clean).await,
+            "{} observed on the clean provider",
+            f.name()
+        );
         let faulty = Env::with_faults(&[f]).await;
-        assert!(probe(f, &faulty).await, "{} not observed with the fault on", f.name());
+        assert!(
+            probe(f, &faulty).await,
+            "{} not observed with the fault on",
+            f.name()
+        );
     }
 }

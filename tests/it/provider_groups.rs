@@ -11,7 +11,11 @@ async fn group_members_get_type_and_ref_and_user_groups_is_computed() {
     let gr = env.get(&format!("/Groups/{g}")).await;
     assert_eq!(gr.json["members"][0]["value"], u.as_str());
     assert_eq!(gr.json["members"][0]["type"], "User");
-    assert!(gr.json["members"][0]["$ref"].as_str().is_some_and(|r| r.ends_with(&format!("/Users/{u}"))));
+    assert!(
+        gr.json["members"][0]["$ref"]
+            .as_str()
+            .is_some_and(|r| r.ends_with(&format!("/Users/{u}")))
+    );
     let ur = env.get(&format!("/Users/{u}")).await;
     assert_eq!(ur.json["groups"][0]["value"], g.as_str());
     assert_eq!(ur.json["groups"][0]["display"], "Engineering");
@@ -20,14 +24,21 @@ async fn group_members_get_type_and_ref_and_user_groups_is_computed() {
 #[tokio::test]
 async fn unknown_member_is_rejected() {
     let env = Env::start().await;
-    let r = env.post("/Groups", json!({"schemas": [GROUP], "displayName": "G", "members": [{"value": "nope"}]})).await;
+    let r = env
+        .post(
+            "/Groups",
+            json!({"schemas": [GROUP], "displayName": "G", "members": [{"value": "nope"}]}),
+        )
+        .await;
     r.assert_error(400, Some("invalidValue"));
 }
 
 #[tokio::test]
 async fn display_name_is_required() {
     let env = Env::start().await;
-    env.post("/Groups", json!({"schemas": [GROUP]})).await.assert_error(400, Some("invalidValue"));
+    env.post("/Groups", json!({"schemas": [GROUP]}))
+        .await
+        .assert_error(400, Some("invalidValue"));
 }
 
 #[tokio::test]
@@ -46,7 +57,12 @@ async fn user_groups_is_read_only() {
     let env = Env::start().await;
     let u = env.user("ro").await;
     let g = env.group("G", &[]).await;
-    let r = env.patch(&format!("/Users/{u}"), json!([{"op": "add", "path": "groups", "value": [{"value": g}]}])).await;
+    let r = env
+        .patch(
+            &format!("/Users/{u}"),
+            json!([{"op": "add", "path": "groups", "value": [{"value": g}]}]),
+        )
+        .await;
     r.assert_error(400, Some("mutability"));
 }
 
@@ -56,13 +72,23 @@ async fn filter_groups_by_member_and_exclude_members() {
     let u = env.user("m").await;
     let g1 = env.group("G1", &[&u]).await;
     env.group("G2", &[]).await;
-    let r = env.get(&format!("/Groups?filter=members%5Bvalue%20eq%20%22{u}%22%5D")).await;
+    let r = env
+        .get(&format!(
+            "/Groups?filter=members%5Bvalue%20eq%20%22{u}%22%5D"
+        ))
+        .await;
     assert_eq!(r.json["totalResults"], 1, "{}", r.text);
     assert_eq!(r.json["Resources"][0]["id"], g1.as_str());
-    let r = env.get(&format!("/Groups?filter=members.value%20eq%20%22{u}%22&excludedAttributes=members")).await;
+    let r = env
+        .get(&format!(
+            "/Groups?filter=members.value%20eq%20%22{u}%22&excludedAttributes=members"
+        ))
+        .await;
     assert_eq!(r.json["totalResults"], 1, "{}", r.text);
     assert!(r.json["Resources"][0].get("members").is_none());
-    let r = env.get(&format!("/Groups/{g1}?excludedAttributes=members")).await;
+    let r = env
+        .get(&format!("/Groups/{g1}?excludedAttributes=members"))
+        .await;
     assert!(r.json.get("members").is_none());
     assert_eq!(r.json["displayName"], "G1");
 }
@@ -72,7 +98,12 @@ async fn put_with_empty_members_clears_membership() {
     let env = Env::start().await;
     let u = env.user("p").await;
     let g = env.group("G", &[&u]).await;
-    let r = env.put(&format!("/Groups/{g}"), json!({"schemas": [GROUP], "displayName": "G", "members": []})).await;
+    let r = env
+        .put(
+            &format!("/Groups/{g}"),
+            json!({"schemas": [GROUP], "displayName": "G", "members": []}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(member_ids(&r.json).is_empty());
     let ur = env.get(&format!("/Users/{u}")).await;

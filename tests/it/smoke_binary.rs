@@ -8,7 +8,10 @@ fn bin() -> Command {
 
 #[test]
 fn list_faults_prints_every_fault() {
-    let out = bin().args(["serve", "--list-faults"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = bin()
+        .args(["serve", "--list-faults"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for f in scimtest::provider::Fault::all() {
@@ -18,7 +21,10 @@ fn list_faults_prints_every_fault() {
 
 #[test]
 fn usage_errors_exit_2_with_a_suggestion() {
-    let out = bin().args(["serve", "--fault", "patch-ignore"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = bin()
+        .args(["serve", "--fault", "patch-ignore"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("patch-ignored"));
 }
@@ -27,7 +33,10 @@ fn usage_errors_exit_2_with_a_suggestion() {
 fn a_busy_port_is_a_harness_error_exit_3() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let addr = l.local_addr().unwrap_or_else(|e| panic!("{e}")).to_string();
-    let out = bin().args(["serve", "--listen", &addr]).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = bin()
+        .args(["serve", "--listen", &addr])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("failed to listen"));
 }
