@@ -48,17 +48,17 @@ fn parse(body: &Value, max_ops: Option<usize>) -> ScimResult<(Option<usize>, Vec
         .find(|(k, _)| k.eq_ignore_ascii_case("Operations"))
         .and_then(|(_, v)| v.as_array())
         .ok_or_else(|| ScimError::invalid_syntax("a BulkRequest needs an \"Operations\" array"))?;
-    if let Some(max) = max_ops {
-        if ops.len() > max {
-            return Err(ScimError::new(
-                413,
-                None,
-                format!(
-                    "the request has {} operations; maxOperations is {max}",
-                    ops.len()
-                ),
-            ));
-        }
+    if let Some(max) = max_ops
+        && ops.len() > max
+    {
+        return Err(ScimError::new(
+            413,
+            None,
+            format!(
+                "the request has {} operations; maxOperations is {max}",
+                ops.len()
+            ),
+        ));
     }
     let mut out = Vec::with_capacity(ops.len());
     for (i, op) in ops.iter().enumerate() {
@@ -248,12 +248,11 @@ pub fn run(provider: &Provider, slot: &TenantSlot, body: &Value) -> ScimResult<V
                 run_one(provider, slot, &real, data.as_ref())
             };
             progressed = true;
-            if let (Ok(reply), Some(b)) = (&r, &op.bulk_id) {
-                if let Some(loc) = &reply.location {
-                    if let Some(id) = loc.rsplit('/').next() {
-                        ids.insert(b.clone(), id.to_string());
-                    }
-                }
+            if let (Ok(reply), Some(b)) = (&r, &op.bulk_id)
+                && let Some(loc) = &reply.location
+                && let Some(id) = loc.rsplit('/').next()
+            {
+                ids.insert(b.clone(), id.to_string());
             }
             if r.is_err() {
                 errors += 1;

@@ -261,36 +261,36 @@ impl Provider {
         let mut v = parse_stored(&e.json)?;
         if kind == Kind::User {
             let groups = d.groups_of(&e.id);
-            if !groups.is_empty() {
-                if let Value::Object(m) = &mut v {
-                    let list: Vec<Value> = groups
-                        .iter()
-                        .filter_map(|gid| d.groups.get(gid))
-                        .map(|g| {
-                            let mut o = Map::new();
-                            o.insert("value".into(), Value::String(g.id.to_string()));
-                            o.insert(
-                                "$ref".into(),
-                                Value::String(self.location(Kind::Group, &g.id)),
-                            );
-                            if let Some(dn) = &g.display {
-                                o.insert("display".into(), Value::String(dn.clone()));
-                            }
-                            o.insert("type".into(), Value::String("direct".into()));
-                            Value::Object(o)
-                        })
-                        .collect();
-                    let meta = m.shift_remove("meta");
-                    m.insert("groups".into(), Value::Array(list));
-                    if let Some(meta) = meta {
-                        m.insert("meta".into(), meta);
-                    }
+            if !groups.is_empty()
+                && let Value::Object(m) = &mut v
+            {
+                let list: Vec<Value> = groups
+                    .iter()
+                    .filter_map(|gid| d.groups.get(gid))
+                    .map(|g| {
+                        let mut o = Map::new();
+                        o.insert("value".into(), Value::String(g.id.to_string()));
+                        o.insert(
+                            "$ref".into(),
+                            Value::String(self.location(Kind::Group, &g.id)),
+                        );
+                        if let Some(dn) = &g.display {
+                            o.insert("display".into(), Value::String(dn.clone()));
+                        }
+                        o.insert("type".into(), Value::String("direct".into()));
+                        Value::Object(o)
+                    })
+                    .collect();
+                let meta = m.shift_remove("meta");
+                m.insert("groups".into(), Value::Array(list));
+                if let Some(meta) = meta {
+                    m.insert("meta".into(), meta);
                 }
             }
-            if self.faults.has(Fault::ReturnPassword) {
-                if let (Value::Object(m), Some(p)) = (&mut v, &e.password) {
-                    m.insert("password".into(), Value::String(p.clone()));
-                }
+            if self.faults.has(Fault::ReturnPassword)
+                && let (Value::Object(m), Some(p)) = (&mut v, &e.password)
+            {
+                m.insert("password".into(), Value::String(p.clone()));
             }
         }
         Ok(v)
@@ -434,12 +434,11 @@ impl Provider {
                         }
                         o.insert("$ref".into(), Value::String(self.location(mkind, &value)));
                         o.insert("type".into(), Value::String(mkind.id().into()));
-                        if !o.contains_key("display") {
-                            if let Some(dn) =
+                        if !o.contains_key("display")
+                            && let Some(dn) =
                                 d.table(mkind).get(&value).and_then(|e| e.display.clone())
-                            {
-                                o.insert("display".into(), Value::String(dn));
-                            }
+                        {
+                            o.insert("display".into(), Value::String(dn));
                         }
                         // Canonical member order: value, $ref, display, type.
                         let mut c = Map::new();
@@ -506,14 +505,14 @@ impl Provider {
     fn check_unique(&self, d: &TenantData, kind: Kind, entry: &Entry) -> ScimResult<()> {
         let table = d.table(kind);
         for k in &entry.unique_keys {
-            if let Some(owner) = table.unique_owner(k) {
-                if *owner != entry.id {
-                    let (attr, value) = k.split_once('\0').unwrap_or((k.as_str(), ""));
-                    return Err(ScimError::uniqueness(format!(
-                        "{attr} {value:?} is already taken by another {}",
-                        kind.id()
-                    )));
-                }
+            if let Some(owner) = table.unique_owner(k)
+                && *owner != entry.id
+            {
+                let (attr, value) = k.split_once('\0').unwrap_or((k.as_str(), ""));
+                return Err(ScimError::uniqueness(format!(
+                    "{attr} {value:?} is already taken by another {}",
+                    kind.id()
+                )));
             }
         }
         Ok(())
@@ -582,19 +581,18 @@ impl Provider {
     }
 
     fn check_if_match(&self, if_match: Option<&str>, e: &Entry) -> ScimResult<()> {
-        if let Some(h) = if_match {
-            if !self.faults.has(Fault::IgnoreIfMatch)
-                && !etag_matches(h, &format!("W/\"{}\"", e.version))
-            {
-                return Err(ScimError::new(
-                    412,
-                    None,
-                    format!(
-                        "If-Match {h} does not match the current version W/\"{}\"",
-                        e.version
-                    ),
-                ));
-            }
+        if let Some(h) = if_match
+            && !self.faults.has(Fault::IgnoreIfMatch)
+            && !etag_matches(h, &format!("W/\"{}\"", e.version))
+        {
+            return Err(ScimError::new(
+                412,
+                None,
+                format!(
+                    "If-Match {h} does not match the current version W/\"{}\"",
+                    e.version
+                ),
+            ));
         }
         Ok(())
     }
@@ -612,15 +610,15 @@ impl Provider {
         let Some(e) = d.table(kind).get(id) else {
             return self.missing(kind, id);
         };
-        if let (Some(h), Some(tag)) = (if_none_match, self.etag(e.version)) {
-            if etag_matches(h, &tag) {
-                return Ok(Reply {
-                    status: 304,
-                    body: None,
-                    etag: Some(tag),
-                    location: None,
-                });
-            }
+        if let (Some(h), Some(tag)) = (if_none_match, self.etag(e.version))
+            && etag_matches(h, &tag)
+        {
+            return Ok(Reply {
+                status: 304,
+                body: None,
+                etag: Some(tag),
+                location: None,
+            });
         }
         self.resource_reply(&d, kind, e, 200, proj)
     }
@@ -803,10 +801,10 @@ impl Provider {
         let mut v = parse_stored(&g.json)?;
         if let Some(Value::Array(list)) = v.get_mut("members") {
             list.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
-            if list.is_empty() {
-                if let Value::Object(o) = &mut v {
-                    o.shift_remove("members");
-                }
+            if list.is_empty()
+                && let Value::Object(o) = &mut v
+            {
+                o.shift_remove("members");
             }
         }
         let version = d.next_seq();
@@ -946,10 +944,10 @@ impl Provider {
             q.start_index.max(1)
         };
         let mut body = query::list_response(total, start, page);
-        if self.faults.has(Fault::ItemsPerPageIsCount) {
-            if let (Some(c), Value::Object(m)) = (q.count, &mut body) {
-                m.insert("itemsPerPage".into(), json!(c));
-            }
+        if self.faults.has(Fault::ItemsPerPageIsCount)
+            && let (Some(c), Value::Object(m)) = (q.count, &mut body)
+        {
+            m.insert("itemsPerPage".into(), json!(c));
         }
         body
     }
@@ -1145,10 +1143,10 @@ fn reject_non_lowercase_ops(body: &Value) -> ScimResult<()> {
         .cloned()
         .unwrap_or_default();
     for op in ops {
-        if let Some(name) = op.get("op").and_then(Value::as_str) {
-            if name != name.to_lowercase() {
-                return Err(ScimError::invalid_syntax(format!("unknown op {name:?}")));
-            }
+        if let Some(name) = op.get("op").and_then(Value::as_str)
+            && name != name.to_lowercase()
+        {
+            return Err(ScimError::invalid_syntax(format!("unknown op {name:?}")));
         }
     }
     Ok(())

@@ -140,12 +140,12 @@ impl Table {
                 self.unique.remove(k);
             }
         }
-        if let Some(ext) = &old.external_id {
-            if let Some(set) = self.external.get_mut(ext) {
-                set.remove(&old.id);
-                if set.is_empty() {
-                    self.external.remove(ext);
-                }
+        if let Some(ext) = &old.external_id
+            && let Some(set) = self.external.get_mut(ext)
+        {
+            set.remove(&old.id);
+            if set.is_empty() {
+                self.external.remove(ext);
             }
         }
         self.order.remove(&old.seq);
