@@ -49,6 +49,10 @@ pub struct ServeArgs {
     /// Create this many synthetic users in the first tenant at start-up (benchmarks, demos).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed_users: usize,
+    /// Accept group members that are not the id of an existing User or Group (stored as sent,
+    /// without $ref/type). By default such a member is 400 invalidValue.
+    #[arg(long)]
+    pub allow_unknown_members: bool,
 }
 
 /// Run a parsed command line; returns the process exit code.
@@ -77,6 +81,7 @@ async fn serve(args: ServeArgs) -> i32 {
         faults: Faults::new(args.faults),
         limits,
         seed_users: args.seed_users,
+        allow_unknown_members: args.allow_unknown_members,
     };
     match provider::serve(config).await {
         Ok(()) => exit_codes::OK,

@@ -88,6 +88,10 @@ pub struct ProviderConfig {
     /// Synthetic users created in the first tenant at start-up (benchmarks, demos):
     /// `seed-N@example.com` with a name, a work email and the enterprise extension.
     pub seed_users: usize,
+    /// Accept group members whose `value` is not the id of an existing User or Group, storing
+    /// them as sent (no `$ref`, no `type`). Off by default: a dangling member is 400
+    /// invalidValue. Some testers (scim-sanity) add a made-up member id and expect 200.
+    pub allow_unknown_members: bool,
 }
 
 impl Default for ProviderConfig {
@@ -98,6 +102,7 @@ impl Default for ProviderConfig {
             faults: Faults::default(),
             limits: Limits::default(),
             seed_users: 0,
+            allow_unknown_members: false,
         }
     }
 }

@@ -89,6 +89,8 @@ pub struct Provider {
     pub faults: Faults,
     /// Limits.
     pub limits: Limits,
+    /// Accept group members whose `value` is no existing resource (stored as sent).
+    pub allow_unknown_members: bool,
     slots: Vec<TenantSlot>,
     spc: Bytes,
 }
@@ -157,6 +159,7 @@ impl Provider {
             base_url,
             faults: config.faults.clone(),
             limits,
+            allow_unknown_members: config.allow_unknown_members,
             slots,
             spc: to_bytes(&spc),
         })
@@ -424,21 +427,23 @@ impl Provider {
                                 "a group cannot be a member of itself",
                             ));
                         }
-                        let Some(mkind) = d.kind_of(&value) else {
-                            return Err(ScimError::invalid_value(format!(
-                                "member {value:?} is not the id of an existing User or Group"
-                            )));
-                        };
                         if !seen.insert(value.clone()) {
                             continue;
                         }
-                        o.insert("$ref".into(), Value::String(self.location(mkind, &value)));
-                        o.insert("type".into(), Value::String(mkind.id().into()));
-                        if !o.contains_key("display")
-                            && let Some(dn) =
-                                d.table(mkind).get(&value).and_then(|e| e.display.clone())
-                        {
-                            o.insert("display".into(), Value::String(dn));
+                        match d.kind_of(&value) {
+                            Some(mkind) => {
+                                o.insert(
+                                    "$ref".into(),
+                                    Value::String(self.location(mkind, &value)),
+                                );
+                                o.insert("type".into(), Value::String(mkind.id().into()));
+                            }
+                            None if self.allow_unknown_members => {}
+                            None => {
+                                return Err(ScimError::invalid_value(format!(
+                                    "member {value:?} is not the id of an existing User or Group"
+                                )));
+                            }
                         }
                         // Canonical member order: value, $ref, display, type.
                         let mut c = Map::new();

@@ -600,7 +600,9 @@ fn apply_value_object(
         }
     };
     for (key, v) in obj {
-        if within.is_none() && key.eq_ignore_ascii_case("schemas") {
+        // `schemas` is never an attribute: a path-less value may repeat the resource's, and a
+        // value for an extension URN path may carry the extension's own (scim2-models does).
+        if key.eq_ignore_ascii_case("schemas") {
             continue;
         }
         if within.is_none()

@@ -33,9 +33,9 @@
 //! 8. Schema `attributes.type` and `attributes.subAttributes.type`: added canonical value
 //!    `binary` (§2.3.6; User `x509Certificates.value` has that type), and
 //!    `attributes.subAttributes.referenceTypes` made multi-valued like `attributes.referenceTypes`.
-//! 9. Group `members`: added the `display` sub-attribute (readOnly, set by the provider from the
-//!    member's displayName) that §4.2's prose and the §8.4 example carry but §8.7.1 omits, so
-//!    IdPs that send `display` with a member (Okta Group Push) are not rejected.
+//! 9. Group `members`: added the `display` sub-attribute (readWrite, stored as the client sent
+//!    it) that §4.2's prose and the §8.4 example carry but §8.7.1 omits, so IdPs that send
+//!    `display` with a member (Okta Group Push) are not rejected.
 //!
 //! Not changed: Group `members` is already `readWrite` with `value`/`$ref`/`type` sub-attributes
 //! (all `immutable`) in the RFC text, and Group `displayName` keeps `uniqueness: none`.

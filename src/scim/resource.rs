@@ -1156,11 +1156,16 @@ mod tests {
             json!({"value": "u1", "$ref": "https://x/Users/u1", "type": "User"})
         );
         assert_eq!(m["schemas"], json!([GROUP_SCHEMA]));
-        let e = err(
+        let m = ok(
             json!({"schemas": [GROUP_SCHEMA], "displayName": "g", "members": [{"value": "u1", "display": "d"}]}),
             &groups(&r),
         );
-        assert_err(&e, ScimType::InvalidSyntax, "members.display");
+        assert_eq!(m["members"][0]["display"], "d");
+        let e = err(
+            json!({"schemas": [GROUP_SCHEMA], "displayName": "g", "members": [{"value": "u1", "nick": "d"}]}),
+            &groups(&r),
+        );
+        assert_err(&e, ScimType::InvalidSyntax, "members.nick");
     }
 
     #[test]

@@ -109,3 +109,22 @@ async fn put_with_empty_members_clears_membership() {
     let ur = env.get(&format!("/Users/{u}")).await;
     assert!(ur.json.get("groups").is_none(), "{}", ur.text);
 }
+
+#[tokio::test]
+async fn unknown_members_are_stored_as_sent_when_allowed() {
+    let env = Env::with(scimtest::provider::ProviderConfig {
+        allow_unknown_members: true,
+        ..Default::default()
+    })
+    .await;
+    let g = env.group("G", &[]).await;
+    let r = env
+        .patch(
+            &format!("/Groups/{g}"),
+            json!([{"op": "add", "path": "members", "value": [{"value": "fake-member-id"}]}]),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(member_ids(&r.json), vec!["fake-member-id".to_string()]);
+    assert!(r.json["members"][0].get("$ref").is_none());
+}
