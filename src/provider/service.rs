@@ -50,7 +50,8 @@ impl Reply {
 
 fn to_bytes(v: &Value) -> Bytes {
     // Serialising a `Value` to a Vec cannot fail (keys are strings, no non-finite floats).
-    Bytes::from(serde_json::to_vec(v).unwrap_or_default())
+    // `into_boxed_slice` drops the spare capacity the Vec grew: stored documents live long.
+    Bytes::from(serde_json::to_vec(v).unwrap_or_default().into_boxed_slice())
 }
 
 /// `attributes` / `excludedAttributes` of a single-resource request.
@@ -363,7 +364,7 @@ impl Provider {
         id: &Arc<str>,
         seq: u64,
         version: u64,
-        created: &str,
+        created: Option<&str>,
         mut map: Map<String, Value>,
         password: Option<String>,
     ) -> ScimResult<Entry> {
@@ -462,15 +463,9 @@ impl Provider {
                     }
                 }
             }
-            Kind::User => {
-                display = map
-                    .get("displayName")
-                    .or_else(|| map.get("userName"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-            }
+            // Only a group's display is ever needed elsewhere (in `User.groups`).
+            Kind::User => display = None,
         }
-        // Enterprise manager.$ref when a manager id is given.
         let now = now();
         let mut out = Map::new();
         let schemas = map
@@ -484,11 +479,12 @@ impl Provider {
         out.extend(map);
         let mut meta = Map::new();
         meta.insert("resourceType".into(), Value::String(kind.id().into()));
-        meta.insert("created".into(), Value::String(created.to_string()));
+        // A new resource (`created` is None) has lastModified == created.
         meta.insert(
-            "lastModified".into(),
-            Value::String(if created.is_empty() { now.clone() } else { now }),
+            "created".into(),
+            Value::String(created.unwrap_or(&now).to_string()),
         );
+        meta.insert("lastModified".into(), Value::String(now.clone()));
         meta.insert("location".into(), Value::String(self.location(kind, id)));
         if let Some(tag) = self.etag(version) {
             meta.insert("version".into(), Value::String(tag));
@@ -545,8 +541,7 @@ impl Provider {
         let mut d = slot.tenant.data.write();
         let seq = d.next_seq();
         let id: Arc<str> = uuid::Uuid::new_v4().to_string().into();
-        let created = now();
-        let entry = self.build_entry(&d, kind, &id, seq, seq, &created, map, password)?;
+        let entry = self.build_entry(&d, kind, &id, seq, seq, None, map, password)?;
         self.check_unique(&d, kind, &entry)?;
         match kind {
             Kind::User => d.users.put(entry),
@@ -678,13 +673,17 @@ impl Provider {
             .and_then(Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(now);
-        let entry =
-            self.build_entry(d, kind, &old.id, old.seq, version, &created, map, password)?;
+        let entry = self.build_entry(
+            d,
+            kind,
+            &old.id,
+            old.seq,
+            version,
+            Some(&created),
+            map,
+            password,
+        )?;
         self.check_unique(d, kind, &entry)?;
-        if kind == Kind::User && entry.display != old.display {
-            // Nothing stored elsewhere depends on a user's display except group member display,
-            // which keeps what the client sent (RFC 7643 §4.2: display is readOnly there).
-        }
         let id = entry.id.clone();
         match kind {
             Kind::User => d.users.put(entry),

@@ -9,6 +9,7 @@
 use bytes::Bytes;
 use parking_lot::RwLock;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
 use std::sync::Arc;
 
 /// The two resource types the provider serves.
@@ -76,7 +77,9 @@ pub struct Table {
     by_id: HashMap<Arc<str>, Arc<Entry>>,
     order: BTreeMap<u64, Arc<str>>,
     unique: HashMap<String, Arc<str>>,
-    external: HashMap<String, BTreeSet<Arc<str>>>,
+    // A Vec, not a set: externalIds are almost always unique, and a one-element Vec costs a
+    // fraction of a B-tree node.
+    external: HashMap<String, Vec<Arc<str>>>,
 }
 
 impl Table {
@@ -118,10 +121,9 @@ impl Table {
             self.unique.insert(k.clone(), entry.id.clone());
         }
         if let Some(ext) = &entry.external_id {
-            self.external
-                .entry(ext.clone())
-                .or_default()
-                .insert(entry.id.clone());
+            let ids = self.external.entry(ext.clone()).or_default();
+            ids.push(entry.id.clone());
+            ids.shrink_to_fit();
         }
         self.order.insert(entry.seq, entry.id.clone());
         self.by_id.insert(entry.id.clone(), entry);
@@ -143,7 +145,7 @@ impl Table {
         if let Some(ext) = &old.external_id
             && let Some(set) = self.external.get_mut(ext)
         {
-            set.remove(&old.id);
+            set.retain(|id| *id != old.id);
             if set.is_empty() {
                 self.external.remove(ext);
             }
