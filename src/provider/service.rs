@@ -359,7 +359,7 @@ impl Provider {
     )]
     fn build_entry(
         &self,
-        d: &TenantData,
+        d: Option<&TenantData>,
         kind: Kind,
         id: &Arc<str>,
         seq: u64,
@@ -398,6 +398,9 @@ impl Provider {
                     .and_then(Value::as_str)
                     .map(str::to_string);
                 if let Some(Value::Array(list)) = map.get_mut("members") {
+                    let Some(d) = d else {
+                        return Err(internal("group members are resolved under the tenant lock"));
+                    };
                     if list.len() > self.limits.max_members_per_request {
                         return Err(ScimError::new(
                             413,
@@ -538,10 +541,21 @@ impl Provider {
         let schema = self.schema(kind)?;
         let mut map = resource::normalize(body, &schema, WriteMode::Create)?;
         let password = Self::take_password(kind, &mut map);
-        let mut d = slot.tenant.data.write();
-        let seq = d.next_seq();
         let id: Arc<str> = uuid::Uuid::new_v4().to_string().into();
-        let entry = self.build_entry(&d, kind, &id, seq, seq, None, map, password)?;
+        let seq = slot.tenant.next_seq();
+        // A user's document needs nothing from the tenant: build it before taking the lock, so
+        // concurrent creates contend only for the uniqueness check and the insert.
+        let (mut d, entry) = match kind {
+            Kind::User => {
+                let e = self.build_entry(None, kind, &id, seq, seq, None, map, password)?;
+                (slot.tenant.data.write(), e)
+            }
+            Kind::Group => {
+                let d = slot.tenant.data.write();
+                let e = self.build_entry(Some(&d), kind, &id, seq, seq, None, map, password)?;
+                (d, e)
+            }
+        };
         self.check_unique(&d, kind, &entry)?;
         match kind {
             Kind::User => d.users.put(entry),
@@ -552,17 +566,8 @@ impl Provider {
             .get(&id)
             .cloned()
             .ok_or_else(|| internal("entry vanished after insert"))?;
-        let mut r = self.resource_reply(
-            &d,
-            kind,
-            &e,
-            if self.faults.has(Fault::Create200) {
-                200
-            } else {
-                201
-            },
-            proj,
-        )?;
+        let status = if self.faults.has(Fault::Create200) { 200 } else { 201 };
+        let mut r = self.resource_reply(&d, kind, &e, status, proj)?;
         if !self.faults.has(Fault::NoLocation) {
             r.location = Some(self.location(kind, &id));
         }
@@ -647,13 +652,14 @@ impl Provider {
         if self.faults.has(Fault::ActiveIgnored) {
             keep_old_active(&old_map, &mut map);
         }
-        self.write_back(&mut d, kind, &old, &old_map, map, password, proj)
+        self.write_back(&slot.tenant, &mut d, kind, &old, &old_map, map, password, proj)
     }
 
     /// Store `map` as the new content of `old`, unless nothing changed; answer 200.
     #[expect(clippy::too_many_arguments, reason = "shared tail of PUT and PATCH")]
     fn write_back(
         &self,
+        tenant: &Tenant,
         d: &mut TenantData,
         kind: Kind,
         old: &Entry,
@@ -667,14 +673,14 @@ impl Provider {
         if unchanged && !self.faults.has(Fault::NoopPatchBumpsVersion) {
             return self.resource_reply(d, kind, old, 200, proj);
         }
-        let version = d.next_seq();
+        let version = tenant.next_seq();
         let created = parse_stored(&old.json)?
             .pointer("/meta/created")
             .and_then(Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(now);
         let entry = self.build_entry(
-            d,
+            Some(d),
             kind,
             &old.id,
             old.seq,
@@ -752,7 +758,7 @@ impl Provider {
         if self.faults.has(Fault::ActiveIgnored) {
             keep_old_active(&old_map, &mut map);
         }
-        self.write_back(&mut d, kind, &old, &old_map, map, password, proj)
+        self.write_back(&slot.tenant, &mut d, kind, &old, &old_map, map, password, proj)
     }
 
     /// DELETE /{Users|Groups}/{id}.
@@ -782,7 +788,7 @@ impl Provider {
         }
         if !self.faults.has(Fault::DanglingMembers) {
             for gid in d.groups_of(id) {
-                self.drop_member(&mut d, &gid, id)?;
+                self.drop_member(&slot.tenant, &mut d, &gid, id)?;
             }
             d.member_of.remove(id);
         }
@@ -798,7 +804,7 @@ impl Provider {
     }
 
     /// Remove `member` from group `gid` (a cascade of a delete): a new version and lastModified.
-    fn drop_member(&self, d: &mut TenantData, gid: &str, member: &str) -> ScimResult<()> {
+    fn drop_member(&self, tenant: &Tenant, d: &mut TenantData, gid: &str, member: &str) -> ScimResult<()> {
         let Some(g) = d.groups.get(gid).cloned() else {
             return Ok(());
         };
@@ -811,7 +817,7 @@ impl Provider {
                 o.shift_remove("members");
             }
         }
-        let version = d.next_seq();
+        let version = tenant.next_seq();
         let now = now();
         if let Some(Value::Object(meta)) = v.get_mut("meta") {
             meta.insert("lastModified".into(), Value::String(now));

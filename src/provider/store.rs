@@ -8,9 +8,14 @@
 
 use bytes::Bytes;
 use parking_lot::RwLock;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The store's hash maps: foldhash (randomly seeded per map, so resistant to crafted keys) is
+/// several times cheaper than SipHash on the short keys used here (ids, userNames).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The two resource types the provider serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -163,7 +168,6 @@ pub struct TenantData {
     pub groups: Table,
     /// member id → ids of the groups that list it directly.
     pub member_of: HashMap<String, BTreeSet<Arc<str>>>,
-    next_seq: u64,
 }
 
 impl TenantData {
@@ -180,12 +184,6 @@ impl TenantData {
             Kind::User => &mut self.users,
             Kind::Group => &mut self.groups,
         }
-    }
-    /// A fresh number, used both for insertion order and for versions (so an ETag is never
-    /// reused within a tenant, even across delete and re-create).
-    pub fn next_seq(&mut self) -> u64 {
-        self.next_seq += 1;
-        self.next_seq
     }
     /// Which kind holds `id`, if any.
     pub fn kind_of(&self, id: &str) -> Option<Kind> {
@@ -249,6 +247,16 @@ impl TenantData {
 pub struct Tenant {
     /// The data.
     pub data: RwLock<TenantData>,
+    /// Outside the lock so a user's document can be built before the lock is taken.
+    seq: AtomicU64,
+}
+
+impl Tenant {
+    /// A fresh number, used both for insertion order and for versions (so an ETag is never
+    /// reused within a tenant, even across delete and re-create).
+    pub fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed) + 1
+    }
 }
 
 #[cfg(test)]
