@@ -263,6 +263,9 @@ impl Provider {
     /// The full representation of a stored resource: its JSON plus computed `User.groups`.
     fn materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> ScimResult<Value> {
         let mut v = parse_stored(&e.json)?;
+        if let Some(Value::Object(meta)) = v.get_mut("meta") {
+            meta.insert("location".into(), Value::String(self.location(kind, &e.id)));
+        }
         if kind == Kind::User {
             let groups = d.groups_of(&e.id);
             if !groups.is_empty()
@@ -294,7 +297,7 @@ impl Provider {
             if self.faults.has(Fault::ReturnPassword)
                 && let (Value::Object(m), Some(p)) = (&mut v, &e.password)
             {
-                m.insert("password".into(), Value::String(p.clone()));
+                m.insert("password".into(), Value::String(p.to_string()));
             }
         }
         Ok(v)
@@ -303,6 +306,31 @@ impl Provider {
     fn needs_materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> bool {
         kind == Kind::User
             && (self.faults.has(Fault::ReturnPassword) || !d.groups_of(&e.id).is_empty())
+    }
+
+    /// The stored document as served: `meta.location` spliced into the `meta` object that ends
+    /// it (see `Entry::json`), without parsing.
+    fn served_json(&self, kind: Kind, e: &Entry) -> Bytes {
+        let j = &e.json[..];
+        let Some(head) = j.strip_suffix(b"}}") else {
+            // Not the shape build_entry writes; fall back to the parsing path.
+            return match parse_stored(j) {
+                Ok(mut v) => {
+                    if let Some(Value::Object(meta)) = v.get_mut("meta") {
+                        meta.insert("location".into(), Value::String(self.location(kind, &e.id)));
+                    }
+                    to_bytes(&v)
+                }
+                Err(_) => e.json.clone(),
+            };
+        };
+        let loc = Value::String(self.location(kind, &e.id));
+        let mut out = Vec::with_capacity(j.len() + 96);
+        out.extend_from_slice(head);
+        out.extend_from_slice(b",\"location\":");
+        out.extend_from_slice(loc.to_string().as_bytes());
+        out.extend_from_slice(b"}}");
+        Bytes::from(out)
     }
 
     /// The body for one resource, projected.
@@ -314,7 +342,7 @@ impl Provider {
         proj: &Projection,
     ) -> ScimResult<Bytes> {
         if proj.is_identity() && !self.needs_materialize(d, kind, e) {
-            return Ok(e.json.clone());
+            return Ok(self.served_json(kind, e));
         }
         let v = self.materialize(d, kind, e)?;
         Ok(to_bytes(&self.project(kind, &v, proj)?))
@@ -366,12 +394,12 @@ impl Provider {
         version: u64,
         created: Option<&str>,
         mut map: Map<String, Value>,
-        password: Option<String>,
+        password: Option<Box<str>>,
     ) -> ScimResult<Entry> {
         let schema = self.schema(kind)?;
         // Uniqueness keys from what the schema declares unique.
-        let unique_keys: Vec<String> = if self.faults.has(Fault::NoUniqueness) {
-            Vec::new()
+        let unique_keys: Box<[Arc<str>]> = if self.faults.has(Fault::NoUniqueness) {
+            Box::default()
         } else {
             resource::unique_values(&map, &schema)
                 .into_iter()
@@ -381,14 +409,11 @@ impl Provider {
                     } else {
                         value
                     };
-                    format!("{path}\0{value}")
+                    Arc::from(format!("{path}\0{value}"))
                 })
                 .collect()
         };
-        let external_id = map
-            .get("externalId")
-            .and_then(Value::as_str)
-            .map(str::to_string);
+        let external_id = map.get("externalId").and_then(Value::as_str).map(Arc::from);
         let mut members = Vec::new();
         let display;
         match kind {
@@ -488,7 +513,6 @@ impl Provider {
             Value::String(created.unwrap_or(&now).to_string()),
         );
         meta.insert("lastModified".into(), Value::String(now.clone()));
-        meta.insert("location".into(), Value::String(self.location(kind, id)));
         if let Some(tag) = self.etag(version) {
             meta.insert("version".into(), Value::String(tag));
         }
@@ -512,7 +536,7 @@ impl Provider {
             if let Some(owner) = table.unique_owner(k)
                 && *owner != entry.id
             {
-                let (attr, value) = k.split_once('\0').unwrap_or((k.as_str(), ""));
+                let (attr, value) = k.split_once('\0').unwrap_or((&**k, ""));
                 return Err(ScimError::uniqueness(format!(
                     "{attr} {value:?} is already taken by another {}",
                     kind.id()
@@ -522,12 +546,12 @@ impl Provider {
         Ok(())
     }
 
-    fn take_password(kind: Kind, map: &mut Map<String, Value>) -> Option<String> {
+    fn take_password(kind: Kind, map: &mut Map<String, Value>) -> Option<Box<str>> {
         if kind != Kind::User {
             return None;
         }
         map.shift_remove("password")
-            .and_then(|p| p.as_str().map(str::to_string))
+            .and_then(|p| p.as_str().map(Box::from))
     }
 
     /// POST /{Users|Groups}.
@@ -566,7 +590,11 @@ impl Provider {
             .get(&id)
             .cloned()
             .ok_or_else(|| internal("entry vanished after insert"))?;
-        let status = if self.faults.has(Fault::Create200) { 200 } else { 201 };
+        let status = if self.faults.has(Fault::Create200) {
+            200
+        } else {
+            201
+        };
         let mut r = self.resource_reply(&d, kind, &e, status, proj)?;
         if !self.faults.has(Fault::NoLocation) {
             r.location = Some(self.location(kind, &id));
@@ -652,7 +680,16 @@ impl Provider {
         if self.faults.has(Fault::ActiveIgnored) {
             keep_old_active(&old_map, &mut map);
         }
-        self.write_back(&slot.tenant, &mut d, kind, &old, &old_map, map, password, proj)
+        self.write_back(
+            &slot.tenant,
+            &mut d,
+            kind,
+            &old,
+            &old_map,
+            map,
+            password,
+            proj,
+        )
     }
 
     /// Store `map` as the new content of `old`, unless nothing changed; answer 200.
@@ -665,7 +702,7 @@ impl Provider {
         old: &Entry,
         old_map: &Map<String, Value>,
         map: Map<String, Value>,
-        password: Option<String>,
+        password: Option<Box<str>>,
         proj: &Projection,
     ) -> ScimResult<Reply> {
         let unchanged = *old_map == strip_server_fields(&Value::Object(map.clone()))
@@ -758,7 +795,16 @@ impl Provider {
         if self.faults.has(Fault::ActiveIgnored) {
             keep_old_active(&old_map, &mut map);
         }
-        self.write_back(&slot.tenant, &mut d, kind, &old, &old_map, map, password, proj)
+        self.write_back(
+            &slot.tenant,
+            &mut d,
+            kind,
+            &old,
+            &old_map,
+            map,
+            password,
+            proj,
+        )
     }
 
     /// DELETE /{Users|Groups}/{id}.
@@ -777,7 +823,10 @@ impl Provider {
         if self.faults.has(Fault::DeleteIgnored) {
             return Ok(Reply::empty(204));
         }
-        let body = self.faults.has(Fault::Delete200).then(|| old.json.clone());
+        let body = self
+            .faults
+            .has(Fault::Delete200)
+            .then(|| self.served_json(kind, &old));
         match kind {
             Kind::User => {
                 d.users.remove(id);
@@ -804,7 +853,13 @@ impl Provider {
     }
 
     /// Remove `member` from group `gid` (a cascade of a delete): a new version and lastModified.
-    fn drop_member(&self, tenant: &Tenant, d: &mut TenantData, gid: &str, member: &str) -> ScimResult<()> {
+    fn drop_member(
+        &self,
+        tenant: &Tenant,
+        d: &mut TenantData,
+        gid: &str,
+        member: &str,
+    ) -> ScimResult<()> {
         let Some(g) = d.groups.get(gid).cloned() else {
             return Ok(());
         };

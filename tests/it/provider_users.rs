@@ -22,6 +22,20 @@ async fn create_returns_201_location_equal_to_meta_location_and_get_works() {
     assert_eq!(g.json["userName"], "alice@example.com");
     assert_eq!(g.json["name"]["givenName"], "Alice");
     assert_eq!(g.header("content-type"), Some("application/scim+json"));
+    assert_eq!(
+        g.json["meta"]["location"],
+        loc.as_str(),
+        "GET serves meta.location: {}",
+        g.text
+    );
+    assert_eq!(
+        g.json["meta"]["version"],
+        g.header("etag").unwrap_or_default()
+    );
+    let l = env
+        .get("/Users?filter=userName%20eq%20%22alice@example.com%22")
+        .await;
+    assert_eq!(l.json["Resources"][0]["meta"]["location"], loc.as_str());
 }
 
 #[tokio::test]
