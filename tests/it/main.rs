@@ -11,5 +11,6 @@ mod provider_faults;
 mod provider_groups;
 mod provider_list;
 mod provider_patch;
+mod provider_robustness;
 mod provider_users;
 mod smoke_binary;
