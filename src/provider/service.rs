@@ -114,6 +114,23 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// A `meta.lastModified` for a change to a resource last modified at `prev`: now, or 1 ms past
+/// `prev` when the clock has not moved on (timestamps have millisecond precision), so that every
+/// change visibly advances it (RFC 7643 §3.1) and `meta.lastModified gt` filters see it.
+fn modified_after(prev: Option<&str>) -> String {
+    let now = chrono::Utc::now();
+    let floor = prev
+        .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+        .map(|p| p.timestamp_millis().saturating_add(1));
+    let at = match floor {
+        Some(ms) if ms > now.timestamp_millis() => {
+            chrono::DateTime::from_timestamp_millis(ms).unwrap_or(now)
+        }
+        _ => now,
+    };
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 fn internal(detail: &str) -> ScimError {
     ScimError::new(500, None, detail)
 }
@@ -392,7 +409,7 @@ impl Provider {
         id: &Arc<str>,
         seq: u64,
         version: u64,
-        created: Option<&str>,
+        stamps: Option<(&str, &str)>,
         mut map: Map<String, Value>,
         password: Option<Box<str>>,
     ) -> ScimResult<Entry> {
@@ -495,6 +512,7 @@ impl Provider {
             Kind::User => display = None,
         }
         let now = now();
+        let (created, last_modified) = stamps.unwrap_or((&now, &now));
         let mut out = Map::new();
         let schemas = map
             .shift_remove("schemas")
@@ -507,12 +525,12 @@ impl Provider {
         out.extend(map);
         let mut meta = Map::new();
         meta.insert("resourceType".into(), Value::String(kind.id().into()));
-        // A new resource (`created` is None) has lastModified == created.
+        // A new resource (`stamps` is None) has lastModified == created == now.
+        meta.insert("created".into(), Value::String(created.to_string()));
         meta.insert(
-            "created".into(),
-            Value::String(created.unwrap_or(&now).to_string()),
+            "lastModified".into(),
+            Value::String(last_modified.to_string()),
         );
-        meta.insert("lastModified".into(), Value::String(now.clone()));
         if let Some(tag) = self.etag(version) {
             meta.insert("version".into(), Value::String(tag));
         }
@@ -711,18 +729,20 @@ impl Provider {
             return self.resource_reply(d, kind, old, 200, proj);
         }
         let version = tenant.next_seq();
-        let created = parse_stored(&old.json)?
+        let old_v = parse_stored(&old.json)?;
+        let created = old_v
             .pointer("/meta/created")
             .and_then(Value::as_str)
             .map(str::to_string)
             .unwrap_or_else(now);
+        let modified = modified_after(old_v.pointer("/meta/lastModified").and_then(Value::as_str));
         let entry = self.build_entry(
             Some(d),
             kind,
             &old.id,
             old.seq,
             version,
-            Some(&created),
+            Some((&created, &modified)),
             map,
             password,
         )?;
@@ -873,8 +893,8 @@ impl Provider {
             }
         }
         let version = tenant.next_seq();
-        let now = now();
         if let Some(Value::Object(meta)) = v.get_mut("meta") {
+            let now = modified_after(meta.get("lastModified").and_then(Value::as_str));
             meta.insert("lastModified".into(), Value::String(now));
             if let Some(tag) = self.etag(version) {
                 meta.insert("version".into(), Value::String(tag));
@@ -905,6 +925,13 @@ impl Provider {
                 Err(e) => return Err(e),
             },
         };
+        if let Some(by) = q
+            .sort_by
+            .as_ref()
+            .filter(|_| !self.faults.has(Fault::SortIgnored))
+        {
+            self.check_sort_by(by, kinds)?;
+        }
         let d = slot.tenant.data.read();
         let paging = !self.faults.has(Fault::PaginationIgnored);
         let sort_by = q
@@ -1030,6 +1057,18 @@ impl Provider {
             Some(e) => Err(e),
             None => Ok(f),
         }
+    }
+
+    /// `sortBy` must name an attribute of at least one of `kinds` (root `.search` spans both).
+    fn check_sort_by(&self, by: &AttrPath, kinds: &[Kind]) -> ScimResult<()> {
+        let mut last_err = None;
+        for &kind in kinds {
+            match query::check_sort_by(by, &self.schema(kind)?) {
+                Ok(()) => return Ok(()),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        last_err.map_or(Ok(()), Err)
     }
 
     /// Under `filter-case-sensitive`, an equality on userName must also match exactly.
@@ -1220,6 +1259,18 @@ fn reject_non_lowercase_ops(body: &Value) -> ScimResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modified_after_always_advances_past_the_previous_stamp() {
+        let now = now();
+        let next = modified_after(Some(&now));
+        assert!(next > now, "{next} > {now}");
+        let future = "2999-01-01T00:00:00.000Z";
+        assert_eq!(modified_after(Some(future)), "2999-01-01T00:00:00.001Z");
+        let past = "2000-01-01T00:00:00Z";
+        assert!(modified_after(Some(past)).as_str() >= now.as_str());
+        assert!(modified_after(Some("garbage")).as_str() >= now.as_str());
+    }
 
     #[test]
     fn etag_matching_handles_weak_lists_and_star() {

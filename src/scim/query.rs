@@ -769,6 +769,30 @@ fn sort_key(v: &Value, def: Option<&Attribute>) -> Option<Key> {
     }
 }
 
+/// Check a `sortBy` against the resource's schema before sorting (a service's check; [`sort`]
+/// itself sorts any path by whatever data is there): the path must name a defined attribute,
+/// and a singular complex attribute must be narrowed to a sub-attribute (RFC 7644 §3.4.2.3:
+/// "the attribute name must be a path to a sub-attribute"). Otherwise 400 `invalidValue`:
+/// ordering by nothing would silently return an unsorted page.
+pub fn check_sort_by(sort_by: &AttrPath, schema: &dyn AttrLookup) -> ScimResult<()> {
+    let Some(r) = schema.resolve(sort_by) else {
+        return Err(ScimError::invalid_value(format!(
+            "sortBy {sort_by}: no such attribute"
+        )));
+    };
+    if r.sub.is_none() && r.top.attr_type == AttrType::Complex && !r.top.multi_valued {
+        return Err(ScimError::invalid_value(format!(
+            "sortBy {sort_by}: a complex attribute needs a sub-attribute, e.g. {}.{}",
+            r.top.name,
+            r.top
+                .sub_attributes
+                .first()
+                .map_or("value", |a| a.name.as_str())
+        )));
+    }
+    Ok(())
+}
+
 /// Sort in place by `sort_by` (stable) per RFC 7644 §3.4.2.3: strings compare
 /// case-insensitively unless the attribute is `caseExact`, dateTimes chronologically, numbers
 /// numerically; a multi-valued attribute sorts by its primary value, else its first; resources
@@ -1643,6 +1667,26 @@ mod tests {
             sorted_by(rs, "userName", SortOrder::Descending, "id"),
             vec!["1", "2", "3"]
         );
+    }
+
+    #[test]
+    fn check_sort_by_rejects_unknown_and_bare_singular_complex() {
+        let f = fake();
+        let ok = |s: &str| check_sort_by(&AttrPath::parse(s).unwrap_or_else(|e| panic!("{e}")), &f);
+        assert!(ok("userName").is_ok());
+        assert!(ok("USERNAME").is_ok());
+        assert!(ok("name.givenName").is_ok());
+        assert!(ok("emails").is_ok());
+        assert!(ok("meta.lastModified").is_ok());
+        assert!(ok(&format!("{ENT}:employeeNumber")).is_ok());
+        for bad in ["nope", "name", "name.nope", "urn:x:y:nope"] {
+            let e = ok(bad).err().unwrap_or_else(|| panic!("{bad} accepted"));
+            assert_eq!(
+                (e.status, e.scim_type),
+                (400, Some(ScimType::InvalidValue)),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

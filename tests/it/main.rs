@@ -4,6 +4,7 @@ mod support;
 
 mod provider_auth;
 mod provider_bulk;
+mod provider_conformance;
 mod provider_discovery;
 mod provider_errors;
 mod provider_etag;
