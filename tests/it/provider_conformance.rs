@@ -1976,3 +1976,118 @@ async fn null_empty_and_omitted_are_equivalent_on_put() {
         .await;
     assert!(r.status == 200 || r.status == 400, "{}", r.text);
 }
+
+// ----- Second pass: edges found while auditing --------------------------------------------------
+
+// PAT-26, SCH-03 (Group members.value and members.type are immutable, RFC 7643 §8.7.1)
+#[tokio::test]
+async fn patch_cannot_rewrite_an_immutable_member_value_in_place() {
+    let env = Env::start().await;
+    let a = env.user("a").await;
+    let b = env.user("b").await;
+    let g = env.group("G", &[&a]).await;
+    let p = format!("/Groups/{g}");
+    for (path, value) in [
+        (format!("members[value eq \"{a}\"].value"), json!(b)),
+        (format!("members[value eq \"{a}\"].type"), json!("Group")),
+    ] {
+        let r = env
+            .patch(&p, json!([{"op": "replace", "path": path, "value": value}]))
+            .await;
+        r.assert_error(400, Some("mutability"));
+    }
+    assert_eq!(member_ids(&env.get(&p).await.json), vec![a]);
+}
+
+// USR-06 (schemas is REQUIRED and must name the resource's core schema)
+#[tokio::test]
+async fn schemas_must_name_the_core_schema() {
+    let env = Env::start().await;
+    for body in [
+        json!({"schemas": [GROUP], "userName": "wrong"}),
+        json!({"schemas": [], "userName": "empty"}),
+    ] {
+        let r = env.post("/Users", body.clone()).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.json["schemas"][0], ERROR);
+    }
+    let r = env
+        .post(
+            "/Users",
+            json!({"schemas": [USER], "userName": "x", ENTERPRISE: {"department": "D"}}),
+        )
+        .await;
+    if r.status == 201 {
+        assert!(has_schema(&r.json, ENTERPRISE), "{}", r.text);
+    } else {
+        r.assert_error(400, Some("invalidValue"));
+    }
+}
+
+// GRP-18, FLT-12 (the computed User.groups is filterable)
+#[tokio::test]
+async fn users_filter_on_computed_groups_and_root_search_on_resource_type() {
+    let env = Env::start().await;
+    let a = env.user("ina").await;
+    env.user("outb").await;
+    let g = env.group("G", &[&a]).await;
+    assert_eq!(
+        names_matching(&env, &format!("groups.value eq \"{g}\"")).await,
+        strs(&["ina"])
+    );
+    let r = env
+        .post(
+            "/.search",
+            json!({"schemas": [SEARCH], "filter": "meta.resourceType eq \"Group\""}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["totalResults"], 1, "{}", r.text);
+    assert_eq!(r.json["Resources"][0]["id"], g.as_str());
+}
+
+// ERR-04, SCH-06
+#[tokio::test]
+async fn errors_carry_a_string_detail_and_non_canonical_types_never_5xx() {
+    let env = Env::start().await;
+    for r in [
+        env.get("/Users/missing").await,
+        env.get("/Users?filter=userName%20eq").await,
+        env.post("/Users", json!({"schemas": [USER]})).await,
+    ] {
+        assert!(
+            r.json["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{}",
+            r.text
+        );
+    }
+    let r = env
+        .post(
+            "/Users",
+            json!({"schemas": [USER], "userName": "canon", "emails": [{"value": "a@x", "type": "carrier-pigeon"}]}),
+        )
+        .await;
+    assert!(r.status == 201 || r.status == 400, "{}", r.text);
+    if r.status == 400 {
+        r.assert_error(400, Some("invalidValue"));
+    }
+}
+
+// USR-31 (a membership cascade is a change of the group too)
+#[tokio::test]
+async fn deleting_a_member_advances_the_groups_last_modified_and_version() {
+    let env = Env::start().await;
+    let a = env.user("a").await;
+    let g = env.group("G", &[&a]).await;
+    let before = env.get(&format!("/Groups/{g}")).await;
+    assert_eq!(env.delete(&format!("/Users/{a}")).await.status, 204);
+    let after = env.get(&format!("/Groups/{g}")).await;
+    assert_ne!(before.header("etag"), after.header("etag"));
+    let t = |r: &Resp| {
+        chrono::DateTime::parse_from_rfc3339(
+            r.json["meta"]["lastModified"].as_str().unwrap_or_default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}: {}", r.text))
+    };
+    assert!(t(&after) > t(&before), "{} / {}", before.text, after.text);
+}
