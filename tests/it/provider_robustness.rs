@@ -9,9 +9,16 @@ use scimtest::scim::query::ListQuery;
 use serde_json::{Value, json};
 
 fn provider() -> Provider {
-    let tokens = vec![TokenSpec { token: "t".into(), me: None }];
-    Provider::new(&ProviderConfig::default(), "http://127.0.0.1:1/scim/v2".into(), &tokens)
-        .unwrap_or_else(|e| panic!("{e}"))
+    let tokens = vec![TokenSpec {
+        token: "t".into(),
+        me: None,
+    }];
+    Provider::new(
+        &ProviderConfig::default(),
+        "http://127.0.0.1:1/scim/v2".into(),
+        &tokens,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// JSON values biased towards SCIM-looking shapes: real attribute names, URNs, op names.
@@ -40,7 +47,9 @@ fn scimish() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         prop_oneof![
             Just("urn:ietf:params:scim:schemas:core:2.0:User".to_string()),
             Just("urn:ietf:params:scim:schemas:core:2.0:Group".to_string()),
@@ -91,7 +100,7 @@ proptest! {
             prop_assert!(is_client_error(&r), "create {kind:?}: {r:?}");
         }
         // A valid envelope with one attribute of arbitrary shape reaches deeper validation.
-        let shaped = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "shaped", key.clone(): extra.clone()});
+        let shaped = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "shaped", key: extra.clone()});
         let r = p.create(slot, Kind::User, &shaped, &proj).map(|r| r.status);
         prop_assert!(is_client_error(&r), "create shaped: {r:?}");
         let op = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": key, "value": extra}]});
