@@ -5,4 +5,6 @@
 pub mod cli;
 pub mod exit_codes;
 pub mod provider;
+pub mod report;
 pub mod scim;
+pub mod target;

@@ -1,0 +1,181 @@
+//! The one report model every command writes (`check` today; `replay` and `load` later) and
+//! every writer reads. Writers render it; they never decide verdicts. Serialised as
+//! `report.json`, whose JSON Schema is `docs/report.schema.json`.
+
+use crate::target::exchange::Exchange;
+use serde::{Deserialize, Serialize};
+
+/// Bumped when a field changes meaning or disappears (additions keep the version).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How binding a requirement is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// MUST / SHALL / REQUIRED.
+    Must,
+    /// SHOULD / RECOMMENDED.
+    Should,
+    /// MAY / OPTIONAL.
+    May,
+    /// What an identity provider needs, beyond the RFC (never an RFC failure).
+    Dialect,
+}
+
+impl Level {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "must",
+            Level::Should => "should",
+            Level::May => "may",
+            Level::Dialect => "dialect",
+        }
+    }
+}
+
+/// The verdict of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The target behaved as required.
+    Pass,
+    /// The target broke the requirement.
+    Fail,
+    /// The check could not reach a verdict (transport failure, setup failed, timeout).
+    Error,
+    /// The check does not apply (feature not advertised, filtered out by level).
+    Skip,
+}
+
+impl Outcome {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+            Outcome::Skip => "skip",
+        }
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// Stable dotted id, e.g. `users.create.status-201`.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// The RFC section, e.g. `RFC 7644 §3.3`.
+    pub rfc: String,
+    /// MUST / SHOULD / MAY / dialect.
+    pub level: Level,
+    /// The area (discovery, users, filter, ...), used for grouping.
+    pub area: String,
+    /// The verdict.
+    pub outcome: Outcome,
+    /// Why (for fail/error/skip: what was expected and what came back).
+    pub reason: String,
+    /// How to fix the target, for failures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Wall time of the check, in milliseconds.
+    pub duration_ms: f64,
+    /// The exchanges that prove the verdict, redacted.
+    pub evidence: Vec<Exchange>,
+}
+
+/// Counts of outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Passed.
+    pub pass: usize,
+    /// Failed.
+    pub fail: usize,
+    /// Errored.
+    pub error: usize,
+    /// Skipped.
+    pub skip: usize,
+}
+
+impl Counts {
+    /// Count one outcome.
+    pub fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Pass => self.pass += 1,
+            Outcome::Fail => self.fail += 1,
+            Outcome::Error => self.error += 1,
+            Outcome::Skip => self.skip += 1,
+        }
+    }
+    /// Everything counted.
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.error + self.skip
+    }
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// scimtest's version.
+    pub tool_version: String,
+    /// Which command produced it (`check`).
+    pub command: String,
+    /// The run id (also the namespace prefix of what the run created on the target).
+    pub run_id: String,
+    /// The target's base URL (never with credentials).
+    pub target: String,
+    /// Whether the target was the embedded provider.
+    pub embedded_target: bool,
+    /// RFC 3339 start time.
+    pub started_at: String,
+    /// Wall time of the run, in milliseconds.
+    pub duration_ms: f64,
+    /// Counts per outcome.
+    pub counts: Counts,
+    /// Counts per level (`must`, `should`, ...).
+    pub by_level: std::collections::BTreeMap<String, Counts>,
+    /// Counts per area.
+    pub by_area: std::collections::BTreeMap<String, Counts>,
+    /// What the run created on the target and whether cleanup removed it.
+    pub cleanup: CleanupReport,
+    /// Every check, in catalogue order.
+    pub checks: Vec<CheckReport>,
+}
+
+/// Cleanup of what the run created.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CleanupReport {
+    /// Resources created by the run.
+    pub created: usize,
+    /// Resources deleted at the end (or found already gone).
+    pub removed: usize,
+    /// Locations that could not be removed, with why.
+    pub leftovers: Vec<String>,
+}
+
+impl RunReport {
+    /// Recompute the counts from `checks`.
+    pub fn recount(&mut self) {
+        let mut counts = Counts::default();
+        let mut by_level = std::collections::BTreeMap::new();
+        let mut by_area = std::collections::BTreeMap::new();
+        for c in &self.checks {
+            counts.add(c.outcome);
+            by_level
+                .entry(c.level.as_str().to_string())
+                .or_insert_with(Counts::default)
+                .add(c.outcome);
+            by_area
+                .entry(c.area.clone())
+                .or_insert_with(Counts::default)
+                .add(c.outcome);
+        }
+        self.counts = counts;
+        self.by_level = by_level;
+        self.by_area = by_area;
+    }
+}
