@@ -77,6 +77,22 @@ pub enum Fault {
     /// Unknown resource ids answer 200 with an empty object instead of 404.
     #[value(name = "missing-200")]
     Missing200,
+    /// The ServiceProviderConfig lacks `schemas`, the `etag` feature and auth-scheme descriptions (RFC 7643 §5).
+    SpcIncomplete,
+    /// Discovery endpoints accept `filter` instead of answering 403 (RFC 7644 §4).
+    DiscoveryFilterAllowed,
+    /// `/ResourceTypes` is a bare JSON array, not a ListResponse; `/ResourceTypes/{id}` is wrapped (RFC 7644 §4).
+    ResourceTypesUnwrapped,
+    /// `/Schemas` omits the EnterpriseUser extension and `/Schemas/{urn}` answers 404 (RFC 7644 §4).
+    SchemasIncomplete,
+    /// The served User schema misstates characteristics: userName caseExact, password returned, a bad enum (RFC 7643 §7).
+    SchemaLies,
+    /// A client-supplied `id` and `meta.created` are stored (RFC 7643 §3.1).
+    HonourClientId,
+    /// A user without userName is created with a generated one instead of 400 invalidValue (RFC 7643 §4.1).
+    AcceptMissingRequired,
+    /// PUT answers 200 with the old resource and stores nothing (RFC 7644 §3.5.1).
+    PutIgnored,
 }
 
 impl Fault {
@@ -141,6 +157,30 @@ impl Fault {
             Fault::ExcludedAttributesIgnored => "excludedAttributes is ignored (RFC 7644 §3.4.2.5)",
             Fault::SortIgnored => "sort is advertised but sortBy is ignored (RFC 7644 §3.4.2.3)",
             Fault::Missing200 => "unknown ids answer 200 with {} instead of 404 (RFC 7644 §3.12)",
+            Fault::SpcIncomplete => {
+                "the ServiceProviderConfig lacks schemas, etag and scheme descriptions (RFC 7643 §5)"
+            }
+            Fault::DiscoveryFilterAllowed => {
+                "discovery endpoints accept filter instead of 403 (RFC 7644 §4)"
+            }
+            Fault::ResourceTypesUnwrapped => {
+                "/ResourceTypes is a bare array, /ResourceTypes/{id} a list (RFC 7644 §4)"
+            }
+            Fault::SchemasIncomplete => {
+                "/Schemas omits the enterprise extension; /Schemas/{urn} is 404 (RFC 7644 §4)"
+            }
+            Fault::SchemaLies => {
+                "the served User schema misstates userName, password and an enum (RFC 7643 §7)"
+            }
+            Fault::HonourClientId => {
+                "a client-supplied id and meta.created are stored (RFC 7643 §3.1)"
+            }
+            Fault::AcceptMissingRequired => {
+                "a user without userName is created instead of 400 invalidValue (RFC 7643 §4.1)"
+            }
+            Fault::PutIgnored => {
+                "PUT answers 200 with the old resource and stores nothing (RFC 7644 §3.5.1)"
+            }
         }
     }
 

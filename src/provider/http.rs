@@ -288,7 +288,7 @@ async fn handle(
     let limit = p.limits.max_body_bytes;
     match segs.as_slice() {
         ["ServiceProviderConfig"] | ["ServiceProviderConfigs"] => {
-            discovery_guard(method, uri, "/ServiceProviderConfig")?;
+            discovery_guard(p, method, uri, "/ServiceProviderConfig")?;
             Ok(Reply {
                 status: 200,
                 body: Some(p.service_provider_config()),
@@ -297,19 +297,19 @@ async fn handle(
             })
         }
         ["ResourceTypes"] => {
-            discovery_guard(method, uri, "/ResourceTypes")?;
+            discovery_guard(p, method, uri, "/ResourceTypes")?;
             p.resource_types(None)
         }
         ["ResourceTypes", id] => {
-            discovery_guard(method, uri, "/ResourceTypes")?;
+            discovery_guard(p, method, uri, "/ResourceTypes")?;
             p.resource_types(Some(id))
         }
         ["Schemas"] => {
-            discovery_guard(method, uri, "/Schemas")?;
+            discovery_guard(p, method, uri, "/Schemas")?;
             p.schemas(None)
         }
         ["Schemas", id] => {
-            discovery_guard(method, uri, "/Schemas")?;
+            discovery_guard(p, method, uri, "/Schemas")?;
             p.schemas(Some(id))
         }
         [".search"] => {
@@ -374,12 +374,14 @@ async fn handle(
 }
 
 /// Discovery endpoints are read-only, and refuse `filter` with 403 (RFC 7644 §4).
-fn discovery_guard(method: &Method, uri: &Uri, path: &str) -> ScimResult<()> {
+fn discovery_guard(p: &Provider, method: &Method, uri: &Uri, path: &str) -> ScimResult<()> {
     if method != Method::GET && method != Method::HEAD {
         return Err(method_not_allowed(method, path, "GET"));
     }
     let pairs = query::decode_query(uri.query().unwrap_or(""))?;
-    if pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("filter")) {
+    if !p.faults.has(Fault::DiscoveryFilterAllowed)
+        && pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("filter"))
+    {
         return Err(ScimError::new(
             403,
             None,

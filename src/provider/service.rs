@@ -220,6 +220,19 @@ impl Provider {
 
     /// The ServiceProviderConfig document.
     pub fn service_provider_config(&self) -> Bytes {
+        if self.faults.has(Fault::SpcIncomplete) {
+            let mut v: Value = serde_json::from_slice(&self.spc).unwrap_or_default();
+            if let Value::Object(m) = &mut v {
+                m.shift_remove("schemas");
+                m.shift_remove("etag");
+                if let Some(Value::Array(schemes)) = m.get_mut("authenticationSchemes") {
+                    for s in schemes.iter_mut().filter_map(Value::as_object_mut) {
+                        s.shift_remove("description");
+                    }
+                }
+            }
+            return to_bytes(&v);
+        }
         self.spc.clone()
     }
 
@@ -230,23 +243,41 @@ impl Provider {
                 let s = self
                     .registry
                     .schema(id)
+                    .filter(|_| !self.faults.has(Fault::SchemasIncomplete))
                     .ok_or_else(|| ScimError::not_found(format!("no schema {id:?}")))?;
-                Ok(Reply::json(
-                    200,
-                    &registry::schema_document(s, &self.base_url),
-                ))
+                Ok(Reply::json(200, &self.schema_doc(s)))
             }
             None => {
                 let docs: Vec<Value> = self
                     .registry
                     .schemas()
                     .iter()
-                    .map(|s| registry::schema_document(s, &self.base_url))
+                    .filter(|s| {
+                        !(self.faults.has(Fault::SchemasIncomplete)
+                            && s.id == crate::scim::schema::ENTERPRISE_USER_SCHEMA)
+                    })
+                    .map(|s| self.schema_doc(s))
                     .collect();
                 let n = docs.len();
                 Ok(Reply::json(200, &query::list_response(n, 1, docs)))
             }
         }
+    }
+
+    /// A schema document as served (the `schema-lies` fault misstates the User schema).
+    fn schema_doc(&self, s: &crate::scim::schema::Schema) -> Value {
+        let mut doc = registry::schema_document(s, &self.base_url);
+        if self.faults.has(Fault::SchemaLies) && s.id == crate::scim::schema::USER_SCHEMA {
+            for a in doc["attributes"].as_array_mut().into_iter().flatten() {
+                match a["name"].as_str() {
+                    Some("userName") => a["caseExact"] = Value::Bool(true),
+                    Some("password") => a["returned"] = Value::String("default".into()),
+                    Some("displayName") => a["mutability"] = Value::String("readwrite".into()),
+                    _ => {}
+                }
+            }
+        }
+        doc
     }
 
     /// The `/ResourceTypes` list or one resource type.
@@ -257,10 +288,11 @@ impl Provider {
                     .registry
                     .resource_type(id)
                     .ok_or_else(|| ScimError::not_found(format!("no resource type {id:?}")))?;
-                Ok(Reply::json(
-                    200,
-                    &registry::resource_type_document(rt, &self.base_url),
-                ))
+                let doc = registry::resource_type_document(rt, &self.base_url);
+                if self.faults.has(Fault::ResourceTypesUnwrapped) {
+                    return Ok(Reply::json(200, &query::list_response(1, 1, vec![doc])));
+                }
+                Ok(Reply::json(200, &doc))
             }
             None => {
                 let docs: Vec<Value> = self
@@ -269,6 +301,9 @@ impl Provider {
                     .iter()
                     .map(|rt| registry::resource_type_document(rt, &self.base_url))
                     .collect();
+                if self.faults.has(Fault::ResourceTypesUnwrapped) {
+                    return Ok(Reply::json(200, &Value::Array(docs)));
+                }
                 let n = docs.len();
                 Ok(Reply::json(200, &query::list_response(n, 1, docs)))
             }
@@ -581,20 +616,49 @@ impl Provider {
         proj: &Projection,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
+        let with_user_name;
+        let body = match body {
+            Value::Object(m)
+                if self.faults.has(Fault::AcceptMissingRequired)
+                    && kind == Kind::User
+                    && !m.contains_key("userName") =>
+            {
+                let mut m = m.clone();
+                m.insert(
+                    "userName".into(),
+                    Value::String(format!("generated-{}", uuid::Uuid::new_v4())),
+                );
+                with_user_name = Value::Object(m);
+                &with_user_name
+            }
+            _ => body,
+        };
         let mut map = resource::normalize(body, &schema, WriteMode::Create)?;
         let password = Self::take_password(kind, &mut map);
-        let id: Arc<str> = uuid::Uuid::new_v4().to_string().into();
+        let client_id = body
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|_| self.faults.has(Fault::HonourClientId));
+        let id: Arc<str> = match client_id {
+            Some(c) => c.into(),
+            None => uuid::Uuid::new_v4().to_string().into(),
+        };
         let seq = slot.tenant.next_seq();
+        let client_created = body
+            .pointer("/meta/created")
+            .and_then(Value::as_str)
+            .filter(|_| self.faults.has(Fault::HonourClientId));
+        let stamps = client_created.map(|c| (c, c));
         // A user's document needs nothing from the tenant: build it before taking the lock, so
         // concurrent creates contend only for the uniqueness check and the insert.
         let (mut d, entry) = match kind {
             Kind::User => {
-                let e = self.build_entry(None, kind, &id, seq, seq, None, map, password)?;
+                let e = self.build_entry(None, kind, &id, seq, seq, stamps, map, password)?;
                 (slot.tenant.data.write(), e)
             }
             Kind::Group => {
                 let d = slot.tenant.data.write();
-                let e = self.build_entry(Some(&d), kind, &id, seq, seq, None, map, password)?;
+                let e = self.build_entry(Some(&d), kind, &id, seq, seq, stamps, map, password)?;
                 (d, e)
             }
         };
@@ -691,6 +755,9 @@ impl Provider {
             return self.missing(kind, id);
         };
         self.check_if_match(if_match, &old)?;
+        if self.faults.has(Fault::PutIgnored) {
+            return self.resource_reply(&d, kind, &old, 200, proj);
+        }
         let old_v = parse_stored(&old.json)?;
         let old_map = strip_server_fields(&old_v);
         resource::check_immutable(&old_map, &map, &schema)?;

@@ -228,6 +228,49 @@ async fn probe(f: Fault, env: &Env) -> bool {
             env.get("/Users?sortBy=userName").await.json["Resources"][0]["userName"] != "a"
         }
         Fault::Missing200 => env.get("/Users/none").await.status == 200,
+        Fault::SpcIncomplete => env
+            .get("/ServiceProviderConfig")
+            .await
+            .json
+            .get("etag")
+            .is_none(),
+        Fault::DiscoveryFilterAllowed => {
+            env.get("/Schemas?filter=id%20eq%20%22x%22").await.status == 200
+        }
+        Fault::ResourceTypesUnwrapped => env.get("/ResourceTypes").await.json.is_array(),
+        Fault::SchemasIncomplete => env.get(&format!("/Schemas/{ENTERPRISE}")).await.status == 404,
+        Fault::SchemaLies => {
+            let s = env.get(&format!("/Schemas/{USER}")).await;
+            s.json["attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|a| a["name"] == "userName" && a["caseExact"] == true)
+        }
+        Fault::HonourClientId => {
+            env.post(
+                "/Users",
+                json!({"schemas": [USER], "userName": "cid", "id": "mine"}),
+            )
+            .await
+            .json["id"]
+                == "mine"
+        }
+        Fault::AcceptMissingRequired => {
+            env.post("/Users", json!({"schemas": [USER], "displayName": "x"}))
+                .await
+                .status
+                == 201
+        }
+        Fault::PutIgnored => {
+            let u = env.user("put").await;
+            env.put(
+                &format!("/Users/{u}"),
+                json!({"schemas": [USER], "userName": "put", "displayName": "New"}),
+            )
+            .await;
+            env.get(&format!("/Users/{u}")).await.json["displayName"] != "New"
+        }
     }
 }
 

@@ -1,0 +1,39 @@
+//! The catalogue: every check, in a stable order (area by area). `--list`, the runner, the
+//! reports and the fault-coverage test all read this one list.
+
+use crate::conformance::checks;
+use crate::conformance::model::Check;
+
+/// Every check, in catalogue order.
+pub fn all() -> Vec<Check> {
+    let mut v = Vec::new();
+    v.extend(checks::discovery::checks());
+    v.extend(checks::users::checks());
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for c in all() {
+            assert!(seen.insert(c.id), "duplicate id {}", c.id);
+            assert!(
+                c.id.split('.').count() >= 2
+                    && c.id.chars().all(|ch| ch.is_ascii_lowercase()
+                        || ch.is_ascii_digit()
+                        || ch == '.'
+                        || ch == '-'),
+                "malformed id {}",
+                c.id
+            );
+            assert!(c.rfc.starts_with("RFC "), "{}: rfc {:?}", c.id, c.rfc);
+            assert!(c.rfc.contains('§'), "{}: rfc without a section", c.id);
+            assert!(!c.title.is_empty() && !c.hint.is_empty(), "{}", c.id);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The checks, one module per area.
+
+pub mod discovery;
+pub mod users;

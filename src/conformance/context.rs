@@ -1,0 +1,462 @@
+//! What a check sees: the target client, the run namespace, the capabilities discovered from
+//! the target, and its own exchange log (the evidence of its verdict). Helpers here create
+//! namespaced resources and register them for cleanup, so checks never touch data they did not
+//! create.
+
+use crate::conformance::model::{Capability, CheckResult, Finding};
+use crate::target::client::{Body, Client, Resp};
+use crate::target::exchange::Exchange;
+use crate::target::namespace::Namespace;
+use parking_lot::Mutex;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The core User schema URN.
+pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+/// The core Group schema URN.
+pub const GROUP: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// The Enterprise User extension URN.
+pub const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// The PatchOp message URN.
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+/// The ListResponse message URN.
+pub const LIST: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+/// The Error message URN.
+pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+/// The SearchRequest message URN.
+pub const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+/// The BulkRequest message URN.
+pub const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+
+/// What discovery found out about the target.
+#[derive(Debug, Clone, Default)]
+pub struct Caps {
+    /// The ServiceProviderConfig document (Null when it could not be read).
+    pub spc: Value,
+    /// `/ResourceTypes` resources.
+    pub resource_types: Vec<Value>,
+    /// `/Schemas` resources.
+    pub schemas: Vec<Value>,
+    /// Endpoint of the User resource type (`/Users`).
+    pub users: String,
+    /// Endpoint of the Group resource type, if any.
+    pub groups: Option<String>,
+}
+
+impl Caps {
+    fn flag(&self, name: &str) -> bool {
+        self.spc
+            .get(name)
+            .and_then(|f| f.get("supported"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+    /// Whether the target advertises `cap`.
+    pub fn has(&self, cap: Capability) -> bool {
+        match cap {
+            Capability::Patch => self.flag("patch"),
+            Capability::Bulk => self.flag("bulk"),
+            Capability::Sort => self.flag("sort"),
+            Capability::Etag => self.flag("etag"),
+            Capability::Filter => self.flag("filter"),
+            Capability::ChangePassword => self.flag("changePassword"),
+            Capability::Groups => self.groups.is_some(),
+            Capability::EnterpriseUser => self.resource_types.iter().any(|rt| {
+                rt["schemaExtensions"]
+                    .as_array()
+                    .is_some_and(|e| e.iter().any(|x| x["schema"].as_str() == Some(ENTERPRISE)))
+            }),
+        }
+    }
+    /// `bulk.maxOperations`.
+    pub fn bulk_max_operations(&self) -> Option<u64> {
+        self.spc
+            .pointer("/bulk/maxOperations")
+            .and_then(Value::as_u64)
+    }
+    /// `bulk.maxPayloadSize`.
+    pub fn bulk_max_payload(&self) -> Option<u64> {
+        self.spc
+            .pointer("/bulk/maxPayloadSize")
+            .and_then(Value::as_u64)
+    }
+    /// `filter.maxResults`.
+    pub fn max_results(&self) -> Option<u64> {
+        self.spc
+            .pointer("/filter/maxResults")
+            .and_then(Value::as_u64)
+    }
+}
+
+/// State shared by every check of a run.
+#[derive(Debug)]
+pub struct Shared {
+    /// The target client.
+    pub client: Client,
+    /// The run namespace.
+    pub ns: Namespace,
+    /// Discovered capabilities.
+    pub caps: Caps,
+    /// Resources created so far (for the cleanup report).
+    pub created: AtomicUsize,
+}
+
+/// A created resource.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// Its id.
+    pub id: String,
+    /// Its location (absolute, as the target gave it or as built from the endpoint).
+    pub location: String,
+    /// The 201 body.
+    pub body: Value,
+}
+
+/// One check's context.
+#[derive(Debug)]
+pub struct Ctx {
+    shared: Arc<Shared>,
+    check: &'static str,
+    log: Mutex<Vec<Exchange>>,
+    n: AtomicUsize,
+}
+
+impl Ctx {
+    /// A context for check `id`.
+    pub fn new(shared: Arc<Shared>, check: &'static str) -> Ctx {
+        Ctx {
+            shared,
+            check,
+            log: Mutex::new(Vec::new()),
+            n: AtomicUsize::new(0),
+        }
+    }
+
+    /// The evidence collected so far.
+    pub fn evidence(&self) -> Vec<Exchange> {
+        self.log.lock().clone()
+    }
+
+    /// Discovered capabilities.
+    pub fn caps(&self) -> &Caps {
+        &self.shared.caps
+    }
+
+    /// The users endpoint (`/Users`).
+    pub fn users(&self) -> &str {
+        &self.shared.caps.users
+    }
+
+    /// The groups endpoint, or a Skip when the target has none.
+    pub fn groups(&self) -> Result<&str, Finding> {
+        self.shared
+            .caps
+            .groups
+            .as_deref()
+            .ok_or_else(|| Finding::skip("the target has no Group resource type"))
+    }
+
+    /// A namespaced, run-unique name: `scimtest-<run>-<check>-<n>-<suffix>`.
+    pub fn name(&self, suffix: &str) -> String {
+        let n = self.n.fetch_add(1, Ordering::Relaxed);
+        let short: String = self
+            .check
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        self.shared.ns.name(&format!("{short}-{n}-{suffix}"))
+    }
+
+    fn record(&self, r: &Resp) {
+        self.log.lock().push(r.exchange.clone());
+    }
+
+    /// Any request, logged as evidence.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let r = self
+            .shared
+            .client
+            .send(method, path, body.map(Body::Json), headers)
+            .await;
+        self.record(&r);
+        r
+    }
+
+    /// A request with a raw body and content type.
+    pub async fn raw(&self, method: &str, path: &str, body: &[u8], content_type: &str) -> Resp {
+        let r = self
+            .shared
+            .client
+            .send(method, path, Some(Body::Raw(body, content_type)), &[])
+            .await;
+        self.record(&r);
+        r
+    }
+
+    /// A request without the configured auth headers.
+    pub async fn unauthenticated(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let r = self
+            .shared
+            .client
+            .send_unauthenticated(method, path, headers)
+            .await;
+        self.record(&r);
+        r
+    }
+
+    /// GET.
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send("GET", path, None, &[]).await
+    }
+    /// POST JSON.
+    pub async fn post(&self, path: &str, body: &Value) -> Resp {
+        self.send("POST", path, Some(body), &[]).await
+    }
+    /// PUT JSON.
+    pub async fn put(&self, path: &str, body: &Value) -> Resp {
+        self.send("PUT", path, Some(body), &[]).await
+    }
+    /// PATCH with a PatchOp envelope around `ops`.
+    pub async fn patch(&self, path: &str, ops: Value) -> Resp {
+        self.send(
+            "PATCH",
+            path,
+            Some(&json!({"schemas": [PATCH_OP], "Operations": ops})),
+            &[],
+        )
+        .await
+    }
+    /// DELETE.
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, None, &[]).await
+    }
+
+    /// `path` made absolute against the target's base URL.
+    pub fn url_of(&self, path: &str) -> String {
+        self.shared.client.url(path)
+    }
+
+    /// The `Location` header of this check's most recent successful POST, if it had one.
+    pub fn last_post_location(&self) -> Option<String> {
+        let log = self.log.lock();
+        let x = log
+            .iter()
+            .rev()
+            .find(|x| x.method == "POST" && matches!(x.status, Some(200..=299)))?;
+        x.response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("location"))
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Register a created resource for cleanup.
+    pub fn track(&self, location: &str) {
+        self.shared.ns.track(location);
+        self.shared.created.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Delete a resource this check created and stop tracking it.
+    pub async fn delete_created(&self, c: &Created) -> Resp {
+        let r = self.delete(&c.location).await;
+        if matches!(r.status, Some(s) if (200..300).contains(&s) || s == 404) {
+            self.shared.ns.untrack(&c.location);
+        }
+        r
+    }
+
+    fn created_from(&self, r: &Resp, endpoint: &str, what: &str) -> Result<Created, Finding> {
+        if r.status.is_none() {
+            return Err(Finding::error(format!(
+                "could not create the {what} this check needs: {}",
+                r.error.clone().unwrap_or_default()
+            )));
+        }
+        let id = r.body()["id"].as_str().map(str::to_string);
+        let Some(id) = id.filter(|_| matches!(r.status, Some(200..=299))) else {
+            return Err(Finding::error(format!(
+                "could not create the {what} this check needs: POST {endpoint} answered {} {}",
+                r.code(),
+                truncate(&r.text, 300)
+            )));
+        };
+        let location = r
+            .body()
+            .pointer("/meta/location")
+            .and_then(Value::as_str)
+            .filter(|l| l.starts_with("http"))
+            .map(str::to_string)
+            .or_else(|| {
+                r.header("location")
+                    .filter(|l| l.starts_with("http"))
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| self.shared.client.url(&format!("{endpoint}/{id}")));
+        self.track(&location);
+        Ok(Created {
+            id,
+            location,
+            body: r.body().clone(),
+        })
+    }
+
+    /// The path of a resource of the users endpoint.
+    pub fn user_path(&self, id: &str) -> String {
+        format!("{}/{id}", self.users())
+    }
+
+    /// POST a namespaced user; `extra` attributes are merged in (`userName` and `schemas` are
+    /// filled in unless given). Setup failure is an Error finding, not a Fail.
+    pub async fn create_user(&self, extra: Value) -> Result<Created, Finding> {
+        let mut body = json!({"schemas": [USER], "userName": self.name("user")});
+        if let (Value::Object(b), Value::Object(e)) = (&mut body, extra) {
+            b.extend(e);
+        }
+        let users = self.users().to_string();
+        let r = self.post(&users, &body).await;
+        self.created_from(&r, &users, "user")
+    }
+
+    /// POST a namespaced group with these member ids.
+    pub async fn create_group(&self, members: &[&str]) -> Result<Created, Finding> {
+        let groups = self.groups()?.to_string();
+        let members: Vec<Value> = members.iter().map(|m| json!({"value": m})).collect();
+        let mut body = json!({"schemas": [GROUP], "displayName": self.name("group")});
+        if !members.is_empty() {
+            body["members"] = Value::Array(members);
+        }
+        let r = self.post(&groups, &body).await;
+        self.created_from(&r, &groups, "group")
+    }
+}
+
+/// Cut `s` to at most `n` bytes on a character boundary, marking the cut.
+pub fn truncate(s: &str, n: usize) -> String {
+    if s.len() <= n {
+        return s.to_string();
+    }
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// The transport failure of `r` as an Error finding, if it had one.
+pub fn reached(r: &Resp) -> CheckResult {
+    match (&r.status, &r.error) {
+        (None, e) => Err(Finding::error(format!(
+            "{} {}: no HTTP answer: {}",
+            r.exchange.method,
+            r.exchange.url,
+            e.clone().unwrap_or_default()
+        ))),
+        (Some(_), Some(e)) => Err(Finding::error(format!(
+            "{} {}: {e}",
+            r.exchange.method, r.exchange.url
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Fail unless the status is one of `want`.
+pub fn status(r: &Resp, want: &[u16]) -> CheckResult {
+    reached(r)?;
+    if want.contains(&r.code()) {
+        Ok(())
+    } else {
+        let want: Vec<String> = want.iter().map(u16::to_string).collect();
+        Err(Finding::fail(format!(
+            "{} {} answered {}, expected {}: {}",
+            r.exchange.method,
+            path_of(&r.exchange.url),
+            r.code(),
+            want.join(" or "),
+            truncate(&r.text, 200)
+        )))
+    }
+}
+
+/// Fail with `reason` unless `cond`.
+pub fn ensure(cond: bool, reason: impl FnOnce() -> String) -> CheckResult {
+    if cond {
+        Ok(())
+    } else {
+        Err(Finding::fail(reason()))
+    }
+}
+
+/// An RFC 7644 §3.12 error with this status and (when given) scimType.
+pub fn scim_error(r: &Resp, want_status: u16, scim_type: Option<&str>) -> CheckResult {
+    status(r, &[want_status])?;
+    let b = r.body();
+    ensure(
+        b["schemas"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|u| u == ERROR)),
+        || {
+            format!(
+                "the {want_status} body is not a SCIM Error (schemas lacks {ERROR}): {}",
+                truncate(&r.text, 200)
+            )
+        },
+    )?;
+    ensure(
+        b["status"].as_str() == Some(&want_status.to_string()),
+        || {
+            format!(
+                "the error's \"status\" must be the string \"{want_status}\", got {}",
+                b["status"]
+            )
+        },
+    )?;
+    if let Some(t) = scim_type {
+        ensure(b["scimType"].as_str() == Some(t), || {
+            format!("expected scimType {t:?}, got {}", b["scimType"])
+        })?;
+    }
+    Ok(())
+}
+
+/// The path part of a URL, for shorter reasons.
+pub fn path_of(url: &str) -> &str {
+    url.find("://")
+        .and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))
+        .unwrap_or(url)
+}
+
+/// The ids in a ListResponse.
+pub fn ids(r: &Resp) -> Vec<String> {
+    r.body()["Resources"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Percent-encode a query value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,8 @@
+//! `scimtest check`: the conformance catalogue, its runner, and response validation. Imports
+//! `target/`, `report/` and `scim/`; never `provider/`, `replay/` or `load/`.
+
+pub mod catalogue;
+pub mod checks;
+pub mod context;
+pub mod model;
+pub mod runner;

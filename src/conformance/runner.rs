@@ -1,0 +1,344 @@
+//! Running a selection of the catalogue against a target: discovery (ServiceProviderConfig,
+//! ResourceTypes, Schemas) → a plan (checks whose capabilities the target lacks are skipped) →
+//! checks with bounded concurrency and a per-check time budget → cleanup of everything the run
+//! created, also when interrupted.
+
+use crate::conformance::catalogue;
+use crate::conformance::context::{Caps, Ctx, Shared, truncate};
+use crate::conformance::model::{Check, Finding, Level, Outcome};
+use crate::report::model::{CheckReport, CleanupReport};
+use crate::target::client::Client;
+use crate::target::namespace::Namespace;
+use futures::StreamExt;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Which checks to run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Globs (`users.*`, `*.status-201`); empty = all.
+    pub only: Vec<String>,
+    /// Globs to leave out.
+    pub skip: Vec<String>,
+    /// Lowest level included: `Must` runs only MUST checks, `Should` MUST+SHOULD, `May` all
+    /// RFC levels, `None` everything including dialect checks.
+    pub level: Option<Level>,
+}
+
+/// `*` matches any run of characters; everything else literally.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            pi += 1;
+            mark = ti;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Edit distance, for did-you-mean.
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A selection problem a user must fix (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SelectionError(pub String);
+
+impl Selection {
+    /// Every `--only`/`--skip` pattern must match some check; otherwise a did-you-mean.
+    pub fn validate(&self, checks: &[Check]) -> Result<(), SelectionError> {
+        for pat in self.only.iter().chain(&self.skip) {
+            if !checks.iter().any(|c| glob_match(pat, c.id)) {
+                let best = checks.iter().map(|c| (levenshtein(pat, c.id), c.id)).min();
+                let hint = match best {
+                    Some((d, id)) if d <= pat.len().max(4) / 2 + 2 => {
+                        format!("; did you mean {id:?}?")
+                    }
+                    _ => "; see `scimtest check --list`".to_string(),
+                };
+                return Err(SelectionError(format!("no check matches {pat:?}{hint}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `c` is selected.
+    pub fn selects(&self, c: &Check) -> bool {
+        let only = self.only.is_empty() || self.only.iter().any(|p| glob_match(p, c.id));
+        let skipped = self.skip.iter().any(|p| glob_match(p, c.id));
+        let level_ok = match self.level {
+            None => true,
+            Some(max) => c.level != Level::Dialect && c.level <= max,
+        };
+        only && !skipped && level_ok
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Which checks.
+    pub selection: Selection,
+    /// Checks in flight at once.
+    pub concurrency: usize,
+    /// Time budget of one check (its requests share it).
+    pub check_timeout: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            selection: Selection::default(),
+            concurrency: 8,
+            check_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The run could not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Discovery got no HTTP answer at all.
+    #[error("the target is unreachable: {0}")]
+    Unreachable(String),
+}
+
+/// Results of a run.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// One report per selected check, in catalogue order.
+    pub checks: Vec<CheckReport>,
+    /// Cleanup of what the run created.
+    pub cleanup: CleanupReport,
+    /// Whether the run was interrupted (Ctrl-C).
+    pub interrupted: bool,
+}
+
+/// Discover the target's capabilities.
+pub async fn discover(client: &Client) -> Result<Caps, RunError> {
+    let spc = client
+        .send("GET", "/ServiceProviderConfig", None, &[])
+        .await;
+    if spc.status.is_none() {
+        return Err(RunError::Unreachable(format!(
+            "GET {}/ServiceProviderConfig: {}",
+            client.base_url(),
+            spc.error.unwrap_or_default()
+        )));
+    }
+    let rts = client.send("GET", "/ResourceTypes", None, &[]).await;
+    let schemas = client.send("GET", "/Schemas", None, &[]).await;
+    let list = |r: &crate::target::client::Resp| -> Vec<Value> {
+        match r.body() {
+            Value::Object(m) => m
+                .get("Resources")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            Value::Array(a) => a.clone(),
+            _ => Vec::new(),
+        }
+    };
+    let resource_types = list(&rts);
+    let endpoint = |name: &str| {
+        resource_types
+            .iter()
+            .find(|rt| {
+                rt["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                    || rt["id"].as_str() == Some(name)
+            })
+            .and_then(|rt| rt["endpoint"].as_str())
+            .map(|e| {
+                if e.starts_with('/') {
+                    e.to_string()
+                } else {
+                    format!("/{e}")
+                }
+            })
+    };
+    let users = endpoint("User").unwrap_or_else(|| "/Users".to_string());
+    let groups =
+        endpoint("Group").or_else(|| resource_types.is_empty().then(|| "/Groups".to_string()));
+    Ok(Caps {
+        spc: spc.json.clone().unwrap_or(Value::Null),
+        resource_types,
+        schemas: list(&schemas),
+        users,
+        groups,
+    })
+}
+
+fn report(
+    c: &Check,
+    outcome: Outcome,
+    reason: String,
+    evidence: Vec<crate::target::exchange::Exchange>,
+    ms: f64,
+) -> CheckReport {
+    CheckReport {
+        id: c.id.to_string(),
+        title: c.title.to_string(),
+        rfc: c.rfc.to_string(),
+        level: c.level,
+        area: c.area.to_string(),
+        outcome,
+        reason,
+        hint: (outcome == Outcome::Fail).then(|| c.hint.to_string()),
+        duration_ms: ms,
+        evidence,
+    }
+}
+
+/// Run `checks` (already selected) against the target. `on_done` sees each result as it lands.
+pub async fn run(
+    client: Client,
+    ns: Namespace,
+    checks: Vec<Check>,
+    opts: &RunOptions,
+    on_done: &(dyn Fn(&CheckReport) + Sync),
+) -> Result<RunOutput, RunError> {
+    let caps = discover(&client).await?;
+    let shared = Arc::new(Shared {
+        client,
+        ns,
+        caps,
+        created: Default::default(),
+    });
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let budget = opts.check_timeout;
+    let tasks = checks.iter().enumerate().map(|(i, c)| {
+        let shared = shared.clone();
+        let c = *c;
+        async move {
+            let started = Instant::now();
+            if let Some(missing) = c.requires.iter().find(|cap| !shared.caps.has(**cap)) {
+                let r = report(
+                    &c,
+                    Outcome::Skip,
+                    format!("the target does not advertise {}", missing.name()),
+                    Vec::new(),
+                    0.0,
+                );
+                return (i, r);
+            }
+            let ctx = Ctx::new(shared.clone(), c.id);
+            let result = tokio::time::timeout(budget, (c.run)(&ctx)).await;
+            let (outcome, reason) = match result {
+                Ok(Ok(())) => (Outcome::Pass, String::new()),
+                Ok(Err(Finding { outcome, reason })) => (outcome, reason),
+                Err(_) => (
+                    Outcome::Error,
+                    format!("the check did not finish within {} s", budget.as_secs_f64()),
+                ),
+            };
+            (
+                i,
+                report(
+                    &c,
+                    outcome,
+                    truncate(&reason, 2000),
+                    ctx.evidence(),
+                    started.elapsed().as_secs_f64() * 1000.0,
+                ),
+            )
+        }
+    });
+    let mut stream = futures::stream::iter(tasks).buffer_unordered(opts.concurrency.max(1));
+    let mut results: Vec<Option<CheckReport>> = vec![None; checks.len()];
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                Some((i, r)) => {
+                    on_done(&r);
+                    results[i] = Some(r);
+                }
+                None => break,
+            },
+            _ = &mut ctrl_c => {
+                interrupted.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+    }
+    drop(stream);
+    let was_interrupted = interrupted.load(Ordering::Relaxed);
+    let reports: Vec<CheckReport> = results
+        .into_iter()
+        .zip(&checks)
+        .map(|(r, c)| {
+            r.unwrap_or_else(|| {
+                report(
+                    c,
+                    Outcome::Error,
+                    "interrupted before it finished".into(),
+                    Vec::new(),
+                    0.0,
+                )
+            })
+        })
+        .collect();
+    let created = shared.created.load(Ordering::Relaxed);
+    let cleanup = shared.ns.cleanup(&shared.client, created).await;
+    Ok(RunOutput {
+        checks: reports,
+        cleanup,
+        interrupted: was_interrupted,
+    })
+}
+
+/// The selected checks of the catalogue, in catalogue order.
+pub fn select(selection: &Selection) -> Result<Vec<Check>, SelectionError> {
+    let all = catalogue::all();
+    selection.validate(&all)?;
+    Ok(all.into_iter().filter(|c| selection.selects(c)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_and_did_you_mean() {
+        assert!(glob_match("users.*", "users.create.status-201"));
+        assert!(glob_match("*.status-201", "users.create.status-201"));
+        assert!(glob_match("*", "x"));
+        assert!(!glob_match("users.*", "groups.create"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+    }
+}
