@@ -93,6 +93,8 @@ pub enum Fault {
     AcceptMissingRequired,
     /// PUT answers 200 with the old resource and stores nothing (RFC 7644 §3.5.1).
     PutIgnored,
+    /// GET of one resource returns only id, userName/displayName and meta (RFC 7644 §3.4.1).
+    GetMinimal,
 }
 
 impl Fault {
@@ -180,6 +182,9 @@ impl Fault {
             }
             Fault::PutIgnored => {
                 "PUT answers 200 with the old resource and stores nothing (RFC 7644 §3.5.1)"
+            }
+            Fault::GetMinimal => {
+                "GET by id returns only id, userName/displayName and meta (RFC 7644 §3.4.1)"
             }
         }
     }

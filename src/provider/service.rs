@@ -735,6 +735,16 @@ impl Provider {
                 location: None,
             });
         }
+        if self.faults.has(Fault::GetMinimal) && proj.is_identity() {
+            let minimal = Projection {
+                attributes: vec![AttrPath::attr(match kind {
+                    Kind::User => "userName",
+                    Kind::Group => "displayName",
+                })],
+                excluded: Vec::new(),
+            };
+            return self.resource_reply(&d, kind, e, 200, &minimal);
+        }
         self.resource_reply(&d, kind, e, 200, proj)
     }
 

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod check_catalogue;
 mod provider_auth;
 mod provider_bulk;
 mod provider_conformance;

@@ -262,6 +262,20 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 .status
                 == 201
         }
+        Fault::GetMinimal => {
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "gm", "displayName": "GM"}),
+                )
+                .await;
+            let id = r.json["id"].as_str().unwrap_or_default().to_string();
+            env.get(&format!("/Users/{id}"))
+                .await
+                .json
+                .get("displayName")
+                .is_none()
+        }
         Fault::PutIgnored => {
             let u = env.user("put").await;
             env.put(

@@ -33,7 +33,7 @@ pub fn checks() -> Vec<Check> {
         check!(password_hidden, "users.create.password-never-returned", "password is accepted but never returned", "RFC 7643 §4.1, §2.2", Must, [],
             fault "return-password", "Never return password (returned: never), not even right after the POST."),
         check!(get_200, "users.get.status-200", "GET /Users/{id} returns the resource as created", "RFC 7644 §3.4.1", Must, [],
-            fault "missing-200", "Serve GET /Users/{id} with the stored resource."),
+            fault "get-minimal", "Serve GET /Users/{id} with the stored resource."),
         check!(get_404, "users.get.unknown-404", "An unknown id is a 404 SCIM error with status \"404\"", "RFC 7644 §3.12", Must, [],
             fault "missing-200", "Answer unknown ids with 404 and a SCIM error body."),
         check!(put_replaces, "users.put.replaces", "PUT replaces the resource and returns it", "RFC 7644 §3.5.1", Must, [],

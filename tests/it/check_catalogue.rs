@@ -1,0 +1,107 @@
+//! The catalogue is honest: every check passes against the clean provider, fails against the
+//! provider fault it names, and a run leaves nothing behind on the target.
+
+use crate::support::*;
+use scimtest::conformance::catalogue;
+use scimtest::conformance::model::{Check, Outcome, Proof};
+use scimtest::conformance::runner::{self, RunOptions};
+use scimtest::provider::Fault;
+use scimtest::report::CheckReport;
+use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
+use std::collections::BTreeMap;
+
+pub async fn run_checks(env: &Env, checks: Vec<Check>) -> runner::RunOutput {
+    let token = env.handle.token.clone();
+    let client = Client::new(
+        TargetConfig::bearer(env.handle.base_url.clone(), &token),
+        Redactor::new([token], []),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    runner::run(
+        client,
+        Namespace::new(),
+        checks,
+        &RunOptions::default(),
+        &|_r: &CheckReport| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fault_named(name: &str) -> Fault {
+    Fault::all()
+        .iter()
+        .copied()
+        .find(|f| f.name() == name)
+        .unwrap_or_else(|| panic!("no provider fault named {name:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_check_passes_against_the_clean_provider_and_cleans_up() {
+    let env = Env::start().await;
+    let out = run_checks(&env, catalogue::all()).await;
+    let bad: Vec<String> = out
+        .checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.reason))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "checks not passing on the clean provider:\n{}",
+        bad.join("\n")
+    );
+    assert!(
+        out.cleanup.leftovers.is_empty(),
+        "{:?}",
+        out.cleanup.leftovers
+    );
+    let slot = env
+        .handle
+        .provider
+        .authenticate(Some(&env.handle.token))
+        .unwrap_or_else(|| panic!("token"));
+    use scimtest::provider::store::Kind;
+    assert_eq!(
+        env.handle.provider.count(slot, Kind::User),
+        0,
+        "users left behind"
+    );
+    assert_eq!(
+        env.handle.provider.count(slot, Kind::Group),
+        0,
+        "groups left behind"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_check_fails_under_the_fault_it_names() {
+    let mut by_fault: BTreeMap<&'static str, Vec<Check>> = BTreeMap::new();
+    for c in catalogue::all() {
+        match c.proof {
+            Proof::Fault(f) => by_fault.entry(f).or_default().push(c),
+            Proof::Double(d) => panic!(
+                "{}: double {d:?} has no runner yet; name a provider fault",
+                c.id
+            ),
+        }
+    }
+    let mut not_failing = Vec::new();
+    for (fault, checks) in by_fault {
+        let env = Env::with_faults(&[fault_named(fault)]).await;
+        let out = run_checks(&env, checks).await;
+        for c in out.checks {
+            if c.outcome != Outcome::Fail {
+                not_failing.push(format!(
+                    "{} under --fault {fault}: {:?} {}",
+                    c.id, c.outcome, c.reason
+                ));
+            }
+        }
+    }
+    assert!(
+        not_failing.is_empty(),
+        "checks that do not fail under their fault:\n{}",
+        not_failing.join("\n")
+    );
+}
