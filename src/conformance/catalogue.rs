@@ -9,6 +9,14 @@ pub fn all() -> Vec<Check> {
     let mut v = Vec::new();
     v.extend(checks::discovery::checks());
     v.extend(checks::users::checks());
+    // groups and /Me:
+
+    // filter, pagination and sort:
+
+    // attributes and PATCH:
+
+    // ETag, Bulk, search, errors and schema sweep:
+
     v
 }
 

@@ -95,6 +95,13 @@ pub enum Fault {
     PutIgnored,
     /// GET of one resource returns only id, userName/displayName and meta (RFC 7644 §3.4.1).
     GetMinimal,
+    // -- faults for the groups and /Me checks --
+
+    // -- faults for the filter, pagination and sort checks --
+
+    // -- faults for the attributes and PATCH checks --
+
+    // -- faults for the ETag, Bulk, search, errors and schema-sweep checks --
 }
 
 impl Fault {
@@ -185,7 +192,13 @@ impl Fault {
             }
             Fault::GetMinimal => {
                 "GET by id returns only id, userName/displayName and meta (RFC 7644 §3.4.1)"
-            }
+            } // -- groups and /Me --
+
+              // -- filter, pagination and sort --
+
+              // -- attributes and PATCH --
+
+              // -- ETag, Bulk, search, errors and schema sweep --
         }
     }
 

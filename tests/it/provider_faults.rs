@@ -262,6 +262,13 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 .status
                 == 201
         }
+        // -- groups and /Me --
+
+        // -- filter, pagination and sort --
+
+        // -- attributes and PATCH --
+
+        // -- ETag, Bulk, search, errors and schema sweep --
         Fault::GetMinimal => {
             let r = env
                 .post(

@@ -2,3 +2,11 @@
 
 pub mod discovery;
 pub mod users;
+
+// groups and /Me:
+
+// filter, pagination and sort:
+
+// attributes and PATCH:
+
+// ETag, Bulk, search, errors and schema sweep:
