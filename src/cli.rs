@@ -5,6 +5,9 @@ use crate::exit_codes;
 use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
+mod check;
+pub use check::{CheckArgs, exit_code};
+
 /// SCIM 2.0 conformance and load-testing harness.
 #[derive(Debug, Parser)]
 #[command(name = "scimtest", version, about, long_about = None)]
@@ -19,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the bundled reference SCIM provider (base URL http://ADDR/scim/v2).
     Serve(ServeArgs),
+    /// Check a SCIM service's conformance to RFC 7643/7644 (default: the embedded provider).
+    Check(CheckArgs),
 }
 
 /// Arguments of `scimtest serve`.
@@ -59,6 +64,7 @@ pub struct ServeArgs {
 pub async fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Check(args) => check::run(args).await,
     }
 }
 

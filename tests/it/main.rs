@@ -3,6 +3,7 @@
 mod support;
 
 mod check_catalogue;
+mod check_cli;
 mod provider_auth;
 mod provider_bulk;
 mod provider_conformance;

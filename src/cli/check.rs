@@ -1,0 +1,423 @@
+//! `scimtest check`: parse the options, list or select checks, open the report files, spawn the
+//! embedded provider when no target is given, run, write the reports, print the summary, and
+//! map the result to an exit code.
+
+use crate::conformance::catalogue;
+use crate::conformance::model::Check;
+use crate::conformance::runner::{self, RunOptions, Selection};
+use crate::exit_codes;
+use crate::provider::{self, ProviderConfig};
+use crate::report::model::{CheckReport, FORMAT_VERSION, Level, Outcome, RunReport};
+use crate::target::{Client, Namespace, Redactor, TargetConfig};
+use anyhow::Context;
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// `--level`: the lowest level included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    /// MUST checks only.
+    Must,
+    /// MUST and SHOULD.
+    Should,
+    /// Every RFC level (MUST, SHOULD, MAY), no IdP dialect checks.
+    May,
+}
+
+/// `--format` of `--list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// One line per check.
+    Text,
+    /// A JSON array.
+    Json,
+    /// A Markdown table (docs/checks.md).
+    Md,
+}
+
+/// `--header 'Name: value'`.
+#[derive(Debug, Clone)]
+pub struct HeaderArg {
+    /// Header name.
+    pub name: String,
+    /// Header value (a secret: redacted everywhere).
+    pub value: String,
+}
+
+impl std::str::FromStr for HeaderArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (n, v) = s.split_once(':').ok_or("expected 'Name: value'")?;
+        let name = n.trim();
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b)) {
+            return Err(format!("{name:?} is not a header name"));
+        }
+        Ok(HeaderArg { name: name.to_string(), value: v.trim().to_string() })
+    }
+}
+
+/// `10s`, `500ms`, `2m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.find(|c: char| !c.is_ascii_digit() && c != '.').map(|i| s.split_at(i)).unwrap_or((s, "s"));
+    let n: f64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 10s, 500ms, 2m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" | "" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?} (use ms, s or m)")),
+    };
+    if !(secs > 0.0 && secs < 86_400.0) {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Arguments of `scimtest check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Base URL of the SCIM service to check (e.g. https://app.example.com/scim/v2). Without it,
+    /// the embedded reference provider is started on 127.0.0.1 and checked.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// Bearer token for the target (also read from SCIMTEST_TOKEN).
+    #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Extra header sent with every request, e.g. 'X-Api-Key: …' (repeatable; values are
+    /// treated as secrets and redacted from every report).
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<HeaderArg>,
+    /// Run only the checks matching this glob (repeatable), e.g. 'patch.*'.
+    #[arg(long, value_name = "GLOB")]
+    pub only: Vec<String>,
+    /// Leave out the checks matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub skip: Vec<String>,
+    /// The lowest level to run (default: everything, including IdP dialect checks).
+    #[arg(long, value_enum)]
+    pub level: Option<LevelArg>,
+    /// List the selected checks instead of running them.
+    #[arg(long)]
+    pub list: bool,
+    /// Format of --list.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+    /// Checks in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Per-request timeout (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Directory for report.json, junit.xml and report.md (default: reports/<run-id>/).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Also write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Also write the JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Also write the Markdown report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_md: Option<PathBuf>,
+    /// SHOULD failures also make the exit code 1.
+    #[arg(long)]
+    pub strict: bool,
+    /// A previous report.json: its failures are known and do not fail this run; new failures do.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+fn list(checks: &[Check], format: ListFormat) -> String {
+    match format {
+        ListFormat::Text => checks.iter().map(|c| format!("{:<52} {:<7} {}\n", c.id, c.level.as_str(), c.title)).collect(),
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = checks
+                .iter()
+                .map(|c| {
+                    serde_json::json!({"id": c.id, "title": c.title, "rfc": c.rfc, "level": c.level.as_str(),
+                        "area": c.area, "requires": c.requires.iter().map(|r| r.name()).collect::<Vec<_>>()})
+                })
+                .collect();
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        ListFormat::Md => {
+            let mut s = String::from("# Conformance checks\n\nGenerated by `scimtest check --list --format md`.\n\n| id | level | RFC | title | needs |\n| --- | --- | --- | --- | --- |\n");
+            for c in checks {
+                let needs: Vec<&str> = c.requires.iter().map(|r| r.name()).collect();
+                s.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} |\n",
+                    c.id,
+                    c.level.as_str().to_uppercase(),
+                    c.rfc,
+                    c.title.replace('|', "\\|"),
+                    needs.join(", ")
+                ));
+            }
+            s
+        }
+    }
+}
+
+struct Outputs {
+    files: Vec<(PathBuf, std::fs::File, fn(&RunReport, &mut dyn Write) -> std::io::Result<()>)>,
+}
+
+fn open(path: &PathBuf) -> anyhow::Result<std::fs::File> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    }
+    std::fs::File::create(path).with_context(|| format!("failed to create {}", path.display()))
+}
+
+fn open_outputs(args: &CheckArgs, run_id: &str) -> anyhow::Result<(Outputs, PathBuf)> {
+    let dir = args.report_dir.clone().unwrap_or_else(|| PathBuf::from("reports").join(run_id));
+    let mut files: Vec<(PathBuf, std::fs::File, fn(&RunReport, &mut dyn Write) -> std::io::Result<()>)> = Vec::new();
+    let mut add = |p: PathBuf, w: fn(&RunReport, &mut dyn Write) -> std::io::Result<()>| -> anyhow::Result<()> {
+        let f = open(&p)?;
+        files.push((p, f, w));
+        Ok(())
+    };
+    add(dir.join("report.json"), crate::report::json::write)?;
+    add(dir.join("junit.xml"), crate::report::junit::write)?;
+    add(dir.join("report.md"), crate::report::markdown::write)?;
+    if let Some(p) = &args.report_json {
+        add(p.clone(), crate::report::json::write)?;
+    }
+    if let Some(p) = &args.report_junit {
+        add(p.clone(), crate::report::junit::write)?;
+    }
+    if let Some(p) = &args.report_md {
+        add(p.clone(), crate::report::markdown::write)?;
+    }
+    Ok((Outputs { files }, dir))
+}
+
+fn baseline_failures(path: &PathBuf) -> anyhow::Result<BTreeSet<String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("failed to read baseline {}", path.display()))?;
+    let report: RunReport =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a scimtest report.json", path.display()))?;
+    Ok(report
+        .checks
+        .into_iter()
+        .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error))
+        .map(|c| c.id)
+        .collect())
+}
+
+/// Run `scimtest check`; returns the exit code.
+pub async fn run(args: CheckArgs) -> i32 {
+    match run_inner(args).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": "));
+            exit_codes::HARNESS
+        }
+    }
+}
+
+async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
+    let selection = Selection {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        level: args.level.map(|l| match l {
+            LevelArg::Must => Level::Must,
+            LevelArg::Should => Level::Should,
+            LevelArg::May => Level::May,
+        }),
+    };
+    let checks = match runner::select(&selection) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit_codes::USAGE);
+        }
+    };
+    if args.list {
+        print!("{}", list(&checks, args.format));
+        return Ok(exit_codes::OK);
+    }
+    if checks.is_empty() {
+        eprintln!("nothing to run: the selection matches no check");
+        return Ok(exit_codes::NOTHING_RAN);
+    }
+    if args.target.is_some() && args.token.is_none() && args.headers.is_empty() {
+        eprintln!("note: no --token or --header given; requests go out unauthenticated");
+    }
+    let baseline = match &args.baseline {
+        Some(p) => Some(baseline_failures(p)?),
+        None => None,
+    };
+    let ns = Namespace::new();
+    let run_id = ns.run_id().to_string();
+    // Report files first: a bad path fails now, not after the run.
+    let (mut outputs, dir) = open_outputs(&args, &run_id)?;
+
+    let (embedded, base_url, token) = match &args.target {
+        Some(t) => (None, t.clone(), args.token.clone()),
+        None => {
+            let h = provider::spawn(ProviderConfig::default()).await.context("failed to start the embedded provider")?;
+            let (u, t) = (h.base_url.clone(), h.token.clone());
+            (Some(h), u, Some(t))
+        }
+    };
+    let mut headers = Vec::new();
+    let mut secrets = Vec::new();
+    if let Some(t) = &token {
+        headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        secrets.push(t.clone());
+    }
+    for h in &args.headers {
+        headers.push((h.name.clone(), h.value.clone()));
+        secrets.push(h.value.clone());
+    }
+    let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let cfg = TargetConfig { base_url: base_url.clone(), headers, timeout: args.timeout, ..TargetConfig::bearer(String::new(), "") };
+    let client = Client::new(cfg, redactor.clone())?;
+    let shown_target = redactor.text(client.base_url());
+
+    let tty = std::io::stderr().is_terminal();
+    let bar = if tty {
+        let b = indicatif::ProgressBar::new(checks.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}") {
+            b.set_style(style.progress_chars("=> "));
+        }
+        Some(b)
+    } else {
+        eprintln!("scimtest check: {} checks against {shown_target} (run {run_id})", checks.len());
+        None
+    };
+    let on_done = |r: &CheckReport| match &bar {
+        Some(b) => {
+            if matches!(r.outcome, Outcome::Fail | Outcome::Error) {
+                b.println(format!("{:<5} {}  {}", r.outcome.as_str().to_uppercase(), r.id, first_line(&r.reason)));
+            }
+            b.set_message(r.id.clone());
+            b.inc(1);
+        }
+        None => eprintln!("{:<5} {}", r.outcome.as_str(), r.id),
+    };
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let opts = RunOptions { selection, concurrency: usize::from(args.concurrency), check_timeout: args.timeout * 3 };
+    let out = runner::run(client, ns, checks, &opts, &on_done).await;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Some(h) = embedded {
+        h.shutdown().await;
+    }
+    let out = out?;
+    let mut report = RunReport {
+        format_version: FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        command: "check".into(),
+        run_id: run_id.clone(),
+        target: shown_target,
+        embedded_target: args.target.is_none(),
+        started_at,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        counts: Default::default(),
+        by_level: Default::default(),
+        by_area: Default::default(),
+        cleanup: out.cleanup.clone(),
+        checks: out.checks,
+    };
+    report.recount();
+    for (path, file, write) in &mut outputs.files {
+        let mut w = std::io::BufWriter::new(file);
+        write(&report, &mut w).with_context(|| format!("failed to write {}", path.display()))?;
+        w.flush().with_context(|| format!("failed to write {}", path.display()))?;
+    }
+    print_summary(&report, &dir, baseline.as_ref());
+    if out.interrupted {
+        eprintln!("interrupted: remaining checks were not run; created resources were cleaned up");
+        return Ok(exit_codes::HARNESS);
+    }
+    Ok(exit_code(&report, args.strict, baseline.as_ref()))
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// 1 when a MUST check (or, with `strict`, a SHOULD check) failed or errored and is not a known
+/// baseline failure; 4 when nothing ran; 0 otherwise.
+pub fn exit_code(report: &RunReport, strict: bool, baseline: Option<&BTreeSet<String>>) -> i32 {
+    if report.checks.iter().all(|c| c.outcome == Outcome::Skip) {
+        return exit_codes::NOTHING_RAN;
+    }
+    let gating = |l: Level| l == Level::Must || (strict && l == Level::Should);
+    let failed = report.checks.iter().any(|c| {
+        matches!(c.outcome, Outcome::Fail | Outcome::Error)
+            && gating(c.level)
+            && !baseline.is_some_and(|b| b.contains(&c.id))
+    });
+    if failed { exit_codes::FAILED } else { exit_codes::OK }
+}
+
+fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSet<String>>) {
+    let c = &r.counts;
+    println!(
+        "scimtest check: {} passed, {} failed, {} errors, {} skipped in {:.2} s against {}{}",
+        c.pass,
+        c.fail,
+        c.error,
+        c.skip,
+        r.duration_ms / 1000.0,
+        r.target,
+        if r.embedded_target { " (embedded provider)" } else { "" }
+    );
+    for (level, n) in &r.by_level {
+        println!("  {level:<8} {:>4} pass {:>4} fail {:>4} error {:>4} skip", n.pass, n.fail, n.error, n.skip);
+    }
+    let failing: Vec<&CheckReport> =
+        r.checks.iter().filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error)).collect();
+    if !failing.is_empty() {
+        println!("failures:");
+        for f in failing {
+            let known = baseline.is_some_and(|b| b.contains(&f.id));
+            println!(
+                "  {} [{}] {}{}\n      {}",
+                f.outcome.as_str().to_uppercase(),
+                f.level.as_str().to_uppercase(),
+                f.id,
+                if known { " (known, in baseline)" } else { "" },
+                first_line(&f.reason)
+            );
+            if let Some(h) = &f.hint {
+                println!("      fix: {h}");
+            }
+        }
+    }
+    if let Some(b) = baseline {
+        let fixed: Vec<&String> =
+            b.iter().filter(|id| r.checks.iter().any(|c| &c.id == *id && c.outcome == Outcome::Pass)).collect();
+        if !fixed.is_empty() {
+            println!("newly passing since the baseline: {}", fixed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+        }
+    }
+    if !r.cleanup.leftovers.is_empty() {
+        println!("cleanup could not remove: {}", r.cleanup.leftovers.join("; "));
+    }
+    println!("reports: {}", dir.display());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_headers_parse() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_duration("x").is_err());
+        assert!(parse_duration("5h").is_err());
+        let h: HeaderArg = "X-Api-Key: abc: d".parse().unwrap_or_else(|e: String| panic!("{e}"));
+        assert_eq!((h.name.as_str(), h.value.as_str()), ("X-Api-Key", "abc: d"));
+        assert!("nocolon".parse::<HeaderArg>().is_err());
+    }
+}
