@@ -291,6 +291,25 @@ mod tests {
         assert!(a.ends_with("}\n"));
     }
 
+    /// A sink that refuses every write, like a full disk.
+    struct Refuse;
+    impl Write for Refuse {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_writer_reports_io_errors_instead_of_panicking() {
+        let report = sample::report();
+        assert!(write(&report, &mut Refuse).is_err());
+        assert!(crate::report::junit::write(&report, &mut Refuse).is_err());
+        assert!(crate::report::markdown::write(&report, &mut Refuse).is_err());
+    }
+
     #[test]
     fn redacted_evidence_is_carried_and_the_token_never_appears() {
         let text = render(&sample::report());

@@ -8,8 +8,8 @@
 //!   and a total row (counted from the checks, like the JUnit writer);
 //! - failures grouped by level, MUST first, catalogue order within a level: id, title, RFC
 //!   section, reason, hint, and the evidence in a collapsed `<details>`: the first
-//!   [`EVIDENCE_EXCHANGES`] exchanges, each as one fenced block (request line and body, status,
-//!   response headers and body; JSON pretty-printed; bodies cut at [`BODY_MAX`] bytes);
+//!   `EVIDENCE_EXCHANGES` (2) exchanges, each as one fenced block (request line and body, status,
+//!   response headers and body; JSON pretty-printed; bodies cut at `BODY_MAX` (1 KiB));
 //! - errors, catalogue order, rendered the same way;
 //! - cleanup leftovers, if any;
 //! - skipped checks only as a count per reason, most frequent first.
@@ -17,8 +17,8 @@
 //! Request headers are never rendered. Text from the report (reasons, titles, hints, bodies) is
 //! escaped so it cannot open HTML, links, code spans or table cells; code spans and fences are
 //! sized to outlast any backtick run inside; long text is clipped. Output depends only on the
-//! report. An entry whose evidence would take the output past [`EVIDENCE_BUDGET`] bytes is shown
-//! without it, one that would pass [`HARD_BUDGET`] is only counted (report.json has everything).
+//! report. An entry whose evidence would take the output past `EVIDENCE_BUDGET` bytes is shown
+//! without it, one that would pass `HARD_BUDGET` is only counted (report.json has everything).
 //!
 //! ````markdown
 //! ## ❌ scimtest check: 1 failed, 0 errored, 41 passed, 7 skipped
@@ -61,13 +61,13 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 /// Exchanges shown per check.
-pub const EVIDENCE_EXCHANGES: usize = 2;
+const EVIDENCE_EXCHANGES: usize = 2;
 /// Longest body shown per request or response, in bytes (after pretty-printing).
-pub const BODY_MAX: usize = 1024;
+const BODY_MAX: usize = 1024;
 /// An entry is rendered with its evidence only if the output stays within this many bytes.
-pub const EVIDENCE_BUDGET: usize = 45_000;
+const EVIDENCE_BUDGET: usize = 45_000;
 /// An entry is rendered at all only if the output stays within this many bytes.
-pub const HARD_BUDGET: usize = 58_000;
+const HARD_BUDGET: usize = 58_000;
 /// A skip reason row is rendered only if the output stays within this many bytes.
 const SKIP_BUDGET: usize = 64_000;
 /// Longest title, RFC, id, URL or header line shown, in bytes.
@@ -560,7 +560,7 @@ mod tests {
     fn hostile_reason_is_escaped() {
         let md = render_sample();
         assert!(md.contains(
-            "**Reason:** expected 201, got 200 \\<b\\>\\&\"quoted\"\\</b\\> \\| pipe \\`tick\\` \\`\\`\\`fence\\`\\`\\`<br>\\# not a heading\n"
+            "**Reason:** expected 201, got 200 \\<b\\>\\&\"quoted\"\\</b\\> \\| pipe \\`tick\\` \\`\\`\\`fence\\`\\`\\`<br>\\# not a heading<br>\n**Hint:** "
         ), "{md}");
         assert!(!md.contains("<b>"));
         assert!(!md.contains("\n# not a heading"));
