@@ -1,1 +1,320 @@
-//! (being written)
+//! The JSON writer: `report.json`, the published contract. It is the [`RunReport`] serialised
+//! as is (serde, pretty-printed, one trailing newline), and nothing else: the field names are the
+//! model's, the evidence is the already-redacted [`Exchange`](crate::target::Exchange) values.
+//! Its JSON Schema (draft 2020-12) is `docs/report.schema.json`; a test below validates real
+//! output against it, so the model and the schema cannot drift apart.
+//!
+//! ```json
+//! {
+//!   "format_version": 1,
+//!   "tool_version": "0.1.0",
+//!   "command": "check",
+//!   "run_id": "st-5f3a",
+//!   "target": "https://idp.example/scim/v2",
+//!   "counts": { "pass": 41, "fail": 2, "error": 0, "skip": 7 },
+//!   "checks": [
+//!     { "id": "users.create.status-201", "level": "must", "outcome": "fail",
+//!       "reason": "expected 201, got 200", "evidence": [ { "method": "POST", "status": 200, … } ], … }
+//!   ],
+//!   …
+//! }
+//! ```
+
+use super::model::RunReport;
+use std::io::Write;
+
+/// Write `report` as pretty-printed JSON followed by a newline.
+pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// A sample report shared by the writers' tests: a pass, MUST and SHOULD failures with evidence
+/// (one exchange with a big body), an error with a transport failure, skips with two reasons, a
+/// dialect pass; hostile text in the reason; a known token fed through the redactor.
+#[cfg(test)]
+pub(crate) mod sample {
+    use crate::report::model::{CheckReport, CleanupReport, Counts, Level, Outcome, RunReport};
+    use crate::target::exchange::{Exchange, Redactor};
+
+    /// The secret the sample's client used; no writer output may contain it.
+    pub(crate) const TOKEN: &str = "tok-SECRET-93c1f0";
+    /// A reason with characters every format must escape.
+    pub(crate) const HOSTILE_REASON: &str =
+        "expected 201, got 200 <b>&\"quoted\"</b> | pipe `tick` ```fence```\n# not a heading";
+
+    fn redactor() -> Redactor {
+        Redactor::new([TOKEN.to_string()], Vec::<String>::new())
+    }
+
+    fn hdrs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// A POST /Users exchange made with the bearer token, answered with `status` and `body`.
+    pub(crate) fn post_users(status: u16, body: &str) -> Exchange {
+        redactor().exchange(
+            "POST",
+            &format!("https://idp.example/scim/v2/Users?access_token={TOKEN}"),
+            &hdrs(&[
+                ("Authorization", &format!("Bearer {TOKEN}")),
+                ("Content-Type", "application/scim+json"),
+                ("X-Debug-Echo", TOKEN),
+            ]),
+            Some(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"st-5f3a-alice","password":"hunter2"}"#),
+            Some(status),
+            &hdrs(&[("Content-Type", "application/scim+json"), ("Set-Cookie", "sid=abc")]),
+            Some(body),
+            None,
+            12.5,
+        )
+    }
+
+    fn check(id: &str, level: Level, area: &str, outcome: Outcome, reason: &str) -> CheckReport {
+        CheckReport {
+            id: id.to_string(),
+            title: format!("title of {id}"),
+            rfc: "RFC 7644 §3.3".to_string(),
+            level,
+            area: area.to_string(),
+            outcome,
+            reason: reason.to_string(),
+            hint: None,
+            duration_ms: 3.25,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// The sample report, counts recomputed.
+    pub(crate) fn report() -> RunReport {
+        let big = format!(
+            r#"{{"id":"1","userName":"st-5f3a-alice","echo":"{TOKEN}","blob":"{}"}}"#,
+            "x".repeat(3000)
+        );
+        let mut fail = check(
+            "users.create.status-201",
+            Level::Must,
+            "users",
+            Outcome::Fail,
+            HOSTILE_REASON,
+        );
+        fail.title = "POST /Users answers 201 Created".to_string();
+        fail.hint = Some("answer `201 Created` with the resource & a Location header".to_string());
+        fail.evidence = vec![
+            post_users(200, &big),
+            post_users(200, r#"{"id":"2"}"#),
+            post_users(200, r#"{"id":"third-exchange-marker"}"#),
+        ];
+        let mut should = check(
+            "users.create.location-header",
+            Level::Should,
+            "users",
+            Outcome::Fail,
+            "no Location header",
+        );
+        should.evidence = vec![post_users(201, r#"{"id":"3"}"#)];
+        let mut error = check(
+            "groups.create.status-201",
+            Level::Must,
+            "groups",
+            Outcome::Error,
+            "transport failure: connection reset",
+        );
+        error.evidence = vec![redactor().exchange(
+            "POST",
+            "https://idp.example/scim/v2/Groups",
+            &hdrs(&[("Authorization", &format!("Bearer {TOKEN}"))]),
+            Some(r#"{"displayName":"g"}"#),
+            None,
+            &[],
+            None,
+            Some("connection reset by peer"),
+            30000.0,
+        )];
+        let mut report = RunReport {
+            format_version: crate::report::model::FORMAT_VERSION,
+            tool_version: "0.1.0".to_string(),
+            command: "check".to_string(),
+            run_id: "st-5f3a".to_string(),
+            target: "https://idp.example/scim/v2".to_string(),
+            embedded_target: false,
+            started_at: "2025-01-02T03:04:05Z".to_string(),
+            duration_ms: 1234.5,
+            counts: Counts::default(),
+            by_level: Default::default(),
+            by_area: Default::default(),
+            cleanup: CleanupReport {
+                created: 3,
+                removed: 2,
+                leftovers: vec!["https://idp.example/scim/v2/Users/1: 500".to_string()],
+            },
+            checks: vec![
+                check(
+                    "discovery.spc.status-200",
+                    Level::Must,
+                    "discovery",
+                    Outcome::Pass,
+                    "",
+                ),
+                fail,
+                should,
+                error,
+                check(
+                    "bulk.post.status-200",
+                    Level::May,
+                    "bulk",
+                    Outcome::Skip,
+                    "bulk not advertised",
+                ),
+                check(
+                    "bulk.fail-on-errors",
+                    Level::May,
+                    "bulk",
+                    Outcome::Skip,
+                    "bulk not advertised",
+                ),
+                check(
+                    "sort.users.by-username",
+                    Level::May,
+                    "sort",
+                    Outcome::Skip,
+                    "sort | not advertised",
+                ),
+                check(
+                    "entra.patch.replace-no-path",
+                    Level::Dialect,
+                    "users",
+                    Outcome::Pass,
+                    "",
+                ),
+            ],
+        };
+        report.recount();
+        report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    const SCHEMA: &str = include_str!("../../docs/report.schema.json");
+
+    fn render(report: &RunReport) -> String {
+        let mut out = Vec::new();
+        assert!(write(report, &mut out).is_ok());
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn validator() -> jsonschema::Validator {
+        let schema: Value = serde_json::from_str(SCHEMA).unwrap_or(Value::Null);
+        assert!(
+            jsonschema::draft202012::meta::is_valid(&schema),
+            "docs/report.schema.json is not a valid draft 2020-12 schema"
+        );
+        match jsonschema::draft202012::new(&schema) {
+            Ok(v) => v,
+            Err(e) => panic!("schema does not compile: {e}"),
+        }
+    }
+
+    fn errors(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+        v.iter_errors(doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect()
+    }
+
+    #[test]
+    fn output_validates_against_the_published_schema() {
+        let text = render(&sample::report());
+        let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let v = validator();
+        assert_eq!(errors(&v, &doc), Vec::<String>::new());
+        // The sample exercises every optional field, so the strict schema has seen them all.
+        for field in [
+            "\"hint\"",
+            "\"request_body\"",
+            "\"status\"",
+            "\"response_body\"",
+            "\"error\": \"connection",
+        ] {
+            assert!(text.contains(field), "sample lacks {field}");
+        }
+    }
+
+    #[test]
+    fn schema_rejects_unknown_outcomes_levels_and_fields() {
+        let v = validator();
+        let good = serde_json::to_value(sample::report()).unwrap_or(Value::Null);
+        assert!(v.is_valid(&good));
+        let mutate = |f: &dyn Fn(&mut Value)| {
+            let mut doc = good.clone();
+            f(&mut doc);
+            doc
+        };
+        let bad = [
+            mutate(&|d| d["checks"][1]["outcome"] = "maybe".into()),
+            mutate(&|d| d["checks"][0]["level"] = "MUST".into()),
+            mutate(&|d| d["checks"][1]["evidence"][0]["status"] = "200".into()),
+            mutate(&|d| d["checks"][1]["evidence"][0]["request_headers"][0] = "x".into()),
+            mutate(&|d| d["by_level"]["sometimes"] = d["counts"].clone()),
+            mutate(&|d| d["format_version"] = 2.into()),
+            mutate(&|d| d["surprise"] = true.into()),
+            mutate(&|d| {
+                if let Some(o) = d["checks"][0].as_object_mut() {
+                    o.remove("reason");
+                }
+            }),
+        ];
+        for (i, doc) in bad.iter().enumerate() {
+            assert!(!v.is_valid(doc), "mutation {i} was accepted");
+        }
+    }
+
+    #[test]
+    fn output_round_trips_to_the_same_report() {
+        let report = sample::report();
+        let back: Result<RunReport, _> = serde_json::from_str(&render(&report));
+        assert_eq!(back.ok(), Some(report));
+    }
+
+    #[test]
+    fn output_is_pretty_deterministic_and_newline_terminated() {
+        let a = render(&sample::report());
+        assert_eq!(a, render(&sample::report()));
+        assert!(a.starts_with("{\n  \"format_version\": 1,\n"));
+        assert!(a.ends_with("}\n"));
+    }
+
+    /// A sink that refuses every write, like a full disk.
+    struct Refuse;
+    impl Write for Refuse {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk full"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_writer_reports_io_errors_instead_of_panicking() {
+        let report = sample::report();
+        assert!(write(&report, &mut Refuse).is_err());
+        assert!(crate::report::junit::write(&report, &mut Refuse).is_err());
+        assert!(crate::report::markdown::write(&report, &mut Refuse).is_err());
+    }
+
+    #[test]
+    fn redacted_evidence_is_carried_and_the_token_never_appears() {
+        let text = render(&sample::report());
+        assert!(!text.contains(sample::TOKEN), "token leaked");
+        assert!(!text.contains("hunter2") && !text.contains("sid=abc"));
+        assert!(text.contains("Bearer <redacted>"));
+    }
+}
