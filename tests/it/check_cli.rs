@@ -8,7 +8,10 @@ fn bin() -> Command {
 }
 
 fn tmpdir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("scimtest-it-{name}-{}", uuid::Uuid::new_v4().simple()));
+    let d = std::env::temp_dir().join(format!(
+        "scimtest-it-{name}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
     std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
     d
 }
@@ -22,14 +25,23 @@ fn check_against_the_embedded_provider_passes_and_writes_every_report() {
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "stdout: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("0 failed, 0 errors"), "{stdout}");
     for f in ["report.json", "junit.xml", "report.md"] {
         let p = dir.join(f);
-        assert!(p.metadata().map(|m| m.len() > 100).unwrap_or(false), "{f} missing or empty");
+        assert!(
+            p.metadata().map(|m| m.len() > 100).unwrap_or(false),
+            "{f} missing or empty"
+        );
     }
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default()).unwrap_or_default();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
+            .unwrap_or_default();
     assert_eq!(json["command"], "check");
     assert!(json["checks"].as_array().is_some_and(|c| c.len() >= 30));
     assert_eq!(json["cleanup"]["leftovers"], serde_json::json!([]));
@@ -42,18 +54,35 @@ fn secrets_never_reach_reports_or_output() {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let token = "tok-SECRET-4242-xyz";
     let handle = rt
-        .block_on(scimtest::provider::spawn(scimtest::provider::ProviderConfig {
-            tokens: vec![token.parse().unwrap_or_else(|e: String| panic!("{e}"))],
-            ..Default::default()
-        }))
+        .block_on(scimtest::provider::spawn(
+            scimtest::provider::ProviderConfig {
+                tokens: vec![token.parse().unwrap_or_else(|e: String| panic!("{e}"))],
+                ..Default::default()
+            },
+        ))
         .unwrap_or_else(|e| panic!("{e}"));
     let out = bin()
-        .args(["check", "--target", &handle.base_url, "--token", token, "--header", "X-Extra: hdr-SECRET-777", "--report-dir"])
+        .args([
+            "check",
+            "--target",
+            &handle.base_url,
+            "--token",
+            token,
+            "--header",
+            "X-Extra: hdr-SECRET-777",
+            "--report-dir",
+        ])
         .arg(&dir)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    let mut all = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let mut all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     for f in ["report.json", "junit.xml", "report.md"] {
         all.push_str(&std::fs::read_to_string(dir.join(f)).unwrap_or_default());
     }
@@ -66,17 +95,28 @@ fn secrets_never_reach_reports_or_output() {
 
 #[test]
 fn unknown_check_ids_get_a_did_you_mean_and_exit_2() {
-    let out = bin().args(["check", "--only", "users.create.status-20"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = bin()
+        .args(["check", "--only", "users.create.status-20"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean \"users.create.status-201\""));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did you mean \"users.create.status-201\"")
+    );
 }
 
 #[test]
 fn list_prints_the_catalogue_without_running() {
-    let out = bin().args(["check", "--list", "--format", "json"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = bin()
+        .args(["check", "--list", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    assert_eq!(v.as_array().map(Vec::len), Some(scimtest::conformance::catalogue::all().len()));
+    assert_eq!(
+        v.as_array().map(Vec::len),
+        Some(scimtest::conformance::catalogue::all().len())
+    );
 }
 
 #[test]
@@ -86,18 +126,36 @@ fn an_unreachable_target_is_a_harness_error_exit_3() {
     drop(l);
     let dir = tmpdir("unreachable");
     let out = bin()
-        .args(["check", "--target", &format!("http://127.0.0.1:{port}/scim/v2"), "--token", "x", "--timeout", "2s", "--report-dir"])
+        .args([
+            "check",
+            "--target",
+            &format!("http://127.0.0.1:{port}/scim/v2"),
+            "--token",
+            "x",
+            "--timeout",
+            "2s",
+            "--report-dir",
+        ])
         .arg(&dir)
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("unreachable"));
 }
 
 #[test]
 fn an_unwritable_report_path_fails_before_the_run() {
     let out = bin()
-        .args(["check", "--report-json", "/proc/definitely/not/writable.json"])
+        .args([
+            "check",
+            "--report-json",
+            "/proc/definitely/not/writable.json",
+        ])
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(3));
@@ -116,15 +174,34 @@ async fn a_target_answering_garbage_fails_checks_without_panicking() {
         .await;
     let dir = tmpdir("garbage");
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args(["check", "--target", &format!("{}/scim/v2", server.uri()), "--token", "t", "--report-dir"])
+        .args([
+            "check",
+            "--target",
+            &format!("{}/scim/v2", server.uri()),
+            "--token",
+            "t",
+            "--report-dir",
+        ])
         .arg(&dir)
         .output()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default()).unwrap_or_default();
-    let fails = json["checks"].as_array().map(|c| c.iter().filter(|x| x["outcome"] == "fail").count()).unwrap_or(0);
-    assert!(fails >= 20, "a garbage target must fail most checks, got {fails}");
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
+            .unwrap_or_default();
+    let fails = json["checks"]
+        .as_array()
+        .map(|c| c.iter().filter(|x| x["outcome"] == "fail").count())
+        .unwrap_or(0);
+    assert!(
+        fails >= 20,
+        "a garbage target must fail most checks, got {fails}"
+    );
 }
