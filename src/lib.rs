@@ -3,6 +3,7 @@
 //! Floors (see `../shared/DESIGN.md`): `scim` (pure protocol) → `provider` → `cli`.
 
 pub mod cli;
+pub mod conformance;
 pub mod exit_codes;
 pub mod provider;
 pub mod report;

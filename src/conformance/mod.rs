@@ -1,0 +1,3 @@
+//! The conformance checks run by `scimtest check`.
+
+pub mod validate;
