@@ -1,8 +1,10 @@
-//! `scimtest check`: the conformance catalogue, its runner, and response validation. Imports
-//! `target/`, `report/` and `scim/`; never `provider/`, `replay/` or `load/`.
+//! `scimtest check`: the conformance catalogue, its runner, and response validation against the
+//! JSON Schemas of the SCIM messages. Imports `target/`, `report/` and `scim/`; never
+//! `provider/`, `replay/` or `load/`.
 
 pub mod catalogue;
 pub mod checks;
 pub mod context;
 pub mod model;
 pub mod runner;
+pub mod validate;
