@@ -198,8 +198,7 @@ fn open_outputs(args: &CheckArgs, run_id: &str) -> anyhow::Result<(Outputs, Path
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(run_id));
     let mut files: Vec<(PathBuf, std::fs::File, Writer)> = Vec::new();
-    let mut add = |p: PathBuf, w: Writer|
-     -> anyhow::Result<()> {
+    let mut add = |p: PathBuf, w: Writer| -> anyhow::Result<()> {
         let f = open(&p)?;
         files.push((p, f, w));
         Ok(())

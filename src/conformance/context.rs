@@ -119,6 +119,7 @@ pub struct Ctx {
     shared: Arc<Shared>,
     check: &'static str,
     log: Mutex<Vec<Exchange>>,
+    violations: Mutex<Vec<String>>,
     n: AtomicUsize,
 }
 
@@ -129,6 +130,7 @@ impl Ctx {
             shared,
             check,
             log: Mutex::new(Vec::new()),
+            violations: Mutex::new(Vec::new()),
             n: AtomicUsize::new(0),
         }
     }
@@ -170,6 +172,22 @@ impl Ctx {
 
     fn record(&self, r: &Resp) {
         self.log.lock().push(r.exchange.clone());
+        let found = message_violations(r);
+        if !found.is_empty() {
+            let mut v = self.violations.lock();
+            for f in found {
+                v.push(format!(
+                    "{} {}: {f}",
+                    r.exchange.method,
+                    path_of(&r.exchange.url)
+                ));
+            }
+        }
+    }
+
+    /// JSON Schema violations found in this check's responses so far.
+    pub fn schema_violations(&self) -> Vec<String> {
+        self.violations.lock().clone()
     }
 
     /// Any request, logged as evidence.
@@ -338,6 +356,59 @@ impl Ctx {
         }
         let r = self.post(&groups, &body).await;
         self.created_from(&r, &groups, "group")
+    }
+}
+
+/// Validate a response body against the JSON Schema of the SCIM message it claims to be (by
+/// status and `schemas`). Projected responses (`attributes=`, `excludedAttributes=`, or a
+/// `.search` body naming attributes) are partial by design and are not validated.
+pub fn message_violations(r: &Resp) -> Vec<String> {
+    use crate::conformance::validate::{Message, list_violations, violations};
+    let Some(body) = &r.json else {
+        return Vec::new();
+    };
+    let url = &r.exchange.url;
+    let projected = url.contains("attributes=")
+        || r.exchange
+            .request_body
+            .as_deref()
+            .is_some_and(|b| b.contains("ttributes\""));
+    if projected {
+        return Vec::new();
+    }
+    if r.code() >= 400 {
+        return violations(Message::Error, body);
+    }
+    let Some(schemas) = body["schemas"].as_array() else {
+        return Vec::new();
+    };
+    let has = |u: &str| schemas.iter().any(|s| s.as_str() == Some(u));
+    let spc = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
+    let bulk = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";
+    if has(LIST) {
+        let first = &body["Resources"][0]["schemas"];
+        let item_is = |u: &str| {
+            first
+                .as_array()
+                .is_some_and(|a| a.iter().any(|s| s.as_str() == Some(u)))
+        };
+        if item_is(USER) {
+            list_violations(Message::User, body)
+        } else if item_is(GROUP) {
+            list_violations(Message::Group, body)
+        } else {
+            violations(Message::ListResponse, body)
+        }
+    } else if has(USER) {
+        violations(Message::User, body)
+    } else if has(GROUP) {
+        violations(Message::Group, body)
+    } else if has(spc) {
+        violations(Message::ServiceProviderConfig, body)
+    } else if has(bulk) {
+        violations(Message::BulkResponse, body)
+    } else {
+        Vec::new()
     }
 }
 

@@ -256,7 +256,15 @@ pub async fn run(
             }
             let ctx = Ctx::new(shared.clone(), c.id);
             let result = tokio::time::timeout(budget, (c.run)(&ctx)).await;
+            let violations = ctx.schema_violations();
             let (outcome, reason) = match result {
+                Ok(Ok(())) if !violations.is_empty() => (
+                    Outcome::Fail,
+                    format!(
+                        "responses break the SCIM message schemas (fixtures/schemas): {}",
+                        violations.join("; ")
+                    ),
+                ),
                 Ok(Ok(())) => (Outcome::Pass, String::new()),
                 Ok(Err(Finding { outcome, reason })) => (outcome, reason),
                 Err(_) => (

@@ -127,12 +127,21 @@ fn op_result(op: &Op, r: Result<Reply, ScimError>, provider: &Provider) -> Value
                             .map(str::to_string)
                     })
             });
+            // RFC 7644 §3.7: every result but a failed POST has a location; a DELETE has no
+            // body to take it from.
+            let loc = loc.or_else(|| (op.method != "POST").then(|| target_url(provider, &op.path)));
             if let Some(l) = loc {
                 m.insert("location".into(), Value::String(l));
             }
             m.insert("status".into(), Value::String(reply.status.to_string()));
         }
         Err(e) => {
+            if op.method != "POST" {
+                m.insert(
+                    "location".into(),
+                    Value::String(target_url(provider, &op.path)),
+                );
+            }
             m.insert("status".into(), Value::String(e.status.to_string()));
             m.insert(
                 "response".into(),
@@ -141,6 +150,11 @@ fn op_result(op: &Op, r: Result<Reply, ScimError>, provider: &Provider) -> Value
         }
     }
     Value::Object(m)
+}
+
+/// The absolute URL of a bulk operation's path.
+fn target_url(provider: &Provider, path: &str) -> String {
+    format!("{}/{}", provider.base_url, path.trim_start_matches('/'))
 }
 
 /// Split `/Users/abc` into a kind and an optional id.
