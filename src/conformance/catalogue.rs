@@ -9,6 +9,7 @@ pub fn all() -> Vec<Check> {
     let mut v = Vec::new();
     v.extend(checks::discovery::checks());
     v.extend(checks::users::checks());
+    v.extend(checks::messages::checks());
     // groups and /Me:
 
     // filter, pagination and sort:

@@ -1,6 +1,7 @@
 //! The checks, one module per area.
 
 pub mod discovery;
+pub mod messages;
 pub mod users;
 
 // groups and /Me:
