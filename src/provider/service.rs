@@ -1504,6 +1504,18 @@ mod tests {
     }
 
     #[test]
+    fn keyword_case_fault_sees_keywords_outside_strings_only() {
+        assert!(has_non_lowercase_keyword("userName EQ \"a\""));
+        assert!(has_non_lowercase_keyword("a pr AND (b eq \"x\")"));
+        assert!(has_non_lowercase_keyword("NOT(a pr)"));
+        assert!(!has_non_lowercase_keyword("userName eq \"EQ AND\""));
+        assert!(!has_non_lowercase_keyword(
+            "title eq \"a \\\" OR\" and b pr"
+        ));
+        assert!(!has_non_lowercase_keyword("EQUAL eq \"x\""));
+    }
+
+    #[test]
     fn etag_matching_handles_weak_lists_and_star() {
         assert!(etag_matches("W/\"3\"", "W/\"3\""));
         assert!(etag_matches("\"3\"", "W/\"3\""));
