@@ -13,6 +13,9 @@ pub fn all() -> Vec<Check> {
     // groups and /Me:
 
     // filter, pagination and sort:
+    v.extend(checks::filter::checks());
+    v.extend(checks::pagination::checks());
+    v.extend(checks::sort::checks());
 
     // attributes and PATCH:
 

@@ -98,7 +98,35 @@ pub enum Fault {
     // -- faults for the groups and /Me checks --
 
     // -- faults for the filter, pagination and sort checks --
-
+    /// `and` does not bind tighter than `or`: `a or b and c` is read as `(a or b) and c` (RFC 7644 §3.4.2.2).
+    FilterNoPrecedence,
+    /// `not (x)` is evaluated as `x` (RFC 7644 §3.4.2.2).
+    FilterNotIgnored,
+    /// `ge` and `le` exclude equal values, like `gt` and `lt` (RFC 7644 §3.4.2.2).
+    FilterGeLeExclusive,
+    /// dateTime filters compare the literal text, not the instants, so time-zone offsets are misread (RFC 7644 §3.4.2.2).
+    FilterDatetimeAsString,
+    /// `emails[type eq "work" and value co "x"]` matches when different elements satisfy each side (RFC 7644 §3.4.2.2).
+    ValuePathAcrossElements,
+    /// Filter operators and `and`/`or`/`not` are only recognised in lowercase (RFC 7644 §3.4.2.2).
+    FilterKeywordsCaseSensitive,
+    /// The ListResponse names its array `resources` instead of `Resources` (RFC 7644 §3.4.2).
+    ListResourcesLowercase,
+    /// `totalResults` is the size of the page, not the number of matches (RFC 7644 §3.4.2).
+    TotalResultsIsPageSize,
+    /// `startIndex` below 1 is rejected with 400 instead of being read as 1 (RFC 7644 §3.4.2.4).
+    StartIndexNotClamped,
+    /// `startIndex` is read as a 0-based offset: `startIndex=1` skips the first result (RFC 7644 §3.4.2.4).
+    StartIndexZeroBased,
+    /// A `count` above `filter.maxResults` is rejected with 400 instead of capped (RFC 7644 §3.4.2.4).
+    #[value(name = "count-over-max-400")]
+    CountOverMax400,
+    /// `sortOrder` is ignored: results are always ascending (RFC 7644 §3.4.2.3).
+    SortOrderIgnored,
+    /// Sorting compares strings case-sensitively even for caseExact=false attributes (RFC 7644 §3.4.2.3).
+    SortCaseSensitive,
+    /// Resources without a value for `sortBy` come first in ascending order (RFC 7644 §3.4.2.3).
+    SortMissingFirst,
     // -- faults for the attributes and PATCH checks --
 
     // -- faults for the ETag, Bulk, search, errors and schema-sweep checks --
@@ -194,9 +222,47 @@ impl Fault {
                 "GET by id returns only id, userName/displayName and meta (RFC 7644 §3.4.1)"
             } // -- groups and /Me --
 
-              // -- filter, pagination and sort --
-
-              // -- attributes and PATCH --
+            // -- filter, pagination and sort --
+            Fault::FilterNoPrecedence => {
+                "`and` does not bind tighter than `or` in filters (RFC 7644 §3.4.2.2)"
+            }
+            Fault::FilterNotIgnored => "`not (x)` is evaluated as `x` (RFC 7644 §3.4.2.2)",
+            Fault::FilterGeLeExclusive => {
+                "`ge`/`le` exclude equal values like `gt`/`lt` (RFC 7644 §3.4.2.2)"
+            }
+            Fault::FilterDatetimeAsString => {
+                "dateTime filters compare text, not instants (RFC 7644 §3.4.2.2)"
+            }
+            Fault::ValuePathAcrossElements => {
+                "a value path's conditions may hold on different elements (RFC 7644 §3.4.2.2)"
+            }
+            Fault::FilterKeywordsCaseSensitive => {
+                "filter operators are only recognised in lowercase (RFC 7644 §3.4.2.2)"
+            }
+            Fault::ListResourcesLowercase => {
+                "the ListResponse array is `resources`, not `Resources` (RFC 7644 §3.4.2)"
+            }
+            Fault::TotalResultsIsPageSize => {
+                "totalResults is the page size, not the match count (RFC 7644 §3.4.2)"
+            }
+            Fault::StartIndexNotClamped => {
+                "startIndex below 1 is rejected with 400, not read as 1 (RFC 7644 §3.4.2.4)"
+            }
+            Fault::StartIndexZeroBased => {
+                "startIndex is a 0-based offset; startIndex=1 skips a result (RFC 7644 §3.4.2.4)"
+            }
+            Fault::CountOverMax400 => {
+                "a count above filter.maxResults is rejected, not capped (RFC 7644 §3.4.2.4)"
+            }
+            Fault::SortOrderIgnored => {
+                "sortOrder is ignored; results are always ascending (RFC 7644 §3.4.2.3)"
+            }
+            Fault::SortCaseSensitive => {
+                "sorting is case-sensitive even for caseExact=false attributes (RFC 7644 §3.4.2.3)"
+            }
+            Fault::SortMissingFirst => {
+                "resources without the sortBy value come first ascending (RFC 7644 §3.4.2.3)"
+            } // -- attributes and PATCH --
 
               // -- ETag, Bulk, search, errors and schema sweep --
         }

@@ -202,6 +202,18 @@ fn list_query(uri: &Uri) -> ScimResult<ListQuery> {
     ListQuery::from_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
+/// The `start-index-not-clamped` fault: `startIndex` below 1 is a 400.
+fn reject_start_below_one(uri: &Uri) -> ScimResult<()> {
+    let pairs = query::decode_query(uri.query().unwrap_or(""))?;
+    let below = pairs.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("startIndex") && v.trim().parse::<i64>().is_ok_and(|n| n < 1)
+    });
+    if below {
+        return Err(ScimError::invalid_value("startIndex must be 1 or more"));
+    }
+    Ok(())
+}
+
 fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> ScimError {
     ScimError::new(
         405,
@@ -401,7 +413,12 @@ async fn collection(
     body: Body,
 ) -> ScimResult<Reply> {
     match *method {
-        Method::GET | Method::HEAD => p.list(slot, &[kind], &list_query(uri)?),
+        Method::GET | Method::HEAD => {
+            if p.faults.has(Fault::StartIndexNotClamped) {
+                reject_start_below_one(uri)?;
+            }
+            p.list(slot, &[kind], &list_query(uri)?)
+        }
         Method::POST => {
             let proj = projection(uri)?;
             let body = read_json(body, p.limits.max_body_bytes, headers).await?;

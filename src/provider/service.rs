@@ -993,8 +993,16 @@ impl Provider {
             .filter(|_| !self.faults.has(Fault::FilterIgnored))
         {
             None => None,
+            Some(text)
+                if self.faults.has(Fault::FilterKeywordsCaseSensitive)
+                    && has_non_lowercase_keyword(text) =>
+            {
+                return Err(ScimError::invalid_filter(
+                    "filter keywords must be lowercase (filter-keywords-case-sensitive fault)",
+                ));
+            }
             Some(text) => match self.parse_filter(text, kinds) {
-                Ok(f) => Some(f),
+                Ok(f) => Some(self.filter_faults(f)),
                 Err(e) if self.faults.has(Fault::BadFilter200) => {
                     let _ = e;
                     return Ok(Reply::json(200, &query::list_response(0, 1, Vec::new())));
@@ -1009,6 +1017,16 @@ impl Provider {
         {
             self.check_sort_by(by, kinds)?;
         }
+        if self.faults.has(Fault::CountOverMax400)
+            && q.count.is_some_and(|c| c > self.limits.filter_max_results)
+        {
+            return Err(ScimError::too_many("count is above filter.maxResults"));
+        }
+        let start_index = if self.faults.has(Fault::StartIndexZeroBased) {
+            q.start_index.saturating_add(1)
+        } else {
+            q.start_index
+        };
         let d = slot.tenant.data.read();
         let paging = !self.faults.has(Fault::PaginationIgnored);
         let sort_by = q
@@ -1023,7 +1041,7 @@ impl Provider {
             let range = if paging {
                 query::page_range(
                     total,
-                    q.start_index,
+                    start_index,
                     Some(q.count.unwrap_or(self.limits.default_count)),
                     self.limits.filter_max_results,
                 )
@@ -1068,7 +1086,19 @@ impl Provider {
                     m.insert("\u{0}idx".into(), json!(i));
                 }
             }
-            query::sort(&mut values, by, q.sort_order, &schema);
+            let order = if self.faults.has(Fault::SortOrderIgnored) {
+                query::SortOrder::Ascending
+            } else {
+                q.sort_order
+            };
+            query::sort(&mut values, by, order, &schema);
+            if self.faults.has(Fault::SortCaseSensitive) {
+                sort_case_sensitive(&mut values, by, order);
+            }
+            if self.faults.has(Fault::SortMissingFirst) {
+                let present = Filter::Present(by.clone());
+                values.sort_by_key(|v| present.matches(v, &schema));
+            }
             hits = values
                 .into_iter()
                 .map(|mut v| {
@@ -1088,7 +1118,7 @@ impl Provider {
         let range = if paging {
             query::page_range(
                 total,
-                q.start_index,
+                start_index,
                 Some(q.count.unwrap_or(self.limits.default_count)),
                 self.limits.filter_max_results,
             )
@@ -1112,7 +1142,18 @@ impl Provider {
         } else {
             q.start_index.max(1)
         };
+        let page_len = page.len();
         let mut body = query::list_response(total, start, page);
+        if let Value::Object(m) = &mut body {
+            if self.faults.has(Fault::TotalResultsIsPageSize) {
+                m.insert("totalResults".into(), json!(page_len));
+            }
+            if self.faults.has(Fault::ListResourcesLowercase)
+                && let Some(r) = m.shift_remove("Resources")
+            {
+                m.insert("resources".into(), r);
+            }
+        }
         if self.faults.has(Fault::ItemsPerPageIsCount)
             && let (Some(c), Value::Object(m)) = (q.count, &mut body)
         {
@@ -1133,6 +1174,76 @@ impl Provider {
         match last_err {
             Some(e) => Err(e),
             None => Ok(f),
+        }
+    }
+
+    /// The filter-evaluation faults, applied by rewriting the parsed filter.
+    fn filter_faults(&self, f: Filter) -> Filter {
+        let on = |x| self.faults.has(x);
+        if !(on(Fault::FilterNoPrecedence)
+            || on(Fault::FilterNotIgnored)
+            || on(Fault::FilterGeLeExclusive)
+            || on(Fault::FilterDatetimeAsString)
+            || on(Fault::ValuePathAcrossElements))
+        {
+            return f;
+        }
+        self.rewrite(f)
+    }
+
+    fn rewrite(&self, f: Filter) -> Filter {
+        use crate::scim::filter::{CompValue, CompareOp};
+        let on = |x| self.faults.has(x);
+        match f {
+            Filter::Or(a, b) => match self.rewrite(*b) {
+                // `a or (x and y)` misread as `(a or x) and y`.
+                Filter::And(x, y) if on(Fault::FilterNoPrecedence) => Filter::And(
+                    Box::new(self.rewrite(Filter::Or(Box::new(self.rewrite(*a)), x))),
+                    y,
+                ),
+                b => Filter::Or(Box::new(self.rewrite(*a)), Box::new(b)),
+            },
+            Filter::And(a, b) => {
+                Filter::And(Box::new(self.rewrite(*a)), Box::new(self.rewrite(*b)))
+            }
+            Filter::Not(x) if on(Fault::FilterNotIgnored) => self.rewrite(*x),
+            Filter::Not(x) => Filter::Not(Box::new(self.rewrite(*x))),
+            Filter::ValuePath { attr, filter } if on(Fault::ValuePathAcrossElements) => {
+                match *filter {
+                    Filter::And(x, y) => Filter::And(
+                        Box::new(self.rewrite(Filter::ValuePath {
+                            attr: attr.clone(),
+                            filter: x,
+                        })),
+                        Box::new(self.rewrite(Filter::ValuePath { attr, filter: y })),
+                    ),
+                    inner => Filter::ValuePath {
+                        attr,
+                        filter: Box::new(inner),
+                    },
+                }
+            }
+            Filter::Compare { path, op, value } => {
+                let op = match op {
+                    CompareOp::Ge if on(Fault::FilterGeLeExclusive) => CompareOp::Gt,
+                    CompareOp::Le if on(Fault::FilterGeLeExclusive) => CompareOp::Lt,
+                    op => op,
+                };
+                let value = match value {
+                    // A trailing space makes the literal unparseable as a dateTime, so the
+                    // comparison falls back to comparing the text.
+                    CompValue::Str(s)
+                        if on(Fault::FilterDatetimeAsString)
+                            && op.is_ordering()
+                            && chrono::DateTime::parse_from_rfc3339(&s).is_ok() =>
+                    {
+                        CompValue::Str(format!("{s} "))
+                    }
+                    v => v,
+                };
+                Filter::Compare { path, op, value }
+            }
+            other => other,
         }
     }
 
@@ -1316,6 +1427,49 @@ fn raw_value(map: &Map<String, Value>, path: &AttrPath) -> Option<String> {
     v.as_str().map(str::to_string)
 }
 
+/// The `sort-case-sensitive` fault: order by the raw string (code-point order), missing last.
+fn sort_case_sensitive(values: &mut [Value], by: &AttrPath, order: query::SortOrder) {
+    values.sort_by(|a, b| {
+        let key = |v: &Value| v.as_object().and_then(|m| raw_value(m, by));
+        match (key(a), key(b)) {
+            (Some(x), Some(y)) if order == query::SortOrder::Descending => y.cmp(&x),
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+    });
+}
+
+/// The `filter-keywords-case-sensitive` fault: whether an operator or `and`/`or`/`not` outside a
+/// string literal is written in anything but lowercase.
+fn has_non_lowercase_keyword(text: &str) -> bool {
+    const KEYWORDS: [&str; 13] = [
+        "eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le", "and", "or", "not",
+    ];
+    let mut outside = String::new();
+    let mut in_str = false;
+    let mut escaped = false;
+    for ch in text.chars() {
+        match (in_str, escaped, ch) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_str = false,
+            (true, false, _) => {}
+            (false, _, '"') => {
+                in_str = true;
+                outside.push(' ');
+            }
+            (false, _, c) if "()[]".contains(c) => outside.push(' '),
+            (false, _, c) => outside.push(c),
+        }
+    }
+    outside.split_whitespace().any(|w| {
+        KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
+            && w.chars().any(|c| c.is_ascii_uppercase())
+    })
+}
+
 /// The `patch-op-case-sensitive` fault: only lowercase op names pass.
 fn reject_non_lowercase_ops(body: &Value) -> ScimResult<()> {
     let ops = body
@@ -1347,6 +1501,18 @@ mod tests {
         let past = "2000-01-01T00:00:00Z";
         assert!(modified_after(Some(past)).as_str() >= now.as_str());
         assert!(modified_after(Some("garbage")).as_str() >= now.as_str());
+    }
+
+    #[test]
+    fn keyword_case_fault_sees_keywords_outside_strings_only() {
+        assert!(has_non_lowercase_keyword("userName EQ \"a\""));
+        assert!(has_non_lowercase_keyword("a pr AND (b eq \"x\")"));
+        assert!(has_non_lowercase_keyword("NOT(a pr)"));
+        assert!(!has_non_lowercase_keyword("userName eq \"EQ AND\""));
+        assert!(!has_non_lowercase_keyword(
+            "title eq \"a \\\" OR\" and b pr"
+        ));
+        assert!(!has_non_lowercase_keyword("EQUAL eq \"x\""));
     }
 
     #[test]

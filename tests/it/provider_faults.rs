@@ -265,6 +265,99 @@ async fn probe(f: Fault, env: &Env) -> bool {
         // -- groups and /Me --
 
         // -- filter, pagination and sort --
+        Fault::FilterNoPrecedence => {
+            for n in ["a", "b", "c"] {
+                env.user(n).await;
+            }
+            let f = "userName%20eq%20%22a%22%20or%20userName%20eq%20%22b%22%20and%20displayName%20eq%20%22c%22";
+            env.get(&format!("/Users?filter={f}")).await.json["totalResults"] != 1
+        }
+        Fault::FilterNotIgnored => {
+            env.user("a").await;
+            env.user("b").await;
+            env.get("/Users?filter=not%20(userName%20eq%20%22a%22)")
+                .await
+                .json["Resources"][0]["userName"]
+                != "b"
+        }
+        Fault::FilterGeLeExclusive => {
+            env.user("a").await;
+            env.get("/Users?filter=userName%20ge%20%22a%22").await.json["totalResults"] != 1
+        }
+        Fault::FilterDatetimeAsString => {
+            let u = env.user("a").await;
+            let lm = env.get(&format!("/Users/{u}")).await.json["meta"]["lastModified"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let t = chrono::DateTime::parse_from_rfc3339(&lm).unwrap_or_else(|e| panic!("{e}"))
+                - chrono::Duration::hours(1);
+            let plus14 = chrono::FixedOffset::east_opt(14 * 3600).unwrap_or_else(|| panic!());
+            let lit = t.with_timezone(&plus14).to_rfc3339();
+            let f = format!("meta.lastModified gt \"{lit}\"")
+                .replace(' ', "%20")
+                .replace('"', "%22")
+                .replace('+', "%2B");
+            env.get(&format!("/Users?filter={f}")).await.json["totalResults"] != 1
+        }
+        Fault::ValuePathAcrossElements => {
+            env.post(
+                "/Users",
+                json!({"schemas": [USER], "userName": "vp", "emails": [
+                    {"type": "home", "value": "h@x.example"},
+                    {"type": "work", "value": "w@y.example"}]}),
+            )
+            .await;
+            let f = "emails%5Btype%20eq%20%22work%22%20and%20value%20co%20%22%40x%22%5D";
+            env.get(&format!("/Users?filter={f}")).await.json["totalResults"] != 0
+        }
+        Fault::FilterKeywordsCaseSensitive => {
+            env.user("a").await;
+            env.get("/Users?filter=userName%20EQ%20%22a%22")
+                .await
+                .status
+                == 400
+        }
+        Fault::ListResourcesLowercase => {
+            env.user("a").await;
+            env.get("/Users").await.json.get("Resources").is_none()
+        }
+        Fault::TotalResultsIsPageSize => {
+            env.user("a").await;
+            env.user("b").await;
+            env.get("/Users?count=1").await.json["totalResults"] != 2
+        }
+        Fault::StartIndexNotClamped => env.get("/Users?startIndex=0").await.status == 400,
+        Fault::StartIndexZeroBased => {
+            env.user("a").await;
+            env.get("/Users?startIndex=1").await.json["Resources"]
+                .as_array()
+                .map(Vec::len)
+                != Some(1)
+        }
+        Fault::CountOverMax400 => env.get("/Users?count=100000").await.status == 400,
+        Fault::SortOrderIgnored => {
+            env.user("a").await;
+            env.user("b").await;
+            env.get("/Users?sortBy=userName&sortOrder=descending")
+                .await
+                .json["Resources"][0]["userName"]
+                != "b"
+        }
+        Fault::SortCaseSensitive => {
+            env.user("a").await;
+            env.user("B").await;
+            env.get("/Users?sortBy=userName").await.json["Resources"][0]["userName"] != "a"
+        }
+        Fault::SortMissingFirst => {
+            env.post(
+                "/Users",
+                json!({"schemas": [USER], "userName": "a", "title": "t"}),
+            )
+            .await;
+            env.user("b").await;
+            env.get("/Users?sortBy=title").await.json["Resources"][0]["userName"] != "a"
+        }
 
         // -- attributes and PATCH --
 

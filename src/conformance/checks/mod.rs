@@ -7,6 +7,9 @@ pub mod users;
 // groups and /Me:
 
 // filter, pagination and sort:
+pub mod filter;
+pub mod pagination;
+pub mod sort;
 
 // attributes and PATCH:
 
