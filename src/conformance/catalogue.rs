@@ -10,6 +10,8 @@ pub fn all() -> Vec<Check> {
     v.extend(checks::discovery::checks());
     v.extend(checks::users::checks());
     // groups and /Me:
+    v.extend(checks::groups::checks());
+    v.extend(checks::me::checks());
 
     // filter, pagination and sort:
 

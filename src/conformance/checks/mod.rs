@@ -4,6 +4,8 @@ pub mod discovery;
 pub mod users;
 
 // groups and /Me:
+pub mod groups;
+pub mod me;
 
 // filter, pagination and sort:
 
