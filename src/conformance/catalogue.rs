@@ -11,6 +11,8 @@ pub fn all() -> Vec<Check> {
     v.extend(checks::users::checks());
     v.extend(checks::messages::checks());
     // groups and /Me:
+    v.extend(checks::groups::checks());
+    v.extend(checks::me::checks());
 
     // filter, pagination and sort:
     v.extend(checks::filter::checks());

@@ -96,7 +96,21 @@ pub enum Fault {
     /// GET of one resource returns only id, userName/displayName and meta (RFC 7644 §3.4.1).
     GetMinimal,
     // -- faults for the groups and /Me checks --
-
+    /// Group members whose `value` is no existing resource are stored instead of 400 invalidValue.
+    AcceptUnknownMembers,
+    /// Members' `$ref` and `type` name the wrong resource type (a User member gets `/Groups/{id}`, type "Group").
+    MemberRefWrong,
+    /// A group without displayName is created with a generated one instead of 400 invalidValue (RFC 7643 §4.2).
+    GroupDisplayNameOptional,
+    /// `User.groups` is never computed: users never show their memberships (RFC 7643 §4.1.2).
+    NoUserGroups,
+    /// PATCH of the readOnly `User.groups` is applied: the user is added to the named groups (RFC 7643 §4.1.2).
+    UserGroupsWritable,
+    /// `/Me` for a token not bound to a user answers 404 instead of 501 Not Implemented (RFC 7644 §3.11).
+    #[value(name = "me-404")]
+    Me404,
+    /// `/Me` for a token not bound to a user serves the tenant's first user (RFC 7644 §3.11).
+    MeOtherUser,
     // -- faults for the filter, pagination and sort checks --
     /// `and` does not bind tighter than `or`: `a or b and c` is read as `(a or b) and c` (RFC 7644 §3.4.2.2).
     FilterNoPrecedence,
@@ -220,7 +234,25 @@ impl Fault {
             }
             Fault::GetMinimal => {
                 "GET by id returns only id, userName/displayName and meta (RFC 7644 §3.4.1)"
-            } // -- groups and /Me --
+            }
+            // -- groups and /Me --
+            Fault::AcceptUnknownMembers => {
+                "members that are no existing resource are stored, not 400 invalidValue"
+            }
+            Fault::MemberRefWrong => {
+                "members' $ref and type name the wrong resource type (RFC 7643 §4.2)"
+            }
+            Fault::GroupDisplayNameOptional => {
+                "a group without displayName is created, not 400 invalidValue (RFC 7643 §4.2)"
+            }
+            Fault::NoUserGroups => "User.groups is never computed (RFC 7643 §4.1.2)",
+            Fault::UserGroupsWritable => {
+                "PATCH of the readOnly User.groups changes membership (RFC 7643 §4.1.2)"
+            }
+            Fault::Me404 => "/Me for an unbound token answers 404, not 501 (RFC 7644 §3.11)",
+            Fault::MeOtherUser => {
+                "/Me for an unbound token serves the tenant's first user (RFC 7644 §3.11)"
+            }
 
             // -- filter, pagination and sort --
             Fault::FilterNoPrecedence => {

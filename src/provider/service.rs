@@ -321,6 +321,7 @@ impl Provider {
         if kind == Kind::User {
             let groups = d.groups_of(&e.id);
             if !groups.is_empty()
+                && !self.faults.has(Fault::NoUserGroups)
                 && let Value::Object(m) = &mut v
             {
                 let list: Vec<Value> = groups
@@ -357,7 +358,8 @@ impl Provider {
 
     fn needs_materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> bool {
         kind == Kind::User
-            && (self.faults.has(Fault::ReturnPassword) || !d.groups_of(&e.id).is_empty())
+            && (self.faults.has(Fault::ReturnPassword)
+                || (!d.groups_of(&e.id).is_empty() && !self.faults.has(Fault::NoUserGroups)))
     }
 
     /// The stored document as served: `meta.location` spliced into the `meta` object that ends
@@ -512,14 +514,21 @@ impl Provider {
                             continue;
                         }
                         match d.kind_of(&value) {
-                            Some(mkind) => {
+                            Some(mut mkind) => {
+                                if self.faults.has(Fault::MemberRefWrong) {
+                                    mkind = match mkind {
+                                        Kind::User => Kind::Group,
+                                        Kind::Group => Kind::User,
+                                    };
+                                }
                                 o.insert(
                                     "$ref".into(),
                                     Value::String(self.location(mkind, &value)),
                                 );
                                 o.insert("type".into(), Value::String(mkind.id().into()));
                             }
-                            None if self.allow_unknown_members => {}
+                            None if self.allow_unknown_members
+                                || self.faults.has(Fault::AcceptUnknownMembers) => {}
                             None => {
                                 return Err(ScimError::invalid_value(format!(
                                     "member {value:?} is not the id of an existing User or Group"
@@ -626,6 +635,19 @@ impl Provider {
                 let mut m = m.clone();
                 m.insert(
                     "userName".into(),
+                    Value::String(format!("generated-{}", uuid::Uuid::new_v4())),
+                );
+                with_user_name = Value::Object(m);
+                &with_user_name
+            }
+            Value::Object(m)
+                if self.faults.has(Fault::GroupDisplayNameOptional)
+                    && kind == Kind::Group
+                    && !m.contains_key("displayName") =>
+            {
+                let mut m = m.clone();
+                m.insert(
+                    "displayName".into(),
                     Value::String(format!("generated-{}", uuid::Uuid::new_v4())),
                 );
                 with_user_name = Value::Object(m);
@@ -879,6 +901,9 @@ impl Provider {
             return self.missing(kind, id);
         };
         self.check_if_match(if_match, &old)?;
+        if kind == Kind::User && self.faults.has(Fault::UserGroupsWritable) {
+            self.write_user_groups(&slot.tenant, &mut d, id, &mut req)?;
+        }
         let old_v = parse_stored(&old.json)?;
         let outcome = patch::apply(&old_v, &req, &schema)?;
         if self.faults.has(Fault::PatchIgnored)
@@ -947,6 +972,61 @@ impl Provider {
             },
             None => Reply::empty(204),
         })
+    }
+
+    /// The `user-groups-writable` fault: take the `add`/`replace` operations on `groups` out of
+    /// a user PATCH and add the user to each group they name.
+    fn write_user_groups(
+        &self,
+        tenant: &Tenant,
+        d: &mut TenantData,
+        uid: &str,
+        req: &mut PatchRequest,
+    ) -> ScimResult<()> {
+        let mut gids = Vec::new();
+        req.operations.retain(|op| {
+            let on_groups = !matches!(op.op, patch::OpKind::Remove)
+                && op
+                    .path
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case("groups"));
+            if on_groups {
+                for v in op
+                    .value
+                    .iter()
+                    .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+                {
+                    if let Some(g) = v.get("value").and_then(Value::as_str) {
+                        gids.push(g.to_string());
+                    }
+                }
+            }
+            !on_groups
+        });
+        for gid in gids {
+            let Some(g) = d.groups.get(&gid).cloned() else {
+                continue;
+            };
+            let old_map = strip_server_fields(&parse_stored(&g.json)?);
+            let mut map = old_map.clone();
+            let members = map
+                .entry("members")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = members {
+                list.push(json!({"value": uid}));
+            }
+            self.write_back(
+                tenant,
+                d,
+                Kind::Group,
+                &g,
+                &old_map,
+                map,
+                None,
+                &Projection::default(),
+            )?;
+        }
+        Ok(())
     }
 
     /// Remove `member` from group `gid` (a cascade of a delete): a new version and lastModified.
@@ -1335,6 +1415,14 @@ impl Provider {
     /// The user `/Me` resolves to for this tenant slot.
     pub fn me_id(&self, slot: &TenantSlot) -> ScimResult<String> {
         let Some(user_name) = &slot.me else {
+            if self.faults.has(Fault::Me404) {
+                return Err(ScimError::not_found("/Me: no such resource"));
+            }
+            if self.faults.has(Fault::MeOtherUser)
+                && let Some(e) = slot.tenant.data.read().users.iter().next()
+            {
+                return Ok(e.id.to_string());
+            }
             return Err(ScimError::new(
                 501,
                 None,

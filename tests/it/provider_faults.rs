@@ -263,6 +263,50 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 == 201
         }
         // -- groups and /Me --
+        Fault::AcceptUnknownMembers => {
+            env.post(
+                "/Groups",
+                json!({"schemas": [GROUP], "displayName": "G", "members": [{"value": "ghost"}]}),
+            )
+            .await
+            .status
+                == 201
+        }
+        Fault::MemberRefWrong => {
+            let u = env.user("m").await;
+            let g = env.group("G", &[&u]).await;
+            env.get(&format!("/Groups/{g}")).await.json["members"][0]["type"] != "User"
+        }
+        Fault::GroupDisplayNameOptional => {
+            env.post("/Groups", json!({"schemas": [GROUP]}))
+                .await
+                .status
+                == 201
+        }
+        Fault::NoUserGroups => {
+            let u = env.user("m").await;
+            env.group("G", &[&u]).await;
+            env.get(&format!("/Users/{u}"))
+                .await
+                .json
+                .get("groups")
+                .is_none()
+        }
+        Fault::UserGroupsWritable => {
+            let u = env.user("m").await;
+            let g = env.group("G", &[]).await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "add", "path": "groups", "value": [{"value": g}]}]),
+            )
+            .await;
+            member_ids(&env.get(&format!("/Groups/{g}")).await.json) == vec![u]
+        }
+        Fault::Me404 => env.get("/Me").await.status == 404,
+        Fault::MeOtherUser => {
+            env.user("someone").await;
+            env.get("/Me").await.status == 200
+        }
 
         // -- filter, pagination and sort --
         Fault::FilterNoPrecedence => {

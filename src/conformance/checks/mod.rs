@@ -5,6 +5,8 @@ pub mod messages;
 pub mod users;
 
 // groups and /Me:
+pub mod groups;
+pub mod me;
 
 // filter, pagination and sort:
 pub mod filter;
