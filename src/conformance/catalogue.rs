@@ -14,6 +14,8 @@ pub fn all() -> Vec<Check> {
     // filter, pagination and sort:
 
     // attributes and PATCH:
+    v.extend(checks::attributes::checks());
+    v.extend(checks::patch::checks());
 
     // ETag, Bulk, search, errors and schema sweep:
 

@@ -8,5 +8,7 @@ pub mod users;
 // filter, pagination and sort:
 
 // attributes and PATCH:
+pub mod attributes;
+pub mod patch;
 
 // ETag, Bulk, search, errors and schema sweep:
