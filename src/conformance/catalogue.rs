@@ -20,6 +20,8 @@ pub fn all() -> Vec<Check> {
     v.extend(checks::sort::checks());
 
     // attributes and PATCH:
+    v.extend(checks::attributes::checks());
+    v.extend(checks::patch::checks());
 
     // ETag, Bulk, search, errors and schema sweep:
 

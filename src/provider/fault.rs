@@ -142,7 +142,34 @@ pub enum Fault {
     /// Resources without a value for `sortBy` come first in ascending order (RFC 7644 §3.4.2.3).
     SortMissingFirst,
     // -- faults for the attributes and PATCH checks --
-
+    /// `attributes` is ignored on GET by id and on POST/PUT/PATCH responses (RFC 7644 §3.9).
+    AttributesIgnored,
+    /// `attributes` is ignored on GET /Users and POST /.search lists (RFC 7644 §3.4.2.5).
+    ListAttributesIgnored,
+    /// Names in `attributes` match case-sensitively: `USERNAME` selects nothing (RFC 7643 §2.1).
+    AttributesCaseSensitive,
+    /// `attributes`/`excludedAttributes` also drop `id`, which is returned:always (RFC 7643 §2.2).
+    ProjectionDropsAlways,
+    /// A PATCH whose later operation fails keeps the earlier operations applied (RFC 7644 §3.5.2).
+    PatchNotAtomic,
+    /// A PATCH that sets `primary: true` leaves the other values primary too (RFC 7644 §3.5.2).
+    PatchNoPrimaryDemote,
+    /// A PATCH of a readOnly or immutable attribute answers 200 (ignored) instead of 400 mutability.
+    #[value(name = "patch-mutability-200")]
+    PatchMutability200,
+    /// A PATCH with no target (filter miss, remove without path) answers 200 instead of 400 noTarget.
+    #[value(name = "patch-no-target-200")]
+    PatchNoTarget200,
+    /// A malformed or unknown PATCH path answers 200 (ignored) instead of 400 invalidPath.
+    #[value(name = "patch-invalid-path-200")]
+    PatchInvalidPath200,
+    /// The PatchOp envelope is not validated: a bad body (no PatchOp schema, no Operations, op "move") answers 200.
+    PatchEnvelopeUnchecked,
+    /// A successful PATCH answers 200 with an empty object instead of the resource (RFC 7644 §3.5.2).
+    #[value(name = "patch-empty-200")]
+    PatchEmpty200,
+    /// A bare string value for the enterprise `manager` is rejected with 400 (breaks Entra).
+    ManagerStringRejected,
     // -- faults for the ETag, Bulk, search, errors and schema-sweep checks --
 }
 
@@ -294,9 +321,45 @@ impl Fault {
             }
             Fault::SortMissingFirst => {
                 "resources without the sortBy value come first ascending (RFC 7644 §3.4.2.3)"
-            } // -- attributes and PATCH --
+            }
 
-              // -- ETag, Bulk, search, errors and schema sweep --
+            // -- attributes and PATCH --
+            Fault::AttributesIgnored => {
+                "attributes is ignored on GET by id and on write responses (RFC 7644 §3.9)"
+            }
+            Fault::ListAttributesIgnored => {
+                "attributes is ignored on lists and .search (RFC 7644 §3.4.2.5)"
+            }
+            Fault::AttributesCaseSensitive => {
+                "names in attributes match case-sensitively (RFC 7643 §2.1)"
+            }
+            Fault::ProjectionDropsAlways => {
+                "attributes/excludedAttributes drop id, which is returned:always (RFC 7643 §2.2)"
+            }
+            Fault::PatchNotAtomic => {
+                "a failing PATCH keeps its earlier operations applied (RFC 7644 §3.5.2)"
+            }
+            Fault::PatchNoPrimaryDemote => {
+                "PATCH primary:true leaves other values primary (RFC 7644 §3.5.2)"
+            }
+            Fault::PatchMutability200 => {
+                "PATCH of a readOnly attribute answers 200 instead of 400 mutability (RFC 7644 §3.5.2)"
+            }
+            Fault::PatchNoTarget200 => {
+                "PATCH with no target answers 200 instead of 400 noTarget (RFC 7644 §3.5.2.2-3)"
+            }
+            Fault::PatchInvalidPath200 => {
+                "a malformed PATCH path answers 200 instead of 400 invalidPath (RFC 7644 §3.12)"
+            }
+            Fault::PatchEnvelopeUnchecked => {
+                "a PATCH body without PatchOp schema/Operations or with op \"move\" answers 200"
+            }
+            Fault::PatchEmpty200 => {
+                "a successful PATCH answers 200 with {} instead of the resource (RFC 7644 §3.5.2)"
+            }
+            Fault::ManagerStringRejected => {
+                "a bare-string enterprise manager is rejected with 400 (breaks Entra)"
+            } // -- ETag, Bulk, search, errors and schema sweep --
         }
     }
 

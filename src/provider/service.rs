@@ -5,6 +5,7 @@
 use crate::provider::config::{Limits, ProviderConfig, TokenSpec};
 use crate::provider::fault::{Fault, Faults};
 use crate::provider::store::{Entry, Kind, Tenant, TenantData};
+use crate::scim::error::ScimType;
 use crate::scim::filter::Filter;
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::query::{self, ListQuery};
@@ -412,7 +413,21 @@ impl Provider {
         } else {
             &proj.excluded
         };
-        Ok(query::project(v, &proj.attributes, excluded, &schema))
+        let attributes = if self.faults.has(Fault::AttributesCaseSensitive) {
+            case_sensitive_attributes(v, &proj.attributes)
+        } else {
+            proj.attributes.clone()
+        };
+        let mut out = query::project(v, &attributes, excluded, &schema);
+        if self.faults.has(Fault::ProjectionDropsAlways) {
+            let named = |l: &[AttrPath]| l.iter().any(|a| a.attr.eq_ignore_ascii_case("id"));
+            if ((!attributes.is_empty() && !named(&attributes)) || named(excluded))
+                && let Value::Object(m) = &mut out
+            {
+                m.shift_remove("id");
+            }
+        }
+        Ok(out)
     }
 
     fn resource_reply(
@@ -423,6 +438,16 @@ impl Provider {
         status: u16,
         proj: &Projection,
     ) -> ScimResult<Reply> {
+        let unprojected;
+        let proj = if self.faults.has(Fault::AttributesIgnored) {
+            unprojected = Projection {
+                attributes: Vec::new(),
+                excluded: proj.excluded.clone(),
+            };
+            &unprojected
+        } else {
+            proj
+        };
         Ok(Reply {
             status,
             body: Some(self.render(d, kind, e, proj)?),
@@ -873,7 +898,20 @@ impl Provider {
         if self.faults.has(Fault::PatchOpCaseSensitive) {
             reject_non_lowercase_ops(body)?;
         }
-        let mut req = PatchRequest::from_json(body)?;
+        let mut req = match PatchRequest::from_json(body) {
+            Ok(r) => r,
+            Err(_) if self.faults.has(Fault::PatchEnvelopeUnchecked) => {
+                let d = slot.tenant.data.read();
+                let Some(old) = d.table(kind).get(id) else {
+                    return self.missing(kind, id);
+                };
+                return self.resource_reply(&d, kind, old, 200, proj);
+            }
+            Err(e) => return Err(e),
+        };
+        if self.faults.has(Fault::ManagerStringRejected) {
+            reject_string_manager(&req)?;
+        }
         if req.operations.len() > self.limits.max_patch_operations {
             return Err(ScimError::new(
                 413,
@@ -905,28 +943,93 @@ impl Provider {
             self.write_user_groups(&slot.tenant, &mut d, id, &mut req)?;
         }
         let old_v = parse_stored(&old.json)?;
-        let outcome = patch::apply(&old_v, &req, &schema)?;
+        let outcome = match patch::apply(&old_v, &req, &schema) {
+            Ok(o) => o,
+            Err(e) => {
+                let swallowed = match e.scim_type {
+                    Some(ScimType::NoTarget) => self.faults.has(Fault::PatchNoTarget200),
+                    Some(ScimType::InvalidPath) => self.faults.has(Fault::PatchInvalidPath200),
+                    Some(ScimType::Mutability) => self.faults.has(Fault::PatchMutability200),
+                    _ => false,
+                };
+                if swallowed {
+                    return self.resource_reply(&d, kind, &old, 200, proj);
+                }
+                if self.faults.has(Fault::PatchNotAtomic) {
+                    // Keep the longest prefix of operations that applies.
+                    let mut prefix = req.clone();
+                    while prefix.operations.len() > 1 {
+                        prefix.operations.pop();
+                        if let Ok(o) = patch::apply(&old_v, &prefix, &schema) {
+                            if o.changed {
+                                self.store_patched(
+                                    &slot.tenant,
+                                    &mut d,
+                                    kind,
+                                    &old,
+                                    &old_v,
+                                    &o.resource,
+                                    proj,
+                                )?;
+                            }
+                            break;
+                        }
+                    }
+                }
+                return Err(e);
+            }
+        };
         if self.faults.has(Fault::PatchIgnored)
             || (!outcome.changed && !self.faults.has(Fault::NoopPatchBumpsVersion))
         {
-            return self.resource_reply(&d, kind, &old, 200, proj);
+            return self.patch_reply(self.resource_reply(&d, kind, &old, 200, proj)?);
         }
-        let mut map = resource::normalize(&outcome.resource, &schema, WriteMode::Replace)?;
-        let old_map = strip_server_fields(&old_v);
-        let password = Self::take_password(kind, &mut map).or_else(|| old.password.clone());
-        if self.faults.has(Fault::ActiveIgnored) {
-            keep_old_active(&old_map, &mut map);
-        }
-        self.write_back(
+        let r = self.store_patched(
             &slot.tenant,
             &mut d,
             kind,
             &old,
-            &old_map,
-            map,
-            password,
+            &old_v,
+            &outcome.resource,
             proj,
-        )
+        )?;
+        self.patch_reply(r)
+    }
+
+    /// The `patch-empty-200` fault: a successful PATCH answers `{}`.
+    fn patch_reply(&self, r: Reply) -> ScimResult<Reply> {
+        if self.faults.has(Fault::PatchEmpty200) {
+            return Ok(Reply {
+                body: Some(to_bytes(&json!({}))),
+                ..r
+            });
+        }
+        Ok(r)
+    }
+
+    /// Store the result of a PATCH (validated again as a whole resource) and answer 200.
+    #[expect(clippy::too_many_arguments, reason = "the tail of PATCH, called twice")]
+    fn store_patched(
+        &self,
+        tenant: &Tenant,
+        d: &mut TenantData,
+        kind: Kind,
+        old: &Entry,
+        old_v: &Value,
+        patched: &Value,
+        proj: &Projection,
+    ) -> ScimResult<Reply> {
+        let schema = self.schema(kind)?;
+        let mut map = resource::normalize(patched, &schema, WriteMode::Replace)?;
+        let old_map = strip_server_fields(old_v);
+        let password = Self::take_password(kind, &mut map).or_else(|| old.password.clone());
+        if self.faults.has(Fault::ActiveIgnored) {
+            keep_old_active(&old_map, &mut map);
+        }
+        if self.faults.has(Fault::PatchNoPrimaryDemote) {
+            restore_primaries(old_v, &mut map);
+        }
+        self.write_back(tenant, d, kind, old, &old_map, map, password, proj)
     }
 
     /// DELETE /{Users|Groups}/{id}.
@@ -1128,10 +1231,7 @@ impl Provider {
             } else {
                 0..total
             };
-            let proj = Projection {
-                attributes: q.attributes.clone(),
-                excluded: q.excluded_attributes.clone(),
-            };
+            let proj = self.list_projection(q);
             let mut page = Vec::with_capacity(range.len());
             for e in table.iter().skip(range.start).take(range.len()) {
                 let v = self.materialize(&d, *kind, e)?;
@@ -1205,15 +1305,23 @@ impl Provider {
         } else {
             0..total
         };
-        let proj = Projection {
-            attributes: q.attributes.clone(),
-            excluded: q.excluded_attributes.clone(),
-        };
+        let proj = self.list_projection(q);
         let mut page = Vec::with_capacity(range.len());
         for (kind, v) in hits.into_iter().skip(range.start).take(range.len()) {
             page.push(self.project(kind, &v, &proj)?);
         }
         Ok(Reply::json(200, &self.list_body(total, q, page)))
+    }
+
+    fn list_projection(&self, q: &ListQuery) -> Projection {
+        Projection {
+            attributes: if self.faults.has(Fault::ListAttributesIgnored) {
+                Vec::new()
+            } else {
+                q.attributes.clone()
+            },
+            excluded: q.excluded_attributes.clone(),
+        }
     }
 
     fn list_body(&self, total: usize, q: &ListQuery, page: Vec<Value>) -> Value {
@@ -1556,6 +1664,67 @@ fn has_non_lowercase_keyword(text: &str) -> bool {
         KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
             && w.chars().any(|c| c.is_ascii_uppercase())
     })
+}
+
+/// The `attributes-case-sensitive` fault: keep only the requested names spelled exactly as the
+/// resource's keys; when none is left, ask for `id` alone (the resource has nothing requested).
+fn case_sensitive_attributes(v: &Value, attributes: &[AttrPath]) -> Vec<AttrPath> {
+    if attributes.is_empty() {
+        return Vec::new();
+    }
+    let kept: Vec<AttrPath> = attributes
+        .iter()
+        .filter(|a| {
+            let container = match &a.urn {
+                Some(u) => v.get(u.as_str()),
+                None => Some(v),
+            };
+            container.and_then(|c| c.get(a.attr.as_str())).is_some()
+        })
+        .cloned()
+        .collect();
+    if kept.is_empty() {
+        vec![AttrPath::attr("id")]
+    } else {
+        kept
+    }
+}
+
+/// The `patch-no-primary-demote` fault: values that were primary before the PATCH are primary
+/// again afterwards.
+fn restore_primaries(old: &Value, new: &mut Map<String, Value>) {
+    let Some(old) = old.as_object() else {
+        return;
+    };
+    for (k, ov) in old {
+        let (Some(before), Some(Value::Array(after))) = (ov.as_array(), new.get_mut(k)) else {
+            continue;
+        };
+        for el in after.iter_mut() {
+            let was_primary = before.iter().any(|b| {
+                b.get("primary") == Some(&Value::Bool(true)) && b.get("value") == el.get("value")
+            });
+            if was_primary && let Value::Object(m) = el {
+                m.insert("primary".into(), Value::Bool(true));
+            }
+        }
+    }
+}
+
+/// The `manager-string-rejected` fault: a bare string for `...:manager` is refused.
+fn reject_string_manager(req: &PatchRequest) -> ScimResult<()> {
+    for op in &req.operations {
+        let to_manager = op
+            .path
+            .as_deref()
+            .is_some_and(|p| p.to_ascii_lowercase().ends_with("manager"));
+        if to_manager && op.value.as_ref().is_some_and(Value::is_string) {
+            return Err(ScimError::invalid_value(
+                "manager must be a complex value {\"value\": id}",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The `patch-op-case-sensitive` fault: only lowercase op names pass.

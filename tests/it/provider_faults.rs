@@ -404,6 +404,132 @@ async fn probe(f: Fault, env: &Env) -> bool {
         }
 
         // -- attributes and PATCH --
+        Fault::AttributesIgnored => {
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "ai", "title": "T"}),
+                )
+                .await;
+            let id = r.json["id"].as_str().unwrap_or_default().to_string();
+            env.get(&format!("/Users/{id}?attributes=userName"))
+                .await
+                .json
+                .get("title")
+                .is_some()
+        }
+        Fault::ListAttributesIgnored => {
+            env.post(
+                "/Users",
+                json!({"schemas": [USER], "userName": "la", "title": "T"}),
+            )
+            .await;
+            env.get("/Users?attributes=userName").await.json["Resources"][0]
+                .get("title")
+                .is_some()
+        }
+        Fault::AttributesCaseSensitive => {
+            let u = env.user("acs").await;
+            env.get(&format!("/Users/{u}?attributes=USERNAME"))
+                .await
+                .json
+                .get("userName")
+                .is_none()
+        }
+        Fault::ProjectionDropsAlways => {
+            let u = env.user("pda").await;
+            env.get(&format!("/Users/{u}?excludedAttributes=id"))
+                .await
+                .json
+                .get("id")
+                .is_none()
+        }
+        Fault::PatchNotAtomic => {
+            let u = env.user("pna").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "displayName", "value": "New"}, {"op": "remove"}]),
+            )
+            .await;
+            env.get(&format!("/Users/{u}")).await.json["displayName"] == "New"
+        }
+        Fault::PatchNoPrimaryDemote => {
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "pd", "emails": [{"value": "a@x", "primary": true}]}),
+                )
+                .await;
+            let id = r.json["id"].as_str().unwrap_or_default().to_string();
+            env.patch(
+                &format!("/Users/{id}"),
+                json!([{"op": "add", "path": "emails", "value": [{"value": "b@x", "primary": true}]}]),
+            )
+            .await;
+            env.get(&format!("/Users/{id}")).await.json["emails"]
+                .as_array()
+                .is_some_and(|a| a.iter().filter(|e| e["primary"] == true).count() > 1)
+        }
+        Fault::PatchMutability200 => {
+            let u = env.user("pm").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "id", "value": "x"}]),
+            )
+            .await
+            .status
+                == 200
+        }
+        Fault::PatchNoTarget200 => {
+            let u = env.user("pnt").await;
+            env.patch(&format!("/Users/{u}"), json!([{"op": "remove"}]))
+                .await
+                .status
+                == 200
+        }
+        Fault::PatchInvalidPath200 => {
+            let u = env.user("pip").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "name..givenName", "value": "x"}]),
+            )
+            .await
+            .status
+                == 200
+        }
+        Fault::PatchEnvelopeUnchecked => {
+            let u = env.user("peu").await;
+            env.send(
+                "PATCH",
+                &format!("/Users/{u}"),
+                Some(&json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]})),
+            )
+            .await
+            .status
+                == 200
+        }
+        Fault::PatchEmpty200 => {
+            let u = env.user("pe").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "displayName", "value": "New"}]),
+            )
+            .await
+            .json
+            .get("id")
+            .is_none()
+        }
+        Fault::ManagerStringRejected => {
+            let boss = env.user("boss").await;
+            let u = env.user("emp").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "add", "path": format!("{ENTERPRISE}:manager"), "value": boss}]),
+            )
+            .await
+            .status
+                == 400
+        }
 
         // -- ETag, Bulk, search, errors and schema sweep --
         Fault::GetMinimal => {

@@ -14,5 +14,7 @@ pub mod pagination;
 pub mod sort;
 
 // attributes and PATCH:
+pub mod attributes;
+pub mod patch;
 
 // ETag, Bulk, search, errors and schema sweep:
