@@ -10,3 +10,9 @@ pub mod users;
 // attributes and PATCH:
 
 // ETag, Bulk, search, errors and schema sweep:
+pub mod bulk;
+pub mod errors;
+pub mod etag;
+pub mod schema;
+pub mod search;
+pub mod transport;
