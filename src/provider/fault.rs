@@ -136,6 +136,8 @@ pub enum Fault {
     UnknownParam400,
     /// Attribute names in POST bodies are matched case-sensitively: `USERNAME` is unknown (RFC 7643 §2.1).
     AttrNamesCaseSensitive,
+    /// The ServiceProviderConfig says patch and bulk are unsupported, yet both are served (RFC 7644 §3.12, 501).
+    SpcUnderstates,
 }
 
 impl Fault {
@@ -265,6 +267,9 @@ impl Fault {
             }
             Fault::AttrNamesCaseSensitive => {
                 "attribute names are case-sensitive on input (RFC 7643 §2.1)"
+            }
+            Fault::SpcUnderstates => {
+                "the SPC says patch and bulk are unsupported, yet both are served (no 501)"
             }
         }
     }

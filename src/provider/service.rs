@@ -236,6 +236,15 @@ impl Provider {
             }
             return to_bytes(&v);
         }
+        if self.faults.has(Fault::SpcUnderstates) {
+            let mut v: Value = serde_json::from_slice(&self.spc).unwrap_or_default();
+            for f in ["patch", "bulk"] {
+                if let Some(o) = v.get_mut(f).and_then(Value::as_object_mut) {
+                    o.insert("supported".into(), Value::Bool(false));
+                }
+            }
+            return to_bytes(&v);
+        }
         self.spc.clone()
     }
 

@@ -395,6 +395,9 @@ async fn probe(f: Fault, env: &Env) -> bool {
             env.get(&format!("/Users/{id}")).await.json["displayName"] != "Zoë"
         }
         Fault::UnknownParam400 => env.get("/Users?foo=bar").await.status == 400,
+        Fault::SpcUnderstates => {
+            env.get("/ServiceProviderConfig").await.json["patch"]["supported"] == false
+        }
         Fault::AttrNamesCaseSensitive => {
             env.post("/Users", json!({"schemas": [USER], "USERNAME": "upper"}))
                 .await

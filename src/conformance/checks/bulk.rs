@@ -333,7 +333,13 @@ async fn fail_on_errors(c: &Ctx) -> CheckResult {
     ensure(exists(c, &name).await? != Some(true), || {
         "with failOnErrors 1 the user after the first error was created".into()
     })?;
-    status(&r, &[200, 400, 404, 409, 412])
+    ensure(r.code() == 200 || (400..500).contains(&r.code()), || {
+        format!(
+            "the stopped BulkRequest answered {}: {}",
+            r.code(),
+            truncate(&r.text, 200)
+        )
+    })
 }
 
 async fn continue_on_error(c: &Ctx) -> CheckResult {

@@ -4,7 +4,8 @@
 
 use crate::check;
 use crate::conformance::context::{
-    BULK_REQUEST, Ctx, ERROR, PATCH_OP, USER, enc, ensure, path_of, reached, truncate,
+    BULK_REQUEST, Ctx, ERROR, PATCH_OP, USER, enc, ensure, path_of, reached, scim_error, status,
+    truncate,
 };
 use crate::conformance::model::{Capability, Check, CheckResult, Finding};
 use crate::target::client::Resp;
@@ -35,6 +36,8 @@ pub fn checks() -> Vec<Check> {
             fault "error-scim-type-invalid", "Use only the scimType values of RFC 7644 Table 9: invalidSyntax for unparseable bodies, invalidFilter for bad filters, uniqueness for conflicts, …"),
         check!(no_5xx, "errors.no-5xx-for-client-errors", "Malformed requests are answered 4xx, never 5xx", "RFC 7644 §3.12", Must, [],
             fault "malformed-500", "Validate input before using it and map every client mistake to a 4xx SCIM error; 5xx means the server failed."),
+        check!(unsupported_501, "errors.unsupported-501", "PATCH and Bulk answer 501 when the SPC marks them unsupported, and work when it marks them supported", "RFC 7644 §3.12; RFC 7643 §5", Should, [],
+            fault "spc-understates", "Keep the ServiceProviderConfig truthful: refuse unsupported operations with 501 Not Implemented, and advertise what you serve."),
     ]
 }
 
@@ -395,4 +398,43 @@ async fn no_5xx(c: &Ctx) -> CheckResult {
         })?;
     }
     Ok(())
+}
+
+async fn unsupported_501(c: &Ctx) -> CheckResult {
+    let u = c.create_user(json!({"displayName": "Before"})).await?;
+    let patch = c.caps().has(Capability::Patch);
+    let r = c
+        .patch(
+            &u.location,
+            json!([{"op": "replace", "path": "displayName", "value": "After"}]),
+        )
+        .await;
+    if patch {
+        status(&r, &[200, 204])?;
+    } else {
+        scim_error(&r, 501, None)
+            .map_err(|f| Finding::fail(format!("patch.supported is false; {}", f.reason)))?;
+    }
+    let g = c.get(&u.location).await;
+    status(&g, &[200])?;
+    let want = if patch { "After" } else { "Before" };
+    ensure(g.body()["displayName"] == want, || {
+        format!(
+            "patch.supported is {patch}, yet after the PATCH displayName is {}",
+            g.body()["displayName"]
+        )
+    })?;
+    let r = c
+        .post(
+            "/Bulk",
+            &json!({"schemas": [BULK_REQUEST], "Operations": [
+                {"method": "DELETE", "path": c.user_path(&uuid::Uuid::new_v4().to_string())}]}),
+        )
+        .await;
+    if c.caps().has(Capability::Bulk) {
+        status(&r, &[200])
+    } else {
+        scim_error(&r, 501, None)
+            .map_err(|f| Finding::fail(format!("bulk.supported is false; {}", f.reason)))
+    }
 }
