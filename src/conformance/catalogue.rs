@@ -24,6 +24,12 @@ pub fn all() -> Vec<Check> {
     v.extend(checks::patch::checks());
 
     // ETag, Bulk, search, errors and schema sweep:
+    v.extend(checks::transport::checks());
+    v.extend(checks::errors::checks());
+    v.extend(checks::etag::checks());
+    v.extend(checks::bulk::checks());
+    v.extend(checks::search::checks());
+    v.extend(checks::schema::checks());
 
     v
 }

@@ -184,7 +184,7 @@ fn run_one(
     };
     match (op.method.as_str(), id) {
         ("POST", None) => {
-            if op.bulk_id.is_none() {
+            if op.bulk_id.is_none() && !provider.faults.has(Fault::BulkPostWithoutBulkId) {
                 return Err(ScimError::invalid_syntax(
                     "a POST operation requires a bulkId",
                 ));
@@ -210,6 +210,9 @@ pub fn run(provider: &Provider, slot: &TenantSlot, body: &Value) -> ScimResult<V
     let max_ops =
         (!provider.faults.has(Fault::BulkNoLimit)).then_some(provider.limits.bulk_max_operations);
     let (fail_on_errors, ops) = parse(body, max_ops)?;
+    let fail_on_errors = fail_on_errors
+        .filter(|_| !provider.faults.has(Fault::BulkIgnoreFailOnErrors))
+        .or(provider.faults.has(Fault::BulkStopOnError).then_some(1));
     let resolve = !provider.faults.has(Fault::BulkIgnoreBulkId);
     let declared: std::collections::HashSet<String> =
         ops.iter().filter_map(|o| o.bulk_id.clone()).collect();

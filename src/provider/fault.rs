@@ -171,6 +171,42 @@ pub enum Fault {
     /// A bare string value for the enterprise `manager` is rejected with 400 (breaks Entra).
     ManagerStringRejected,
     // -- faults for the ETag, Bulk, search, errors and schema-sweep checks --
+    /// The ETag and `meta.version` never change: every version is `W/"static"` (RFC 7644 §3.14).
+    EtagConstant,
+    /// `If-None-Match` with the current ETag is ignored: 200 with the body instead of 304 (RFC 7644 §3.14).
+    IgnoreIfNoneMatch,
+    /// A Bulk POST operation without `bulkId` is processed instead of rejected (RFC 7644 §3.7).
+    BulkPostWithoutBulkId,
+    /// Bulk `failOnErrors` is ignored: every operation runs whatever the errors (RFC 7644 §3.7.3).
+    BulkIgnoreFailOnErrors,
+    /// Without `failOnErrors`, Bulk stops at the first failing operation (RFC 7644 §3.7.3).
+    BulkStopOnError,
+    /// Bulk `maxPayloadSize` is not enforced: larger requests are processed (RFC 7644 §3.7.4).
+    BulkNoPayloadLimit,
+    /// `POST /.search` ignores its SearchRequest (no validation, no filter, no paging, no projection) (RFC 7644 §3.4.3).
+    SearchIgnoresRequest,
+    /// `POST /Users/.search` with a resource body creates that resource (RFC 7644 §3.4.3).
+    SearchCreates,
+    /// Error bodies carry `scimType: "invalidRequest"`, a value RFC 7644 §3.12 does not define.
+    ErrorScimTypeInvalid,
+    /// A JSON body that is not an object (e.g. an array) answers 500 instead of 400 (RFC 7644 §3.12).
+    #[value(name = "malformed-500")]
+    Malformed500,
+    /// `Accept: application/json` is refused with 406 (RFC 7644 §3.8).
+    #[value(name = "accept-json-406")]
+    AcceptJson406,
+    /// A `charset` parameter on the request Content-Type is refused with 415 (RFC 7644 §3.8).
+    CharsetRejected,
+    /// Non-ASCII characters in created resources are stored as `?` (RFC 7644 §3.8, UTF-8).
+    #[value(name = "utf8-mangled")]
+    Utf8Mangled,
+    /// An unknown query parameter is refused with 400 instead of ignored (RFC 7644 §3.4.2).
+    #[value(name = "unknown-param-400")]
+    UnknownParam400,
+    /// Attribute names in POST bodies are matched case-sensitively: `USERNAME` is unknown (RFC 7643 §2.1).
+    AttrNamesCaseSensitive,
+    /// The ServiceProviderConfig says patch and bulk are unsupported, yet both are served (RFC 7644 §3.12, 501).
+    SpcUnderstates,
 }
 
 impl Fault {
@@ -359,7 +395,45 @@ impl Fault {
             }
             Fault::ManagerStringRejected => {
                 "a bare-string enterprise manager is rejected with 400 (breaks Entra)"
-            } // -- ETag, Bulk, search, errors and schema sweep --
+            }
+
+            // -- ETag, Bulk, search, errors and schema sweep --
+            Fault::EtagConstant => "the ETag never changes: always W/\"static\" (RFC 7644 §3.14)",
+            Fault::IgnoreIfNoneMatch => {
+                "If-None-Match with the current ETag answers 200, not 304 (RFC 7644 §3.14)"
+            }
+            Fault::BulkPostWithoutBulkId => {
+                "a Bulk POST operation without bulkId is processed (RFC 7644 §3.7)"
+            }
+            Fault::BulkIgnoreFailOnErrors => "Bulk failOnErrors is ignored (RFC 7644 §3.7.3)",
+            Fault::BulkStopOnError => {
+                "without failOnErrors, Bulk stops at the first error (RFC 7644 §3.7.3)"
+            }
+            Fault::BulkNoPayloadLimit => "Bulk maxPayloadSize is not enforced (RFC 7644 §3.7.4)",
+            Fault::SearchIgnoresRequest => {
+                "POST .search ignores the SearchRequest and lists everything (RFC 7644 §3.4.3)"
+            }
+            Fault::SearchCreates => {
+                "POST /Users/.search with a resource body creates it (RFC 7644 §3.4.3)"
+            }
+            Fault::ErrorScimTypeInvalid => {
+                "error scimType is \"invalidRequest\", not a Table 9 value (RFC 7644 §3.12)"
+            }
+            Fault::Malformed500 => "a JSON body that is not an object answers 500 (RFC 7644 §3.12)",
+            Fault::AcceptJson406 => "Accept: application/json is refused with 406 (RFC 7644 §3.8)",
+            Fault::CharsetRejected => {
+                "a charset parameter on Content-Type is refused with 415 (RFC 7644 §3.8)"
+            }
+            Fault::Utf8Mangled => "non-ASCII characters are stored as '?' (RFC 7644 §3.8)",
+            Fault::UnknownParam400 => {
+                "an unknown query parameter is refused with 400 (RFC 7644 §3.4.2)"
+            }
+            Fault::AttrNamesCaseSensitive => {
+                "attribute names are case-sensitive on input (RFC 7643 §2.1)"
+            }
+            Fault::SpcUnderstates => {
+                "the SPC says patch and bulk are unsupported, yet both are served (no 501)"
+            }
         }
     }
 

@@ -21,6 +21,17 @@ use std::sync::Arc;
 /// The SCIM media type.
 pub const SCIM_JSON: &str = "application/scim+json";
 
+/// The query parameters RFC 7644 defines (for the `unknown-param-400` fault).
+const KNOWN_PARAMS: [&str; 7] = [
+    "filter",
+    "sortBy",
+    "sortOrder",
+    "startIndex",
+    "count",
+    "attributes",
+    "excludedAttributes",
+];
+
 /// The router: everything under `/scim/v2`, a SCIM 404 elsewhere.
 pub fn router(provider: Arc<Provider>) -> Router {
     Router::new()
@@ -45,6 +56,9 @@ async fn not_under_base(State(p): State<Arc<Provider>>, uri: Uri) -> Response {
 pub fn error_json(e: &ScimError, faults: &Faults) -> Value {
     let mut v = e.to_json();
     if let Value::Object(m) = &mut v {
+        if faults.has(Fault::ErrorScimTypeInvalid) && m.contains_key("scimType") {
+            m.insert("scimType".into(), Value::from("invalidRequest"));
+        }
         if faults.has(Fault::ErrorStatusNumber) {
             m.insert("status".into(), Value::from(e.status));
         }
@@ -214,6 +228,32 @@ fn reject_start_below_one(uri: &Uri) -> ScimResult<()> {
     Ok(())
 }
 
+/// The SearchRequest of a `POST .search`, or no parameters at all under `search-ignores-request`.
+fn search_query(p: &Provider, body: &Value) -> ScimResult<ListQuery> {
+    if p.faults.has(Fault::SearchIgnoresRequest) {
+        return ListQuery::from_params(std::iter::empty::<(&str, &str)>());
+    }
+    ListQuery::from_search_request(body)
+}
+
+/// Replace every non-ASCII character in string values by `?` (the `utf8-mangled` fault).
+fn mangle_non_ascii(v: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        Value::String(s) => {
+            *s = s
+                .chars()
+                .map(|c| if c.is_ascii() { c } else { '?' })
+                .collect();
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| mangle_non_ascii(x, depth + 1)),
+        Value::Object(o) => o.values_mut().for_each(|x| mangle_non_ascii(x, depth + 1)),
+        _ => {}
+    }
+}
+
 fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> ScimError {
     ScimError::new(
         405,
@@ -279,7 +319,29 @@ async fn handle(
             "a valid bearer token is required (Authorization: Bearer <token>)",
         ));
     };
-    if !accept_ok(headers) {
+    if p.faults.has(Fault::CharsetRejected)
+        && header_str(headers, header::CONTENT_TYPE).is_some_and(|c| c.contains(';'))
+    {
+        return Err(ScimError::new(
+            415,
+            None,
+            "charset parameters are not supported",
+        ));
+    }
+    if p.faults.has(Fault::UnknownParam400)
+        && let Some((k, _)) = query::decode_query(uri.query().unwrap_or(""))?
+            .into_iter()
+            .find(|(k, _)| !KNOWN_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(k)))
+    {
+        return Err(ScimError::invalid_value(format!(
+            "unknown query parameter {k:?}"
+        )));
+    }
+    if !accept_ok(headers)
+        || (p.faults.has(Fault::AcceptJson406)
+            && header_str(headers, header::ACCEPT)
+                .is_some_and(|a| a.trim().eq_ignore_ascii_case("application/json")))
+    {
         return Err(ScimError::new(
             406,
             None,
@@ -329,14 +391,19 @@ async fn handle(
                 return Err(method_not_allowed(method, "/.search", "POST"));
             }
             let body = read_json(body, limit, headers).await?;
-            let q = ListQuery::from_search_request(&body)?;
+            let q = search_query(p, &body)?;
             p.list(slot, &[Kind::User, Kind::Group], &q)
         }
         ["Bulk"] => {
             if method != Method::POST {
                 return Err(method_not_allowed(method, "/Bulk", "POST"));
             }
-            let body = read_json(body, p.limits.bulk_max_payload_bytes, headers).await?;
+            let bulk_limit = if p.faults.has(Fault::BulkNoPayloadLimit) {
+                p.limits.bulk_max_payload_bytes.saturating_mul(16)
+            } else {
+                p.limits.bulk_max_payload_bytes
+            };
+            let body = read_json(body, bulk_limit, headers).await?;
             let v = bulk::run(p, slot, &body)?;
             Ok(Reply {
                 status: 200,
@@ -365,7 +432,14 @@ async fn handle(
                     ));
                 }
                 let body = read_json(body, limit, headers).await?;
-                let q = ListQuery::from_search_request(&body)?;
+                if p.faults.has(Fault::SearchCreates)
+                    && !body["schemas"]
+                        .as_array()
+                        .is_some_and(|s| s.iter().any(|u| u == crate::scim::schema::SEARCH_REQUEST))
+                {
+                    return p.create(slot, kind, &body, &Projection::default());
+                }
+                let q = search_query(p, &body)?;
                 p.list(slot, &[kind], &q)
             }
             None => Err(ScimError::not_found(format!(
@@ -421,7 +495,13 @@ async fn collection(
         }
         Method::POST => {
             let proj = projection(uri)?;
-            let body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            let mut body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            if p.faults.has(Fault::Malformed500) && !body.is_object() {
+                return Err(ScimError::new(500, None, "internal server error"));
+            }
+            if p.faults.has(Fault::Utf8Mangled) {
+                mangle_non_ascii(&mut body, 0);
+            }
             p.create(slot, kind, &body, &proj)
         }
         _ => Err(method_not_allowed(

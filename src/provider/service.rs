@@ -216,6 +216,9 @@ impl Provider {
     }
 
     fn etag(&self, version: u64) -> Option<String> {
+        if self.faults.has(Fault::EtagConstant) {
+            return Some("W/\"static\"".into());
+        }
         (!self.faults.has(Fault::NoEtag)).then(|| format!("W/\"{version}\""))
     }
 
@@ -230,6 +233,15 @@ impl Provider {
                     for s in schemes.iter_mut().filter_map(Value::as_object_mut) {
                         s.shift_remove("description");
                     }
+                }
+            }
+            return to_bytes(&v);
+        }
+        if self.faults.has(Fault::SpcUnderstates) {
+            let mut v: Value = serde_json::from_slice(&self.spc).unwrap_or_default();
+            for f in ["patch", "bulk"] {
+                if let Some(o) = v.get_mut(f).and_then(Value::as_object_mut) {
+                    o.insert("supported".into(), Value::Bool(false));
                 }
             }
             return to_bytes(&v);
@@ -680,6 +692,20 @@ impl Provider {
             }
             _ => body,
         };
+        if self.faults.has(Fault::AttrNamesCaseSensitive)
+            && let Some(key) = body.as_object().and_then(|m| {
+                m.keys().find(|k| {
+                    schema
+                        .core()
+                        .attribute(k)
+                        .is_some_and(|a| a.name != k.as_str())
+                })
+            })
+        {
+            return Err(ScimError::invalid_syntax(format!(
+                "{key:?} is not an attribute of this resource type"
+            )));
+        }
         let mut map = resource::normalize(body, &schema, WriteMode::Create)?;
         let password = Self::take_password(kind, &mut map);
         let client_id = body
@@ -772,6 +798,7 @@ impl Provider {
         let Some(e) = d.table(kind).get(id) else {
             return self.missing(kind, id);
         };
+        let if_none_match = if_none_match.filter(|_| !self.faults.has(Fault::IgnoreIfNoneMatch));
         if let (Some(h), Some(tag)) = (if_none_match, self.etag(e.version))
             && etag_matches(h, &tag)
         {

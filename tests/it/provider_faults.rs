@@ -532,6 +532,141 @@ async fn probe(f: Fault, env: &Env) -> bool {
         }
 
         // -- ETag, Bulk, search, errors and schema sweep --
+        Fault::EtagConstant => {
+            let u = env.user("ec").await;
+            let before = tag(env, &format!("/Users/{u}")).await;
+            env.put(
+                &format!("/Users/{u}"),
+                json!({"schemas": [USER], "userName": "ec", "displayName": "changed"}),
+            )
+            .await;
+            tag(env, &format!("/Users/{u}")).await == before
+        }
+        Fault::IgnoreIfNoneMatch => {
+            let u = env.user("inm").await;
+            let t = tag(env, &format!("/Users/{u}")).await.unwrap_or_default();
+            env.send_as(
+                Some(&token),
+                "GET",
+                &format!("/Users/{u}"),
+                None,
+                &[("if-none-match", &t)],
+            )
+            .await
+            .status
+                == 200
+        }
+        Fault::BulkPostWithoutBulkId => {
+            let r = env
+                .post("/Bulk", json!({"schemas": [BULK], "Operations": [
+                    {"method": "POST", "path": "/Users", "data": {"schemas": [USER], "userName": "nobid"}}
+                ]}))
+                .await;
+            r.json["Operations"][0]["status"] == "201"
+        }
+        Fault::BulkIgnoreFailOnErrors => {
+            let r = env
+                .post("/Bulk", json!({"schemas": [BULK], "failOnErrors": 1, "Operations": [
+                    {"method": "DELETE", "path": "/Users/none"},
+                    {"method": "POST", "path": "/Users", "bulkId": "a", "data": {"schemas": [USER], "userName": "foe"}}
+                ]}))
+                .await;
+            r.json["Operations"].as_array().map(Vec::len) == Some(2)
+        }
+        Fault::BulkStopOnError => {
+            let r = env
+                .post("/Bulk", json!({"schemas": [BULK], "Operations": [
+                    {"method": "DELETE", "path": "/Users/none"},
+                    {"method": "POST", "path": "/Users", "bulkId": "a", "data": {"schemas": [USER], "userName": "soe"}}
+                ]}))
+                .await;
+            r.json["Operations"].as_array().map(Vec::len) == Some(1)
+        }
+        Fault::BulkNoPayloadLimit => {
+            let pad = "x".repeat(1024 * 1024 + 10);
+            env.post(
+                "/Bulk",
+                json!({"schemas": [BULK], "Operations": [], "pad": pad}),
+            )
+            .await
+            .status
+                == 200
+        }
+        Fault::SearchIgnoresRequest => {
+            env.user("s1").await;
+            env.user("s2").await;
+            env.post(
+                "/Users/.search",
+                json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": "userName eq \"s1\""}),
+            )
+            .await
+            .json["totalResults"]
+                != 1
+        }
+        Fault::SearchCreates => {
+            env.post(
+                "/Users/.search",
+                json!({"schemas": [USER], "userName": "searched"}),
+            )
+            .await;
+            env.get("/Users?filter=userName%20eq%20%22searched%22")
+                .await
+                .json["totalResults"]
+                == 1
+        }
+        Fault::ErrorScimTypeInvalid => {
+            env.get("/Users?filter=userName%20eq").await.json["scimType"] != "invalidFilter"
+        }
+        Fault::Malformed500 => {
+            env.send("POST", "/Users", Some(&json!([1, 2])))
+                .await
+                .status
+                == 500
+        }
+        Fault::AcceptJson406 => {
+            env.send_as(
+                Some(&token),
+                "GET",
+                "/Users",
+                None,
+                &[("accept", "application/json")],
+            )
+            .await
+            .status
+                == 406
+        }
+        Fault::CharsetRejected => {
+            let r = env
+                .http
+                .post(env.url("/Users"))
+                .bearer_auth(&token)
+                .header("content-type", "application/scim+json; charset=utf-8")
+                .body(json!({"schemas": [USER], "userName": "cs"}).to_string())
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            r.status().as_u16() == 415
+        }
+        Fault::Utf8Mangled => {
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "u8", "displayName": "Zoë"}),
+                )
+                .await;
+            let id = r.json["id"].as_str().unwrap_or_default().to_string();
+            env.get(&format!("/Users/{id}")).await.json["displayName"] != "Zoë"
+        }
+        Fault::UnknownParam400 => env.get("/Users?foo=bar").await.status == 400,
+        Fault::SpcUnderstates => {
+            env.get("/ServiceProviderConfig").await.json["patch"]["supported"] == false
+        }
+        Fault::AttrNamesCaseSensitive => {
+            env.post("/Users", json!({"schemas": [USER], "USERNAME": "upper"}))
+                .await
+                .status
+                != 201
+        }
         Fault::GetMinimal => {
             let r = env
                 .post(

@@ -18,3 +18,9 @@ pub mod attributes;
 pub mod patch;
 
 // ETag, Bulk, search, errors and schema sweep:
+pub mod bulk;
+pub mod errors;
+pub mod etag;
+pub mod schema;
+pub mod search;
+pub mod transport;

@@ -1,0 +1,433 @@
+//! The schema-driven sweep (RFC 7643 §2.2, §7; RFC 7644 §3.3, §3.5.1): for every attribute the
+//! target declares for User in `/Schemas` (the core schema and the extensions its resource type
+//! lists), the declared characteristics are enforced — uniqueness server/global rejects
+//! duplicates, readOnly values are ignored on write, required attributes cannot be omitted,
+//! returned never / writeOnly values never come back. Nothing here is specific to one target.
+
+use crate::check;
+use crate::conformance::context::{
+    Ctx, USER, enc, ensure, ids, reached, scim_error, status, truncate,
+};
+use crate::conformance::model::{Capability, Check, CheckResult, Finding};
+use serde_json::{Map, Value, json};
+
+/// The schema-sweep checks.
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(uniqueness, "schema.uniqueness", "Every uniqueness server/global User attribute rejects a duplicate with 409", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Must, [],
+            fault "no-uniqueness", "Enforce the uniqueness you declare in /Schemas: a duplicate value is 409 with scimType uniqueness (case-folded when caseExact is false)."),
+        check!(read_only, "schema.read-only-ignored", "Values for readOnly User attributes are ignored on POST and PUT", "RFC 7643 §2.2; RFC 7644 §3.3, §3.5.1", Must, [],
+            fault "honour-client-id", "Drop client-supplied values of readOnly attributes (id, meta, groups, …) on POST and PUT; never store them."),
+        check!(required, "schema.required", "Omitting any required User attribute is 400 invalidValue", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Must, [],
+            fault "accept-missing-required", "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
+        check!(returned_never, "schema.returned-never", "returned never / writeOnly User attributes never come back, not even when asked for", "RFC 7643 §2.2", Must, [],
+            fault "return-password", "Strip every returned:never / writeOnly attribute from every response: POST, GET, lists and attributes= projections."),
+    ]
+}
+
+/// One top-level attribute the target declares for User.
+struct Attr {
+    /// The URN of the schema declaring it.
+    urn: String,
+    /// Whether that schema is the core User schema.
+    core: bool,
+    /// The attribute definition from `/Schemas`.
+    def: Value,
+}
+
+impl Attr {
+    fn name(&self) -> &str {
+        self.def["name"].as_str().unwrap_or_default()
+    }
+    fn is(&self, key: &str, value: &str) -> bool {
+        self.def[key]
+            .as_str()
+            .is_some_and(|v| v.eq_ignore_ascii_case(value))
+    }
+    fn multi(&self) -> bool {
+        self.def["multiValued"] == true
+    }
+    fn kind(&self) -> String {
+        self.def["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    }
+    /// `name` or `urn:name` for reasons.
+    fn label(&self) -> String {
+        if self.core {
+            self.name().to_string()
+        } else {
+            format!("{}:{}", self.urn, self.name())
+        }
+    }
+}
+
+/// The User attributes declared in `/Schemas`, core first, then each extension of the User
+/// resource type (with whether that extension is required).
+fn user_attrs(c: &Ctx) -> Result<Vec<(Attr, bool)>, Finding> {
+    let caps = c.caps();
+    let rt = caps
+        .resource_types
+        .iter()
+        .find(|rt| rt["schema"] == USER || rt["name"] == "User");
+    let mut urns: Vec<(String, bool, bool)> = vec![(USER.to_string(), true, true)];
+    for e in rt
+        .and_then(|rt| rt["schemaExtensions"].as_array())
+        .into_iter()
+        .flatten()
+    {
+        if let Some(u) = e["schema"].as_str() {
+            urns.push((u.to_string(), false, e["required"] == true));
+        }
+    }
+    let mut out = Vec::new();
+    for (urn, core, required) in urns {
+        let Some(schema) = caps.schemas.iter().find(|s| s["id"] == urn.as_str()) else {
+            if core {
+                return Err(Finding::error(format!(
+                    "/Schemas does not serve {USER}; the sweep needs it"
+                )));
+            }
+            continue;
+        };
+        for def in schema["attributes"].as_array().into_iter().flatten() {
+            out.push((
+                Attr {
+                    urn: urn.clone(),
+                    core,
+                    def: def.clone(),
+                },
+                required,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Put `value` for `a` into a User body.
+fn set(body: &mut Value, a: &Attr, value: Value) {
+    let Value::Object(m) = body else { return };
+    if a.core {
+        m.insert(a.name().to_string(), value);
+        return;
+    }
+    let ext = m
+        .entry(a.urn.clone())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(e) = ext {
+        e.insert(a.name().to_string(), value);
+    }
+    if let Some(Value::Array(s)) = m.get_mut("schemas")
+        && !s.iter().any(|u| u == a.urn.as_str())
+    {
+        s.push(Value::String(a.urn.clone()));
+    }
+}
+
+/// The value of `a` in a returned resource.
+fn get<'v>(body: &'v Value, a: &Attr) -> Option<&'v Value> {
+    let holder = if a.core { body } else { &body[a.urn.as_str()] };
+    holder.as_object().and_then(|m| {
+        m.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(a.name()))
+            .map(|(_, v)| v)
+    })
+}
+
+/// A valid string value for a required or unique attribute, when its type allows one.
+fn valid_value(c: &Ctx, a: &Attr) -> Option<Value> {
+    let v = match a.kind().as_str() {
+        "string" => Value::String(c.name(a.name())),
+        "reference" => Value::String(format!("https://example.invalid/{}", c.name(a.name()))),
+        _ => return None,
+    };
+    Some(if a.multi() { json!([v]) } else { v })
+}
+
+/// A body with every required (writable) attribute set, except `skip`.
+fn required_body(c: &Ctx, attrs: &[(Attr, bool)], skip: Option<&str>) -> Result<Value, Finding> {
+    let mut body = json!({"schemas": [USER]});
+    for (a, ext_required) in attrs {
+        if a.def["required"] != true
+            || a.is("mutability", "readOnly")
+            || !(a.core || *ext_required)
+            || Some(a.label().as_str()) == skip
+        {
+            continue;
+        }
+        let v = valid_value(c, a).ok_or_else(|| {
+            Finding::skip(format!(
+                "required attribute {} has type {}; the sweep only builds string values",
+                a.label(),
+                a.kind()
+            ))
+        })?;
+        set(&mut body, a, v);
+    }
+    Ok(body)
+}
+
+/// POST a body, tracking whatever it creates.
+async fn post_tracked(c: &Ctx, body: &Value) -> crate::target::client::Resp {
+    let r = c.post(c.users(), body).await;
+    if matches!(r.status, Some(200..=299))
+        && let Some(id) = r.body()["id"].as_str()
+    {
+        c.track(&c.url_of(&c.user_path(id)));
+    }
+    r
+}
+
+async fn uniqueness(c: &Ctx) -> CheckResult {
+    let attrs = user_attrs(c)?;
+    let unique: Vec<&Attr> = attrs
+        .iter()
+        .map(|(a, _)| a)
+        .filter(|a| {
+            (a.is("uniqueness", "server") || a.is("uniqueness", "global"))
+                && !a.is("mutability", "readOnly")
+                && !a.multi()
+                && valid_value(c, a).is_some()
+        })
+        .collect();
+    if unique.is_empty() {
+        return Err(Finding::skip(
+            "no writable single-valued string attribute of User is declared unique",
+        ));
+    }
+    for a in unique {
+        let mut first = required_body(c, &attrs, None)?;
+        let value = match get(&first, a) {
+            Some(v) => v.clone(),
+            None => {
+                let v = valid_value(c, a).unwrap_or(Value::Null);
+                set(&mut first, a, v.clone());
+                v
+            }
+        };
+        let r = post_tracked(c, &first).await;
+        if r.code() != 201 {
+            return Err(Finding::error(format!(
+                "could not create the first user with {} = {value}: {} {}",
+                a.label(),
+                r.code(),
+                truncate(&r.text, 200)
+            )));
+        }
+        let mut variants = vec![value.clone()];
+        if a.def["caseExact"] == false
+            && let Some(s) = value.as_str()
+        {
+            variants.push(Value::String(s.to_uppercase()));
+        }
+        for v in variants {
+            let mut second = required_body(c, &attrs, None)?;
+            set(&mut second, a, v.clone());
+            let r = post_tracked(c, &second).await;
+            scim_error(&r, 409, Some("uniqueness")).map_err(|f| Finding {
+                reason: format!(
+                    "{} is declared uniqueness {}; a second user with {v}: {}",
+                    a.label(),
+                    a.def["uniqueness"],
+                    f.reason
+                ),
+                ..f
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// A sample value carrying `marker` for a readOnly attribute, by declared type.
+fn marked(def: &Value, marker: &str, depth: usize) -> Option<Value> {
+    let one = match def["type"].as_str().unwrap_or_default() {
+        "string" => Value::String(marker.to_string()),
+        "reference" => Value::String(format!("https://example.invalid/{marker}")),
+        "complex" if depth == 0 => {
+            let mut m = Map::new();
+            for s in def["subAttributes"].as_array().into_iter().flatten() {
+                if let (Some(n), Some(v)) = (s["name"].as_str(), marked(s, marker, depth + 1)) {
+                    m.insert(n.to_string(), v);
+                }
+            }
+            if m.is_empty() {
+                return None;
+            }
+            Value::Object(m)
+        }
+        _ => return None,
+    };
+    Some(if def["multiValued"] == true && depth == 0 {
+        json!([one])
+    } else {
+        one
+    })
+}
+
+async fn read_only(c: &Ctx) -> CheckResult {
+    let attrs = user_attrs(c)?;
+    let marker = format!("scimtest-ro-{}", uuid::Uuid::new_v4().simple());
+    let old = "1999-01-01T00:00:00Z";
+    let mut body = required_body(c, &attrs, None)?;
+    // The common attributes (RFC 7643 §3.1) are readOnly wherever they are declared.
+    body["id"] = json!(marker);
+    body["meta"] =
+        json!({"created": old, "lastModified": old, "version": format!("W/\"{marker}\"")});
+    let mut sent = vec!["id".to_string(), "meta".to_string()];
+    for (a, _) in &attrs {
+        if a.is("mutability", "readOnly")
+            && let Some(v) = marked(&a.def, &marker, 0)
+        {
+            set(&mut body, a, v);
+            sent.push(a.label());
+        }
+    }
+    let r = post_tracked(c, &body).await;
+    status(&r, &[201])?;
+    let id = r.body()["id"].as_str().unwrap_or_default().to_string();
+    let loc = c.user_path(&id);
+    let verify = |when: &str, got: &crate::target::client::Resp| -> CheckResult {
+        ensure(!got.text.contains(&marker), || {
+            format!(
+                "{when}: a value sent for a readOnly attribute ({}) was stored: {}",
+                sent.join(", "),
+                truncate(&got.text, 300)
+            )
+        })?;
+        ensure(got.body()["meta"]["created"] != old, || {
+            format!("{when}: the client's meta.created was stored")
+        })
+    };
+    let g = c.get(&loc).await;
+    status(&g, &[200])?;
+    verify("after POST", &g)?;
+    let mut put = body.clone();
+    if let Value::Object(m) = &mut put {
+        m.insert("userName".into(), g.body()["userName"].clone());
+    }
+    let p = c.put(&loc, &put).await;
+    status(&p, &[200])?;
+    let g = c.get(&loc).await;
+    status(&g, &[200])?;
+    ensure(g.body()["id"] == id.as_str(), || {
+        format!("after PUT the id is {}", g.body()["id"])
+    })?;
+    verify("after PUT", &g)
+}
+
+async fn required(c: &Ctx) -> CheckResult {
+    let attrs = user_attrs(c)?;
+    let control = required_body(c, &attrs, None)?;
+    let r = post_tracked(c, &control).await;
+    if r.code() != 201 {
+        return Err(Finding::error(format!(
+            "a user with every required attribute could not be created: {} {}",
+            r.code(),
+            truncate(&r.text, 200)
+        )));
+    }
+    let required: Vec<String> = attrs
+        .iter()
+        .filter(|(a, ext)| {
+            a.def["required"] == true && !a.is("mutability", "readOnly") && (a.core || *ext)
+        })
+        .map(|(a, _)| a.label())
+        .collect();
+    if required.is_empty() {
+        return Err(Finding::skip(
+            "no writable User attribute is declared required",
+        ));
+    }
+    for label in required {
+        let body = required_body(c, &attrs, Some(&label))?;
+        let r = post_tracked(c, &body).await;
+        scim_error(&r, 400, Some("invalidValue")).map_err(|f| Finding {
+            reason: format!(
+                "{label} is declared required; a POST without it: {}",
+                f.reason
+            ),
+            ..f
+        })?;
+    }
+    Ok(())
+}
+
+async fn returned_never(c: &Ctx) -> CheckResult {
+    let attrs = user_attrs(c)?;
+    let hidden: Vec<&Attr> = attrs
+        .iter()
+        .map(|(a, _)| a)
+        .filter(|a| {
+            (a.is("returned", "never") || a.is("mutability", "writeOnly"))
+                && !a.is("mutability", "readOnly")
+                && matches!(a.kind().as_str(), "string" | "binary")
+                && !a.multi()
+        })
+        .collect();
+    if hidden.is_empty() {
+        return Err(Finding::skip(
+            "no writable User attribute is declared returned never or writeOnly",
+        ));
+    }
+    let secret = format!("Sc1m-{}-Aa!", uuid::Uuid::new_v4().simple());
+    let mut body = required_body(c, &attrs, None)?;
+    for a in &hidden {
+        let v = if a.kind() == "binary" {
+            "c2NpbXRlc3Q=".to_string()
+        } else {
+            secret.clone()
+        };
+        set(&mut body, a, Value::String(v));
+    }
+    let r = post_tracked(c, &body).await;
+    status(&r, &[201])?;
+    let id = r.body()["id"].as_str().unwrap_or_default().to_string();
+    let path = c.user_path(&id);
+    let names: Vec<String> = hidden.iter().map(|a| a.label()).collect();
+    let mut seen = vec![("the 201".to_string(), r)];
+    seen.push(("GET".into(), c.get(&path).await));
+    let projected: Vec<&str> = hidden.iter().map(|a| a.name()).collect();
+    seen.push((
+        format!("GET ?attributes={}", projected.join(",")),
+        c.get(&format!(
+            "{path}?attributes={}",
+            enc(&format!("userName,{}", projected.join(",")))
+        ))
+        .await,
+    ));
+    if c.caps().has(Capability::Filter) {
+        let f = format!("id eq \"{id}\"");
+        seen.push((
+            "a filtered list".into(),
+            c.get(&format!("{}?filter={}", c.users(), enc(&f))).await,
+        ));
+    }
+    for (when, resp) in &seen {
+        reached(resp)?;
+        ensure(resp.code() < 300, || {
+            format!("{when} answered {}", resp.code())
+        })?;
+        let bodies: Vec<&Value> = if resp.body()["Resources"].is_array() {
+            ensure(ids(resp).contains(&id), || {
+                format!("{when} did not return the user")
+            })?;
+            resp.body()["Resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .collect()
+        } else {
+            vec![resp.body()]
+        };
+        for a in &hidden {
+            ensure(bodies.iter().all(|b| get(b, a).is_none()), || {
+                format!("{when} returns {} ({})", a.label(), names.join(", "))
+            })?;
+        }
+        ensure(!resp.text.contains(&secret), || {
+            format!("{when} contains the value written to {}", names.join(", "))
+        })?;
+    }
+    Ok(())
+}
