@@ -8,6 +8,10 @@ use serde_json::Value;
 /// The text that replaces a secret.
 pub const REDACTED: &str = "<redacted>";
 
+/// Bodies kept as evidence are cut to this many bytes (a 1 MiB bulk payload proves nothing more
+/// than its first 64 KiB, and reports stay readable).
+pub const MAX_EVIDENCE_BODY: usize = 64 * 1024;
+
 /// Headers whose values are always secrets.
 const SECRET_HEADERS: &[&str] = &[
     "authorization",
@@ -105,13 +109,14 @@ impl Redactor {
     /// A JSON body with `password` values and secrets replaced, re-serialised; non-JSON bodies
     /// have their secrets replaced as text.
     pub fn body(&self, text: &str) -> String {
-        match serde_json::from_str::<Value>(text) {
+        let full = match serde_json::from_str::<Value>(text) {
             Ok(mut v) => {
                 redact_json(&mut v);
                 self.text(&serde_json::to_string(&v).unwrap_or_default())
             }
             Err(_) => self.text(text),
-        }
+        };
+        cap(full)
     }
 
     /// Build an exchange, redacting every part of it.
@@ -148,6 +153,18 @@ impl Redactor {
             duration_ms,
         }
     }
+}
+
+/// Cut a body to [`MAX_EVIDENCE_BODY`] bytes on a character boundary, saying how much was cut.
+fn cap(s: String) -> String {
+    if s.len() <= MAX_EVIDENCE_BODY {
+        return s;
+    }
+    let mut end = MAX_EVIDENCE_BODY;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} more bytes not kept]", &s[..end], s.len() - end)
 }
 
 fn redact_json(v: &mut Value) {
@@ -195,5 +212,14 @@ mod tests {
             assert!(!all.contains(s), "{s} leaked: {all}");
         }
         assert!(all.contains("Bearer <redacted>"));
+    }
+
+    #[test]
+    fn evidence_bodies_are_capped() {
+        let r = Redactor::default();
+        let big = "x".repeat(MAX_EVIDENCE_BODY * 2);
+        let b = r.body(&big);
+        assert!(b.len() < MAX_EVIDENCE_BODY + 100);
+        assert!(b.ends_with("more bytes not kept]"));
     }
 }

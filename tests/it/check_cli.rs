@@ -205,3 +205,18 @@ async fn a_target_answering_garbage_fails_checks_without_panicking() {
         "a garbage target must fail most checks, got {fails}"
     );
 }
+
+#[test]
+fn docs_checks_md_matches_the_catalogue() {
+    let out = bin()
+        .args(["check", "--list", "--format", "md"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let generated = String::from_utf8_lossy(&out.stdout);
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/checks.md"))
+        .unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/checks.md is out of date; regenerate it with\n  cargo run -q -- check --list --format md > docs/checks.md"
+    );
+}
