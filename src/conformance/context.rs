@@ -266,6 +266,16 @@ impl Ctx {
         self.shared.client.url(path)
     }
 
+    /// A URI reference the target sent (a `location`, a `$ref`) resolved as RFC 3986 says:
+    /// absolute stays, `/scim/Users/1` is taken from the origin, anything else from the base.
+    pub fn resolve_reference(&self, reference: &str) -> String {
+        let base = format!("{}/", self.shared.client.base_url());
+        match reqwest::Url::parse(&base).and_then(|b| b.join(reference)) {
+            Ok(u) => u.to_string(),
+            Err(_) => self.url_of(reference),
+        }
+    }
+
     /// The `Location` header of this check's most recent successful POST, if it had one.
     pub fn last_post_location(&self) -> Option<String> {
         let log = self.log.lock();

@@ -95,6 +95,9 @@ pub enum Fault {
     PutIgnored,
     /// GET of one resource returns only id, userName/displayName and meta (RFC 7644 §3.4.1).
     GetMinimal,
+    /// Writes to discovery endpoints answer 404 instead of 405 (RFC 7644 §4, RFC 9110 §15.5.6).
+    #[value(name = "discovery-write-404")]
+    DiscoveryWrite404,
     // -- faults for the groups and /Me checks --
     /// Group members whose `value` is no existing resource are stored instead of 400 invalidValue.
     AcceptUnknownMembers,
@@ -297,6 +300,9 @@ impl Fault {
             }
             Fault::GetMinimal => {
                 "GET by id returns only id, userName/displayName and meta (RFC 7644 §3.4.1)"
+            }
+            Fault::DiscoveryWrite404 => {
+                "writes to discovery endpoints answer 404, not 405 (RFC 7644 §4)"
             }
             // -- groups and /Me --
             Fault::AcceptUnknownMembers => {

@@ -462,6 +462,9 @@ async fn handle(
 /// Discovery endpoints are read-only, and refuse `filter` with 403 (RFC 7644 §4).
 fn discovery_guard(p: &Provider, method: &Method, uri: &Uri, path: &str) -> ScimResult<()> {
     if method != Method::GET && method != Method::HEAD {
+        if p.faults.has(Fault::DiscoveryWrite404) {
+            return Err(ScimError::not_found(format!("{path} not found")));
+        }
         return Err(method_not_allowed(method, path, "GET"));
     }
     let pairs = query::decode_query(uri.query().unwrap_or(""))?;

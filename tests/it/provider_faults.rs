@@ -262,6 +262,9 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 .status
                 == 201
         }
+        Fault::DiscoveryWrite404 => {
+            env.send("POST", "/Schemas", Some(&json!({}))).await.status == 404
+        }
         // -- groups and /Me --
         Fault::AcceptUnknownMembers => {
             env.post(

@@ -71,11 +71,7 @@ fn operations(c: &Ctx, r: &Resp) -> Vec<Value> {
 }
 
 fn absolute(c: &Ctx, loc: &str) -> String {
-    if loc.starts_with("http://") || loc.starts_with("https://") {
-        loc.to_string()
-    } else {
-        c.url_of(loc)
-    }
+    c.resolve_reference(loc)
 }
 
 /// An operation's status, given as a string (as the RFC shows) or a number.

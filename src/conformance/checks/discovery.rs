@@ -36,6 +36,8 @@ pub fn checks() -> Vec<Check> {
             fault "schemas-incomplete", "Serve each schema at /Schemas/{its URN}."),
         check!(core_user, "discovery.schemas.core-user", "The User schema declares userName required, unique, case-insensitive; password writeOnly/never", "RFC 7643 §4.1, §8.7.1", Must, [],
             fault "schema-lies", "Declare userName required, uniqueness server, caseExact false; password mutability writeOnly, returned never."),
+        check!(write_405, "discovery.read-only-405", "Writes to discovery endpoints are refused with 405", "RFC 7644 §4; RFC 9110 §15.5.6", Should, [],
+            fault "discovery-write-404", "Answer POST/PUT/PATCH/DELETE on /Schemas, /ResourceTypes and /ServiceProviderConfig with 405 Method Not Allowed."),
         check!(characteristics, "discovery.schemas.characteristics", "Every attribute's characteristics use the defined enum values", "RFC 7643 §2.2, §7", Must, [],
             fault "schema-lies", "Use only readOnly/readWrite/immutable/writeOnly, always/never/default/request and none/server/global."),
     ]
@@ -280,6 +282,25 @@ async fn core_user(c: &Ctx) -> CheckResult {
         ensure(pw["mutability"] == "writeOnly", || {
             format!("password mutability is {}", pw["mutability"])
         })?;
+    }
+    Ok(())
+}
+
+async fn write_405(c: &Ctx) -> CheckResult {
+    for (method, path) in [
+        ("POST", "/Schemas"),
+        ("PUT", "/ServiceProviderConfig"),
+        ("DELETE", "/ResourceTypes/User"),
+    ] {
+        let r = c
+            .send(
+                method,
+                path,
+                (method != "DELETE").then_some(&serde_json::json!({})),
+                &[],
+            )
+            .await;
+        status(&r, &[405])?;
     }
     Ok(())
 }
