@@ -220,3 +220,61 @@ fn docs_checks_md_matches_the_catalogue() {
         "docs/checks.md is out of date; regenerate it with\n  cargo run -q -- check --list --format md > docs/checks.md"
     );
 }
+
+#[test]
+fn ctrl_c_mid_run_cleans_up_everything_the_run_created() {
+    use scimtest::provider::store::Kind;
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let handle = rt
+        .block_on(scimtest::provider::spawn(
+            scimtest::provider::ProviderConfig::default(),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let slot = handle
+        .provider
+        .authenticate(Some(&handle.token))
+        .unwrap_or_else(|| panic!("token"));
+    let count =
+        || handle.provider.count(slot, Kind::User) + handle.provider.count(slot, Kind::Group);
+    let dir = tmpdir("sigint");
+    let mut child = bin()
+        .args([
+            "check",
+            "--target",
+            &handle.base_url,
+            "--token",
+            &handle.token,
+            "--concurrency",
+            "1",
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Interrupt as soon as the run has created something (it is then past discovery and has
+    // its Ctrl-C handler installed). Bounded: the whole run takes a couple of seconds at most.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(count() > 0, "the run never created anything");
+    let pid = child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(killed.success());
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(3), "an interrupted run exits 3");
+    assert_eq!(count(), 0, "resources left behind after Ctrl-C");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
+            .unwrap_or_default();
+    assert!(json["checks"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|x| x["reason"] == "interrupted before it finished")
+    }));
+    drop(rt);
+}
