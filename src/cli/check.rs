@@ -436,6 +436,15 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
             n.pass, n.fail, n.error, n.skip
         );
     }
+    let areas: Vec<String> = r
+        .by_area
+        .iter()
+        .filter(|(_, n)| n.fail + n.error > 0)
+        .map(|(a, n)| format!("{a} {}", n.fail + n.error))
+        .collect();
+    if !areas.is_empty() {
+        println!("  failing by area: {}", areas.join(", "));
+    }
     let failing: Vec<&CheckReport> = r
         .checks
         .iter()

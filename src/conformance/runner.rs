@@ -241,9 +241,20 @@ pub async fn run(
     let budget = opts.check_timeout;
     let tasks = checks.iter().enumerate().map(|(i, c)| {
         let shared = shared.clone();
+        let stop = interrupted.clone();
         let c = *c;
         async move {
             let started = Instant::now();
+            if stop.load(Ordering::Relaxed) {
+                let r = report(
+                    &c,
+                    Outcome::Error,
+                    "interrupted before it started".into(),
+                    Vec::new(),
+                    0.0,
+                );
+                return (i, r);
+            }
             if let Some(missing) = c.requires.iter().find(|cap| !shared.caps.has(**cap)) {
                 let r = report(
                     &c,
@@ -299,8 +310,13 @@ pub async fn run(
     });
     let mut stream = futures::stream::iter(tasks).buffer_unordered(opts.concurrency.max(1));
     let mut results: Vec<Option<CheckReport>> = vec![None; checks.len()];
+    // On Ctrl-C no new check starts, and the ones in flight get a grace period to finish, so
+    // that what they create is tracked (a request dropped mid-flight may still create a
+    // resource after cleanup has run); after the grace period they are dropped.
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let grace = tokio::time::sleep(Duration::from_secs(86_400));
+    tokio::pin!(grace);
     loop {
         tokio::select! {
             next = stream.next() => match next {
@@ -310,10 +326,11 @@ pub async fn run(
                 }
                 None => break,
             },
-            _ = &mut ctrl_c => {
+            _ = &mut ctrl_c, if !interrupted.load(Ordering::Relaxed) => {
                 interrupted.store(true, Ordering::Relaxed);
-                break;
+                grace.as_mut().reset(tokio::time::Instant::now() + budget.min(Duration::from_secs(10)));
             }
+            _ = &mut grace => break,
         }
     }
     drop(stream);

@@ -43,6 +43,19 @@ fn check_against_the_embedded_provider_passes_and_writes_every_report() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
             .unwrap_or_default();
     assert_eq!(json["command"], "check");
+    // Real output follows the published schema.
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/report.schema.json")).unwrap_or_default();
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report.json breaks docs/report.schema.json: {errors:?}"
+    );
     assert!(json["checks"].as_array().is_some_and(|c| c.len() >= 30));
     assert_eq!(json["cleanup"]["leftovers"], serde_json::json!([]));
 }
@@ -268,13 +281,101 @@ fn ctrl_c_mid_run_cleans_up_everything_the_run_created() {
     assert!(killed.success());
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status.code(), Some(3), "an interrupted run exits 3");
-    assert_eq!(count(), 0, "resources left behind after Ctrl-C");
+    if count() != 0 {
+        let left = rt.block_on(async {
+            let c = reqwest::Client::new();
+            let mut out = String::new();
+            for ep in ["Users", "Groups"] {
+                let r = c
+                    .get(format!("{}/{ep}", handle.base_url))
+                    .bearer_auth(&handle.token)
+                    .send()
+                    .await;
+                if let Ok(r) = r {
+                    out.push_str(&r.text().await.unwrap_or_default());
+                }
+            }
+            out
+        });
+        panic!("resources left behind after Ctrl-C: {left}");
+    }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
             .unwrap_or_default();
     assert!(json["checks"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|x| x["reason"] == "interrupted before it finished")
+        c.iter().any(|x| {
+            x["reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("interrupted before it"))
+        })
     }));
+    drop(rt);
+}
+
+#[test]
+fn a_baseline_turns_known_failures_into_a_pass_and_new_ones_still_fail() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let start = |faults: &[scimtest::provider::Fault]| {
+        rt.block_on(scimtest::provider::spawn(
+            scimtest::provider::ProviderConfig {
+                faults: scimtest::provider::Faults::new(faults.iter().copied()),
+                ..Default::default()
+            },
+        ))
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let run = |h: &scimtest::provider::ProviderHandle,
+               dir: &std::path::Path,
+               baseline: Option<&std::path::Path>| {
+        let mut cmd = bin();
+        cmd.args([
+            "check",
+            "--only",
+            "users.*",
+            "--target",
+            &h.base_url,
+            "--token",
+            &h.token,
+            "--report-dir",
+        ])
+        .arg(dir);
+        if let Some(b) = baseline {
+            cmd.arg("--baseline").arg(b);
+        }
+        cmd.output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let broken = start(&[scimtest::provider::Fault::Create200]);
+    let first = tmpdir("baseline-1");
+    assert_eq!(
+        run(&broken, &first, None).status.code(),
+        Some(1),
+        "create-200 breaks a MUST check"
+    );
+    let again = tmpdir("baseline-2");
+    let out = run(&broken, &again, Some(&first.join("report.json")));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "known failures do not fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("known, in baseline"));
+    let worse = start(&[
+        scimtest::provider::Fault::Create200,
+        scimtest::provider::Fault::NoUniqueness,
+    ]);
+    let third = tmpdir("baseline-3");
+    assert_eq!(
+        run(&worse, &third, Some(&first.join("report.json")))
+            .status
+            .code(),
+        Some(1),
+        "a new failure fails"
+    );
+    let fixed = start(&[]);
+    let fourth = tmpdir("baseline-4");
+    let out = run(&fixed, &fourth, Some(&first.join("report.json")));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("newly passing since the baseline"));
     drop(rt);
 }
