@@ -662,33 +662,23 @@ impl Provider {
         proj: &Projection,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
-        let with_user_name;
-        let body = match body {
-            Value::Object(m)
-                if self.faults.has(Fault::AcceptMissingRequired)
-                    && kind == Kind::User
-                    && !m.contains_key("userName") =>
-            {
+        // The accept-missing-required / group-display-name-optional faults fill in the required
+        // name the client left out instead of refusing the body.
+        let fill = match kind {
+            Kind::User if self.faults.has(Fault::AcceptMissingRequired) => Some("userName"),
+            Kind::Group if self.faults.has(Fault::GroupDisplayNameOptional) => Some("displayName"),
+            _ => None,
+        };
+        let filled;
+        let body = match (body, fill) {
+            (Value::Object(m), Some(attr)) if !m.contains_key(attr) => {
                 let mut m = m.clone();
                 m.insert(
-                    "userName".into(),
+                    attr.into(),
                     Value::String(format!("generated-{}", uuid::Uuid::new_v4())),
                 );
-                with_user_name = Value::Object(m);
-                &with_user_name
-            }
-            Value::Object(m)
-                if self.faults.has(Fault::GroupDisplayNameOptional)
-                    && kind == Kind::Group
-                    && !m.contains_key("displayName") =>
-            {
-                let mut m = m.clone();
-                m.insert(
-                    "displayName".into(),
-                    Value::String(format!("generated-{}", uuid::Uuid::new_v4())),
-                );
-                with_user_name = Value::Object(m);
-                &with_user_name
+                filled = Value::Object(m);
+                &filled
             }
             _ => body,
         };
