@@ -46,8 +46,8 @@ impl TargetConfig {
             headers: vec![("Authorization".into(), format!("Bearer {token}"))],
             timeout: Duration::from_secs(10),
             max_body_bytes: 8 * 1024 * 1024,
-            max_retries: 3,
-            max_retry_wait: Duration::from_secs(5),
+            max_retries: 2,
+            max_retry_wait: Duration::from_secs(2),
         }
     }
 }

@@ -379,3 +379,142 @@ fn a_baseline_turns_known_failures_into_a_pass_and_new_ones_still_fail() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("newly passing since the baseline"));
     drop(rt);
 }
+
+async fn run_against(
+    server: &wiremock::MockServer,
+    extra: &[&str],
+) -> (Option<i32>, serde_json::Value, std::time::Duration) {
+    let dir = tmpdir("hostile");
+    let started = std::time::Instant::now();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
+        .args([
+            "check",
+            "--target",
+            &format!("{}/scim/v2", server.uri()),
+            "--token",
+            "t",
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .args(extra)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let json =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
+            .unwrap_or_default();
+    (out.status.code(), json, started.elapsed())
+}
+
+fn outcomes(json: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for c in json["checks"].as_array().into_iter().flatten() {
+        *m.entry(c["outcome"].as_str().unwrap_or("?").to_string())
+            .or_insert(0) += 1;
+    }
+    m
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_5xx_storm_fails_checks_with_evidence() {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(503).set_body_raw("{\"detail\":\"down\"}", "application/json"),
+        )
+        .named("503 everywhere")
+        .mount(&server)
+        .await;
+    let (code, json, _) = run_against(&server, &["--only", "users.*"]).await;
+    assert_eq!(code, Some(1));
+    let o = outcomes(&json);
+    assert!(
+        o.get("fail").copied().unwrap_or(0) + o.get("error").copied().unwrap_or(0) >= 15,
+        "{o:?}"
+    );
+    let first_bad = json["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|x| x["outcome"] != "pass"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        first_bad["evidence"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "evidence kept: {first_bad}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_with_absurd_retry_after_is_retried_boundedly_and_the_run_ends() {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "86400"))
+        .named("always 429, come back tomorrow")
+        .mount(&server)
+        .await;
+    let (code, json, took) = run_against(
+        &server,
+        &["--only", "users.create.*", "--concurrency", "16"],
+    )
+    .await;
+    assert_eq!(code, Some(1));
+    assert!(
+        took < std::time::Duration::from_secs(60),
+        "bounded: took {took:?}"
+    );
+    assert_eq!(outcomes(&json).get("pass"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_hangs_times_out_per_check_and_the_run_ends() {
+    use wiremock::matchers::{any, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(path("/scim/v2/ServiceProviderConfig"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig\"]}",
+            "application/scim+json",
+        ))
+        .named("discovery answers")
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(120)))
+        .named("everything else hangs")
+        .mount(&server)
+        .await;
+    let (code, json, took) = run_against(
+        &server,
+        &[
+            "--only",
+            "users.get.*",
+            "--timeout",
+            "1s",
+            "--concurrency",
+            "8",
+        ],
+    )
+    .await;
+    assert_eq!(code, Some(1), "{json}");
+    assert!(
+        took < std::time::Duration::from_secs(30),
+        "bounded: took {took:?}"
+    );
+    let reasons: Vec<String> = json["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["reason"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.contains("timed out") || r.contains("did not finish")),
+        "{reasons:?}"
+    );
+}
