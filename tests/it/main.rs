@@ -4,6 +4,7 @@ mod support;
 
 mod check_catalogue;
 mod check_cli;
+mod fixtures_format;
 mod provider_auth;
 mod provider_bulk;
 mod provider_conformance;

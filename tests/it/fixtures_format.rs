@@ -1,0 +1,381 @@
+//! The IdP replay fixtures (`fixtures/idp/<idp>/<profile>/<flow>.json`) keep their published
+//! format: each validates against `fixtures/idp.schema.json`, sits where its `idp`/`profile`/
+//! `flow` say, uses only variables captured by an earlier step, carries no secret, and every
+//! profile present has one fixture per flow. The format itself is in `fixtures/README.md`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+const FLOWS: [&str; 4] = [
+    "connection",
+    "user-lifecycle",
+    "group-lifecycle",
+    "full-sync",
+];
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Every `*.json` under `dir`, sorted, recursing into subdirectories.
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|e| e.unwrap_or_else(|e| panic!("{e}")).path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            json_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "json") {
+            out.push(p);
+        }
+    }
+}
+
+fn load_fixtures() -> Vec<(PathBuf, String, Value)> {
+    let mut files = Vec::new();
+    json_files(&fixtures_root().join("idp"), &mut files);
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{e}"));
+            let json = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", p.display()));
+            (p, text, json)
+        })
+        .collect()
+}
+
+/// Every `{{…}}` placeholder in the strings (and object keys) of `v`, or an error for a `{{`
+/// that is never closed.
+fn placeholders(v: &Value, out: &mut Vec<Result<String, String>>) {
+    fn scan(s: &str, out: &mut Vec<Result<String, String>>) {
+        let mut rest = s;
+        while let Some(start) = rest.find("{{") {
+            let after = &rest[start + 2..];
+            match after.find("}}") {
+                Some(end) => {
+                    out.push(Ok(after[..end].to_string()));
+                    rest = &after[end + 2..];
+                }
+                None => {
+                    out.push(Err(format!("unclosed '{{{{' in {s:?}")));
+                    return;
+                }
+            }
+        }
+    }
+    match v {
+        Value::String(s) => scan(s, out),
+        Value::Array(a) => a.iter().for_each(|x| placeholders(x, out)),
+        Value::Object(o) => {
+            for (k, x) in o {
+                scan(k, out);
+                placeholders(x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_var_name(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let first_ok = parts.next().is_some_and(|p| {
+        p.starts_with(|c: char| c.is_ascii_lowercase())
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    });
+    first_ok
+        && parts.all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+}
+
+/// Built-ins the engine supplies: `run` (the run namespace prefix) and `uuid.<label>` (one
+/// fresh UUID per label per replay).
+fn is_builtin(name: &str) -> bool {
+    name == "run" || name.strip_prefix("uuid.").is_some_and(is_var_name)
+}
+
+/// Use-before-capture, unknown or malformed placeholders, duplicate captures and duplicate
+/// step names. Cleanup steps may use anything the main steps captured, and capture nothing.
+fn variable_problems(fx: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut captured: BTreeSet<String> = BTreeSet::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let empty = Vec::new();
+    let steps = fx["steps"].as_array().unwrap_or(&empty);
+    let cleanup = fx["cleanup"].as_array().unwrap_or(&empty);
+    for (i, step) in steps.iter().chain(cleanup).enumerate() {
+        let in_cleanup = i >= steps.len();
+        let name = step["name"].as_str().unwrap_or("?").to_string();
+        if !names.insert(name.clone()) {
+            problems.push(format!("step name {name:?} is used twice"));
+        }
+        let mut used = Vec::new();
+        placeholders(&step["request"], &mut used);
+        placeholders(&step["expect"], &mut used);
+        for u in used {
+            match u {
+                Err(e) => problems.push(format!("step {name}: {e}")),
+                Ok(var) if is_builtin(&var) => {}
+                Ok(var) if !is_var_name(&var) => {
+                    problems.push(format!("step {name}: malformed placeholder {{{{{var}}}}}"));
+                }
+                Ok(var) if !captured.contains(&var) => problems.push(format!(
+                    "step {name}: {{{{{var}}}}} is used before any earlier step captures it"
+                )),
+                Ok(_) => {}
+            }
+        }
+        if let Some(cap) = step["capture"].as_object() {
+            if in_cleanup && !cap.is_empty() {
+                problems.push(format!("cleanup step {name} captures variables"));
+            }
+            for var in cap.keys() {
+                if is_builtin(var) {
+                    problems.push(format!("step {name}: captures the built-in {var}"));
+                } else if !captured.insert(var.clone()) {
+                    problems.push(format!("step {name}: {var} is captured twice"));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// Keys and values that look like credentials. Fixtures describe traffic, never tokens.
+fn secret_problems(text: &str, fx: &Value) -> Vec<String> {
+    fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => {
+                let lower = s.to_ascii_lowercase();
+                if lower.contains("bearer ") || lower.starts_with("basic ") {
+                    out.push(format!("{at}: credential-like value {s:?}"));
+                }
+                if s.starts_with("eyJ") && s.matches('.').count() >= 2 {
+                    out.push(format!("{at}: looks like a JWT"));
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{at}/{i}"), out);
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    let lk = k.to_ascii_lowercase();
+                    if [
+                        "authorization",
+                        "cookie",
+                        "token",
+                        "secret",
+                        "password",
+                        "api-key",
+                        "apikey",
+                    ]
+                    .iter()
+                    .any(|bad| lk.contains(bad))
+                    {
+                        out.push(format!("{at}: credential-bearing key {k:?}"));
+                    }
+                    walk(x, &format!("{at}/{k}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let empty = Vec::new();
+    let steps = fx["steps"].as_array().unwrap_or(&empty);
+    let cleanup = fx["cleanup"].as_array().unwrap_or(&empty);
+    for step in steps.iter().chain(cleanup) {
+        let name = step["name"].as_str().unwrap_or("?");
+        walk(&step["request"], &format!("{name}/request"), &mut out);
+    }
+    let lower = text.to_ascii_lowercase();
+    for needle in [
+        "bearer ",
+        "\"authorization\"",
+        "access_token",
+        "client_secret",
+    ] {
+        if lower.contains(needle) {
+            out.push(format!("file text contains {needle:?}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_idp_fixture_follows_the_published_schema_and_rules() {
+    let schema: Value = serde_json::from_str(include_str!("../../fixtures/idp.schema.json"))
+        .unwrap_or_else(|e| panic!("fixtures/idp.schema.json: {e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let fixtures = load_fixtures();
+    assert!(
+        fixtures.len() >= 4,
+        "expected at least the four Entra default fixtures, found {}",
+        fixtures.len()
+    );
+    let root = fixtures_root().join("idp");
+    let mut problems: Vec<String> = Vec::new();
+    let mut flows: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for (path, text, fx) in &fixtures {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        for e in validator.iter_errors(fx).take(10) {
+            problems.push(format!("{rel}: schema: {}: {e}", e.instance_path()));
+        }
+        // Location agrees with content: <idp>/<profile>/<flow>.json.
+        let parts: Vec<String> = path
+            .strip_prefix(&root)
+            .unwrap_or(path)
+            .iter()
+            .map(|c| c.to_string_lossy().into_owned())
+            .collect();
+        let expected = [
+            fx["idp"].as_str().unwrap_or("?").to_string(),
+            fx["profile"].as_str().unwrap_or("?").to_string(),
+            format!("{}.json", fx["flow"].as_str().unwrap_or("?")),
+        ];
+        if parts != expected {
+            problems.push(format!(
+                "{rel}: should live at {}",
+                expected.join(std::path::MAIN_SEPARATOR_STR)
+            ));
+        }
+        flows
+            .entry((expected[0].clone(), expected[1].clone()))
+            .or_default()
+            .insert(fx["flow"].as_str().unwrap_or("?").to_string());
+        problems.extend(
+            variable_problems(fx)
+                .into_iter()
+                .map(|p| format!("{rel}: {p}")),
+        );
+        problems.extend(
+            secret_problems(text, fx)
+                .into_iter()
+                .map(|p| format!("{rel}: {p}")),
+        );
+    }
+    for ((idp, profile), have) in &flows {
+        for flow in FLOWS {
+            if !have.contains(flow) {
+                problems.push(format!("{idp}/{profile}: no {flow}.json"));
+            }
+        }
+    }
+    assert!(
+        flows.contains_key(&("entra".to_string(), "default".to_string())),
+        "the Entra default profile is missing"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The rule checks reject what they exist to reject (guards against a vacuous pass above).
+#[test]
+fn fixture_rule_checks_catch_use_before_capture_and_secrets() {
+    let bad = serde_json::json!({
+        "steps": [
+            {
+                "name": "patch-first",
+                "request": {"method": "PATCH", "path": "/Users/{{user1.id}}",
+                            "headers": {"Authorization": "Bearer abc"},
+                            "body": {"userName": "{{run}}x", "externalId": "{{uuid.a}}"}},
+                "expect": {"status": [200], "why": "x"}
+            },
+            {
+                "name": "create",
+                "request": {"method": "POST", "path": "/Users", "body": {"password": "hunter2"}},
+                "capture": {"user1.id": "/id", "run": "/x"},
+                "expect": {"status": [201], "why": "x", "body": [{"pointer": "/a", "equals": "{{Bad Name}}"}]}
+            },
+            {
+                "name": "create",
+                "request": {"method": "GET", "path": "/Users/{{user1.id}}{{oops"},
+                "capture": {"user1.id": "/id"},
+                "expect": {"status": [200], "why": "x"}
+            }
+        ]
+    });
+    let vars = variable_problems(&bad).join("\n");
+    assert!(vars.contains("{{user1.id}} is used before"), "{vars}");
+    assert!(
+        vars.contains("malformed placeholder {{Bad Name}}"),
+        "{vars}"
+    );
+    assert!(vars.contains("captures the built-in run"), "{vars}");
+    assert!(vars.contains("user1.id is captured twice"), "{vars}");
+    assert!(
+        vars.contains("step name \"create\" is used twice"),
+        "{vars}"
+    );
+    assert!(vars.contains("unclosed"), "{vars}");
+    assert!(!vars.contains("{{run}}"), "run is a built-in: {vars}");
+    assert!(!vars.contains("uuid.a"), "uuid.* is a built-in: {vars}");
+    let text = serde_json::to_string(&bad).unwrap_or_default();
+    let secrets = secret_problems(&text, &bad).join("\n");
+    assert!(
+        secrets.contains("credential-bearing key \"Authorization\""),
+        "{secrets}"
+    );
+    assert!(secrets.contains("credential-like value"), "{secrets}");
+    assert!(
+        secrets.contains("credential-bearing key \"password\""),
+        "{secrets}"
+    );
+}
+
+/// The schema itself rejects the structural mistakes the README forbids.
+#[test]
+fn idp_schema_rejects_a_synthetic_step_without_reason_and_a_get_with_a_body() {
+    let schema: Value = serde_json::from_str(include_str!("../../fixtures/idp.schema.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let fixture = |step: Value| {
+        serde_json::json!({
+            "format_version": 1, "idp": "entra", "profile": "default", "flow": "connection",
+            "title": "t", "source": {"kind": "vendor-doc", "ref": "https://example.invalid/"},
+            "documented_in": ["x"], "captured_at": "2026-01-01", "steps": [step]
+        })
+    };
+    let good = fixture(serde_json::json!({
+        "name": "probe", "request": {"method": "GET", "path": "/Users"},
+        "expect": {"status": [200], "why": "w", "body": [{"pointer": "/totalResults", "equals": 0}]},
+        "synthetic": false
+    }));
+    assert!(validator.is_valid(&good));
+    let no_reason = fixture(serde_json::json!({
+        "name": "probe", "request": {"method": "GET", "path": "/Users"},
+        "expect": {"status": [200], "why": "w"}, "synthetic": true
+    }));
+    assert!(!validator.is_valid(&no_reason));
+    let get_body = fixture(serde_json::json!({
+        "name": "probe", "request": {"method": "GET", "path": "/Users", "body": {}},
+        "expect": {"status": [200], "why": "w"}, "synthetic": false
+    }));
+    assert!(!validator.is_valid(&get_body));
+    let two_checks = fixture(serde_json::json!({
+        "name": "probe", "request": {"method": "GET", "path": "/Users"},
+        "expect": {"status": [200], "why": "w",
+                   "body": [{"pointer": "/totalResults", "equals": 0, "exists": true}]},
+        "synthetic": false
+    }));
+    assert!(!validator.is_valid(&two_checks));
+    let auth_header = fixture(serde_json::json!({
+        "name": "probe",
+        "request": {"method": "GET", "path": "/Users", "headers": {"authorization": "x"}},
+        "expect": {"status": [200], "why": "w"}, "synthetic": false
+    }));
+    assert!(!validator.is_valid(&auth_header));
+}
