@@ -481,33 +481,38 @@ pub fn ensure(cond: bool, reason: impl FnOnce() -> String) -> CheckResult {
 /// An RFC 7644 §3.12 error with this status and (when given) scimType.
 pub fn scim_error(r: &Resp, want_status: u16, scim_type: Option<&str>) -> CheckResult {
     status(r, &[want_status])?;
+    error_body(r)?;
+    if let Some(t) = scim_type {
+        let b = r.body();
+        ensure(b["scimType"].as_str() == Some(t), || {
+            format!("expected scimType {t:?}, got {}", b["scimType"])
+        })?;
+    }
+    Ok(())
+}
+
+/// The body of an error response is an RFC 7644 §3.12 Error: the Error URN in `schemas` and
+/// `status` as the string of the HTTP status.
+pub fn error_body(r: &Resp) -> CheckResult {
     let b = r.body();
+    let code = r.code();
     ensure(
         b["schemas"]
             .as_array()
             .is_some_and(|s| s.iter().any(|u| u == ERROR)),
         || {
             format!(
-                "the {want_status} body is not a SCIM Error (schemas lacks {ERROR}): {}",
+                "the {code} body is not a SCIM Error (schemas lacks {ERROR}): {}",
                 truncate(&r.text, 200)
             )
         },
     )?;
-    ensure(
-        b["status"].as_str() == Some(&want_status.to_string()),
-        || {
-            format!(
-                "the error's \"status\" must be the string \"{want_status}\", got {}",
-                b["status"]
-            )
-        },
-    )?;
-    if let Some(t) = scim_type {
-        ensure(b["scimType"].as_str() == Some(t), || {
-            format!("expected scimType {t:?}, got {}", b["scimType"])
-        })?;
-    }
-    Ok(())
+    ensure(b["status"].as_str() == Some(&code.to_string()), || {
+        format!(
+            "the error's \"status\" must be the string \"{code}\", got {}",
+            b["status"]
+        )
+    })
 }
 
 /// The path part of a URL, for shorter reasons.

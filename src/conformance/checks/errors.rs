@@ -4,8 +4,8 @@
 
 use crate::check;
 use crate::conformance::context::{
-    BULK_REQUEST, Ctx, ERROR, PATCH_OP, USER, enc, ensure, path_of, reached, scim_error, status,
-    truncate,
+    BULK_REQUEST, Ctx, PATCH_OP, USER, enc, ensure, error_body, path_of, reached, scim_error,
+    status, truncate,
 };
 use crate::conformance::model::{Capability, Check, CheckResult, Finding};
 use crate::target::client::Resp;
@@ -116,23 +116,9 @@ fn errors_only(all: Vec<(&'static str, Resp)>) -> Result<Vec<(&'static str, Resp
 async fn shape(c: &Ctx) -> CheckResult {
     for (what, r) in errors_only(elicit(c).await?)? {
         let b = r.body();
-        let code = r.code().to_string();
-        ensure(
-            b["schemas"]
-                .as_array()
-                .is_some_and(|s| s.iter().any(|u| u == ERROR)),
-            || {
-                format!(
-                    "{what}: the {code} body is not a SCIM Error (schemas lacks {ERROR}): {}",
-                    truncate(&r.text, 200)
-                )
-            },
-        )?;
-        ensure(b["status"].as_str() == Some(code.as_str()), || {
-            format!(
-                "{what}: status should be the string \"{code}\", got {}",
-                b["status"]
-            )
+        error_body(&r).map_err(|f| Finding {
+            reason: format!("{what}: {}", f.reason),
+            ..f
         })?;
         for f in ["detail", "scimType"] {
             ensure(b.get(f).is_none_or(Value::is_string), || {
