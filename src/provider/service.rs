@@ -1275,14 +1275,7 @@ impl Provider {
         if let Some(by) = sort_by {
             let kind = kinds.first().copied().unwrap_or(Kind::User);
             let schema = self.schema(kind)?;
-            let mut values: Vec<Value> = hits.iter().map(|(_, v)| v.clone()).collect();
-            let kinds_of: Vec<Kind> = hits.iter().map(|(k, _)| *k).collect();
-            // Sorting needs the kind back; tag values with their index.
-            for (i, v) in values.iter_mut().enumerate() {
-                if let Value::Object(m) = v {
-                    m.insert("\u{0}idx".into(), json!(i));
-                }
-            }
+            let mut values: Vec<Value> = hits.into_iter().map(|(_, v)| v).collect();
             let order = if self.faults.has(Fault::SortOrderIgnored) {
                 query::SortOrder::Ascending
             } else {
@@ -1296,15 +1289,16 @@ impl Provider {
                 let present = Filter::Present(by.clone());
                 values.sort_by_key(|v| present.matches(v, &schema));
             }
+            // Every served resource names its type in meta.resourceType.
             hits = values
                 .into_iter()
-                .map(|mut v| {
-                    let i = v
-                        .as_object_mut()
-                        .and_then(|m| m.shift_remove("\u{0}idx"))
-                        .and_then(|x| x.as_u64())
-                        .unwrap_or(0);
-                    (kinds_of.get(i as usize).copied().unwrap_or(kind), v)
+                .map(|v| {
+                    let k = match v.pointer("/meta/resourceType").and_then(Value::as_str) {
+                        Some("Group") => Kind::Group,
+                        Some("User") => Kind::User,
+                        _ => kind,
+                    };
+                    (k, v)
                 })
                 .collect();
         }
