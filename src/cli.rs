@@ -6,7 +6,9 @@ use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
 mod check;
-pub use check::{CheckArgs, exit_code};
+mod replay;
+pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
+pub use replay::ReplayArgs;
 
 /// SCIM 2.0 conformance and load-testing harness.
 #[derive(Debug, Parser)]
@@ -24,6 +26,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check a SCIM service's conformance to RFC 7643/7644 (default: the embedded provider).
     Check(CheckArgs),
+    /// Replay Entra ID, Okta and OneLogin provisioning sessions: would they provision against
+    /// this service? (default: the embedded provider).
+    Replay(ReplayArgs),
 }
 
 /// Arguments of `scimtest serve`.
@@ -65,6 +70,7 @@ pub async fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Check(args) => check::run(args).await,
+        Command::Replay(args) => replay::run(args).await,
     }
 }
 

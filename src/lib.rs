@@ -6,6 +6,7 @@ pub mod cli;
 pub mod conformance;
 pub mod exit_codes;
 pub mod provider;
+pub mod replay;
 pub mod report;
 pub mod scim;
 pub mod target;

@@ -86,11 +86,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Arguments of `scimtest check`.
-#[derive(Debug, clap::Args)]
-pub struct CheckArgs {
-    /// Base URL of the SCIM service to check (e.g. https://app.example.com/scim/v2). Without it,
-    /// the embedded reference provider is started on 127.0.0.1 and checked.
+/// Where the target is and how to reach it (shared by `check` and `replay`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// Base URL of the SCIM service (e.g. https://app.example.com/scim/v2). Without it, the
+    /// embedded reference provider is started on 127.0.0.1 and used.
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
     /// Bearer token for the target (also read from SCIMTEST_TOKEN).
@@ -100,6 +100,34 @@ pub struct CheckArgs {
     /// treated as secrets and redacted from every report).
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<HeaderArg>,
+    /// Per-request timeout (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// Where reports go (shared by `check` and `replay`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// Directory for report.json, junit.xml and report.md (default: reports/<run-id>/).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Also write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Also write the JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Also write the Markdown report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_md: Option<PathBuf>,
+}
+
+/// Arguments of `scimtest check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The target.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Run only the checks matching this glob (repeatable), e.g. 'patch.*'.
     #[arg(long, value_name = "GLOB")]
     pub only: Vec<String>,
@@ -118,21 +146,9 @@ pub struct CheckArgs {
     /// Checks in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
-    /// Per-request timeout (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    pub timeout: Duration,
-    /// Directory for report.json, junit.xml and report.md (default: reports/<run-id>/).
-    #[arg(long, value_name = "DIR")]
-    pub report_dir: Option<PathBuf>,
-    /// Also write the JSON report here.
-    #[arg(long, value_name = "FILE")]
-    pub report_json: Option<PathBuf>,
-    /// Also write the JUnit XML report here.
-    #[arg(long, value_name = "FILE")]
-    pub report_junit: Option<PathBuf>,
-    /// Also write the Markdown report here.
-    #[arg(long, value_name = "FILE")]
-    pub report_md: Option<PathBuf>,
+    /// The reports.
+    #[command(flatten)]
+    pub reports: ReportArgs,
     /// SHOULD failures also make the exit code 1.
     #[arg(long)]
     pub strict: bool,
@@ -180,8 +196,22 @@ fn list(checks: &[Check], format: ListFormat) -> String {
 /// A report writer (`report::json::write`, ...).
 type Writer = fn(&RunReport, &mut dyn Write) -> std::io::Result<()>;
 
-struct Outputs {
+/// The report files of a run, opened before it starts (a bad path fails early).
+pub struct Outputs {
     files: Vec<(PathBuf, std::fs::File, Writer)>,
+}
+
+impl Outputs {
+    /// Write `report` to every file.
+    pub fn write(&mut self, report: &RunReport) -> anyhow::Result<()> {
+        for (path, file, write) in &mut self.files {
+            let mut w = std::io::BufWriter::new(file);
+            write(report, &mut w).with_context(|| format!("failed to write {}", path.display()))?;
+            w.flush()
+                .with_context(|| format!("failed to write {}", path.display()))?;
+        }
+        Ok(())
+    }
 }
 
 fn open(path: &PathBuf) -> anyhow::Result<std::fs::File> {
@@ -192,7 +222,8 @@ fn open(path: &PathBuf) -> anyhow::Result<std::fs::File> {
     std::fs::File::create(path).with_context(|| format!("failed to create {}", path.display()))
 }
 
-fn open_outputs(args: &CheckArgs, run_id: &str) -> anyhow::Result<(Outputs, PathBuf)> {
+/// Open `report.json`, `junit.xml` and `report.md` in the report directory, plus the extra files.
+pub fn open_outputs(args: &ReportArgs, run_id: &str) -> anyhow::Result<(Outputs, PathBuf)> {
     let dir = args
         .report_dir
         .clone()
@@ -218,6 +249,67 @@ fn open_outputs(args: &CheckArgs, run_id: &str) -> anyhow::Result<(Outputs, Path
     Ok((Outputs { files }, dir))
 }
 
+/// A connected target: the client, the embedded provider when there was no `--target`, and
+/// the base URL as shown in reports (secrets redacted).
+pub struct Connected {
+    /// The client.
+    pub client: Client,
+    /// The embedded provider, to shut down after the run.
+    pub embedded: Option<provider::ProviderHandle>,
+    /// The base URL for reports.
+    pub shown_target: String,
+}
+
+/// Build the client for `args`, starting the embedded provider when no target is given.
+pub async fn connect(args: &TargetArgs) -> anyhow::Result<Connected> {
+    let (embedded, base_url, token) = match &args.target {
+        Some(t) => (None, t.clone(), args.token.clone()),
+        None => {
+            let h = provider::spawn(ProviderConfig::default())
+                .await
+                .context("failed to start the embedded provider")?;
+            let (u, t) = (h.base_url.clone(), h.token.clone());
+            (Some(h), u, Some(t))
+        }
+    };
+    let mut headers = Vec::new();
+    let mut secrets = Vec::new();
+    if let Some(t) = &token {
+        headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        secrets.push(t.clone());
+    }
+    for h in &args.headers {
+        headers.push((h.name.clone(), h.value.clone()));
+        secrets.push(h.value.clone());
+    }
+    let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let cfg = TargetConfig {
+        base_url,
+        headers,
+        timeout: args.timeout,
+        ..TargetConfig::bearer(String::new(), "")
+    };
+    let client = Client::new(cfg, redactor.clone())?;
+    let shown_target = redactor.text(client.base_url());
+    Ok(Connected {
+        client,
+        embedded,
+        shown_target,
+    })
+}
+
+/// Print an error chain on one line and return the harness exit code.
+pub fn harness_error(e: &anyhow::Error) -> i32 {
+    eprintln!(
+        "error: {}",
+        e.chain()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(": ")
+    );
+    exit_codes::HARNESS
+}
+
 fn baseline_failures(path: &PathBuf) -> anyhow::Result<BTreeSet<String>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("failed to read baseline {}", path.display()))?;
@@ -235,16 +327,7 @@ fn baseline_failures(path: &PathBuf) -> anyhow::Result<BTreeSet<String>> {
 pub async fn run(args: CheckArgs) -> i32 {
     match run_inner(args).await {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!(
-                "error: {}",
-                e.chain()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join(": ")
-            );
-            exit_codes::HARNESS
-        }
+        Err(e) => harness_error(&e),
     }
 }
 
@@ -273,7 +356,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         eprintln!("nothing to run: the selection matches no check");
         return Ok(exit_codes::NOTHING_RAN);
     }
-    if args.target.is_some() && args.token.is_none() && args.headers.is_empty() {
+    if args.target.target.is_some() && args.target.token.is_none() && args.target.headers.is_empty() {
         eprintln!("note: no --token or --header given; requests go out unauthenticated");
     }
     let baseline = match &args.baseline {
@@ -283,37 +366,13 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
     let ns = Namespace::new();
     let run_id = ns.run_id().to_string();
     // Report files first: a bad path fails now, not after the run.
-    let (mut outputs, dir) = open_outputs(&args, &run_id)?;
+    let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
 
-    let (embedded, base_url, token) = match &args.target {
-        Some(t) => (None, t.clone(), args.token.clone()),
-        None => {
-            let h = provider::spawn(ProviderConfig::default())
-                .await
-                .context("failed to start the embedded provider")?;
-            let (u, t) = (h.base_url.clone(), h.token.clone());
-            (Some(h), u, Some(t))
-        }
-    };
-    let mut headers = Vec::new();
-    let mut secrets = Vec::new();
-    if let Some(t) = &token {
-        headers.push(("Authorization".to_string(), format!("Bearer {t}")));
-        secrets.push(t.clone());
-    }
-    for h in &args.headers {
-        headers.push((h.name.clone(), h.value.clone()));
-        secrets.push(h.value.clone());
-    }
-    let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
-    let cfg = TargetConfig {
-        base_url: base_url.clone(),
-        headers,
-        timeout: args.timeout,
-        ..TargetConfig::bearer(String::new(), "")
-    };
-    let client = Client::new(cfg, redactor.clone())?;
-    let shown_target = redactor.text(client.base_url());
+    let Connected {
+        client,
+        embedded,
+        shown_target,
+    } = connect(&args.target).await?;
 
     let tty = std::io::stderr().is_terminal();
     let bar = if tty {
@@ -351,7 +410,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
     let opts = RunOptions {
         selection,
         concurrency: usize::from(args.concurrency),
-        check_timeout: args.timeout * 3,
+        check_timeout: args.target.timeout * 3,
     };
     let out = runner::run(client, ns, checks, &opts, &on_done).await;
     if let Some(b) = &bar {
@@ -367,7 +426,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         command: "check".into(),
         run_id: run_id.clone(),
         target: shown_target,
-        embedded_target: args.target.is_none(),
+        embedded_target: args.target.target.is_none(),
         started_at,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         counts: Default::default(),
@@ -375,14 +434,10 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         by_area: Default::default(),
         cleanup: out.cleanup.clone(),
         checks: out.checks,
+        profiles: Vec::new(),
     };
     report.recount();
-    for (path, file, write) in &mut outputs.files {
-        let mut w = std::io::BufWriter::new(file);
-        write(&report, &mut w).with_context(|| format!("failed to write {}", path.display()))?;
-        w.flush()
-            .with_context(|| format!("failed to write {}", path.display()))?;
-    }
+    outputs.write(&report)?;
     print_summary(&report, &dir, baseline.as_ref());
     if out.interrupted {
         eprintln!("interrupted: remaining checks were not run; created resources were cleaned up");
@@ -391,7 +446,8 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
     Ok(exit_code(&report, args.strict, baseline.as_ref()))
 }
 
-fn first_line(s: &str) -> &str {
+/// The first line of a text.
+pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 

@@ -534,15 +534,4 @@ pub fn ids(r: &Resp) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Percent-encode a query value.
-pub fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+pub use crate::target::enc;

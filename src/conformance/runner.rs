@@ -360,53 +360,13 @@ pub async fn run(
     })
 }
 
-/// After the ledger: find anything still named with the run prefix (a request in flight when
-/// the run was interrupted creates a resource whose response was never read) and delete it.
+/// After the ledger: sweep the run prefix off the discovered endpoints.
 async fn sweep(shared: &Shared, cleanup: &mut CleanupReport) {
-    use crate::conformance::context::enc;
-    let prefix = shared.ns.prefix();
     let mut targets = vec![(shared.caps.users.clone(), "userName")];
     if let Some(g) = &shared.caps.groups {
         targets.push((g.clone(), "displayName"));
     }
-    for (endpoint, attr) in targets {
-        let filter = enc(&format!("{attr} sw \"{prefix}\""));
-        let r = shared
-            .client
-            .send(
-                "GET",
-                &format!("{endpoint}?filter={filter}&count=1000"),
-                None,
-                &[],
-            )
-            .await;
-        let Some(found) = r.json.as_ref().and_then(|b| b["Resources"].as_array()) else {
-            continue;
-        };
-        for res in found {
-            // Only what carries this run's prefix: the filter is a hint, the name is the proof.
-            let ours = res[attr].as_str().is_some_and(|n| n.starts_with(&prefix));
-            let Some(id) = res["id"].as_str().filter(|_| ours) else {
-                continue;
-            };
-            let d = shared
-                .client
-                .send("DELETE", &format!("{endpoint}/{id}"), None, &[])
-                .await;
-            match d.status {
-                Some(s) if (200..300).contains(&s) || s == 404 => {
-                    cleanup.created += 1;
-                    cleanup.removed += 1;
-                }
-                Some(s) => cleanup
-                    .leftovers
-                    .push(format!("{endpoint}/{id}: DELETE answered {s}")),
-                None => cleanup
-                    .leftovers
-                    .push(format!("{endpoint}/{id}: {}", d.error.unwrap_or_default())),
-            }
-        }
-    }
+    shared.ns.sweep(&shared.client, &targets, cleanup).await;
 }
 
 /// The selected checks of the catalogue, in catalogue order.

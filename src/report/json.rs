@@ -192,6 +192,29 @@ pub(crate) mod sample {
                     "",
                 ),
             ],
+            profiles: vec![crate::report::model::ProfileVerdict {
+                idp: "entra".into(),
+                profile: "default".into(),
+                would_provision: false,
+                verdict: "would break at user-lifecycle step 1 (existence-check-user): expected 200, got 404".into(),
+                flows: vec![crate::report::model::FlowVerdict {
+                    flow: "user-lifecycle".into(),
+                    outcome: Outcome::Fail,
+                    break_at: Some(crate::report::model::BreakAt {
+                        step: 1,
+                        name: "existence-check-user".into(),
+                        got: "expected 200, got 404".into(),
+                        why: "Entra needs an empty ListResponse (RFC 7644 §3.4.2).".into(),
+                        rfc: Some("RFC 7644 §3.4.2".into()),
+                    }),
+                    steps: vec![crate::report::model::StepVerdict {
+                        n: 1,
+                        name: "existence-check-user".into(),
+                        outcome: "fail".into(),
+                        synthetic: false,
+                    }],
+                }],
+            }],
         };
         report.recount();
         report

@@ -142,8 +142,69 @@ pub struct RunReport {
     pub by_area: std::collections::BTreeMap<String, Counts>,
     /// What the run created on the target and whether cleanup removed it.
     pub cleanup: CleanupReport,
-    /// Every check, in catalogue order.
+    /// Every check, in catalogue order (for `replay`: one per replayed flow).
     pub checks: Vec<CheckReport>,
+    /// `replay` only: the verdict per IdP profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<ProfileVerdict>,
+}
+
+/// Would this IdP profile provision against the target? (`replay`.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileVerdict {
+    /// The IdP (`entra`, `okta`, `onelogin`).
+    pub idp: String,
+    /// The dialect.
+    pub profile: String,
+    /// True when every flow of the profile went through.
+    pub would_provision: bool,
+    /// `would provision`, or `would break at <flow> step N (<name>): <what came back>`.
+    pub verdict: String,
+    /// The flows replayed, in order.
+    pub flows: Vec<FlowVerdict>,
+}
+
+/// One replayed flow of a profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowVerdict {
+    /// The flow (`connection`, `user-lifecycle`, ...).
+    pub flow: String,
+    /// Pass, fail (the IdP would stop) or error (no answer).
+    pub outcome: Outcome,
+    /// Where it would break.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub break_at: Option<BreakAt>,
+    /// Every step: number, name, outcome.
+    pub steps: Vec<StepVerdict>,
+}
+
+/// Where a flow would break.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakAt {
+    /// 1-based step number.
+    pub step: usize,
+    /// The step's name.
+    pub name: String,
+    /// What came back, against what the IdP needs.
+    pub got: String,
+    /// Why the IdP stops there.
+    pub why: String,
+    /// The RFC reference, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rfc: Option<String>,
+}
+
+/// One step of a replayed flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepVerdict {
+    /// 1-based step number.
+    pub n: usize,
+    /// The step's name.
+    pub name: String,
+    /// `pass`, `fail`, `error` or `skipped`.
+    pub outcome: String,
+    /// A harness read-back rather than IdP traffic.
+    pub synthetic: bool,
 }
 
 /// Cleanup of what the run created.

@@ -33,6 +33,9 @@
 //!   other `type` values routinely.
 //! * **readOnly** attributes and sub-attributes (`id`, `meta`, User `groups`,
 //!   `manager.displayName`, …) are dropped silently (RFC 7644 §3.3, §3.5.1 "SHALL be ignored").
+//! * **SCIM 1.1 names IdPs still send**: the enterprise `manager.managerId` (OneLogin) is read
+//!   as `manager.value`; a vendor URN listed in `schemas` without data under it (Entra's ADSCIM
+//!   group URN) is dropped.
 //! * **null, `[]` and `{}` mean unassigned** (RFC 7643 §2.5) and are dropped, as are array
 //!   elements that end up empty.
 //! * **Required** (non-readOnly) attributes missing, null or blank (all whitespace) → 400
@@ -148,7 +151,7 @@ pub fn normalize(
             .ok_or_else(|| ScimError::invalid_value("schemas must be an array of schema URNs"))?;
         if urn.eq_ignore_ascii_case(core_urn) {
             has_core = true;
-        } else if scopes.ext_index(urn).is_none() {
+        } else if scopes.ext_index(urn).is_none() && is_standard_urn(urn) {
             return Err(ScimError::invalid_syntax(format!(
                 "schemas lists {urn}, which is not a schema of resource type {rt}"
             )));
@@ -159,6 +162,12 @@ pub fn normalize(
             "schemas must contain the core schema {core_urn} of resource type {rt}"
         )));
     }
+
+    // A vendor URN that is not a schema here (Entra's
+    // `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group` on every group
+    // it creates) is a label without data: it is dropped, not stored and not an error. Data
+    // under such a URN is still an unknown attribute (below); a *standard* URN of the wrong
+    // resource type is still rejected (above).
 
     // Stage every key under its canonical top-level attribute.
     let mut core_staged = Map::new();
@@ -425,9 +434,16 @@ fn validate_single(attr: &Attribute, value: Value, path: &str) -> ScimResult<Opt
     };
     let mut given: Vec<(&Attribute, Value)> = Vec::with_capacity(obj.len());
     for (k, v) in obj {
-        let sub = attr.sub_attribute(&k).ok_or_else(|| {
-            ScimError::invalid_syntax(format!("unknown sub-attribute {path}.{k}"))
-        })?;
+        let sub = attr
+            .sub_attribute(&k)
+            .or_else(|| {
+                // SCIM 1.1's enterprise `manager.managerId` (OneLogin still sends it) is 2.0's
+                // `manager.value`.
+                (attr.name == "manager" && k.eq_ignore_ascii_case("managerId"))
+                    .then(|| attr.sub_attribute("value"))
+                    .flatten()
+            })
+            .ok_or_else(|| ScimError::invalid_syntax(format!("unknown sub-attribute {path}.{k}")))?;
         if given.iter().any(|(s, _)| s.name == sub.name) {
             return Err(ScimError::invalid_syntax(format!(
                 "sub-attribute {path}.{} is given more than once",
@@ -713,6 +729,13 @@ pub fn unique_values(
         }
     }
     out
+}
+
+/// A URN of the SCIM standard namespace (RFC 7643 §10.2), which a request must not list for
+/// the wrong resource type.
+fn is_standard_urn(urn: &str) -> bool {
+    urn.get(..21)
+        .is_some_and(|p| p.eq_ignore_ascii_case("urn:ietf:params:scim:"))
 }
 
 #[cfg(test)]
@@ -1014,11 +1037,28 @@ mod tests {
         assert_err(&e, ScimType::InvalidValue, "schemas");
         let e = err(json!({"schemas": [ENT], "userName": "x"}), &u);
         assert_err(&e, ScimType::InvalidSyntax, USER_SCHEMA);
-        let e = err(
+        // A vendor label without data is dropped (Entra lists one on every group)...
+        let stored = ok(
             json!({"schemas": [USER_SCHEMA, "urn:example:other"], "userName": "x"}),
             &u,
         );
+        assert_eq!(stored["schemas"], json!([USER_SCHEMA]));
+        let stored = ok(
+            json!({"schemas": [USER_SCHEMA], "userName": "x", ENT: {"manager": {"managerId": "m-1", "displayName": "M"}}}),
+            &u,
+        );
+        assert_eq!(stored[ENT]["manager"]["value"], "m-1");
+        // ...but data under it is an unknown attribute.
+        let e = err(
+            json!({"schemas": [USER_SCHEMA, "urn:example:other"], "userName": "x", "urn:example:other": {"a": 1}}),
+            &u,
+        );
         assert_err(&e, ScimType::InvalidSyntax, "urn:example:other");
+        let e = err(
+            json!({"schemas": [USER_SCHEMA, "urn:ietf:params:scim:schemas:extension:other:2.0:User"], "userName": "x"}),
+            &u,
+        );
+        assert_err(&e, ScimType::InvalidSyntax, "not a schema of resource type User");
         let e = err(
             json!({"schemas": [USER_SCHEMA, GROUP_SCHEMA], "userName": "x"}),
             &u,
@@ -1054,8 +1094,8 @@ mod tests {
                 "managerId",
             ),
             (
-                json!({"schemas": [USER_SCHEMA], "userName": "x", ENT: {"manager": {"managerId": "1"}}}),
-                "manager.managerId",
+                json!({"schemas": [USER_SCHEMA], "userName": "x", ENT: {"manager": {"managerId": "1", "value": "1"}}}),
+                "given more than once",
             ),
             (
                 json!({"schemas": [USER_SCHEMA], "userName": "x", "urn:example:ext:1.0:User:foo": "1"}),

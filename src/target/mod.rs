@@ -9,3 +9,17 @@ pub mod namespace;
 pub use client::{Client, Resp, TargetConfig};
 pub use exchange::{Exchange, Redactor};
 pub use namespace::Namespace;
+
+/// Percent-encode everything but RFC 3986 unreserved characters (a query value or a path
+/// segment).
+pub fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -83,6 +83,55 @@ impl Namespace {
     }
 }
 
+impl Namespace {
+    /// After the ledger: find anything still named with the run prefix on these `(endpoint,
+    /// name attribute)` pairs (a request in flight when the run was interrupted creates a
+    /// resource whose response was never read) and delete it. Only resources whose name carries
+    /// the prefix are touched: the filter is a hint, the name is the proof.
+    pub async fn sweep(
+        &self,
+        client: &Client,
+        targets: &[(String, &str)],
+        cleanup: &mut CleanupReport,
+    ) {
+        let prefix = self.prefix();
+        for (endpoint, attr) in targets {
+            let filter = crate::target::enc(&format!("{attr} sw \"{prefix}\""));
+            let r = client
+                .send(
+                    "GET",
+                    &format!("{endpoint}?filter={filter}&count=1000"),
+                    None,
+                    &[],
+                )
+                .await;
+            let Some(found) = r.json.as_ref().and_then(|b| b["Resources"].as_array()) else {
+                continue;
+            };
+            for res in found {
+                let ours = res[*attr].as_str().is_some_and(|n| n.starts_with(&prefix));
+                let Some(id) = res["id"].as_str().filter(|_| ours) else {
+                    continue;
+                };
+                let loc = format!("{endpoint}/{}", crate::target::enc(id));
+                let d = client.send("DELETE", &loc, None, &[]).await;
+                match d.status {
+                    Some(s) if (200..300).contains(&s) || s == 404 => {
+                        cleanup.created += 1;
+                        cleanup.removed += 1;
+                    }
+                    Some(s) => cleanup
+                        .leftovers
+                        .push(format!("{loc}: DELETE answered {s}")),
+                    None => cleanup
+                        .leftovers
+                        .push(format!("{loc}: {}", d.error.unwrap_or_default())),
+                }
+            }
+        }
+    }
+}
+
 impl Default for Namespace {
     fn default() -> Self {
         Namespace::new()

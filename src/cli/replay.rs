@@ -1,0 +1,238 @@
+//! `scimtest replay`: pick fixtures (embedded, plus `--fixtures DIR`), replay them against the
+//! target (the embedded provider by default), print the IdP × profile matrix, write the usual
+//! reports, and exit 1 when a profile would break.
+
+use crate::cli::check::{
+    Connected, ReportArgs, TargetArgs, connect, first_line, harness_error, open_outputs,
+};
+use crate::exit_codes;
+use crate::replay::fixture::{self, FLOWS, Fixture};
+use crate::replay::{self, Selection, engine::FlowResult};
+use crate::report::model::{FORMAT_VERSION, Outcome, ProfileVerdict, RunReport};
+use crate::target::Namespace;
+use anyhow::Context;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `scimtest replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The target.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Replay this IdP's profiles: entra, okta, onelogin, or all (repeatable; default all).
+    #[arg(long, value_name = "IDP")]
+    pub idp: Vec<String>,
+    /// Replay only this profile (repeatable), e.g. default, aiw.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Vec<String>,
+    /// Replay only this flow (repeatable): connection, user-lifecycle, group-lifecycle, full-sync.
+    #[arg(long, value_name = "FLOW")]
+    pub flow: Vec<String>,
+    /// Also load fixtures from this directory (recursively); one with the same
+    /// idp/profile/flow replaces the embedded one.
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+    /// List the selected fixtures instead of replaying them.
+    #[arg(long)]
+    pub list: bool,
+    /// Flows replayed at once (steps within a flow always run in order).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// The reports.
+    #[command(flatten)]
+    pub reports: ReportArgs,
+}
+
+/// Run `scimtest replay`; returns the exit code.
+pub async fn run(args: ReplayArgs) -> i32 {
+    match run_inner(args).await {
+        Ok(code) => code,
+        Err(e) => harness_error(&e),
+    }
+}
+
+/// The fixtures `args` selects; `Err` is a usage error (message ready to print) or a fixture
+/// that does not load.
+pub fn select(
+    idps: &[String],
+    profiles: &[String],
+    flows: &[String],
+    dir: Option<&std::path::Path>,
+) -> anyhow::Result<Result<Vec<Fixture>, String>> {
+    let mut all = fixture::embedded().context("an embedded fixture is broken")?;
+    if let Some(d) = dir {
+        all.extend(fixture::load_dir(d)?);
+    }
+    let sel = Selection {
+        idps: idps.iter().filter(|i| *i != "all").cloned().collect(),
+        profiles: profiles.to_vec(),
+        flows: flows.to_vec(),
+    };
+    Ok(sel.apply(all))
+}
+
+async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
+    let fixtures = match select(&args.idp, &args.profile, &args.flow, args.fixtures.as_deref())? {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit_codes::USAGE);
+        }
+    };
+    if args.list {
+        for f in &fixtures {
+            let synthetic = f.steps.iter().filter(|s| s.synthetic).count();
+            println!(
+                "{:<44} {:>3} steps ({synthetic} synthetic)  {}",
+                f.key(),
+                f.steps.len(),
+                f.title
+            );
+        }
+        return Ok(exit_codes::OK);
+    }
+    let ns = Namespace::new();
+    let run_id = ns.run_id().to_string();
+    let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
+    let Connected {
+        client,
+        embedded,
+        shown_target,
+    } = connect(&args.target).await?;
+    // A target that does not answer at all is a harness problem (exit 3), not an IdP verdict.
+    let probe = client.send("GET", "/ServiceProviderConfig", None, &[]).await;
+    if probe.status.is_none() {
+        if let Some(h) = embedded {
+            h.shutdown().await;
+        }
+        eprintln!(
+            "error: the target does not answer: GET {}/ServiceProviderConfig: {}",
+            shown_target,
+            probe.error.unwrap_or_default()
+        );
+        return Ok(exit_codes::HARNESS);
+    }
+    eprintln!(
+        "scimtest replay: {} flows of {} profiles against {shown_target} (run {run_id})",
+        fixtures.len(),
+        count_profiles(&fixtures)
+    );
+    let tty = std::io::stderr().is_terminal();
+    let on_done = |f: &FlowResult| {
+        let tag = match f.outcome {
+            Outcome::Pass => "ok",
+            Outcome::Fail => "BREAK",
+            Outcome::Error => "ERROR",
+            Outcome::Skip => "skip",
+        };
+        let detail = f
+            .break_at
+            .as_ref()
+            .map(|b| format!("  step {} ({}): {}", b.step, b.name, first_line(&b.got)))
+            .unwrap_or_default();
+        if tty || f.outcome != Outcome::Pass {
+            eprintln!("{tag:<5} {}{detail}", f.key);
+        } else {
+            eprintln!("{tag:<5} {}", f.key);
+        }
+    };
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let out = replay::run(
+        client,
+        ns,
+        fixtures,
+        usize::from(args.concurrency),
+        &on_done,
+    )
+    .await;
+    if let Some(h) = embedded {
+        h.shutdown().await;
+    }
+    let mut report = RunReport {
+        format_version: FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        command: "replay".into(),
+        run_id,
+        target: shown_target,
+        embedded_target: args.target.target.is_none(),
+        started_at,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        counts: Default::default(),
+        by_level: Default::default(),
+        by_area: Default::default(),
+        cleanup: out.cleanup.clone(),
+        checks: out.flows.iter().map(replay::flow_report).collect(),
+        profiles: replay::profile_verdicts(&out.flows),
+    };
+    report.recount();
+    outputs.write(&report)?;
+    print!("{}", matrix(&report.profiles));
+    if !report.cleanup.leftovers.is_empty() {
+        println!(
+            "cleanup could not remove: {}",
+            report.cleanup.leftovers.join("; ")
+        );
+    }
+    println!("reports: {}", dir.display());
+    if out.interrupted {
+        eprintln!("interrupted: remaining steps were not run; created resources were cleaned up");
+        return Ok(exit_codes::HARNESS);
+    }
+    Ok(exit_code(&report))
+}
+
+fn count_profiles(f: &[Fixture]) -> usize {
+    let set: std::collections::BTreeSet<(&str, &str)> =
+        f.iter().map(|x| (x.idp.as_str(), x.profile.as_str())).collect();
+    set.len()
+}
+
+/// 1 when any replayed profile would break, 0 otherwise.
+pub fn exit_code(report: &RunReport) -> i32 {
+    if report.profiles.iter().all(|p| p.would_provision) {
+        exit_codes::OK
+    } else {
+        exit_codes::FAILED
+    }
+}
+
+/// The IdP × profile matrix: one row per profile, one column per flow, then the verdict.
+pub fn matrix(profiles: &[ProfileVerdict]) -> String {
+    let mut out = format!("{:<10} {:<18}", "IdP", "profile");
+    for f in FLOWS {
+        out.push_str(&format!(" {f:<16}"));
+    }
+    out.push_str(" verdict\n");
+    for p in profiles {
+        out.push_str(&format!("{:<10} {:<18}", p.idp, p.profile));
+        for f in FLOWS {
+            let cell = match p.flows.iter().find(|x| x.flow == f) {
+                None => "-".to_string(),
+                Some(x) => match (x.outcome, &x.break_at) {
+                    (Outcome::Pass, _) => "ok".to_string(),
+                    (o, Some(b)) => format!("{} @{}", o.as_str(), b.step),
+                    (o, None) => o.as_str().to_string(),
+                },
+            };
+            out.push_str(&format!(" {cell:<16}"));
+        }
+        out.push_str(&format!(
+            " {}\n",
+            if p.would_provision {
+                "WOULD PROVISION"
+            } else {
+                "WOULD BREAK"
+            }
+        ));
+    }
+    for p in profiles.iter().filter(|p| !p.would_provision) {
+        out.push_str(&format!("\n{}/{}: {}\n", p.idp, p.profile, p.verdict));
+        if let Some(b) = p.flows.iter().find_map(|f| f.break_at.as_ref()) {
+            out.push_str(&format!("  why: {}\n", b.why));
+        }
+    }
+    out
+}

@@ -1,0 +1,610 @@
+//! Replaying one fixture against a live target: variables (`{{run}}`, `{{uuid.*}}`, captured
+//! ids, so recorded ids become live ids), request rewriting, judging each response by what the
+//! IdP needs, the fixture's own cleanup, and the ledger of what was created (so the run's
+//! cleanup removes it even when the fixture's cleanup could not run).
+
+use crate::replay::fixture::{BodyTest, Fixture, QueryEncoding, Step};
+use crate::report::model::Outcome;
+use crate::target::client::{Body, Client, Resp};
+use crate::target::{Exchange, Namespace, enc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// What happened to one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepOutcome {
+    /// The response is what the IdP needs.
+    Pass,
+    /// The response would stop the IdP.
+    Fail,
+    /// No response (transport failure, timeout).
+    Error,
+    /// Not sent: it needs a variable an earlier failed step did not capture, or the run was
+    /// interrupted.
+    Skipped,
+}
+
+/// One step's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// 1-based position in the flow (cleanup steps continue the count).
+    pub n: usize,
+    /// The step's name.
+    pub name: String,
+    /// Whether the step is a harness addition rather than IdP traffic.
+    pub synthetic: bool,
+    /// The verdict.
+    pub outcome: StepOutcome,
+    /// What was wrong (empty on pass).
+    pub reason: String,
+    /// The exchange, redacted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<Exchange>,
+}
+
+/// Where a flow would break.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BreakPoint {
+    /// 1-based step number.
+    pub step: usize,
+    /// The step's name.
+    pub name: String,
+    /// What came back, against what was needed.
+    pub got: String,
+    /// Why the IdP stops there (the fixture's `why`).
+    pub why: String,
+    /// The RFC reference quoted in `why`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rfc: Option<String>,
+}
+
+/// One flow's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlowResult {
+    /// `idp/profile/flow`.
+    pub key: String,
+    /// The IdP.
+    pub idp: String,
+    /// The profile.
+    pub profile: String,
+    /// The flow.
+    pub flow: String,
+    /// The fixture's title.
+    pub title: String,
+    /// Pass when every main step passed; Error when the first problem was a transport failure.
+    pub outcome: Outcome,
+    /// The first step that did not pass.
+    pub break_at: Option<BreakPoint>,
+    /// Main steps.
+    pub steps: Vec<StepResult>,
+    /// Cleanup steps (never judged).
+    pub cleanup: Vec<StepResult>,
+    /// The `{{run}}` value of this replay.
+    pub run_prefix: String,
+    /// Captured variables (live values), for normalising transcripts.
+    pub vars: Vec<(String, Value)>,
+    /// Wall time in milliseconds.
+    pub duration_ms: f64,
+}
+
+/// Variable values of one replay.
+struct Vars {
+    run: String,
+    values: HashMap<String, Value>,
+}
+
+impl Vars {
+    fn get(&mut self, name: &str) -> Option<Value> {
+        if name == "run" {
+            return Some(Value::String(self.run.clone()));
+        }
+        if let Some(v) = self.values.get(name) {
+            return Some(v.clone());
+        }
+        if name.starts_with("uuid.") {
+            let v = Value::String(uuid::Uuid::new_v4().to_string());
+            self.values.insert(name.to_string(), v.clone());
+            return Some(v);
+        }
+        None
+    }
+
+    /// Substitute the placeholders of `s`; `Err(name)` names the first unknown variable.
+    /// `encode` is applied to inserted text (path segments).
+    fn string(&mut self, s: &str, encode: fn(&str) -> String) -> Result<Value, String> {
+        if let Some(name) = s.strip_prefix("{{").and_then(|r| r.strip_suffix("}}"))
+            && !name.contains("{{")
+            && !name.contains("}}")
+        {
+            let v = self.get(name).ok_or_else(|| name.to_string())?;
+            return Ok(match v {
+                Value::String(t) => Value::String(encode(&t)),
+                other => other,
+            });
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                out.push_str(&rest[start..]);
+                rest = "";
+                break;
+            };
+            let name = &after[..end];
+            let v = self.get(name).ok_or_else(|| name.to_string())?;
+            let text = match v {
+                Value::String(t) => t,
+                other => other.to_string(),
+            };
+            out.push_str(&encode(&text));
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        Ok(Value::String(out))
+    }
+
+    fn value(&mut self, v: &Value) -> Result<Value, String> {
+        Ok(match v {
+            Value::String(s) => self.string(s, |t| t.to_string())?,
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.value(x)).collect::<Result<_, _>>()?),
+            Value::Object(m) => {
+                let mut out = Map::new();
+                for (k, x) in m {
+                    let key = match self.string(k, |t| t.to_string())? {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    out.insert(key, self.value(x)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+}
+
+fn text_of(v: Value) -> String {
+    match v {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// Form encoding: like [`enc`] but a space is `+`.
+fn enc_form(s: &str) -> String {
+    s.split(' ').map(enc).collect::<Vec<_>>().join("+")
+}
+
+/// A request ready to send.
+struct Prepared {
+    method: String,
+    path: String,
+    path_and_query: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+fn prepare(step: &Step, vars: &mut Vars) -> Result<Prepared, String> {
+    let r = &step.request;
+    let path = text_of(vars.string(&r.path, enc)?);
+    let mut query = Vec::new();
+    let form = r.query_encoding == Some(QueryEncoding::Form);
+    for (k, v) in &r.query {
+        let raw = text_of(vars.string(v.as_str().unwrap_or_default(), |t| t.to_string())?);
+        let e = if form { enc_form } else { enc };
+        query.push(format!("{}={}", e(k), e(&raw)));
+    }
+    let path_and_query = if query.is_empty() {
+        path.clone()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    let mut headers = Vec::new();
+    for (k, v) in &r.headers {
+        headers.push((
+            k.clone(),
+            text_of(vars.string(v.as_str().unwrap_or_default(), |t| t.to_string())?),
+        ));
+    }
+    let body = match &r.body {
+        Some(b) => Some(serde_json::to_vec(&vars.value(b)?).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    Ok(Prepared {
+        method: r.method.clone(),
+        path,
+        path_and_query,
+        headers,
+        body,
+    })
+}
+
+/// Numbers compare by value (`0` equals `0.0`); everything else structurally.
+fn json_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x
+                    .iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 120 {
+        let mut end = 117;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}…", &s[..end])
+    } else {
+        s
+    }
+}
+
+/// Why a status is not what the IdP needs, with the SCIM error detail when there is one.
+fn status_problem(resp: &Resp, expected: &[u16]) -> String {
+    let want = expected
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let mut got = format!("expected {want}, got {}", resp.code());
+    let b = resp.body();
+    let detail = [b.get("scimType"), b.get("detail")]
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>()
+        .join(": ");
+    if !detail.is_empty() {
+        got.push_str(&format!(" ({})", crate::conformance::context::truncate(&detail, 200)));
+    }
+    got
+}
+
+/// Judge `resp` against the step's expectations; `Err` says what is wrong.
+fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
+    let status = resp.code();
+    if !step.expect.status.contains(&status) {
+        return Err(status_problem(resp, &step.expect.status));
+    }
+    let mut problems = Vec::new();
+    for c in &step.expect.body {
+        if c.if_status.as_ref().is_some_and(|s| !s.contains(&status)) {
+            continue;
+        }
+        let Some(body) = resp.json.as_ref() else {
+            problems.push(format!("{}: the response body is not JSON", c.pointer));
+            continue;
+        };
+        let found = body.pointer(&c.pointer);
+        let problem = match (&c.test, found) {
+            (BodyTest::Exists, None) => Some("missing".to_string()),
+            (BodyTest::Absent, Some(v)) => Some(format!("should be absent, is {}", short(v))),
+            (BodyTest::Equals(want), got) => {
+                let want = vars.value(want).map_err(|name| {
+                    format!("{}: needs {{{{{name}}}}}, never captured", c.pointer)
+                })?;
+                match got {
+                    Some(g) if json_eq(g, &want) => None,
+                    Some(g) => Some(format!("expected {}, got {}", short(&want), short(g))),
+                    None => Some(format!("expected {}, missing", short(&want))),
+                }
+            }
+            (BodyTest::OneOf(options), got) => {
+                let options = options
+                    .iter()
+                    .map(|o| vars.value(o))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|name| format!("{}: needs {{{{{name}}}}}", c.pointer))?;
+                match got {
+                    Some(g) if options.iter().any(|o| json_eq(g, o)) => None,
+                    Some(g) => Some(format!(
+                        "expected one of {}, got {}",
+                        short(&Value::Array(options)),
+                        short(g)
+                    )),
+                    None => Some("missing".to_string()),
+                }
+            }
+            (BodyTest::Type(t), Some(v)) => {
+                let actual = type_name(v);
+                let ok = actual == t || (t == "number" && actual == "integer");
+                (!ok).then(|| format!("expected a {t}, got {}", short(v)))
+            }
+            (BodyTest::Type(t), None) => Some(format!("expected a {t}, missing")),
+            _ => None,
+        };
+        if let Some(p) = problem {
+            problems.push(format!("{}: {p}", if c.pointer.is_empty() { "body" } else { &c.pointer }));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} {}", status, problems.join("; ")))
+    }
+}
+
+/// Capture the step's variables from an accepted response; `Err` names a pointer that resolved
+/// to nothing.
+fn capture(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
+    let mut missing = Vec::new();
+    for (name, ptr) in &step.capture {
+        let ptr = ptr.as_str().unwrap_or_default();
+        match resp.json.as_ref().and_then(|b| b.pointer(ptr)) {
+            Some(v) if !v.is_null() => {
+                vars.values.insert(name.clone(), v.clone());
+            }
+            _ => missing.push(format!("{ptr} (for {{{{{name}}}}}) is missing")),
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing.join("; "))
+    }
+}
+
+/// The first `RFC 764x §…` reference in a text.
+pub fn rfc_reference(why: &str) -> Option<String> {
+    let start = why.find("RFC ")?;
+    let rest = &why[start..];
+    let bytes = rest.as_bytes();
+    let mut end = rest.len();
+    for (i, c) in rest.char_indices() {
+        let stop = matches!(c, ')' | ',' | ';' | '\n')
+            || (c == '.' && bytes.get(i + 1).is_none_or(|b| *b == b' '));
+        if stop {
+            end = i;
+            break;
+        }
+    }
+    let r = rest[..end].trim_end().to_string();
+    r.contains('§').then_some(r)
+}
+
+/// The collection a POST created into, when the step created something: `(path, id)`.
+fn created(p: &Prepared, resp: &Resp) -> Option<String> {
+    if p.method != "POST" || !matches!(resp.status, Some(200..=299)) {
+        return None;
+    }
+    let id = resp.json.as_ref()?.get("id")?.as_str()?;
+    let collection = p.path.trim_end_matches('/');
+    if collection.ends_with("/.search") || collection.ends_with("/Bulk") {
+        return None;
+    }
+    Some(format!("{collection}/{}", enc(id)))
+}
+
+/// Replay one fixture. `run_prefix` is this replay's `{{run}}`; what the flow creates is
+/// tracked in `ns` until a DELETE removes it; `stop` (Ctrl-C) skips the remaining main steps
+/// but still runs the cleanup steps.
+pub async fn run_flow(
+    client: &Client,
+    ns: &Namespace,
+    fx: &Fixture,
+    run_prefix: &str,
+    stop: &AtomicBool,
+) -> FlowResult {
+    let started = Instant::now();
+    let mut vars = Vars {
+        run: run_prefix.to_string(),
+        values: HashMap::new(),
+    };
+    let mut steps = Vec::new();
+    let mut break_at: Option<(BreakPoint, StepOutcome)> = None;
+    for (i, step) in fx.steps.iter().enumerate() {
+        let n = i + 1;
+        let mut result = StepResult {
+            n,
+            name: step.name.clone(),
+            synthetic: step.synthetic,
+            outcome: StepOutcome::Skipped,
+            reason: String::new(),
+            exchange: None,
+        };
+        if stop.load(Ordering::Relaxed) {
+            result.reason = "interrupted".into();
+        } else {
+            match prepare(step, &mut vars) {
+                Err(name) => {
+                    result.reason = format!("needs {{{{{name}}}}}, which an earlier failed step did not capture");
+                }
+                Ok(p) => {
+                    let resp = send(client, &p).await;
+                    result.outcome = if resp.status.is_none() {
+                        result.reason = format!(
+                            "no response: {}",
+                            resp.error.clone().unwrap_or_else(|| "transport failure".into())
+                        );
+                        StepOutcome::Error
+                    } else {
+                        let verdict = judge(step, &resp, &mut vars);
+                        let status_ok = step.expect.status.contains(&resp.code());
+                        let captured = if status_ok { capture(step, &resp, &mut vars) } else { Ok(()) };
+                        match (verdict, captured) {
+                            (Ok(()), Ok(())) => StepOutcome::Pass,
+                            (Err(e), _) | (Ok(()), Err(e)) => {
+                                result.reason = e;
+                                StepOutcome::Fail
+                            }
+                        }
+                    };
+                    track(ns, &p, &resp);
+                    result.exchange = Some(resp.exchange);
+                }
+            }
+        }
+        if result.outcome != StepOutcome::Pass && break_at.is_none() {
+            let bp = BreakPoint {
+                step: n,
+                name: step.name.clone(),
+                got: result.reason.clone(),
+                why: step.expect.why.clone(),
+                rfc: rfc_reference(&step.expect.why),
+            };
+            break_at = Some((bp, result.outcome));
+        }
+        steps.push(result);
+    }
+    let mut cleanup = Vec::new();
+    for (i, step) in fx.cleanup.iter().enumerate() {
+        let mut result = StepResult {
+            n: fx.steps.len() + i + 1,
+            name: step.name.clone(),
+            synthetic: step.synthetic,
+            outcome: StepOutcome::Skipped,
+            reason: String::new(),
+            exchange: None,
+        };
+        match prepare(step, &mut vars) {
+            Err(name) => result.reason = format!("{{{{{name}}}}} was never captured"),
+            Ok(p) => {
+                let resp = send(client, &p).await;
+                result.outcome = match resp.status {
+                    None => StepOutcome::Error,
+                    Some(s) if step.expect.status.contains(&s) => StepOutcome::Pass,
+                    Some(_) => StepOutcome::Fail,
+                };
+                if result.outcome != StepOutcome::Pass {
+                    result.reason = match resp.status {
+                        Some(_) => status_problem(&resp, &step.expect.status),
+                        None => resp.error.clone().unwrap_or_default(),
+                    };
+                }
+                track(ns, &p, &resp);
+                result.exchange = Some(resp.exchange);
+            }
+        }
+        cleanup.push(result);
+    }
+    let outcome = match &break_at {
+        None => Outcome::Pass,
+        Some((_, StepOutcome::Error)) => Outcome::Error,
+        Some((_, StepOutcome::Skipped)) if stop.load(Ordering::Relaxed) => Outcome::Error,
+        Some(_) => Outcome::Fail,
+    };
+    let mut captured: Vec<(String, Value)> = vars.values.into_iter().collect();
+    captured.sort_by(|a, b| a.0.cmp(&b.0));
+    FlowResult {
+        key: fx.key(),
+        idp: fx.idp.clone(),
+        profile: fx.profile.clone(),
+        flow: fx.flow.clone(),
+        title: fx.title.clone(),
+        outcome,
+        break_at: break_at.map(|(b, _)| b),
+        steps,
+        cleanup,
+        run_prefix: run_prefix.to_string(),
+        vars: captured,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+    }
+}
+
+async fn send(client: &Client, p: &Prepared) -> Resp {
+    let headers: Vec<(&str, &str)> = p
+        .headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let body = p.body.as_deref().map(|b| {
+        let ct = p
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("application/scim+json");
+        Body::Raw(b, ct)
+    });
+    client.send(&p.method, &p.path_and_query, body, &headers).await
+}
+
+/// Keep the ledger right: a POST that created something is tracked, a DELETE that removed it
+/// (or found it gone) untracks it.
+fn track(ns: &Namespace, p: &Prepared, resp: &Resp) {
+    if let Some(loc) = created(p, resp) {
+        ns.track(&loc);
+    } else if p.method == "DELETE" && matches!(resp.status, Some(200..=299 | 404)) {
+        ns.untrack(&p.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Vars {
+        let mut values = HashMap::new();
+        values.insert("user1.id".to_string(), Value::String("a b/c".into()));
+        values.insert("n".to_string(), Value::from(3));
+        Vars {
+            run: "st-x-".into(),
+            values,
+        }
+    }
+
+    #[test]
+    fn placeholders_keep_types_alone_and_become_text_inside_strings() {
+        let mut v = vars();
+        assert_eq!(v.string("{{n}}", |t| t.to_string()), Ok(Value::from(3)));
+        assert_eq!(
+            v.string("{{run}}alice {{n}}", |t| t.to_string()),
+            Ok(Value::String("st-x-alice 3".into()))
+        );
+        assert_eq!(
+            v.string("/Users/{{user1.id}}", enc),
+            Ok(Value::String("/Users/a%20b%2Fc".into()))
+        );
+        assert_eq!(v.string("{{nope}}", enc), Err("nope".to_string()));
+        let a = text_of(v.string("{{uuid.x}}", enc).unwrap_or_default());
+        let b = text_of(v.string("{{uuid.x}}", enc).unwrap_or_default());
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 36);
+    }
+
+    #[test]
+    fn form_encoding_uses_plus_and_quotes_are_encoded() {
+        assert_eq!(enc_form("userName eq \"a b\""), "userName+eq+%22a+b%22");
+        assert_eq!(enc("userName eq \"a\""), "userName%20eq%20%22a%22");
+    }
+
+    #[test]
+    fn numbers_compare_by_value_and_rfc_references_are_found() {
+        assert!(json_eq(&serde_json::json!([0, {"a": 1.0}]), &serde_json::json!([0.0, {"a": 1}])));
+        assert!(!json_eq(&serde_json::json!("0"), &serde_json::json!(0)));
+        assert_eq!(
+            rfc_reference("Entra needs it (RFC 7644 §3.4.2). Else").as_deref(),
+            Some("RFC 7644 §3.4.2")
+        );
+        assert_eq!(rfc_reference("no reference"), None);
+    }
+}
