@@ -26,10 +26,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed=fixtures/idp");
     let mut files = Vec::new();
     walk(&root, &mut files)?;
-    let mut src = String::from("/// (path under fixtures/idp, contents)\npub static FIXTURES: &[(&str, &str)] = &[\n");
+    let mut src = String::from(
+        "/// (path under fixtures/idp, contents)\npub static FIXTURES: &[(&str, &str)] = &[\n",
+    );
     for f in files {
         let rel = f.strip_prefix(&root)?.to_string_lossy().replace('\\', "/");
-        src.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", f.display().to_string()));
+        src.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            f.display().to_string()
+        ));
     }
     src.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR")?).join("embedded_fixtures.rs");

@@ -356,7 +356,8 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         eprintln!("nothing to run: the selection matches no check");
         return Ok(exit_codes::NOTHING_RAN);
     }
-    if args.target.target.is_some() && args.target.token.is_none() && args.target.headers.is_empty() {
+    if args.target.target.is_some() && args.target.token.is_none() && args.target.headers.is_empty()
+    {
         eprintln!("note: no --token or --header given; requests go out unauthenticated");
     }
     let baseline = match &args.baseline {

@@ -74,7 +74,12 @@ pub fn select(
 }
 
 async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
-    let fixtures = match select(&args.idp, &args.profile, &args.flow, args.fixtures.as_deref())? {
+    let fixtures = match select(
+        &args.idp,
+        &args.profile,
+        &args.flow,
+        args.fixtures.as_deref(),
+    )? {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
@@ -102,7 +107,9 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         shown_target,
     } = connect(&args.target).await?;
     // A target that does not answer at all is a harness problem (exit 3), not an IdP verdict.
-    let probe = client.send("GET", "/ServiceProviderConfig", None, &[]).await;
+    let probe = client
+        .send("GET", "/ServiceProviderConfig", None, &[])
+        .await;
     if probe.status.is_none() {
         if let Some(h) = embedded {
             h.shutdown().await;
@@ -185,8 +192,10 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
 }
 
 fn count_profiles(f: &[Fixture]) -> usize {
-    let set: std::collections::BTreeSet<(&str, &str)> =
-        f.iter().map(|x| (x.idp.as_str(), x.profile.as_str())).collect();
+    let set: std::collections::BTreeSet<(&str, &str)> = f
+        .iter()
+        .map(|x| (x.idp.as_str(), x.profile.as_str()))
+        .collect();
     set.len()
 }
 

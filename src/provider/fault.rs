@@ -34,6 +34,9 @@ pub enum Fault {
     BadFilter200,
     /// PATCH answers 200 with the resource but changes nothing (RFC 7644 §3.5.2).
     PatchIgnored,
+    /// PATCH operations without a `path` are answered 200 and dropped (breaks Okta OIN's
+    /// activation and Entra's flagged updates).
+    PatchPathlessIgnored,
     /// PATCH op names are case-sensitive: Entra's `Replace` is rejected with 400.
     PatchOpCaseSensitive,
     /// `remove` of `members` with a value array removes every member instead of the listed ones (breaks Entra).
@@ -237,6 +240,9 @@ impl Fault {
                 "a malformed filter answers 200 with no results, not 400 invalidFilter"
             }
             Fault::PatchIgnored => "PATCH answers 200 but changes nothing (RFC 7644 §3.5.2)",
+            Fault::PatchPathlessIgnored => {
+                "PATCH operations without a path are answered 200 and dropped (RFC 7644 §3.5.2.1, §3.5.2.3)"
+            }
             Fault::PatchOpCaseSensitive => {
                 "PATCH op names are case-sensitive; Entra's \"Replace\" is rejected"
             }

@@ -959,6 +959,9 @@ impl Provider {
         if kind == Kind::User && self.faults.has(Fault::UserGroupsWritable) {
             self.write_user_groups(&slot.tenant, &mut d, id, &mut req)?;
         }
+        if self.faults.has(Fault::PatchPathlessIgnored) {
+            req.operations.retain(|op| op.path.is_some());
+        }
         let old_v = parse_stored(&old.json)?;
         let outcome = match patch::apply(&old_v, &req, &schema) {
             Ok(o) => o,

@@ -152,7 +152,9 @@ impl Vars {
     fn value(&mut self, v: &Value) -> Result<Value, String> {
         Ok(match v {
             Value::String(s) => self.string(s, |t| t.to_string())?,
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.value(x)).collect::<Result<_, _>>()?),
+            Value::Array(a) => {
+                Value::Array(a.iter().map(|x| self.value(x)).collect::<Result<_, _>>()?)
+            }
             Value::Object(m) => {
                 let mut out = Map::new();
                 for (k, x) in m {
@@ -234,8 +236,7 @@ fn json_eq(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
@@ -283,7 +284,10 @@ fn status_problem(resp: &Resp, expected: &[u16]) -> String {
         .collect::<Vec<_>>()
         .join(": ");
     if !detail.is_empty() {
-        got.push_str(&format!(" ({})", crate::conformance::context::truncate(&detail, 200)));
+        got.push_str(&format!(
+            " ({})",
+            crate::conformance::context::truncate(&detail, 200)
+        ));
     }
     got
 }
@@ -342,7 +346,14 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
             _ => None,
         };
         if let Some(p) = problem {
-            problems.push(format!("{}: {p}", if c.pointer.is_empty() { "body" } else { &c.pointer }));
+            problems.push(format!(
+                "{}: {p}",
+                if c.pointer.is_empty() {
+                    "body"
+                } else {
+                    &c.pointer
+                }
+            ));
         }
     }
     if problems.is_empty() {
@@ -435,20 +446,28 @@ pub async fn run_flow(
         } else {
             match prepare(step, &mut vars) {
                 Err(name) => {
-                    result.reason = format!("needs {{{{{name}}}}}, which an earlier failed step did not capture");
+                    result.reason = format!(
+                        "needs {{{{{name}}}}}, which an earlier failed step did not capture"
+                    );
                 }
                 Ok(p) => {
                     let resp = send(client, &p).await;
                     result.outcome = if resp.status.is_none() {
                         result.reason = format!(
                             "no response: {}",
-                            resp.error.clone().unwrap_or_else(|| "transport failure".into())
+                            resp.error
+                                .clone()
+                                .unwrap_or_else(|| "transport failure".into())
                         );
                         StepOutcome::Error
                     } else {
                         let verdict = judge(step, &resp, &mut vars);
                         let status_ok = step.expect.status.contains(&resp.code());
-                        let captured = if status_ok { capture(step, &resp, &mut vars) } else { Ok(()) };
+                        let captured = if status_ok {
+                            capture(step, &resp, &mut vars)
+                        } else {
+                            Ok(())
+                        };
                         match (verdict, captured) {
                             (Ok(()), Ok(())) => StepOutcome::Pass,
                             (Err(e), _) | (Ok(()), Err(e)) => {
@@ -545,7 +564,9 @@ async fn send(client: &Client, p: &Prepared) -> Resp {
             .unwrap_or("application/scim+json");
         Body::Raw(b, ct)
     });
-    client.send(&p.method, &p.path_and_query, body, &headers).await
+    client
+        .send(&p.method, &p.path_and_query, body, &headers)
+        .await
 }
 
 /// Keep the ledger right: a POST that created something is tracked, a DELETE that removed it
@@ -599,7 +620,10 @@ mod tests {
 
     #[test]
     fn numbers_compare_by_value_and_rfc_references_are_found() {
-        assert!(json_eq(&serde_json::json!([0, {"a": 1.0}]), &serde_json::json!([0.0, {"a": 1}])));
+        assert!(json_eq(
+            &serde_json::json!([0, {"a": 1.0}]),
+            &serde_json::json!([0.0, {"a": 1}])
+        ));
         assert!(!json_eq(&serde_json::json!("0"), &serde_json::json!(0)));
         assert_eq!(
             rfc_reference("Entra needs it (RFC 7644 §3.4.2). Else").as_deref(),

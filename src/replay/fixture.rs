@@ -301,7 +301,10 @@ impl Fixture {
                 return Err(format!("step {}: expect.status is empty", s.name));
             }
             if let Some((k, _)) = s.request.query.iter().find(|(_, v)| !v.is_string()) {
-                return Err(format!("step {}: query value {k:?} is not a string", s.name));
+                return Err(format!(
+                    "step {}: query value {k:?} is not a string",
+                    s.name
+                ));
             }
             if let Some((k, _)) = s.request.headers.iter().find(|(_, v)| !v.is_string()) {
                 return Err(format!("step {}: header {k:?} is not a string", s.name));
@@ -376,8 +379,8 @@ mod tests {
         let all = embedded().expect("embedded fixtures parse");
         assert!(all.len() >= 8, "{} embedded fixtures", all.len());
         for fx in &all {
-            let back: Fixture = serde_json::from_value(serde_json::to_value(fx).expect("ser"))
-                .expect("round trip");
+            let back: Fixture =
+                serde_json::from_value(serde_json::to_value(fx).expect("ser")).expect("round trip");
             assert_eq!(&back, fx, "{}", fx.key());
         }
     }
@@ -385,15 +388,20 @@ mod tests {
     #[test]
     fn bad_fixtures_get_clear_errors() {
         let e = Fixture::parse(r#"{"format_version": 2}"#, "x.json").unwrap_err();
-        assert!(e.to_string().contains("format_version 2 is not supported"), "{e}");
+        assert!(
+            e.to_string().contains("format_version 2 is not supported"),
+            "{e}"
+        );
         let e = Fixture::parse("{\n  \"format_version\": 1,\n  oops", "x.json").unwrap_err();
         assert!(e.to_string().contains("line 3"), "{e}");
-        let check: Result<BodyCheck, _> =
-            serde_json::from_value(serde_json::json!({"pointer": "/a", "exists": true, "absent": true}));
+        let check: Result<BodyCheck, _> = serde_json::from_value(
+            serde_json::json!({"pointer": "/a", "exists": true, "absent": true}),
+        );
         assert!(check.is_err());
-        let check: BodyCheck =
-            serde_json::from_value(serde_json::json!({"pointer": "/a", "type": "string", "if_status": [200]}))
-                .expect("valid");
+        let check: BodyCheck = serde_json::from_value(
+            serde_json::json!({"pointer": "/a", "type": "string", "if_status": [200]}),
+        )
+        .expect("valid");
         assert_eq!(check.test, BodyTest::Type("string".into()));
         assert_eq!(check.if_status, Some(vec![200]));
     }

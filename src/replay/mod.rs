@@ -52,7 +52,12 @@ impl Selection {
             .filter(|f| self.profiles.is_empty() || self.profiles.contains(&f.profile))
             .filter(|f| self.flows.is_empty() || self.flows.contains(&f.flow))
             .collect();
-        let flow_pos = |f: &Fixture| FLOWS.iter().position(|x| *x == f.flow).unwrap_or(FLOWS.len());
+        let flow_pos = |f: &Fixture| {
+            FLOWS
+                .iter()
+                .position(|x| *x == f.flow)
+                .unwrap_or(FLOWS.len())
+        };
         out.sort_by(|a, b| {
             (&a.idp, &a.profile, flow_pos(a)).cmp(&(&b.idp, &b.profile, flow_pos(b)))
         });
@@ -205,18 +210,18 @@ pub fn flow_report(f: &FlowResult) -> CheckReport {
         area: format!("{}/{}", f.idp, f.profile),
         outcome: f.outcome,
         reason,
-        hint: f.break_at.as_ref().filter(|_| f.outcome == Outcome::Fail).map(|b| {
-            format!(
-                "answer step {} ({}) the way {} needs: {}",
-                b.step, b.name, f.idp, b.why
-            )
-        }),
+        hint: f
+            .break_at
+            .as_ref()
+            .filter(|_| f.outcome == Outcome::Fail)
+            .map(|b| {
+                format!(
+                    "answer step {} ({}) the way {} needs: {}",
+                    b.step, b.name, f.idp, b.why
+                )
+            }),
         duration_ms: f.duration_ms,
-        evidence: f
-            .steps
-            .iter()
-            .filter_map(|s| s.exchange.clone())
-            .collect(),
+        evidence: f.steps.iter().filter_map(|s| s.exchange.clone()).collect(),
     }
 }
 
@@ -271,7 +276,10 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
                     b.step,
                     b.name,
                     b.got,
-                    b.rfc.as_ref().map(|r| format!(" [{r}]")).unwrap_or_default()
+                    b.rfc
+                        .as_ref()
+                        .map(|r| format!(" [{r}]"))
+                        .unwrap_or_default()
                 ),
                 None => format!("not verified: {} was not replayed", f.flow),
             },

@@ -78,13 +78,20 @@ fn step(out: &mut String, s: &StepResult, flow: &FlowResult, base_url: &str, bas
         if s.synthetic { " (synthetic)" } else { "" }
     ));
     if !s.reason.is_empty() {
-        out.push_str(&format!("reason: {}\n", normalise(&s.reason, flow, base_path)));
+        out.push_str(&format!(
+            "reason: {}\n",
+            normalise(&s.reason, flow, base_path)
+        ));
     }
     let Some(x) = &s.exchange else {
         return;
     };
     let url = x.url.strip_prefix(base_url).unwrap_or(&x.url);
-    out.push_str(&format!("> {} {}\n", x.method, normalise(url, flow, base_path)));
+    out.push_str(&format!(
+        "> {} {}\n",
+        x.method,
+        normalise(url, flow, base_path)
+    ));
     if let Some(b) = body(x.request_body.as_deref()) {
         out.push_str(&normalise(&b, flow, base_path));
         out.push('\n');

@@ -443,7 +443,9 @@ fn validate_single(attr: &Attribute, value: Value, path: &str) -> ScimResult<Opt
                     .then(|| attr.sub_attribute("value"))
                     .flatten()
             })
-            .ok_or_else(|| ScimError::invalid_syntax(format!("unknown sub-attribute {path}.{k}")))?;
+            .ok_or_else(|| {
+                ScimError::invalid_syntax(format!("unknown sub-attribute {path}.{k}"))
+            })?;
         if given.iter().any(|(s, _)| s.name == sub.name) {
             return Err(ScimError::invalid_syntax(format!(
                 "sub-attribute {path}.{} is given more than once",
@@ -1058,7 +1060,11 @@ mod tests {
             json!({"schemas": [USER_SCHEMA, "urn:ietf:params:scim:schemas:extension:other:2.0:User"], "userName": "x"}),
             &u,
         );
-        assert_err(&e, ScimType::InvalidSyntax, "not a schema of resource type User");
+        assert_err(
+            &e,
+            ScimType::InvalidSyntax,
+            "not a schema of resource type User",
+        );
         let e = err(
             json!({"schemas": [USER_SCHEMA, GROUP_SCHEMA], "userName": "x"}),
             &u,

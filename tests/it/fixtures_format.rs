@@ -15,8 +15,13 @@ const FLOWS: [&str; 4] = [
     "full-sync",
 ];
 
+/// Read at run time (cargo sets it for `cargo test`), so a test binary shared between
+/// checkouts through one target directory checks the files of the checkout it runs in.
 fn fixtures_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&root).join("fixtures")
 }
 
 /// Every `*.json` under `dir`, sorted, recursing into subdirectories.

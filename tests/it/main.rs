@@ -17,4 +17,6 @@ mod provider_list;
 mod provider_patch;
 mod provider_robustness;
 mod provider_users;
+mod replay;
+mod replay_snapshots;
 mod smoke_binary;

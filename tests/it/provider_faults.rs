@@ -75,6 +75,16 @@ async fn probe(f: Fault, env: &Env) -> bool {
             .await;
             env.get(&format!("/Users/{u}")).await.json["displayName"] != "New"
         }
+        Fault::PatchPathlessIgnored => {
+            let u = env.user("p").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "value": {"displayName": "New"}}, {"op": "replace", "path": "title", "value": "T"}]),
+            )
+            .await;
+            let after = env.get(&format!("/Users/{u}")).await.json;
+            after["displayName"] != "New" && after["title"] == "T"
+        }
         Fault::PatchOpCaseSensitive => {
             let u = env.user("p").await;
             env.patch(

@@ -1,0 +1,251 @@
+//! `scimtest replay` through the library: every embedded profile would provision against the
+//! reference provider and leaves nothing behind; each profile's verdict flips to "would break"
+//! under provider faults that model the real bugs that IdP trips on; hostile targets give
+//! verdicts with evidence, not panics.
+
+use crate::support::Env;
+use scimtest::provider::Fault;
+use scimtest::provider::store::Kind;
+use scimtest::replay::{self, Selection, fixture};
+use scimtest::report::model::{Outcome, ProfileVerdict};
+use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
+
+fn client(base_url: &str, token: &str) -> Client {
+    let cfg = TargetConfig {
+        timeout: std::time::Duration::from_secs(5),
+        ..TargetConfig::bearer(base_url, token)
+    };
+    Client::new(cfg, Redactor::new([token.to_string()], [])).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn select(idp: &[&str], profile: &[&str]) -> Vec<fixture::Fixture> {
+    let sel = Selection {
+        idps: idp.iter().map(|s| s.to_string()).collect(),
+        profiles: profile.iter().map(|s| s.to_string()).collect(),
+        flows: Vec::new(),
+    };
+    sel.apply(fixture::embedded().unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn replay_on(env: &Env, fixtures: Vec<fixture::Fixture>) -> replay::ReplayOutput {
+    let c = client(&env.handle.base_url, &env.handle.token);
+    replay::run(c, Namespace::new(), fixtures, 4, &|_| {}).await
+}
+
+fn left_on(env: &Env) -> usize {
+    let slot = env
+        .handle
+        .provider
+        .authenticate(Some(&env.handle.token))
+        .unwrap_or_else(|| panic!("token"));
+    env.handle.provider.count(slot, Kind::User) + env.handle.provider.count(slot, Kind::Group)
+}
+
+#[tokio::test]
+async fn every_profile_would_provision_against_the_reference_provider_and_nothing_is_left() {
+    let env = Env::start().await;
+    let all = select(&[], &[]);
+    let profiles: std::collections::BTreeSet<(String, String)> = all
+        .iter()
+        .map(|f| (f.idp.clone(), f.profile.clone()))
+        .collect();
+    assert!(profiles.len() >= 5, "{profiles:?}");
+    let out = replay_on(&env, all).await;
+    for f in &out.flows {
+        assert_eq!(
+            f.outcome,
+            Outcome::Pass,
+            "{}: {:?}",
+            f.key,
+            f.break_at.as_ref().map(|b| (&b.name, &b.got))
+        );
+        assert!(f.steps.iter().all(|s| s.exchange.is_some()), "{}", f.key);
+    }
+    let verdicts = replay::profile_verdicts(&out.flows);
+    assert_eq!(verdicts.len(), profiles.len());
+    assert!(
+        verdicts
+            .iter()
+            .all(|p| p.would_provision && p.flows.len() == 4)
+    );
+    assert!(out.cleanup.leftovers.is_empty(), "{:?}", out.cleanup);
+    assert!(out.cleanup.created > 0);
+    assert_eq!(left_on(&env), 0, "the replay left resources behind");
+}
+
+fn verdict<'a>(v: &'a [ProfileVerdict], idp: &str, profile: &str) -> &'a ProfileVerdict {
+    v.iter()
+        .find(|p| p.idp == idp && p.profile == profile)
+        .unwrap_or_else(|| panic!("no verdict for {idp}/{profile}"))
+}
+
+/// (fault, idp, profile, the step where it must break): each models a bug real servers have
+/// that this IdP trips on.
+const FLIPS: &[(Fault, &str, &str, &str)] = &[
+    // Entra sends capitalised ops ("Replace") without the flag.
+    (
+        Fault::PatchOpCaseSensitive,
+        "entra",
+        "default",
+        "update-attributes",
+    ),
+    // Entra's connection test and create-or-match need an empty ListResponse, not 404.
+    (
+        Fault::FilterMiss404,
+        "entra",
+        "default",
+        "probe-random-user",
+    ),
+    (
+        Fault::FilterMiss404,
+        "entra",
+        "aadoptscim062020",
+        "probe-random-user",
+    ),
+    // The flag sends path-less replaces with dotted keys.
+    (
+        Fault::PatchPathlessIgnored,
+        "entra",
+        "aadoptscim062020",
+        "verify-updated-attributes",
+    ),
+    // Okta AIW updates and deactivates with a full PUT.
+    (Fault::PutIgnored, "okta", "aiw", "update-attributes"),
+    (Fault::ActiveIgnored, "okta", "aiw", "deactivate"),
+    // Okta OIN deactivates with a path-less replace of {"active": false}.
+    (Fault::PatchPathlessIgnored, "okta", "oin", "deactivate"),
+    (Fault::ActiveIgnored, "okta", "oin", "deactivate"),
+    // OneLogin suspends with a PUT of the template carrying "active": "false".
+    (
+        Fault::ActiveIgnored,
+        "onelogin",
+        "scim2",
+        "read-back-suspended",
+    ),
+    (Fault::PutIgnored, "onelogin", "scim2", "update-attributes"),
+];
+
+#[tokio::test]
+async fn each_profile_would_break_under_the_faults_that_idp_trips_on() {
+    for (fault, idp, profile, step) in FLIPS {
+        let env = Env::with_faults(&[*fault]).await;
+        let out = replay_on(&env, select(&[idp], &[profile])).await;
+        let v = replay::profile_verdicts(&out.flows);
+        let p = verdict(&v, idp, profile);
+        assert!(
+            !p.would_provision,
+            "{idp}/{profile} still provisions under {}",
+            fault.name()
+        );
+        let b = p
+            .flows
+            .iter()
+            .find_map(|f| f.break_at.as_ref())
+            .unwrap_or_else(|| panic!("no break point"));
+        assert_eq!(
+            b.name,
+            *step,
+            "{idp}/{profile} under {}: {}",
+            fault.name(),
+            p.verdict
+        );
+        assert!(!b.why.is_empty() && !b.got.is_empty());
+        assert!(p.verdict.starts_with("would break at "), "{}", p.verdict);
+        // The evidence of the broken flow includes the exchange of the breaking step.
+        let broken = out
+            .flows
+            .iter()
+            .find(|f| f.outcome != Outcome::Pass)
+            .unwrap_or_else(|| panic!("no broken flow"));
+        let ex = broken.steps[b.step - 1]
+            .exchange
+            .as_ref()
+            .unwrap_or_else(|| panic!("no exchange for the breaking step"));
+        assert!(ex.status.is_some());
+        // Even a broken replay cleans up after itself.
+        assert_eq!(left_on(&env), 0, "{idp}/{profile} under {}", fault.name());
+    }
+}
+
+#[tokio::test]
+async fn a_fault_an_idp_never_trips_on_leaves_its_verdict_alone() {
+    // Okta and OneLogin accept a 404 for a filter miss; Entra's profiles must not mask that.
+    let env = Env::with_faults(&[Fault::FilterMiss404]).await;
+    let out = replay_on(&env, select(&["okta", "onelogin"], &[])).await;
+    let v = replay::profile_verdicts(&out.flows);
+    assert!(v.iter().all(|p| p.would_provision), "{v:?}");
+}
+
+#[tokio::test]
+async fn a_target_answering_garbage_breaks_every_flow_with_evidence() {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>not scim</html>"))
+        .mount(&server)
+        .await;
+    let c = client(&format!("{}/scim/v2", server.uri()), "t0ken-garbage");
+    let out = replay::run(
+        c,
+        Namespace::new(),
+        select(&["entra"], &["default"]),
+        2,
+        &|_| {},
+    )
+    .await;
+    assert_eq!(out.flows.len(), 4);
+    for f in &out.flows {
+        assert_eq!(f.outcome, Outcome::Fail, "{}", f.key);
+        let b = f.break_at.as_ref().unwrap_or_else(|| panic!("no break"));
+        assert!(
+            b.got.contains("not JSON") || b.got.contains("expected"),
+            "{}",
+            b.got
+        );
+        assert!(f.steps[b.step - 1].exchange.is_some());
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_target_is_an_error_not_a_break() {
+    // Bind then drop: the port is closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let c = client(&format!("http://127.0.0.1:{port}/scim/v2"), "t");
+    let out = replay::run(c, Namespace::new(), select(&["okta"], &["oin"]), 2, &|_| {}).await;
+    for f in &out.flows {
+        assert_eq!(f.outcome, Outcome::Error, "{}", f.key);
+        assert!(
+            f.steps[0].reason.starts_with("no response"),
+            "{}",
+            f.steps[0].reason
+        );
+    }
+}
+
+#[test]
+fn replaying_a_flow_twice_gives_the_same_normalised_transcript() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let render = || {
+        rt.block_on(async {
+            let env = Env::start().await;
+            let out = replay_on(&env, select(&["entra"], &["default"])).await;
+            out.flows
+                .iter()
+                .map(|f| replay::transcript::render(f, &env.handle.base_url))
+                .collect::<Vec<_>>()
+        })
+    };
+    let (a, b) = (render(), render());
+    assert_eq!(a, b);
+    assert!(
+        a[1].contains("{{user1.id}}") && a[1].contains("{{run}}"),
+        "{}",
+        a[1]
+    );
+    assert!(!a[1].contains("127.0.0.1"));
+}
