@@ -337,9 +337,13 @@ impl Provider {
                 && !self.faults.has(Fault::NoUserGroups)
                 && let Value::Object(m) = &mut v
             {
-                let list: Vec<Value> = groups
-                    .iter()
-                    .filter_map(|gid| d.groups.get(gid))
+                // Ordered by display name, then id: stable for people and transcripts (ids
+                // are random, so id order would shuffle from run to run).
+                let mut found: Vec<&Arc<Entry>> =
+                    groups.iter().filter_map(|gid| d.groups.get(gid)).collect();
+                found.sort_by(|a, b| (&a.display, &a.id).cmp(&(&b.display, &b.id)));
+                let list: Vec<Value> = found
+                    .into_iter()
                     .map(|g| {
                         let mut o = Map::new();
                         o.insert("value".into(), Value::String(g.id.to_string()));

@@ -18,5 +18,6 @@ mod provider_patch;
 mod provider_robustness;
 mod provider_users;
 mod replay;
+mod replay_cli;
 mod replay_snapshots;
 mod smoke_binary;

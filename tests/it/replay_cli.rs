@@ -1,0 +1,292 @@
+//! `scimtest replay` end to end: the real binary against the embedded provider and against
+//! faulty, unreachable and interrupted targets; exit codes, reports, the matrix, secrets.
+
+use scimtest::provider::store::Kind;
+use scimtest::provider::{Fault, Faults, ProviderConfig, ProviderHandle};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scimtest"))
+}
+
+fn tmpdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "scimtest-it-replay-{name}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn report(dir: &std::path::Path) -> serde_json::Value {
+    let t = std::fs::read_to_string(dir.join("report.json")).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn provider(rt: &tokio::runtime::Runtime, faults: &[Fault]) -> ProviderHandle {
+    rt.block_on(scimtest::provider::spawn(ProviderConfig {
+        faults: Faults::new(faults.iter().copied()),
+        ..ProviderConfig::default()
+    }))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn resources(h: &ProviderHandle) -> usize {
+    let slot = h
+        .provider
+        .authenticate(Some(&h.token))
+        .unwrap_or_else(|| panic!("token"));
+    h.provider.count(slot, Kind::User) + h.provider.count(slot, Kind::Group)
+}
+
+#[test]
+fn replay_of_every_profile_against_the_embedded_provider_would_provision() {
+    let dir = tmpdir("embedded");
+    let o = bin()
+        .args(["replay", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    let matrix = String::from_utf8_lossy(&o.stdout);
+    for row in [
+        "entra",
+        "okta",
+        "onelogin",
+        "aadoptscim062020",
+        "oin",
+        "scim2",
+    ] {
+        assert!(
+            matrix.contains(row),
+            "{row} missing from the matrix:\n{matrix}"
+        );
+    }
+    assert_eq!(matrix.matches("WOULD PROVISION").count(), 5, "{matrix}");
+    let r = report(&dir);
+    assert_eq!(r["command"], "replay");
+    let profiles = r["profiles"].as_array().cloned().unwrap_or_default();
+    assert_eq!(profiles.len(), 5);
+    assert!(profiles.iter().all(|p| p["would_provision"] == true));
+    assert_eq!(r["counts"]["pass"], 20);
+    assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
+    for f in ["junit.xml", "report.md"] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+}
+
+#[test]
+fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(&rt, &[Fault::PatchOpCaseSensitive]);
+    let dir = tmpdir("break");
+    let o = bin()
+        .args(["replay", "--idp", "entra", "--profile", "default"])
+        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("WOULD BREAK"), "{all}");
+    assert!(
+        all.contains("would break at user-lifecycle step 5 (update-attributes)"),
+        "{all}"
+    );
+    assert!(all.contains("why: "), "{all}");
+    let r = report(&dir);
+    assert_eq!(r["profiles"][0]["would_provision"], false);
+    let failed = r["checks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|c| c["id"] == "replay.entra.default.user-lifecycle")
+        .unwrap_or_else(|| panic!("no user-lifecycle entry"));
+    assert_eq!(failed["outcome"], "fail");
+    assert!(failed["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    assert_eq!(resources(&h), 0, "a broken replay still cleans up");
+    drop(rt);
+}
+
+#[test]
+fn usage_errors_exit_2_and_list_needs_no_target() {
+    let o = run(&["replay", "--idp", "pingfed"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no IdP \"pingfed\""), "{}", text(&o));
+    let o = run(&["replay", "--list"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 20, "{out}");
+    assert!(out.contains("okta/oin/user-lifecycle"));
+    let o = run(&[
+        "replay",
+        "--list",
+        "--idp",
+        "onelogin",
+        "--flow",
+        "connection",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmpdir("unreachable");
+    let url = format!("http://127.0.0.1:{port}/scim/v2");
+    let o = bin()
+        .args(["replay", "--target", &url, "--token", "t", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("does not answer"), "{}", text(&o));
+}
+
+#[test]
+fn a_broken_fixture_in_fixtures_dir_is_a_clear_error_with_its_line() {
+    let dir = tmpdir("badfx");
+    std::fs::write(
+        dir.join("broken.json"),
+        "{\n  \"format_version\": 1,\n  \"idp\": \"entra\",\n  oops\n}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = bin()
+        .args(["replay", "--list", "--fixtures"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    assert!(
+        all.contains("broken.json") && all.contains("line 4"),
+        "{all}"
+    );
+}
+
+#[test]
+fn secrets_never_reach_reports_or_output() {
+    const TOKEN: &str = "replay-s3cret-t0ken-4242";
+    const HEADER: &str = "hdr-s3cret-value-9191";
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = rt
+        .block_on(scimtest::provider::spawn(ProviderConfig {
+            tokens: vec![TOKEN.parse().unwrap_or_else(|e| panic!("{e}"))],
+            ..ProviderConfig::default()
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmpdir("secrets");
+    let o = bin()
+        .args(["replay", "--target", &h.base_url, "--token", TOKEN])
+        .args([
+            "--header",
+            &format!("X-Tenant-Key: {HEADER}"),
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    for f in ["report.json", "junit.xml", "report.md"] {
+        all.push_str(&std::fs::read_to_string(dir.join(f)).unwrap_or_default());
+    }
+    assert!(
+        all.contains("<redacted>"),
+        "the reports carry redacted evidence"
+    );
+    for s in [TOKEN, HEADER] {
+        assert!(!all.contains(s), "{s} leaked");
+    }
+    drop(rt);
+}
+
+/// A long custom flow (create a user, then many reads, then the cleanup step), so the interrupt
+/// lands mid-run without any timing guess.
+fn long_fixture(dir: &std::path::Path) {
+    let mut steps = vec![serde_json::json!({
+        "name": "create-user",
+        "request": {"method": "POST", "path": "/Users", "body": {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "{{run}}sigint@example.com"}},
+        "capture": {"user1.id": "/id"},
+        "expect": {"status": [201], "why": "test"},
+        "synthetic": true, "synthetic_reason": "test"
+    })];
+    for i in 0..50_000 {
+        steps.push(serde_json::json!({
+            "name": format!("read-{i}"),
+            "request": {"method": "GET", "path": "/Users/{{user1.id}}"},
+            "expect": {"status": [200], "why": "test"},
+            "synthetic": true, "synthetic_reason": "test"
+        }));
+    }
+    let fx = serde_json::json!({
+        "format_version": 1, "idp": "entra", "profile": "sigint-test", "flow": "full-sync",
+        "title": "long", "source": {"kind": "research-notes", "ref": "test"},
+        "documented_in": ["test"], "captured_at": "2026-11-23",
+        "steps": steps,
+        "cleanup": [{
+            "name": "delete-user",
+            "request": {"method": "DELETE", "path": "/Users/{{user1.id}}"},
+            "expect": {"status": [204], "why": "cleanup"},
+            "synthetic": true, "synthetic_reason": "cleanup"
+        }]
+    });
+    std::fs::write(dir.join("long.json"), fx.to_string()).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn ctrl_c_mid_replay_exits_3_and_leaves_nothing_behind() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(&rt, &[]);
+    let fx = tmpdir("sigint-fx");
+    long_fixture(&fx);
+    let dir = tmpdir("sigint");
+    let mut child = bin()
+        .args(["replay", "--profile", "sigint-test", "--fixtures"])
+        .arg(&fx)
+        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while resources(&h) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(resources(&h) > 0, "the replay never created anything");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(killed.success());
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(3), "an interrupted replay exits 3");
+    assert_eq!(resources(&h), 0, "resources left behind after Ctrl-C");
+    let r = report(&dir);
+    let steps = r["profiles"][0]["flows"][0]["steps"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(steps.iter().any(|s| s["outcome"] == "skipped"));
+    drop(rt);
+}
