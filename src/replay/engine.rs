@@ -283,6 +283,8 @@ fn status_problem(resp: &Resp, expected: &[u16]) -> String {
         .filter_map(Value::as_str)
         .collect::<Vec<_>>()
         .join(": ");
+    // One line, however the target formats its error detail.
+    let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
     if !detail.is_empty() {
         got.push_str(&format!(
             " ({})",
@@ -383,22 +385,11 @@ fn capture(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
     }
 }
 
-/// The first `RFC 764x §…` reference in a text.
+/// The first `RFC 764x §n.n` reference in a text.
 pub fn rfc_reference(why: &str) -> Option<String> {
-    let start = why.find("RFC ")?;
-    let rest = &why[start..];
-    let bytes = rest.as_bytes();
-    let mut end = rest.len();
-    for (i, c) in rest.char_indices() {
-        let stop = matches!(c, ')' | ',' | ';' | '\n')
-            || (c == '.' && bytes.get(i + 1).is_none_or(|b| *b == b' '));
-        if stop {
-            end = i;
-            break;
-        }
-    }
-    let r = rest[..end].trim_end().to_string();
-    r.contains('§').then_some(r)
+    static RE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"RFC \d{4} §\d+(\.\d+)*").ok());
+    RE.as_ref()?.find(why).map(|m| m.as_str().to_string())
 }
 
 /// The collection a POST created into, when the step created something: `(path, id)`.
@@ -630,5 +621,13 @@ mod tests {
             Some("RFC 7644 §3.4.2")
         );
         assert_eq!(rfc_reference("no reference"), None);
+        assert_eq!(
+            rfc_reference("RFC 7644 §3.5.2.3 lets a replace omit path").as_deref(),
+            Some("RFC 7644 §3.5.2.3")
+        );
+        assert_eq!(
+            rfc_reference("(RFC 7644 §3.3.)").as_deref(),
+            Some("RFC 7644 §3.3")
+        );
     }
 }

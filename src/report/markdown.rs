@@ -87,6 +87,19 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
     out.flush()
 }
 
+/// `replay`: one row per IdP profile with its verdict.
+fn profile_table(md: &mut String, report: &RunReport) {
+    md.push_str("\n| IdP | profile | verdict |\n| --- | --- | --- |\n");
+    for p in &report.profiles {
+        let verdict = if p.would_provision {
+            "✅ would provision".to_string()
+        } else {
+            format!("❌ {}", p.verdict.replace('|', "\\|").replace('\n', " "))
+        };
+        let _ = writeln!(md, "| {} | {} | {verdict} |", p.idp, p.profile);
+    }
+}
+
 /// The whole document.
 fn render(report: &RunReport) -> String {
     let mut md = String::new();
@@ -98,7 +111,11 @@ fn render(report: &RunReport) -> String {
         by_level.entry(c.level).or_default().add(c.outcome);
     }
     headline(&mut md, report, &total);
-    level_table(&mut md, &by_level, &total);
+    if report.profiles.is_empty() {
+        level_table(&mut md, &by_level, &total);
+    } else {
+        profile_table(&mut md, report);
+    }
 
     let mut budget = Budget::default();
     let failures = total.fail;
