@@ -111,11 +111,10 @@ fn render(report: &RunReport) -> String {
         by_level.entry(c.level).or_default().add(c.outcome);
     }
     headline(&mut md, report, &total);
-    if report.profiles.is_empty() {
-        level_table(&mut md, &by_level, &total);
-    } else {
+    if !report.profiles.is_empty() {
         profile_table(&mut md, report);
     }
+    level_table(&mut md, &by_level, &total);
 
     let mut budget = Budget::default();
     let failures = total.fail;
@@ -536,6 +535,12 @@ mod tests {
              | dialect | 1 | 0 | 0 | 0 |\n\
              | **Total** | **2** | **2** | **1** | **3** |\n"
         ));
+        assert!(
+            md.contains(
+                "| entra | default | ❌ would break at user-lifecycle step 1 (existence-check-user)"
+            ),
+            "{md}"
+        );
     }
 
     #[test]
