@@ -432,8 +432,13 @@ pub async fn run_flow(
             reason: String::new(),
             exchange: None,
         };
+        let silent = matches!(&break_at, Some((_, StepOutcome::Error)));
         if stop.load(Ordering::Relaxed) {
             result.reason = "interrupted".into();
+        } else if silent {
+            // A target that stopped answering would stop the IdP too; waiting out a timeout per
+            // remaining step would only make the run slow.
+            result.reason = "not sent: the target stopped answering at an earlier step".into();
         } else {
             match prepare(step, &mut vars) {
                 Err(name) => {

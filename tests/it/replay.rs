@@ -209,6 +209,39 @@ async fn a_target_answering_garbage_breaks_every_flow_with_evidence() {
 }
 
 #[tokio::test]
+async fn a_hanging_target_ends_each_flow_after_one_timeout() {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    let cfg = TargetConfig {
+        timeout: std::time::Duration::from_millis(300),
+        ..TargetConfig::bearer(format!("{}/scim/v2", server.uri()), "t")
+    };
+    let c = Client::new(cfg, Redactor::default()).unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    let out = replay::run(c, Namespace::new(), select(&["okta"], &["aiw"]), 4, &|_| {}).await;
+    // 4 flows in parallel: one timed-out step each, cleanup steps need captured ids (none),
+    // and the sweep's two list calls: a few timeouts, not one per step.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    for f in &out.flows {
+        assert_eq!(f.outcome, Outcome::Error, "{}", f.key);
+        assert!(
+            f.steps.iter().skip(1).all(|s| s.exchange.is_none()),
+            "{}",
+            f.key
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_unreachable_target_is_an_error_not_a_break() {
     // Bind then drop: the port is closed.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
