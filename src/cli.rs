@@ -6,6 +6,7 @@ use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
 mod check;
+mod load;
 mod replay;
 pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
 pub use replay::ReplayArgs;
@@ -29,6 +30,9 @@ pub enum Command {
     /// Replay Entra ID, Okta and OneLogin provisioning sessions: would they provision against
     /// this service? (default: the embedded provider).
     Replay(ReplayArgs),
+    /// Load-test the provisioning path with goose scenarios (default: the `smoke` scenario
+    /// against the embedded provider).
+    Load(load::LoadArgs),
 }
 
 /// Arguments of `scimtest serve`.
@@ -71,6 +75,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Serve(args) => serve(args).await,
         Command::Check(args) => check::run(args).await,
         Command::Replay(args) => replay::run(args).await,
+        Command::Load(args) => load::run(args).await,
     }
 }
 

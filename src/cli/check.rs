@@ -258,6 +258,9 @@ pub struct Connected {
     pub embedded: Option<provider::ProviderHandle>,
     /// The base URL for reports.
     pub shown_target: String,
+    /// The headers every request carries (Authorization, `--header`s): secrets, for callers
+    /// that build their own requests (goose in `load`). Never printed.
+    pub auth_headers: Vec<(String, String)>,
 }
 
 /// Build the client for `args`, starting the embedded provider when no target is given.
@@ -283,6 +286,7 @@ pub async fn connect(args: &TargetArgs) -> anyhow::Result<Connected> {
         secrets.push(h.value.clone());
     }
     let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let auth_headers = headers.clone();
     let cfg = TargetConfig {
         base_url,
         headers,
@@ -295,6 +299,7 @@ pub async fn connect(args: &TargetArgs) -> anyhow::Result<Connected> {
         client,
         embedded,
         shown_target,
+        auth_headers,
     })
 }
 
@@ -373,6 +378,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         client,
         embedded,
         shown_target,
+        ..
     } = connect(&args.target).await?;
 
     let tty = std::io::stderr().is_terminal();

@@ -105,6 +105,7 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         client,
         embedded,
         shown_target,
+        ..
     } = connect(&args.target).await?;
     // A target that does not answer at all is a harness problem (exit 3), not an IdP verdict.
     let probe = client

@@ -1,0 +1,280 @@
+//! One load run: set up the data pool, build the goose attack from the plan (goose embedded
+//! with `initialize_with_config`: telnet off, quiet, our own client settings), run the
+//! correctness checks alongside it, then clean up everything the run created (ledger, then a
+//! prefix sweep), also after Ctrl-C.
+
+use crate::load::ops::{self, PoolUser, Shared};
+use crate::load::scenario::Op;
+use crate::load::stats::Collector;
+use crate::target::{Client, enc};
+use futures::StreamExt;
+use goose::config::{GooseConfiguration, GooseDefault, GooseDefaultType};
+use goose::prelude::*;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One operation of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOp {
+    /// The operation.
+    pub op: Op,
+    /// Relative weight (goose transaction weight).
+    pub weight: usize,
+    /// Order within an iteration (goose sequence), when the scenario is a lifecycle.
+    pub sequence: Option<usize>,
+}
+
+/// What to run: the scenario resolved into numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The scenario's name.
+    pub name: String,
+    /// Concurrent goose users.
+    pub users: usize,
+    /// Time to start them all.
+    pub ramp: Duration,
+    /// How long to run (unless `iterations`).
+    pub duration: Option<Duration>,
+    /// Iterations per user (instead of a duration).
+    pub iterations: Option<usize>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Global requests-per-second cap (pacing), if any.
+    pub throttle: Option<usize>,
+    /// The operations.
+    pub ops: Vec<PlanOp>,
+    /// Users created before the attack.
+    pub pool_users: usize,
+    /// Groups created before the attack.
+    pub pool_groups: usize,
+    /// Members per group.
+    pub members_per_group: usize,
+    /// Members per add/remove PATCH.
+    pub members_per_patch: usize,
+    /// Page size of list operations.
+    pub page_size: usize,
+    /// Enterprise extension attributes.
+    pub enterprise: bool,
+}
+
+/// Errors that stop a load run before or around goose (not target failures).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Goose refused the configuration or failed.
+    #[error("goose: {0}")]
+    Goose(String),
+    /// The pool could not be set up.
+    #[error("setting up the data pool failed: {0}")]
+    Setup(String),
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct LoadOutcome {
+    /// Goose's metrics (None when goose failed after starting).
+    pub metrics: Option<goose::metrics::GooseMetrics>,
+    /// Goose's error, if it ended with one (thresholds are ours, so this is rare).
+    pub goose_error: Option<String>,
+    /// 429 answers seen.
+    pub throttled: u64,
+    /// The attack was stopped by Ctrl-C.
+    pub interrupted: bool,
+}
+
+/// Create the pool: `plan.pool_users` users, then `plan.pool_groups` groups with members.
+pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), LoadError> {
+    let make_user = |_| async {
+        let name = format!("{}@load.example", shared.unique("p"));
+        let body = shared.user_body(&name);
+        let r = client
+            .send(
+                "POST",
+                "/Users",
+                Some(crate::target::client::Body::Json(&body)),
+                &[],
+            )
+            .await;
+        match (r.status, r.body().get("id").and_then(Value::as_str)) {
+            (Some(201), Some(id)) => {
+                shared.ns.track(&format!("/Users/{}", enc(id)));
+                Ok(PoolUser {
+                    id: id.to_string(),
+                    user_name: name,
+                })
+            }
+            (s, _) => Err(format!(
+                "POST /Users answered {}: {}",
+                s.map_or("nothing".into(), |s| s.to_string()),
+                crate::conformance::context::truncate(&r.text, 200)
+            )),
+        }
+    };
+    let mut created = futures::stream::iter(0..plan.pool_users)
+        .map(make_user)
+        .buffer_unordered(16);
+    while let Some(r) = created.next().await {
+        shared.users.lock().push(r.map_err(LoadError::Setup)?);
+    }
+    drop(created);
+    let ids: Vec<String> = shared.users.lock().iter().map(|u| u.id.clone()).collect();
+    for g in 0..plan.pool_groups {
+        let members: Vec<Value> = ids
+            .iter()
+            .cycle()
+            .skip(g * plan.members_per_group)
+            .take(plan.members_per_group.min(ids.len()))
+            .map(|id| json!({"value": id}))
+            .collect();
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": shared.unique("pg"),
+            "members": members
+        });
+        let r = client
+            .send(
+                "POST",
+                "/Groups",
+                Some(crate::target::client::Body::Json(&body)),
+                &[],
+            )
+            .await;
+        match (r.status, r.body().get("id").and_then(Value::as_str)) {
+            (Some(201), Some(id)) => {
+                shared.ns.track(&format!("/Groups/{}", enc(id)));
+                shared.groups.lock().push(id.to_string());
+            }
+            (s, _) => {
+                return Err(LoadError::Setup(format!(
+                    "POST /Groups answered {}: {}",
+                    s.map_or("nothing".into(), |s| s.to_string()),
+                    crate::conformance::context::truncate(&r.text, 200)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn secs(d: Duration) -> usize {
+    d.as_secs_f64().ceil().max(1.0) as usize
+}
+
+/// Run the goose attack of `plan` against `shared.base`. `goose_cfg` carries the user's goose
+/// flags (they win over the plan's numbers); `report_files` are goose's own report files.
+pub async fn attack(
+    plan: &Plan,
+    shared: Arc<Shared>,
+    goose_cfg: GooseConfiguration,
+    report_files: Vec<String>,
+) -> Result<LoadOutcome, LoadError> {
+    let g = |e: GooseError| LoadError::Goose(e.to_string());
+    let mut cfg = goose_cfg;
+    if cfg.host.is_none() {
+        cfg.host = Some(format!("{}/", shared.base));
+    }
+    if cfg.report_file.is_empty() {
+        cfg.report_file = report_files;
+    }
+    goose::reset_killswitch();
+    let mut scenario = scenario!("scim");
+    for p in &plan.ops {
+        let op = p.op;
+        let s = shared.clone();
+        let f: goose::goose::TransactionFunction = Arc::new(move |user: &mut GooseUser| {
+            let s = s.clone();
+            Box::pin(async move { ops::run(op, user, &s).await })
+        });
+        let mut t = Transaction::new(f)
+            .set_name(op.request_name())
+            .set_weight(p.weight.max(1))
+            .map_err(g)?;
+        if let Some(seq) = p.sequence {
+            t = t.set_sequence(seq);
+        }
+        scenario = scenario.register_transaction(t);
+    }
+    let client = goose::client::GooseClientBuilder::new()
+        .without_cookies()
+        .timeout(plan.timeout)
+        .user_agent(concat!("scimtest/", env!("CARGO_PKG_VERSION"), " (goose)"));
+    let increase = (plan.users as f64 / plan.ramp.as_secs_f64().max(0.001)).max(1.0);
+    let mut attack = GooseAttack::initialize_with_config(cfg)
+        .map_err(g)?
+        .set_client_builder_without_cookies(client)
+        .map_err(g)?
+        .register_scenario(scenario)
+        .set_default(GooseDefault::Users, plan.users)
+        .map_err(g)?
+        .set_default(
+            GooseDefault::IncreaseRate,
+            format!("{increase:.3}").as_str(),
+        )
+        .map_err(g)?
+        .set_default(GooseDefault::NoTelnet, true)
+        .map_err(g)?
+        .set_default(GooseDefault::NoPrintMetrics, true)
+        .map_err(g)?
+        .set_default(GooseDefault::NoErrorSummary, true)
+        .map_err(g)?
+        .set_default(GooseDefault::Quiet, 1usize)
+        .map_err(g)?
+        .set_default(GooseDefault::NoResetMetrics, true)
+        .map_err(g)?
+        .set_default(
+            GooseDefault::Timeout,
+            format!("{}", plan.timeout.as_secs_f64()).as_str(),
+        )
+        .map_err(g)?;
+    match (plan.iterations, plan.duration) {
+        (Some(n), _) => attack = attack.set_default(GooseDefault::Iterations, n).map_err(g)?,
+        (None, Some(d)) => {
+            attack = attack
+                .set_default(GooseDefault::RunTime, secs(d))
+                .map_err(g)?
+        }
+        (None, None) => {}
+    }
+    if let Some(t) = plan.throttle {
+        attack = attack
+            .set_default(GooseDefault::ThrottleRequests, t)
+            .map_err(g)?;
+    }
+    let result = attack.execute().await;
+    let interrupted = goose::is_killswitch_triggered();
+    let throttled = shared.throttled.load(std::sync::atomic::Ordering::Relaxed);
+    Ok(match result {
+        Ok(m) => LoadOutcome {
+            metrics: Some(m),
+            goose_error: None,
+            throttled,
+            interrupted,
+        },
+        Err(e) => LoadOutcome {
+            metrics: None,
+            goose_error: Some(e.to_string()),
+            throttled,
+            interrupted,
+        },
+    })
+}
+
+/// A stats collector for a plan (kept here so callers need not know the stats module).
+pub fn collector() -> Collector {
+    Collector::default()
+}
+
+/// Status-code counts per request name from goose's metrics (`"POST /Users"` → {201: n}).
+pub fn status_counts(
+    m: &goose::metrics::GooseMetrics,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<u16, usize>> {
+    m.requests
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.status_code_counts.iter().map(|(c, n)| (*c, *n)).collect(),
+            )
+        })
+        .collect()
+}

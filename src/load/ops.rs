@@ -1,0 +1,442 @@
+//! The SCIM operations a load scenario mixes, as goose transactions: per-user generated data,
+//! ids captured from responses into shared pools, request names without ids (`/Users/{id}`),
+//! status codes checked (a fast failure is not a fast response), 429 counted apart with its
+//! `Retry-After` respected, every request timed body included into the [`Collector`], and
+//! everything created tracked in the run namespace for cleanup.
+
+use crate::load::scenario::Op;
+use crate::load::stats::Collector;
+use crate::target::{Namespace, enc};
+use goose::prelude::*;
+use parking_lot::Mutex;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// A user the run created (or set up), as the operations need it.
+#[derive(Debug, Clone)]
+pub struct PoolUser {
+    /// Server id.
+    pub id: String,
+    /// Its userName.
+    pub user_name: String,
+}
+
+/// Shared state of one load run.
+#[derive(Debug)]
+pub struct Shared {
+    /// Base URL of the target, without a trailing slash.
+    pub base: String,
+    /// Headers sent with every request (Authorization and `--header`s).
+    pub headers: Vec<(String, String)>,
+    /// The run namespace (names, ledger).
+    pub ns: Arc<Namespace>,
+    /// Extra name prefix after the namespace's (a shard's `s<i>-`).
+    pub name_prefix: String,
+    /// Users available to the operations.
+    pub users: Mutex<Vec<PoolUser>>,
+    /// Groups available to the operations.
+    pub groups: Mutex<Vec<String>>,
+    /// Per-request latency and outcome.
+    pub stats: Collector,
+    /// Members per created group.
+    pub members_per_group: usize,
+    /// Members per add/remove PATCH.
+    pub members_per_patch: usize,
+    /// Page size of list operations.
+    pub page_size: usize,
+    /// Enterprise extension attributes on generated users.
+    pub enterprise: bool,
+    /// 429 answers seen.
+    pub throttled: AtomicU64,
+    /// Unique-name counter.
+    counter: AtomicU64,
+    /// Cheap pseudo-random state for picking pool entries.
+    rng: AtomicU64,
+}
+
+impl Shared {
+    /// A fresh shared state.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "plain construction of the run state"
+    )]
+    pub fn new(
+        base: &str,
+        headers: Vec<(String, String)>,
+        ns: Arc<Namespace>,
+        name_prefix: String,
+        stats: Collector,
+        members_per_group: usize,
+        members_per_patch: usize,
+        page_size: usize,
+        enterprise: bool,
+    ) -> Shared {
+        Shared {
+            base: base.trim_end_matches('/').to_string(),
+            headers,
+            ns,
+            name_prefix,
+            users: Mutex::new(Vec::new()),
+            groups: Mutex::new(Vec::new()),
+            stats,
+            members_per_group,
+            members_per_patch: members_per_patch.max(1),
+            page_size: page_size.max(1),
+            enterprise,
+            throttled: AtomicU64::new(0),
+            counter: AtomicU64::new(0),
+            rng: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
+        }
+    }
+
+    /// A unique, namespaced name: `scimtest-<run>-<shard>u<n>`.
+    pub fn unique(&self, kind: &str) -> String {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        self.ns.name(&format!("{}{kind}{n}", self.name_prefix))
+    }
+
+    /// A pseudo-random index below `n` (n > 0).
+    fn pick(&self, n: usize) -> usize {
+        // SplitMix64 over a shared counter: cheap, lock-free, good enough to spread picks.
+        let mut z = self
+            .rng
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+            .wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % n.max(1) as u64) as usize
+    }
+
+    fn any_user(&self) -> Option<PoolUser> {
+        let pool = self.users.lock();
+        (!pool.is_empty()).then(|| pool[self.pick(pool.len())].clone())
+    }
+
+    fn some_users(&self, k: usize) -> Vec<String> {
+        let pool = self.users.lock();
+        if pool.is_empty() {
+            return Vec::new();
+        }
+        let start = self.pick(pool.len());
+        (0..k.min(pool.len()))
+            .map(|i| pool[(start + i) % pool.len()].id.clone())
+            .collect()
+    }
+
+    fn any_group(&self) -> Option<String> {
+        let pool = self.groups.lock();
+        (!pool.is_empty()).then(|| pool[self.pick(pool.len())].clone())
+    }
+
+    /// A generated user body.
+    pub fn user_body(&self, user_name: &str) -> Value {
+        let n = user_name.len();
+        let mut v = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": user_name,
+            "externalId": uuid::Uuid::new_v4().to_string(),
+            "name": {"givenName": "Load", "familyName": format!("User{n}")},
+            "displayName": format!("Load User {n}"),
+            "emails": [{"value": user_name, "type": "work", "primary": true}],
+            "active": true
+        });
+        if self.enterprise {
+            v["schemas"] = json!([
+                "urn:ietf:params:scim:schemas:core:2.0:User",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+            ]);
+            v["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] =
+                json!({"employeeNumber": format!("{n}"), "department": "Load"});
+        }
+        v
+    }
+}
+
+/// What one goose user created itself: only these are deleted during the run, so no request
+/// of another user races a deletion (a 404 there would be the harness's fault, not the
+/// target's).
+#[derive(Debug, Clone, Default)]
+struct Mine {
+    users: Vec<PoolUser>,
+    groups: Vec<String>,
+}
+
+fn mine(user: &mut GooseUser) -> &mut Mine {
+    if user.get_session_data::<Mine>().is_none() {
+        user.set_session_data(Mine::default());
+    }
+    user.get_session_data_unchecked_mut::<Mine>()
+}
+
+/// A user to read or change: one of the pool (set up before the attack, never deleted during
+/// it), else the goose user's own latest.
+fn target_user(user: &mut GooseUser, s: &Shared) -> Option<PoolUser> {
+    s.any_user().or_else(|| mine(user).users.last().cloned())
+}
+
+/// What one request produced.
+struct Answer {
+    status: u16,
+    body: Option<Value>,
+}
+
+/// Send one request through goose, time it body included, check the status against `ok`,
+/// count 429 apart (and wait its `Retry-After`), record it.
+async fn call(
+    user: &mut GooseUser,
+    s: &Shared,
+    op: Op,
+    method: GooseMethod,
+    url: &str,
+    body: Option<&Value>,
+    ok: &[u16],
+) -> Result<Answer, Box<TransactionError>> {
+    let name = op.request_name();
+    let mut rb = user.get_request_builder(&method, url)?;
+    for (k, v) in &s.headers {
+        rb = rb.header(k.as_str(), v.as_str());
+    }
+    rb = rb.header("Accept", "application/scim+json");
+    if let Some(b) = body {
+        rb = rb
+            .header("Content-Type", "application/scim+json")
+            .body(serde_json::to_vec(b).unwrap_or_default());
+    }
+    // Goose keys its metrics "METHOD name", so the name it gets carries no method.
+    let goose_name = name.split_once(' ').map_or(name, |(_, rest)| rest);
+    let req = GooseRequest::builder()
+        .method(method)
+        .path(url)
+        .name(goose_name)
+        .set_request_builder(rb)
+        .build();
+    let started = Instant::now();
+    let mut goose = user.request(req).await?;
+    let (status, retry_after, bytes) = match goose.response {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let retry = r
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            (status, retry, r.bytes().await.ok())
+        }
+        Err(_) => (0, None, None),
+    };
+    let elapsed = started.elapsed();
+    let good = ok.contains(&status);
+    if !good && goose.request.success {
+        let tag = if status == 429 {
+            "429 throttled".to_string()
+        } else {
+            format!("{status} (expected {ok:?})")
+        };
+        let _ = user.set_failure(&tag, &mut goose.request, None, None);
+    }
+    s.stats.record(name, elapsed, good);
+    if status == 429 {
+        s.throttled.fetch_add(1, Ordering::Relaxed);
+        let wait = Duration::from_secs(retry_after.unwrap_or(1).min(30));
+        if !goose::is_killswitch_triggered() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    let body = bytes.and_then(|b| serde_json::from_slice(&b).ok());
+    Ok(Answer { status, body })
+}
+
+fn id_of(a: &Answer) -> Option<String> {
+    a.body
+        .as_ref()
+        .and_then(|b| b.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// Create a user and put it in the pool; tracked for cleanup. `None` when the create failed.
+pub async fn create_user(
+    user: &mut GooseUser,
+    s: &Shared,
+) -> Result<Option<PoolUser>, Box<TransactionError>> {
+    let name = s.unique("u");
+    let body = s.user_body(&format!("{name}@load.example"));
+    let user_name = body["userName"].as_str().unwrap_or_default().to_string();
+    let url = format!("{}/Users", s.base);
+    let a = call(
+        user,
+        s,
+        Op::CreateUser,
+        GooseMethod::Post,
+        &url,
+        Some(&body),
+        &[201],
+    )
+    .await?;
+    let Some(id) = id_of(&a).filter(|_| a.status == 201) else {
+        return Ok(None);
+    };
+    s.ns.track(&format!("/Users/{}", enc(&id)));
+    let pu = PoolUser { id, user_name };
+    mine(user).users.push(pu.clone());
+    Ok(Some(pu))
+}
+
+/// Run one operation.
+pub async fn run(op: Op, user: &mut GooseUser, s: &Shared) -> TransactionResult {
+    match op {
+        Op::CreateUser => {
+            create_user(user, s).await?;
+        }
+        Op::GetUser => {
+            if let Some(u) = target_user(user, s) {
+                let url = format!("{}/Users/{}", s.base, enc(&u.id));
+                call(user, s, op, GooseMethod::Get, &url, None, &[200]).await?;
+            }
+        }
+        Op::FilterUser => {
+            if let Some(u) = target_user(user, s) {
+                let filter = enc(&format!("userName eq \"{}\"", u.user_name));
+                let url = format!("{}/Users?filter={filter}", s.base);
+                call(user, s, op, GooseMethod::Get, &url, None, &[200]).await?;
+            }
+        }
+        Op::PatchUser => {
+            if let Some(u) = target_user(user, s) {
+                let n = s.pick(1_000_000);
+                let body = json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [
+                        {"op": "Replace", "path": "displayName", "value": format!("Load User {n}")},
+                        {"op": "Replace", "path": "name.familyName", "value": format!("Patched{n}")}
+                    ]
+                });
+                let url = format!("{}/Users/{}", s.base, enc(&u.id));
+                call(
+                    user,
+                    s,
+                    op,
+                    GooseMethod::Patch,
+                    &url,
+                    Some(&body),
+                    &[200, 204],
+                )
+                .await?;
+            }
+        }
+        Op::DeactivateUser => {
+            if let Some(u) = target_user(user, s) {
+                let body = json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": [{"op": "replace", "value": {"active": false}}]
+                });
+                let url = format!("{}/Users/{}", s.base, enc(&u.id));
+                call(
+                    user,
+                    s,
+                    op,
+                    GooseMethod::Patch,
+                    &url,
+                    Some(&body),
+                    &[200, 204],
+                )
+                .await?;
+            }
+        }
+        Op::PutUser => {
+            if let Some(u) = target_user(user, s) {
+                let url = format!("{}/Users/{}", s.base, enc(&u.id));
+                let got = call(user, s, Op::GetUser, GooseMethod::Get, &url, None, &[200]).await?;
+                if let Some(mut body) = got.body.filter(|_| got.status == 200) {
+                    // Okta sends the whole user back with the changed attribute.
+                    body["title"] = Value::String(format!("Title {}", s.pick(1000)));
+                    call(user, s, op, GooseMethod::Put, &url, Some(&body), &[200]).await?;
+                }
+            }
+        }
+        Op::DeleteUser => {
+            if let Some(u) = mine(user).users.pop() {
+                let loc = format!("/Users/{}", enc(&u.id));
+                let url = format!("{}{loc}", s.base);
+                let a = call(user, s, op, GooseMethod::Delete, &url, None, &[204]).await?;
+                if a.status == 204 || a.status == 404 {
+                    s.ns.untrack(&loc);
+                }
+            }
+        }
+        Op::ListUsers | Op::ListGroups => {
+            let (path, pages) = if op == Op::ListUsers {
+                ("Users", s.users.lock().len())
+            } else {
+                ("Groups", s.groups.lock().len())
+            };
+            let pages = pages.div_ceil(s.page_size).max(1);
+            let start = 1 + s.pick(pages) * s.page_size;
+            let url = format!("{}/{path}?startIndex={start}&count={}", s.base, s.page_size);
+            call(user, s, op, GooseMethod::Get, &url, None, &[200]).await?;
+        }
+        Op::CreateGroup => {
+            let members: Vec<Value> = s
+                .some_users(s.members_per_group)
+                .into_iter()
+                .map(|id| json!({"value": id}))
+                .collect();
+            let body = json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": s.unique("g"),
+                "members": members
+            });
+            let url = format!("{}/Groups", s.base);
+            let a = call(user, s, op, GooseMethod::Post, &url, Some(&body), &[201]).await?;
+            if let Some(id) = id_of(&a).filter(|_| a.status == 201) {
+                s.ns.track(&format!("/Groups/{}", enc(&id)));
+                mine(user).groups.push(id);
+            }
+        }
+        Op::AddMembers | Op::RemoveMembers => {
+            if let Some(g) = s.any_group().or_else(|| mine(user).groups.last().cloned()) {
+                let ids = s.some_users(s.members_per_patch);
+                if ids.is_empty() {
+                    return Ok(());
+                }
+                let ops: Vec<Value> = if op == Op::AddMembers {
+                    vec![json!({"op": "add", "path": "members",
+                        "value": ids.iter().map(|id| json!({"value": id})).collect::<Vec<_>>()})]
+                } else {
+                    ids.iter()
+                        .map(|id| json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")}))
+                        .collect()
+                };
+                let body = json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations": ops
+                });
+                let url = format!("{}/Groups/{}", s.base, enc(&g));
+                call(
+                    user,
+                    s,
+                    op,
+                    GooseMethod::Patch,
+                    &url,
+                    Some(&body),
+                    &[200, 204],
+                )
+                .await?;
+            }
+        }
+        Op::DeleteGroup => {
+            if let Some(g) = mine(user).groups.pop() {
+                let loc = format!("/Groups/{}", enc(&g));
+                let url = format!("{}{loc}", s.base);
+                let a = call(user, s, op, GooseMethod::Delete, &url, None, &[204]).await?;
+                if a.status == 204 || a.status == 404 {
+                    s.ns.untrack(&loc);
+                }
+            }
+        }
+    }
+    Ok(())
+}
