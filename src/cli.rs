@@ -32,7 +32,7 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Load-test the provisioning path with goose scenarios (default: the `smoke` scenario
     /// against the embedded provider).
-    Load(load::LoadArgs),
+    Load(Box<load::LoadArgs>),
 }
 
 /// Arguments of `scimtest serve`.
@@ -75,7 +75,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Serve(args) => serve(args).await,
         Command::Check(args) => check::run(args).await,
         Command::Replay(args) => replay::run(args).await,
-        Command::Load(args) => load::run(args).await,
+        Command::Load(args) => load::run(*args).await,
     }
 }
 
