@@ -6,8 +6,10 @@ use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
 mod check;
+mod record;
 mod replay;
 pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
+pub use record::RecordArgs;
 pub use replay::ReplayArgs;
 
 /// SCIM 2.0 conformance and load-testing harness.
@@ -29,6 +31,8 @@ pub enum Command {
     /// Replay Entra ID, Okta and OneLogin provisioning sessions: would they provision against
     /// this service? (default: the embedded provider).
     Replay(ReplayArgs),
+    /// Record an IdP's traffic: a proxy in front of a SCIM service that writes a replay fixture.
+    Record(RecordArgs),
 }
 
 /// Arguments of `scimtest serve`.
@@ -71,6 +75,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Serve(args) => serve(args).await,
         Command::Check(args) => check::run(args).await,
         Command::Replay(args) => replay::run(args).await,
+        Command::Record(args) => record::run(args).await,
     }
 }
 
