@@ -1015,7 +1015,7 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
         .iter()
         .map(|v| (v.id.clone(), format!("{{{{{}}}}}", v.var)))
         .collect();
-    ids_by_len.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    ids_by_len.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
     let mut rw = Rewriter {
         ids: ids_by_len,
         names,
