@@ -606,6 +606,19 @@ fn each_string(v: &mut Value, depth: usize, f: &mut dyn FnMut(&mut String)) {
     }
 }
 
+/// Visit every string value (not keys) of `v`.
+fn each_str(v: &Value, depth: usize, f: &mut dyn FnMut(&str)) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(a) => a.iter().for_each(|x| each_str(x, depth + 1, f)),
+        Value::Object(m) => m.values().for_each(|x| each_str(x, depth + 1, f)),
+        _ => {}
+    }
+}
+
 /// Remove credential-bearing keys; true when one was removed.
 fn strip_secret_keys(v: &mut Value, depth: usize) -> bool {
     if depth > MAX_DEPTH {
@@ -801,13 +814,61 @@ struct IdVar {
     pointer: String,
 }
 
+/// How earlier requests mentioned values: whole strings, path segments and quoted literals
+/// (`exact`), and maximal runs of identifier characters (`tokens`).
+#[derive(Default)]
+struct Mentions {
+    exact: HashSet<String>,
+    tokens: HashSet<String>,
+}
+
+impl Mentions {
+    fn add_string(&mut self, s: &str) {
+        self.exact.insert(s.to_string());
+        for (i, part) in s.split('"').enumerate() {
+            if i % 2 == 1 {
+                self.exact.insert(part.to_string());
+            }
+        }
+        for t in s.split(|c: char| !is_id_char(c)).filter(|t| !t.is_empty()) {
+            self.tokens.insert(t.to_string());
+        }
+    }
+
+    fn add(&mut self, d: &Draft) {
+        for seg in d.path.split('/') {
+            self.exact.insert(percent_decode(seg, false));
+        }
+        for (_, v) in &d.query {
+            self.add_string(v);
+        }
+        if let Some(b) = &d.body {
+            each_str(b, 0, &mut |s| self.add_string(s));
+        }
+    }
+
+    /// Whether `id` was mentioned the way [`Rewriter`] would replace it.
+    fn has(&self, id: &str) -> bool {
+        self.exact.contains(id) || (long_id(id) && self.tokens.contains(id))
+    }
+}
+
+/// An id replaced wherever it stands alone inside a string: long enough to be unambiguous and
+/// made of identifier characters only (UUIDs, long numbers, hex). Shorter ids are replaced only
+/// as a whole string, a path segment or a quoted literal.
+fn long_id(id: &str) -> bool {
+    id.len() >= 8 && id.chars().all(is_id_char)
+}
+
 /// Server ids in 2xx responses (`/id` of a resource, `/Resources/N/id` of a list), each
 /// captured at the first step whose response carries it, unless the IdP sent it first.
 fn find_ids(drafts: &[Draft]) -> Vec<IdVar> {
     let mut found: Vec<IdVar> = Vec::new();
     let mut counters: HashMap<String, usize> = HashMap::new();
     let mut seen: HashSet<String> = HashSet::new();
+    let mut mentioned = Mentions::default();
     for (i, d) in drafts.iter().enumerate() {
+        mentioned.add(d);
         if !(200..300).contains(&d.status) {
             continue;
         }
@@ -828,12 +889,8 @@ fn find_ids(drafts: &[Draft]) -> Vec<IdVar> {
             else {
                 continue;
             };
-            if !seen.insert(id.to_string()) {
-                continue;
-            }
             // An id the IdP sent before any response carried it is not ours to capture.
-            let earlier = drafts.get(..=i).unwrap_or_default();
-            if earlier.iter().any(|p| request_mentions(p, id)) {
+            if !seen.insert(id.to_string()) || mentioned.has(id) {
                 continue;
             }
             let kind = kind_of(r, &d.path);
@@ -851,52 +908,26 @@ fn find_ids(drafts: &[Draft]) -> Vec<IdVar> {
     found
 }
 
-fn request_mentions(d: &Draft, id: &str) -> bool {
-    let mut hit = d.path.split('/').any(|s| percent_decode(s, false) == id);
-    let mut probe = |s: &str| {
-        if replace_id(s, id, "\u{0}") != s {
-            hit = true;
-        }
-    };
-    for (_, v) in &d.query {
-        probe(v);
-    }
-    if let Some(b) = &d.body {
-        let mut b = b.clone();
-        each_string(&mut b, 0, &mut |s| probe(s));
-    }
-    hit
-}
-
-/// Replace a server id in a string: anywhere it stands alone when it is long enough to be
-/// unambiguous, else only as the whole string or a quoted filter literal.
-fn replace_id(s: &str, id: &str, placeholder: &str) -> String {
-    if id.len() >= 8 {
-        replace_bounded(s, id, placeholder, false)
-    } else if s == id {
-        placeholder.to_string()
-    } else {
-        s.replace(&format!("\"{id}\""), &format!("\"{placeholder}\""))
-    }
-}
-
-/// The string rewriting shared by every request string and expected value.
+/// The string rewriting shared by every request string and expected value; linear in the
+/// string's length (lookups, not one pass per id or name).
 struct Rewriter {
-    ids: Vec<(String, String)>,
-    names: Vec<String>,
-    uuids: Vec<(String, String)>,
+    /// Server id → `{{var}}`.
+    ids: HashMap<String, String>,
+    /// Unique names the IdP sent without a run prefix.
+    names: HashSet<String>,
+    /// Lower-cased UUID → `{{uuid.idpN}}`.
+    uuids: HashMap<String, String>,
+    /// Credentials from the IdP's headers, longest first.
     secrets: Vec<String>,
 }
 
 impl Rewriter {
     fn uuid_label(&mut self, u: &str) -> String {
-        let key = u.to_ascii_lowercase();
-        if let Some((_, l)) = self.uuids.iter().find(|(k, _)| *k == key) {
-            return l.clone();
-        }
-        let label = format!("{{{{uuid.idp{}}}}}", self.uuids.len() + 1);
-        self.uuids.push((key, label.clone()));
-        label
+        let n = self.uuids.len() + 1;
+        self.uuids
+            .entry(u.to_ascii_lowercase())
+            .or_insert_with(|| format!("{{{{uuid.idp{n}}}}}"))
+            .clone()
     }
 
     fn uuids_in(&mut self, s: &str) -> String {
@@ -912,20 +943,53 @@ impl Rewriter {
         out
     }
 
-    fn string(&mut self, s: &str) -> String {
-        let mut out = s.to_string();
-        for (id, var) in &self.ids {
-            out = replace_id(&out, id, var);
+    /// A whole value or quoted literal: its id variable, or the name under `{{run}}`.
+    fn literal(&self, s: &str) -> Option<String> {
+        if let Some(v) = self.ids.get(s) {
+            return Some(v.clone());
         }
+        self.names.contains(s).then(|| format!("{{{{run}}}}{s}"))
+    }
+
+    /// Long ids standing alone inside a string.
+    fn long_ids(&self, s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut run = String::new();
+        let flush = |run: &mut String, out: &mut String| {
+            match self.ids.get(run.as_str()).filter(|_| long_id(run)) {
+                Some(v) => out.push_str(v),
+                None => out.push_str(run),
+            }
+            run.clear();
+        };
+        for c in s.chars() {
+            if is_id_char(c) {
+                run.push(c);
+            } else {
+                flush(&mut run, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut run, &mut out);
+        out
+    }
+
+    fn string(&mut self, s: &str) -> String {
+        let mut out = match self.literal(s) {
+            Some(v) => v,
+            None if s.contains('"') => s
+                .split('"')
+                .enumerate()
+                .map(|(i, part)| match (i % 2, self.literal(part)) {
+                    (1, Some(v)) => v,
+                    _ => self.long_ids(part),
+                })
+                .collect::<Vec<_>>()
+                .join("\""),
+            None => self.long_ids(s),
+        };
         if let Some(re) = RUN_PREFIX.as_ref() {
             out = re.replace_all(&out, "{{run}}").into_owned();
-        }
-        for n in &self.names {
-            if out == *n {
-                out = format!("{{{{run}}}}{n}");
-            } else {
-                out = out.replace(&format!("\"{n}\""), &format!("\"{{{{run}}}}{n}\""));
-            }
         }
         out = self.uuids_in(&out);
         self.scrub(&out)
@@ -934,7 +998,9 @@ impl Rewriter {
     fn scrub(&self, s: &str) -> String {
         let mut out = s.to_string();
         for secret in &self.secrets {
-            out = out.replace(secret.as_str(), "REDACTED");
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "REDACTED");
+            }
         }
         let lower = out.to_ascii_lowercase();
         let jwt = out.starts_with("eyJ") && out.matches('.').count() >= 2;
@@ -945,7 +1011,7 @@ impl Rewriter {
     }
 
     fn segment(&mut self, seg: &str) -> Option<String> {
-        if let Some((_, var)) = self.ids.iter().find(|(id, _)| id == seg) {
+        if let Some(var) = self.ids.get(seg) {
             return Some(var.clone());
         }
         if is_uuid(seg) {
@@ -1009,17 +1075,13 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
             && !n.contains("{{")
             && !RUN_PREFIX.as_ref().is_some_and(|re| re.is_match(n))
     });
-    names.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-    names.dedup();
-    let mut ids_by_len: Vec<(String, String)> = ids
-        .iter()
-        .map(|v| (v.id.clone(), format!("{{{{{}}}}}", v.var)))
-        .collect();
-    ids_by_len.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
     let mut rw = Rewriter {
-        ids: ids_by_len,
-        names,
-        uuids: Vec::new(),
+        ids: ids
+            .iter()
+            .map(|v| (v.id.clone(), format!("{{{{{}}}}}", v.var)))
+            .collect(),
+        names: names.into_iter().collect(),
+        uuids: HashMap::new(),
         secrets,
     };
     let mut counters: HashMap<String, usize> = HashMap::new();
@@ -1535,8 +1597,32 @@ mod tests {
             replace_bounded("x/abc/abcd", "abc", "{{v}}", false),
             "x/{{v}}/abcd"
         );
-        assert_eq!(replace_id("12", "12", "{{v}}"), "{{v}}");
-        assert_eq!(replace_id("+1 212", "12", "{{v}}"), "+1 212");
+        let mut rw = Rewriter {
+            ids: [("12", "{{v}}"), ("abcdef123456", "{{w}}")]
+                .into_iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+            names: ["alice".to_string()].into_iter().collect(),
+            uuids: HashMap::new(),
+            secrets: vec!["s3cr3t-value".into()],
+        };
+        assert_eq!(rw.string("12"), "{{v}}");
+        assert_eq!(rw.string("+1 212"), "+1 212");
+        assert_eq!(
+            rw.string("members[value eq \"12\"]"),
+            "members[value eq \"{{v}}\"]"
+        );
+        assert_eq!(rw.string("x/abcdef123456/y"), "x/{{w}}/y");
+        assert_eq!(rw.string("xabcdef123456"), "xabcdef123456");
+        assert_eq!(
+            rw.string("userName eq \"alice\""),
+            "userName eq \"{{run}}alice\""
+        );
+        assert_eq!(rw.string("alice"), "{{run}}alice");
+        assert_eq!(rw.string("malice"), "malice");
+        assert_eq!(rw.string("k=s3cr3t-value"), "k=REDACTED");
+        assert_eq!(rw.string("Bearer xyz"), "REDACTED");
+        assert_eq!(rw.path("/Users/12"), "/Users/{{v}}");
         assert!(check_upstream("ftp://x").is_err());
         assert!(check_upstream("not a url").is_err());
         assert_eq!(
