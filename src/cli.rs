@@ -7,8 +7,10 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod load;
+mod record;
 mod replay;
 pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
+pub use record::RecordArgs;
 pub use replay::ReplayArgs;
 
 /// SCIM 2.0 conformance and load-testing harness.
@@ -33,6 +35,8 @@ pub enum Command {
     /// Load-test the provisioning path with goose scenarios (default: the `smoke` scenario
     /// against the embedded provider).
     Load(Box<load::LoadArgs>),
+    /// Record an IdP's traffic: a proxy in front of a SCIM service that writes a replay fixture.
+    Record(RecordArgs),
 }
 
 /// Arguments of `scimtest serve`.
@@ -76,6 +80,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Check(args) => check::run(args).await,
         Command::Replay(args) => replay::run(args).await,
         Command::Load(args) => load::run(*args).await,
+        Command::Record(args) => record::run(args).await,
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod fixture;
+pub mod record;
 pub mod transcript;
 
 use crate::report::model::{

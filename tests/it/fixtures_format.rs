@@ -109,7 +109,7 @@ fn is_builtin(name: &str) -> bool {
 
 /// Use-before-capture, unknown or malformed placeholders, duplicate captures and duplicate
 /// step names. Cleanup steps may use anything the main steps captured, and capture nothing.
-fn variable_problems(fx: &Value) -> Vec<String> {
+pub(crate) fn variable_problems(fx: &Value) -> Vec<String> {
     let mut problems = Vec::new();
     let mut captured: BTreeSet<String> = BTreeSet::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
@@ -155,7 +155,7 @@ fn variable_problems(fx: &Value) -> Vec<String> {
 }
 
 /// Keys and values that look like credentials. Fixtures describe traffic, never tokens.
-fn secret_problems(text: &str, fx: &Value) -> Vec<String> {
+pub(crate) fn secret_problems(text: &str, fx: &Value) -> Vec<String> {
     fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
         match v {
             Value::String(s) => {

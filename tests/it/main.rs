@@ -17,6 +17,7 @@ mod provider_list;
 mod provider_patch;
 mod provider_robustness;
 mod provider_users;
+mod record;
 mod replay;
 mod replay_cli;
 mod replay_snapshots;

@@ -1,0 +1,199 @@
+//! `scimtest record`: run the recording proxy in front of a target, write the fixture to
+//! `--out` after every recorded exchange (temp file + rename, so a hard kill loses nothing)
+//! and once more on Ctrl-C, then exit 0. A bad upstream URL or an unwritable `--out` is a
+//! harness error (exit 3) reported before the proxy listens.
+
+use crate::cli::check::harness_error;
+use crate::exit_codes;
+use crate::replay::fixture::Fixture;
+use crate::replay::record::{self, RecordConfig, RecordMeta};
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The IdPs a fixture may name (the `idp` enum of `fixtures/idp.schema.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IdpName {
+    /// Microsoft Entra ID.
+    Entra,
+    /// Okta.
+    Okta,
+    /// OneLogin.
+    Onelogin,
+}
+
+/// The flows of the fixture format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlowName {
+    /// Testing or saving the connection.
+    Connection,
+    /// One user's lifecycle.
+    UserLifecycle,
+    /// One group's lifecycle.
+    GroupLifecycle,
+    /// A full synchronisation cycle.
+    FullSync,
+}
+
+impl FlowName {
+    fn as_str(self) -> &'static str {
+        match self {
+            FlowName::Connection => "connection",
+            FlowName::UserLifecycle => "user-lifecycle",
+            FlowName::GroupLifecycle => "group-lifecycle",
+            FlowName::FullSync => "full-sync",
+        }
+    }
+}
+
+fn profile_name(s: &str) -> Result<String, String> {
+    let ok = s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a profile is lower-case letters, digits, '_' and '-', e.g. default, oin".into())
+    }
+}
+
+/// Arguments of `scimtest record`.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// Address the proxy listens on; give the IdP http://ADDR as its SCIM base URL.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub listen: SocketAddr,
+    /// The target's SCIM base URL; every request is forwarded to it, unchanged.
+    #[arg(long, value_name = "URL")]
+    pub upstream: String,
+    /// The fixture file, rewritten after every recorded exchange.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The IdP whose traffic is recorded (the fixture format knows these three).
+    #[arg(long, value_enum)]
+    pub idp: IdpName,
+    /// The dialect name written into the fixture.
+    #[arg(long, default_value = "recorded", value_parser = profile_name)]
+    pub profile: String,
+    /// The flow written into the fixture.
+    #[arg(long, value_enum, default_value = "full-sync")]
+    pub flow: FlowName,
+    /// The fixture's title (default: generated from the IdP, flow and upstream host).
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// Run `scimtest record`; returns the exit code.
+pub async fn run(args: RecordArgs) -> i32 {
+    match run_inner(args).await {
+        Ok(code) => code,
+        Err(e) => harness_error(&e),
+    }
+}
+
+fn temp_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}", std::process::id()));
+    out.with_file_name(name)
+}
+
+/// Write `fx` to `out` atomically (temp file in the same directory, then rename).
+fn write_fixture(out: &Path, fx: &Fixture) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(fx).context("failed to serialise the fixture")?;
+    text.push('\n');
+    let tmp = temp_path(out);
+    std::fs::write(&tmp, text).with_context(|| format!("failed to write {}", tmp.display()))?;
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("failed to rename {} to {}", tmp.display(), out.display()))
+}
+
+/// Prove `out` can be written: its directory takes a temp file.
+fn check_writable(out: &Path) -> anyhow::Result<()> {
+    if out.is_dir() {
+        anyhow::bail!("--out {} is a directory", out.display());
+    }
+    let tmp = temp_path(out);
+    std::fs::write(&tmp, b"")
+        .with_context(|| format!("--out {} is not writable", out.display()))?;
+    let _ = std::fs::remove_file(&tmp);
+    Ok(())
+}
+
+async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
+    let upstream = record::check_upstream(&args.upstream)?;
+    check_writable(&args.out)?;
+    let idp = match args.idp {
+        IdpName::Entra => "entra",
+        IdpName::Okta => "okta",
+        IdpName::Onelogin => "onelogin",
+    };
+    let mut meta = RecordMeta::new(idp, &args.profile, args.flow.as_str(), &upstream);
+    meta.title = args.title.unwrap_or_default();
+    let handle = record::spawn(RecordConfig::new(args.listen, &upstream, meta)).await?;
+    eprintln!(
+        "scimtest record: listening on {} (give the IdP this SCIM base URL), forwarding to \
+         {upstream}, writing {}; Ctrl-C to stop",
+        handle.base_url,
+        args.out.display()
+    );
+    let mut updates = handle.subscribe();
+    let mut written = 0usize;
+    let ctrl_c = shutdown_signal();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            changed = updates.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+                let stats = *updates.borrow_and_update();
+                if stats.recorded > written {
+                    written = stats.recorded;
+                    if let Err(e) = write_fixture(&args.out, &handle.fixture()) {
+                        eprintln!("warning: {e:#}");
+                    }
+                }
+            }
+            _ = &mut ctrl_c => break,
+        }
+    }
+    let stats = handle.stats();
+    let fx = handle.finish().await;
+    if fx.steps.is_empty() {
+        eprintln!(
+            "scimtest record: nothing was recorded; {} not written",
+            args.out.display()
+        );
+        return Ok(exit_codes::OK);
+    }
+    write_fixture(&args.out, &fx)?;
+    eprintln!(
+        "scimtest record: {} steps written to {} ({} requests got no upstream answer); review \
+         it before committing: personal data is not scrubbed",
+        fx.steps.len(),
+        args.out.display(),
+        stats.unanswered
+    );
+    Ok(exit_codes::OK)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
