@@ -112,6 +112,10 @@ fn check_writable(out: &Path) -> anyhow::Result<()> {
     if out.is_dir() {
         anyhow::bail!("--out {} is a directory", out.display());
     }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--out {}: cannot create {}", out.display(), dir.display()))?;
+    }
     let tmp = temp_path(out);
     std::fs::write(&tmp, b"")
         .with_context(|| format!("--out {} is not writable", out.display()))?;
