@@ -34,9 +34,18 @@ const BUILTIN: [(&str, &str); 7] = [
         "entra-sync-cycle",
         include_str!("../../scenarios/entra-sync-cycle.toml"),
     ),
-    ("okta-import", include_str!("../../scenarios/okta-import.toml")),
-    ("group-churn", include_str!("../../scenarios/group-churn.toml")),
-    ("deprovision", include_str!("../../scenarios/deprovision.toml")),
+    (
+        "okta-import",
+        include_str!("../../scenarios/okta-import.toml"),
+    ),
+    (
+        "group-churn",
+        include_str!("../../scenarios/group-churn.toml"),
+    ),
+    (
+        "deprovision",
+        include_str!("../../scenarios/deprovision.toml"),
+    ),
     ("mixed", include_str!("../../scenarios/mixed.toml")),
 ];
 
@@ -357,7 +366,7 @@ pub struct Threshold {
 }
 
 /// A threshold's metric, spelled as in the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Metric {
     /// Median response time (`p50`).
     #[serde(rename = "p50")]
@@ -552,7 +561,10 @@ impl fmt::Display for Threshold {
 
 /// A response time in microseconds, as compared and as shown.
 fn time(us: u64) -> (f64, String) {
-    (us as f64, format!("{}ms", short_number(us as f64 / 1_000.0)))
+    (
+        us as f64,
+        format!("{}ms", short_number(us as f64 / 1_000.0)),
+    )
 }
 
 /// `number` with at most two decimals and no trailing zeros (`212`, `0.4`, `31.25`).
@@ -564,9 +576,9 @@ fn short_number(number: f64) -> String {
 /// A duration in goose's time syntax, exactly: `2s`, `250ms` or `1500us`.
 fn goose_time(d: Duration) -> String {
     let us = d.as_micros();
-    if us % 1_000_000 == 0 {
+    if us.is_multiple_of(1_000_000) {
         format!("{}s", us / 1_000_000)
-    } else if us % 1_000 == 0 {
+    } else if us.is_multiple_of(1_000) {
         format!("{}ms", us / 1_000)
     } else {
         format!("{us}us")
@@ -600,9 +612,8 @@ impl Scenario {
             return Scenario::builtin(name_or_path);
         }
         let path = Path::new(name_or_path);
-        let looks_like_path = name_or_path.contains(['/', '\\'])
-            || name_or_path.ends_with(".toml")
-            || path.exists();
+        let looks_like_path =
+            name_or_path.contains(['/', '\\']) || name_or_path.ends_with(".toml") || path.exists();
         if !looks_like_path {
             return Err(unknown_scenario(name_or_path));
         }
@@ -667,7 +678,9 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// Neither a shipped scenario nor a file.
-    #[error("no shipped scenario named {name:?}{hint}; shipped scenarios: {known} (or give a path to a .toml file)")]
+    #[error(
+        "no shipped scenario named {name:?}{hint}; shipped scenarios: {known} (or give a path to a .toml file)"
+    )]
     Unknown {
         /// The name given.
         name: String,
@@ -776,7 +789,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// unit would it be?).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = |why: &str| {
-        format!("{text:?} is not a duration: {why}; write a number with a unit (h, m, s, ms, us), such as \"30s\", \"500ms\" or \"1m30s\"")
+        format!(
+            "{text:?} is not a duration: {why}; write a number with a unit (h, m, s, ms, us), such as \"30s\", \"500ms\" or \"1m30s\""
+        )
     };
     let mut rest = text.trim();
     if rest.is_empty() {
@@ -1077,36 +1092,37 @@ fn lower_run(raw: &Spanned<RawRun>, src: &Source<'_>) -> Result<Run, ScenarioErr
         }
         None => Duration::from_secs(10),
     };
-    let pacing = match &table.pacing {
-        None => Pacing::Max,
-        Some(p) => match p.get_ref() {
-            RawPacing::Named(n) => match n.as_str() {
-                "max" => Pacing::Max,
-                "entra" => Pacing::Entra,
-                "okta" => Pacing::Okta,
-                other => {
-                    return Err(src.error(
-                        p.span(),
-                        format!(
-                            "{} (or a table {{ requests_per_second = N }})",
-                            unknown_name("pacing", other, ["max", "entra", "okta"])
-                        ),
-                    ));
+    let pacing =
+        match &table.pacing {
+            None => Pacing::Max,
+            Some(p) => match p.get_ref() {
+                RawPacing::Named(n) => match n.as_str() {
+                    "max" => Pacing::Max,
+                    "entra" => Pacing::Entra,
+                    "okta" => Pacing::Okta,
+                    other => {
+                        return Err(src.error(
+                            p.span(),
+                            format!(
+                                "{} (or a table {{ requests_per_second = N }})",
+                                unknown_name("pacing", other, ["max", "entra", "okta"])
+                            ),
+                        ));
+                    }
+                },
+                RawPacing::Rate(n) => {
+                    if *n < 1 {
+                        return Err(src.error(
+                            p.span(),
+                            format!("pacing requests_per_second must be at least 1, not {n}"),
+                        ));
+                    }
+                    Pacing::RequestsPerSecond(u32::try_from(*n).map_err(|_| {
+                        src.error(p.span(), "pacing requests_per_second is too large")
+                    })?)
                 }
             },
-            RawPacing::Rate(n) => {
-                if *n < 1 {
-                    return Err(src.error(
-                        p.span(),
-                        format!("pacing requests_per_second must be at least 1, not {n}"),
-                    ));
-                }
-                Pacing::RequestsPerSecond(u32::try_from(*n).map_err(|_| {
-                    src.error(p.span(), "pacing requests_per_second is too large")
-                })?)
-            }
-        },
-    };
+        };
     Ok(Run {
         users,
         ramp,
@@ -1255,10 +1271,7 @@ fn lower_operations(
             };
             return Err(src.error(
                 name.span(),
-                format!(
-                    "{} is listed twice (first at line {line}); {advice}",
-                    o.op
-                ),
+                format!("{} is listed twice (first at line {line}); {advice}", o.op),
             ));
         }
         if o.op.needs_users() && data.users == 0 && !ops.iter().any(|(p, _)| p.op == Op::CreateUser)
@@ -1394,9 +1407,7 @@ fn lower_threshold(
             if b.get_ref().trim().ends_with('%') {
                 return Err(src.error(
                     b.span(),
-                    format!(
-                        "{m} is a response time: write below = \"250ms\", not a percentage"
-                    ),
+                    format!("{m} is a response time: write below = \"250ms\", not a percentage"),
                 ));
             }
             let d = duration(b, &format!("{m} below"), false, src)?;
@@ -1596,30 +1607,55 @@ operation = "create-user"
 
     #[test]
     fn semantic_errors_name_the_line_and_column() {
-        fails_at(&with("users = 4", "users = 0"), 6, 9, "run.users must be at least 1");
+        fails_at(
+            &with("users = 4", "users = 0"),
+            6,
+            9,
+            "run.users must be at least 1",
+        );
         fails_at(
             &with("duration = \"10s\"", "duration = \"10s\"\niterations = 5"),
             9,
             14,
             "not both",
         );
+        fails_at(&with("duration = \"10s\"\n", ""), 5, 1, "needs duration");
         fails_at(
-            &with("duration = \"10s\"\n", ""),
-            5,
-            1,
-            "needs duration",
+            &with("ramp = \"1s\"", "ramp = \"soon\""),
+            7,
+            8,
+            "not a duration",
         );
-        fails_at(&with("ramp = \"1s\"", "ramp = \"soon\""), 7, 8, "not a duration");
-        fails_at(&with("ramp = \"1s\"", "ramp = \"1500ms\""), 7, 8, "whole seconds");
-        fails_at(&with("duration = \"10s\"", "duration = \"10\""), 8, 12, "no unit");
-        fails_at(&with("pacing = \"okta\"", "pacing = \"okat\""), 10, 10, "did you mean \"okta\"");
+        fails_at(
+            &with("ramp = \"1s\"", "ramp = \"1500ms\""),
+            7,
+            8,
+            "whole seconds",
+        );
+        fails_at(
+            &with("duration = \"10s\"", "duration = \"10\""),
+            8,
+            12,
+            "no unit",
+        );
+        fails_at(
+            &with("pacing = \"okta\"", "pacing = \"okat\""),
+            10,
+            10,
+            "did you mean \"okta\"",
+        );
         fails_at(
             &with("pacing = \"okta\"", "pacing = { requests_per_second = 0 }"),
             10,
             10,
             "at least 1",
         );
-        fails_at(&with("weight = 2", "weight = 0"), 19, 10, "weight must be at least 1");
+        fails_at(
+            &with("weight = 2", "weight = 0"),
+            19,
+            10,
+            "weight must be at least 1",
+        );
         fails_at(&with("weight = 2", "weight = 5000"), 19, 10, "at most 1000");
         fails_at(
             &with("name = \"create-user\"", "name = \"create-usr\""),
@@ -1627,7 +1663,12 @@ operation = "create-user"
             8,
             "did you mean \"create-user\"",
         );
-        fails_at(&with("members = 3", "members = 30"), 23, 11, "data.users is 20");
+        fails_at(
+            &with("members = 3", "members = 30"),
+            23,
+            11,
+            "data.users is 20",
+        );
         fails_at(
             &with("weight = 2", "weight = 2\nmembers = 2"),
             20,
@@ -1641,7 +1682,12 @@ operation = "create-user"
             "more than the user pool",
         );
         fails_at(&with("t\"\ndesc", "T\"\ndesc"), 1, 8, "kebab-case");
-        fails_at(&with("modelled_on = \"m\"", "modelled_on = \" \""), 3, 15, "must not be empty");
+        fails_at(
+            &with("modelled_on = \"m\"", "modelled_on = \" \""),
+            3,
+            15,
+            "must not be empty",
+        );
     }
 
     #[test]
@@ -1655,7 +1701,10 @@ operation = "create-user"
         );
         // The same operation twice in a mix.
         fails_at(
-            &with("members = 3", "members = 3\n\n[[operation]]\nname = \"create-user\""),
+            &with(
+                "members = 3",
+                "members = 3\n\n[[operation]]\nname = \"create-user\"",
+            ),
             26,
             8,
             "listed twice (first at line 18)",
@@ -1678,14 +1727,49 @@ operation = "create-user"
 
     #[test]
     fn threshold_errors_match_unit_to_metric() {
-        fails_at(&with("below = \"250ms\"", "below = \"1%\""), 27, 9, "response time");
-        fails_at(&with("below = \"1%\"", "below = \"1s\""), 31, 9, "percentage");
+        fails_at(
+            &with("below = \"250ms\"", "below = \"1%\""),
+            27,
+            9,
+            "response time",
+        );
+        fails_at(
+            &with("below = \"1%\"", "below = \"1s\""),
+            31,
+            9,
+            "percentage",
+        );
         fails_at(&with("below = \"1%\"", "below = \"0%\""), 31, 9, "above 0%");
-        fails_at(&with("below = \"1%\"", "below = \"150%\""), 31, 9, "at most 100%");
-        fails_at(&with("below = \"250ms\"", "below = \"0ms\""), 27, 9, "never pass");
-        fails_at(&with("below = \"250ms\"", "at_least = 3"), 27, 12, "at_least applies only to rps");
-        fails_at(&with("metric = \"p95\"", "metric = \"rps\""), 27, 9, "at_least = N, not below");
-        fails_at(&with("metric = \"p95\"", "metric = \"p96\""), 26, 10, "unknown metric");
+        fails_at(
+            &with("below = \"1%\"", "below = \"150%\""),
+            31,
+            9,
+            "at most 100%",
+        );
+        fails_at(
+            &with("below = \"250ms\"", "below = \"0ms\""),
+            27,
+            9,
+            "never pass",
+        );
+        fails_at(
+            &with("below = \"250ms\"", "at_least = 3"),
+            27,
+            12,
+            "at_least applies only to rps",
+        );
+        fails_at(
+            &with("metric = \"p95\"", "metric = \"rps\""),
+            27,
+            9,
+            "at_least = N, not below",
+        );
+        fails_at(
+            &with("metric = \"p95\"", "metric = \"p96\""),
+            26,
+            10,
+            "unknown metric",
+        );
         fails_at(
             &with("below = \"250ms\"", "below = \"250ms\"\nat_least = 2"),
             28,
@@ -1704,7 +1788,10 @@ operation = "create-user"
             1,
             "needs below",
         );
-        let rps = with("metric = \"p95\"\nbelow = \"250ms\"", "metric = \"rps\"\nat_least = -1");
+        let rps = with(
+            "metric = \"p95\"\nbelow = \"250ms\"",
+            "metric = \"rps\"\nat_least = -1",
+        );
         fails_at(&rps, 27, 12, "above 0");
     }
 
@@ -1726,7 +1813,12 @@ operation = "create-user"
             "p95<500ms"
         );
         assert_eq!(
-            t(Metric::P99, Some(Op::CreateUser), Limit::Below(Duration::from_secs(2))).to_goose(),
+            t(
+                Metric::P99,
+                Some(Op::CreateUser),
+                Limit::Below(Duration::from_secs(2))
+            )
+            .to_goose(),
             "p99<2s for POST /Users"
         );
         assert_eq!(
@@ -1738,7 +1830,12 @@ operation = "create-user"
             "error-rate<1%"
         );
         assert_eq!(
-            t(Metric::ErrorRate, Some(Op::FilterUser), Limit::BelowPercent(0.5)).to_goose(),
+            t(
+                Metric::ErrorRate,
+                Some(Op::FilterUser),
+                Limit::BelowPercent(0.5)
+            )
+            .to_goose(),
             "error-rate<0.5% for GET /Users?filter"
         );
         assert_eq!(
@@ -1781,7 +1878,10 @@ operation = "create-user"
                 observed: "250ms".into()
             }
         );
-        assert_eq!(p95.evaluate(&OpStats::default()), ThresholdVerdict::NoSamples);
+        assert_eq!(
+            p95.evaluate(&OpStats::default()),
+            ThresholdVerdict::NoSamples
+        );
         assert!(!ThresholdVerdict::NoSamples.passed());
 
         let errors = Threshold {
@@ -1813,7 +1913,10 @@ operation = "create-user"
             limit: Limit::AtLeast(20.0),
         };
         assert!(rps.evaluate(&stats).passed());
-        let slow = OpStats { rps: 19.99, ..stats };
+        let slow = OpStats {
+            rps: 19.99,
+            ..stats
+        };
         assert_eq!(
             rps.evaluate(&slow),
             ThresholdVerdict::Fail {
@@ -1830,21 +1933,27 @@ operation = "create-user"
             max_us: 5_000,
             ..OpStats::default()
         };
-        let observed: Vec<String> = [Metric::P50, Metric::P95, Metric::P99, Metric::Avg, Metric::Max]
-            .into_iter()
-            .map(|metric| {
-                match (Threshold {
-                    metric,
-                    operation: None,
-                    limit: Limit::Below(Duration::from_secs(1)),
-                })
-                .evaluate(&fields)
-                {
-                    ThresholdVerdict::Pass { observed } => observed,
-                    other => format!("{other:?}"),
-                }
+        let observed: Vec<String> = [
+            Metric::P50,
+            Metric::P95,
+            Metric::P99,
+            Metric::Avg,
+            Metric::Max,
+        ]
+        .into_iter()
+        .map(|metric| {
+            match (Threshold {
+                metric,
+                operation: None,
+                limit: Limit::Below(Duration::from_secs(1)),
             })
-            .collect();
+            .evaluate(&fields)
+            {
+                ThresholdVerdict::Pass { observed } => observed,
+                other => format!("{other:?}"),
+            }
+        })
+        .collect();
         assert_eq!(observed, ["1ms", "2ms", "3ms", "4ms", "5ms"]);
     }
 
@@ -1870,7 +1979,10 @@ operation = "create-user"
                 serde_json::from_value(serde_json::Value::String(op.name().into())).expect("serde");
             assert_eq!(via_serde, op);
             assert!(seen.insert(op.request_name()), "{op} shares a request name");
-            assert!(!op.request_name().contains(" for "), "goose splits rules at ' for '");
+            assert!(
+                !op.request_name().contains(" for "),
+                "goose splits rules at ' for '"
+            );
             assert_eq!(
                 format!("{} {}", op.method(), op.goose_name()),
                 op.request_name()
@@ -1893,7 +2005,10 @@ operation = "create-user"
             assert!(!s.thresholds.is_empty(), "{name} has no thresholds");
         }
         let smoke = Scenario::builtin("smoke").expect("smoke");
-        assert_eq!(smoke.run.length, RunLength::Duration(Duration::from_secs(10)));
+        assert_eq!(
+            smoke.run.length,
+            RunLength::Duration(Duration::from_secs(10))
+        );
     }
 
     #[test]
@@ -1912,7 +2027,10 @@ operation = "create-user"
         std::fs::write(&path, with("weight = 2", "weight = 0")).expect("write");
         let shown = path.display().to_string();
         let err = Scenario::load(&shown).expect_err("bad file");
-        assert!(err.to_string().starts_with(&format!("{shown}:19:10: ")), "{err}");
+        assert!(
+            err.to_string().starts_with(&format!("{shown}:19:10: ")),
+            "{err}"
+        );
         assert_eq!(err.line(), Some(19));
         std::fs::write(&path, GOOD).expect("write");
         assert_eq!(Scenario::load(&shown).expect("good file").name, "t");
