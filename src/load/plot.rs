@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::stats::{OpSeries, bucket_end_us};
+use super::stats::{OpSeries, bucket_end_us, bucket_span};
 
 const WIDTH: f64 = 800.0;
 const HEIGHT: f64 = 400.0;
@@ -58,6 +58,15 @@ fn ms(us: u64) -> f64 {
     us as f64 / 1000.0
 }
 
+/// `count` and `noun`, plural unless one.
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// A latency in ms for labels: 3 significant digits-ish.
 fn fmt_ms(value: f64) -> String {
     if value >= 100.0 {
@@ -73,7 +82,7 @@ fn fmt_ms(value: f64) -> String {
 
 /// A tick label: no trailing zeros.
 fn fmt_tick(value: f64) -> String {
-    let text = format!("{value:.3}");
+    let text = format!("{value:.6}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text.is_empty() || text == "-0" {
         "0".to_owned()
@@ -176,7 +185,8 @@ pub fn latency_over_time_svg(series: &[OpSeries]) -> String {
         .flat_map(|s| s.per_second.iter().map(|p| ms(p.p99_us.max(p.p95_us))))
         .fold(0.0f64, f64::max);
     let y_step = nice_step(if y_top > 0.0 { y_top } else { 1.0 }, 5.0);
-    let y_max = ((y_top / y_step).ceil().max(1.0)) * y_step;
+    // A little headroom so the slowest point does not sit on the frame.
+    let y_max = ((y_top * 1.05 / y_step).ceil().max(1.0)) * y_step;
     let x = |second: f64| area.left + second / x_max * area.width();
     let y = |value_ms: f64| area.bottom - (value_ms / y_max).min(1.0) * area.height();
 
@@ -381,43 +391,67 @@ pub fn latency_distribution_svg(s: &OpSeries) -> String {
         top: 64.0,
         bottom: 350.0,
     };
-    // Log domain in ms, whole decades; sub-µs buckets drawn at 1 µs.
-    let lowest = s
+    // Regroup the whole-run buckets into display bins of the same log-linear shape, as many per
+    // power of two as the spread allows (64 for a narrow spread, 8 for a wide one); whole-run
+    // buckets nest inside them, so every bin holds a whole number of buckets and the bars do not
+    // alias. Sub-µs times are drawn at 1 µs.
+    let first = s.histogram.first().map_or(1, |&(floor, _)| floor.max(1));
+    let last = s
         .histogram
-        .iter()
-        .map(|&(floor, _)| floor.max(1))
-        .min()
-        .unwrap_or(1);
-    let highest = s
-        .histogram
-        .iter()
-        .map(|&(floor, _)| bucket_end_us(floor).max(2))
-        .max()
-        .unwrap_or(2);
-    let d_lo = ms(lowest).log10().floor();
-    let mut d_hi = ms(highest).log10().ceil();
-    if d_hi <= d_lo {
-        d_hi = d_lo + 1.0;
+        .last()
+        .map_or(2, |&(floor, _)| bucket_end_us(floor));
+    let octaves = (last as f64 / first as f64).log2();
+    let bits = if octaves <= 2.0 {
+        6
+    } else if octaves <= 4.0 {
+        5
+    } else if octaves <= 8.0 {
+        4
+    } else {
+        3
+    };
+    let mut bins: Vec<(u64, u64, u64)> = Vec::new(); // (floor, end, count)
+    for &(floor, count) in &s.histogram {
+        let (lo, hi) = bucket_span(floor, bits);
+        match bins.last_mut() {
+            Some(bin) if bin.0 == lo => bin.2 += count,
+            _ => bins.push((lo, hi, count)),
+        }
+    }
+    // Log domain in ms, padded a little, at least a third of a decade wide.
+    let lo_ms = ms(bins.first().map_or(1, |b| b.0.max(1)));
+    let hi_ms = ms(bins.last().map_or(2, |b| b.1.max(2)));
+    let (mut d_lo, mut d_hi) = (lo_ms.log10(), hi_ms.log10());
+    let pad = ((d_hi - d_lo) * 0.04).max(0.02);
+    d_lo -= pad;
+    d_hi += pad;
+    if d_hi - d_lo < 0.33 {
+        let mid = (d_hi + d_lo) / 2.0;
+        d_lo = mid - 0.165;
+        d_hi = mid + 0.165;
     }
     let x = |value_ms: f64| {
         let t = (value_ms.max(1e-3).log10() - d_lo) / (d_hi - d_lo);
         area.left + t.clamp(0.0, 1.0) * area.width()
     };
-
-    // Rebin the fine buckets into equal log-width display bins.
-    let bins_per_decade = (60.0 / (d_hi - d_lo)).clamp(8.0, 40.0);
-    let n_bins = ((d_hi - d_lo) * bins_per_decade).round().max(1.0) as usize;
-    let mut bins = vec![0u64; n_bins];
-    for &(floor, count) in &s.histogram {
-        let mid = (floor.max(1) as f64 + bucket_end_us(floor) as f64) / 2.0;
-        let t = ((ms(1).max(mid / 1000.0)).log10() - d_lo) / (d_hi - d_lo);
-        let bin = ((t * n_bins as f64).floor().max(0.0) as usize).min(n_bins - 1);
-        if let Some(slot) = bins.get_mut(bin) {
-            *slot += count;
+    // Bins are linear within a power of two, so their log widths differ: a bar's height is its
+    // count per `1 / 2^bits` octave (a density), so a smooth distribution draws smooth bars
+    // instead of doubling at every power of two. Each bar's title keeps its exact count.
+    let unit = 1.0 / f64::from(1u32 << bits);
+    let height = |lo: u64, hi: u64, count: u64| {
+        let octaves = (hi as f64 / lo.max(1) as f64).log2();
+        if octaves > 0.0 {
+            count as f64 * unit / octaves
+        } else {
+            count as f64
         }
-    }
-    let peak = bins.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let y_step = nice_step(peak, 5.0).max(1.0).ceil();
+    };
+    let peak = bins
+        .iter()
+        .map(|&(lo, hi, count)| height(lo, hi, count))
+        .fold(0.0f64, f64::max);
+    let peak = if peak > 0.0 { peak } else { 1.0 };
+    let y_step = nice_step(peak, 5.0);
     let y_max = (peak / y_step).ceil().max(1.0) * y_step;
     let y = |count: f64| area.bottom - (count / y_max).min(1.0) * area.height();
     let y_share = |share: f64| area.bottom - share.clamp(0.0, 1.0) * area.height();
@@ -427,10 +461,10 @@ pub fn latency_distribution_svg(s: &OpSeries) -> String {
     let t = &s.total;
     let _ = write!(
         out,
-        r#"<text x="{:.1}" y="40" text-anchor="middle">{} requests, {} errors · p50 {} · p95 {} · p99 {} · max {}</text>"#,
+        r#"<text x="{:.1}" y="40" text-anchor="middle">{} · {} · p50 {} · p95 {} · p99 {} · max {}</text>"#,
         WIDTH / 2.0,
-        t.requests,
-        t.errors,
+        plural(t.requests, "request"),
+        plural(t.errors, "error"),
         fmt_ms(ms(t.p50_us)),
         fmt_ms(ms(t.p95_us)),
         fmt_ms(ms(t.p99_us)),
@@ -461,27 +495,33 @@ pub fn latency_distribution_svg(s: &OpSeries) -> String {
             ty + 4.0
         );
     }
-    // Decade ticks with labels, minor ticks at 2..9.
-    let mut decade = d_lo;
-    while decade <= d_hi + 1e-9 {
-        let value = 10f64.powf(decade);
-        let tx = x(value);
-        let _ = write!(
-            out,
-            r##"<line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#e5e5e5"/><line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#999999"/><text x="{tx:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
-            area.top,
-            area.bottom,
-            area.bottom,
-            area.bottom + 5.0,
-            area.bottom + 17.0,
-            fmt_tick(value)
-        );
-        if decade < d_hi - 1e-9 {
-            for k in 2..10 {
-                let mx = x(value * f64::from(k));
+    // Ticks at 1..9 × 10^k inside the domain: grid and label at 1, 2 and 5 (at every one when
+    // the domain is under a decade wide), a short mark at the others.
+    let label_all = d_hi - d_lo < 1.0;
+    let mut decade = d_lo.floor();
+    while decade <= d_hi {
+        for k in 1..10u32 {
+            let value = 10f64.powf(decade) * f64::from(k);
+            let at = value.log10();
+            if at < d_lo || at > d_hi {
+                continue;
+            }
+            let tx = x(value);
+            if label_all || matches!(k, 1 | 2 | 5) {
                 let _ = write!(
                     out,
-                    r##"<line x1="{mx:.1}" y1="{:.1}" x2="{mx:.1}" y2="{:.1}" stroke="#bbbbbb"/>"##,
+                    r##"<line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#e5e5e5"/><line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#999999"/><text x="{tx:.1}" y="{:.1}" text-anchor="middle">{}</text>"##,
+                    area.top,
+                    area.bottom,
+                    area.bottom,
+                    area.bottom + 5.0,
+                    area.bottom + 17.0,
+                    fmt_tick(value)
+                );
+            } else {
+                let _ = write!(
+                    out,
+                    r##"<line x1="{tx:.1}" y1="{:.1}" x2="{tx:.1}" y2="{:.1}" stroke="#bbbbbb"/>"##,
                     area.bottom,
                     area.bottom + 3.0
                 );
@@ -491,20 +531,17 @@ pub fn latency_distribution_svg(s: &OpSeries) -> String {
     }
 
     // Bars.
-    let bin_width = area.width() / n_bins as f64;
     out.push_str(r##"<g fill="#4e79a7" fill-opacity="0.8">"##);
-    for (index, &count) in bins.iter().enumerate().filter(|&(_, &c)| c > 0) {
-        let bx = area.left + index as f64 * bin_width;
-        let by = y(count as f64);
-        let lo = 10f64.powf(d_lo + index as f64 / bins_per_decade);
-        let hi = 10f64.powf(d_lo + (index + 1) as f64 / bins_per_decade);
+    for &(lo, hi, count) in &bins {
+        let (bx, bx_end) = (x(ms(lo.max(1))), x(ms(hi)));
+        let by = y(height(lo, hi, count));
         let _ = write!(
             out,
             r#"<rect x="{bx:.1}" y="{by:.1}" width="{:.1}" height="{:.1}"><title>{} – {}: {count} requests</title></rect>"#,
-            (bin_width - 0.5).max(0.8),
+            (bx_end - bx - 0.5).max(0.8),
             (area.bottom - by).max(0.8),
-            fmt_ms(lo),
-            fmt_ms(hi)
+            fmt_ms(ms(lo)),
+            fmt_ms(ms(hi))
         );
     }
     out.push_str("</g>");
@@ -544,7 +581,7 @@ pub fn latency_distribution_svg(s: &OpSeries) -> String {
         let dx = if anchor == "end" { -4.0 } else { 4.0 };
         let _ = write!(
             out,
-            r##"<line x1="{mx:.1}" y1="{:.1}" x2="{mx:.1}" y2="{:.1}" stroke="#222222" stroke-dasharray="4 3"/><text x="{:.1}" y="{ly:.1}" text-anchor="{anchor}">{label} {}</text>"##,
+            r##"<line x1="{mx:.1}" y1="{:.1}" x2="{mx:.1}" y2="{:.1}" stroke="#222222" stroke-dasharray="4 3"/><text x="{:.1}" y="{ly:.1}" text-anchor="{anchor}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{label} {}</text>"##,
             area.top,
             area.bottom,
             mx + dx,
@@ -564,9 +601,10 @@ pub fn latency_distribution_svg(s: &OpSeries) -> String {
     let mid_y = (area.top + area.bottom) / 2.0;
     let _ = write!(
         out,
-        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">latency (ms, log scale)</text><text x="16" y="{mid_y:.1}" text-anchor="middle" transform="rotate(-90 16 {mid_y:.1})">requests per bin</text><text x="{:.1}" y="{mid_y:.1}" text-anchor="middle" fill="#b03a2e" transform="rotate(90 {:.1} {mid_y:.1})">cumulative share</text>"##,
+        r##"<text x="{:.1}" y="{:.1}" text-anchor="middle">latency (ms, log scale)</text><text x="16" y="{mid_y:.1}" text-anchor="middle" transform="rotate(-90 16 {mid_y:.1})">requests per 1/{} octave</text><text x="{:.1}" y="{mid_y:.1}" text-anchor="middle" fill="#b03a2e" transform="rotate(90 {:.1} {mid_y:.1})">cumulative share</text>"##,
         (area.left + area.right) / 2.0,
         area.bottom + 36.0,
+        1u32 << bits,
         WIDTH - 12.0,
         WIDTH - 12.0
     );
@@ -738,11 +776,11 @@ mod tests {
         let svg = latency_distribution_svg(nasty);
         check_xml(&svg).expect("well-formed");
         assert!(svg.contains(NASTY_ESCAPED));
-        assert!(svg.contains("latency (ms, log scale)") && svg.contains("requests per bin"));
+        assert!(svg.contains("latency (ms, log scale)") && svg.contains("requests per 1/"));
         for label in ["p50 ", "p95 ", "p99 "] {
             assert!(svg.contains(&format!(">{label}")), "{label} marker");
         }
-        assert!(svg.contains(">3000 requests, 31 errors"));
+        assert!(svg.contains(">3000 requests · 31 errors"));
         // Bars add up to every request.
         let bars: u64 = svg
             .split(": ")
@@ -801,7 +839,7 @@ mod tests {
             assert_eq!(svg.matches(" errors of ").count(), 1);
             let svg = latency_distribution_svg(&series[0]);
             check_xml(&svg).expect("well-formed");
-            assert!(svg.contains(">1 requests, 1 errors"));
+            assert!(svg.contains(">1 request · 1 error"));
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{latency:?}");
         }
     }
@@ -839,5 +877,52 @@ mod tests {
             )
             .expect("write");
         }
+        let one = Collector::new();
+        one.record_at("get-user", Duration::ZERO, Duration::from_millis(3), false);
+        let one = one.snapshot_over(Duration::from_secs(1));
+        std::fs::write(dir.join("one-over-time.svg"), latency_over_time_svg(&one)).expect("write");
+        std::fs::write(dir.join("one-dist.svg"), latency_distribution_svg(&one[0])).expect("write");
+        std::fs::write(dir.join("empty.svg"), latency_over_time_svg(&[])).expect("write");
+        // Thirteen operations over a minute, with an error burst.
+        let many = Collector::new();
+        let ops = [
+            "create-user",
+            "get-user",
+            "filter-user",
+            "patch-user",
+            "deactivate-user",
+            "put-user",
+            "delete-user",
+            "list-users",
+            "list-groups",
+            "create-group",
+            "add-members",
+            "remove-members",
+            "delete-group",
+        ];
+        let mut state = 1u64;
+        for i in 0..60_000u64 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let op = ops[(i % 13) as usize];
+            let base = 300 + (i % 13) * 150;
+            let tail = if (state >> 40).is_multiple_of(100) {
+                20
+            } else {
+                1
+            };
+            let us = (base + (state >> 33) % base) * tail;
+            let ok = !((30_000..33_000).contains(&i) && i % 3 == 0);
+            many.record_at(op, Duration::from_millis(i), Duration::from_micros(us), ok);
+        }
+        let many = many.snapshot_over(Duration::from_secs(60));
+        std::fs::write(dir.join("many-over-time.svg"), latency_over_time_svg(&many))
+            .expect("write");
+        std::fs::write(
+            dir.join("many-dist.svg"),
+            latency_distribution_svg(&many[0]),
+        )
+        .expect("write");
     }
 }

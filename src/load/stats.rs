@@ -83,6 +83,15 @@ pub fn bucket_end_us(floor_us: u64) -> u64 {
     bucket_end(floor_us, FINE_BITS)
 }
 
+/// The bucket holding `us` in the scheme with `sub_bits` sub-bucket bits (2^sub_bits buckets per
+/// power of two, every µs below 2^(sub_bits+1) its own), as `(floor, end)` in µs. Schemes nest:
+/// each whole-run bucket (6 bits) lies inside exactly one bucket of any coarser scheme, which
+/// lets plots regroup a histogram without aliasing.
+pub(crate) fn bucket_span(us: u64, sub_bits: u32) -> (u64, u64) {
+    let sub_bits = sub_bits.min(FINE_BITS);
+    (bucket_floor(us, sub_bits), bucket_end(us, sub_bits))
+}
+
 /// Goose's percentile rule over `(bucket value, count)` pairs, fastest first.
 fn percentile(
     buckets: impl IntoIterator<Item = (u64, u64)>,
