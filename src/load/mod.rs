@@ -1,0 +1,3 @@
+//! `scimtest load` (stub in this worktree; the lead owns the real module file).
+
+pub mod correctness;
