@@ -23,6 +23,7 @@ use futures::future::join_all;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -115,14 +116,33 @@ pub const CHECKS: [Spec; 4] = [
 /// Run every check, one after the other (each sends its own concurrent burst of
 /// `concurrency` requests, at least [`MIN_CONCURRENCY`], at most [`MAX_CONCURRENCY`]).
 pub async fn run_all(client: &Client, ns: &Namespace, concurrency: usize) -> Vec<CheckReport> {
+    run(client, ns, concurrency).await.reports
+}
+
+/// What [`run`] returns: the reports and how many resources the checks created (for the run's
+/// `CleanupReport::created`; what they could not delete is still tracked in the namespace).
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// One report per check, in [`CHECKS`] order.
+    pub reports: Vec<CheckReport>,
+    /// Resources created on the target (deleted again unless still tracked).
+    pub created: usize,
+}
+
+/// [`run_all`], also counting what was created.
+pub async fn run(client: &Client, ns: &Namespace, concurrency: usize) -> Run {
     let k = concurrency.clamp(MIN_CONCURRENCY, MAX_CONCURRENCY);
     let s = Session::new(client, ns);
-    vec![
+    let reports = vec![
         unique_username(&s, k).await,
         read_your_write(&s, k).await,
         concurrent_member_adds(&s, k).await,
         no_leftovers(&s, k).await,
-    ]
+    ];
+    Run {
+        reports,
+        created: s.created.load(Ordering::Relaxed),
+    }
 }
 
 /// What the checks of one `run_all` share: the client, the namespace, the name prefix, and
@@ -132,6 +152,7 @@ struct Session<'a> {
     ns: &'a Namespace,
     prefix: String,
     deleted: Mutex<Vec<String>>,
+    created: AtomicUsize,
 }
 
 impl<'a> Session<'a> {
@@ -143,11 +164,18 @@ impl<'a> Session<'a> {
             ns,
             prefix,
             deleted: Mutex::new(Vec::new()),
+            created: AtomicUsize::new(0),
         }
     }
 
     fn name(&self, suffix: &str) -> String {
         format!("{}{suffix}", self.prefix)
+    }
+
+    /// Track a resource this module created.
+    fn track(&self, location: &str) {
+        self.ns.track(location);
+        self.created.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Create a resource; on 2xx, track it and return its location.
@@ -157,12 +185,12 @@ impl<'a> Session<'a> {
             .send("POST", endpoint, Some(Body::Json(body)), &[])
             .await;
         let loc = if is_2xx(&r) {
-            location_of(endpoint, &r)
+            location_of(self.client, endpoint, &r)
         } else {
             None
         };
         if let Some(l) = &loc {
-            self.ns.track(l);
+            self.track(l);
         }
         (r, loc)
     }
@@ -240,16 +268,25 @@ fn got(r: &Resp) -> String {
     }
 }
 
-/// The `Location` header, else `meta.location`, else `<endpoint>/<id>`.
-fn location_of(endpoint: &str, r: &Resp) -> Option<String> {
-    r.header("location")
-        .map(str::to_string)
-        .or_else(|| r.body()["meta"]["location"].as_str().map(str::to_string))
-        .or_else(|| {
-            r.body()["id"]
-                .as_str()
-                .map(|id| format!("{endpoint}/{}", enc(id)))
-        })
+/// Where a created resource lives: `meta.location`, else the `Location` header (either
+/// resolved against the base URL as RFC 3986 says when relative), else `<endpoint>/<id>`.
+fn location_of(client: &Client, endpoint: &str, r: &Resp) -> Option<String> {
+    let given = r
+        .body()
+        .pointer("/meta/location")
+        .and_then(Value::as_str)
+        .or_else(|| r.header("location"));
+    if let Some(reference) = given {
+        let base = format!("{}/", client.base_url());
+        return Some(
+            reqwest::Url::parse(&base)
+                .and_then(|b| b.join(reference))
+                .map_or_else(|_| client.url(reference), |u| u.to_string()),
+        );
+    }
+    r.body()["id"]
+        .as_str()
+        .map(|id| client.url(&format!("{endpoint}/{}", enc(id))))
 }
 
 /// The member ids of a group document.
@@ -351,8 +388,8 @@ async fn unique_username(s: &Session<'_>, k: usize) -> CheckReport {
     // whose answer was lost may have created it).
     let mut to_delete = created.clone();
     for id in found.iter().filter(|id| !created_ids.contains(*id)) {
-        let loc = format!("/Users/{}", enc(id));
-        s.ns.track(&loc);
+        let loc = s.client.url(&format!("/Users/{}", enc(id)));
+        s.track(&loc);
         to_delete.push(loc);
     }
     let failed_deletes = s.delete_all(&to_delete, k).await;
@@ -682,6 +719,16 @@ async fn member_phases(
         .await;
     let Some(gloc) = gloc else {
         ev.push(&g);
+        if matches!(g.status, Some(404 | 501)) {
+            return (
+                Outcome::Skip,
+                format!(
+                    "POST /Groups answered {}: the target serves no groups",
+                    got(&g)
+                ),
+                created,
+            );
+        }
         let (o, why) = setup_failed(&g, "POST /Groups");
         return (o, why, created);
     };
@@ -848,6 +895,13 @@ fn patch_burst_verdict(sent: &str, rs: &[Resp], ev: &mut Evidence) -> Option<(Ou
         return Some((
             Outcome::Error,
             format!("{sent}: some got no answer ({}); no verdict", tally(rs)),
+        ));
+    }
+    if let Some(r) = rs.iter().find(|r| r.status == Some(501)) {
+        ev.push(r);
+        return Some((
+            Outcome::Skip,
+            format!("{sent}: PATCH is not implemented (501); nothing to check"),
         ));
     }
     if let Some(r) = rs.iter().find(|r| r.status == Some(429)) {
@@ -1058,8 +1112,17 @@ mod tests {
         ];
         assert_eq!(tally(&rs), "1×201, 2×409 uniqueness, 1×timed out");
         assert_eq!(
-            location_of("/Users", &mk(Some(201), Some(json!({"id": "a b"})))),
-            Some("/Users/a%20b".to_string())
+            location_of(
+                &client,
+                "/Users",
+                &mk(Some(201), Some(json!({"id": "a b"})))
+            ),
+            Some("http://127.0.0.1:9/Users/a%20b".to_string())
+        );
+        let rel = json!({"id": "x", "meta": {"location": "/scim/v2/Users/x"}});
+        assert_eq!(
+            location_of(&client, "/Users", &mk(Some(201), Some(rel))),
+            Some("http://127.0.0.1:9/scim/v2/Users/x".to_string())
         );
     }
 }

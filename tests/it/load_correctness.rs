@@ -65,6 +65,28 @@ async fn every_check_passes_on_the_clean_provider_and_leaves_nothing() {
 }
 
 #[tokio::test]
+async fn run_counts_what_it_created() {
+    let env = Env::start().await;
+    let ns = Namespace::new();
+    let run = correctness::run(&client(&env), &ns, 8).await;
+    // unique-username 1, read-your-write 8 lanes, member adds 1 group + 8 users.
+    assert_eq!(run.created, 1 + 8 + 1 + 8);
+    assert_eq!(run.reports.len(), CHECKS.len());
+}
+
+#[tokio::test]
+async fn relative_locations_are_resolved_against_the_base_url() {
+    let env = Env::with_faults(&[Fault::RelativeLocation]).await;
+    let (reports, ns) = run(&env, 8).await;
+    for r in &reports {
+        assert_eq!(r.outcome, Outcome::Pass, "{}: {}", r.id, r.reason);
+    }
+    assert_eq!(ns.tracked(), 0);
+    assert_eq!(total(&env, "/Users").await, 0);
+    assert_eq!(total(&env, "/Groups").await, 0);
+}
+
+#[tokio::test]
 async fn a_larger_burst_still_passes_on_the_clean_provider() {
     let env = Env::start().await;
     let (reports, ns) = run(&env, 32).await;
