@@ -213,6 +213,14 @@ pub enum Fault {
     AttrNamesCaseSensitive,
     /// The ServiceProviderConfig says patch and bulk are unsupported, yet both are served (RFC 7644 §3.12, 501).
     SpcUnderstates,
+    // -- faults for the correctness-under-load checks --
+    /// GET of one resource serves the representation from before the last write for a short
+    /// window after it (a lagging read replica): a write is not visible to the next read.
+    StaleReads,
+    /// Group PATCH reads the group, yields, then writes the result without holding the tenant
+    /// lock across the read-modify-write, so concurrent member adds and removes overwrite each
+    /// other (lost updates).
+    LostMemberUpdates,
 }
 
 impl Fault {
@@ -445,6 +453,14 @@ impl Fault {
             }
             Fault::SpcUnderstates => {
                 "the SPC says patch and bulk are unsupported, yet both are served (no 501)"
+            }
+
+            // -- correctness under load --
+            Fault::StaleReads => {
+                "GET by id serves the version from before the last write for a moment (stale reads)"
+            }
+            Fault::LostMemberUpdates => {
+                "group PATCH is an unlocked read-modify-write: concurrent member changes are lost"
             }
         }
     }

@@ -545,6 +545,12 @@ async fn resource(
         }
         Method::PATCH => {
             let body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            if kind == Kind::Group && p.faults.has(Fault::LostMemberUpdates) {
+                // The fault: read, yield to the other requests, then write what was read.
+                let base = p.snapshot(slot, kind, id);
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                return p.patch_based_on(slot, kind, id, &body, if_match, &proj, base);
+            }
             p.patch(slot, kind, id, &body, if_match, &proj)
         }
         Method::DELETE => p.delete(slot, kind, id, if_match),

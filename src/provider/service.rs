@@ -97,6 +97,9 @@ pub struct Provider {
     spc: Bytes,
 }
 
+/// How long after a write the `stale-reads` fault serves the replaced version on GET by id.
+pub const STALE_WINDOW: std::time::Duration = std::time::Duration::from_millis(750);
+
 /// Parse a weak or strong ETag list header and say whether `etag` is among them.
 pub fn etag_matches(header: &str, etag: &str) -> bool {
     let bare = |s: &str| {
@@ -789,9 +792,16 @@ impl Provider {
         if_none_match: Option<&str>,
     ) -> ScimResult<Reply> {
         let d = slot.tenant.data.read();
-        let Some(e) = d.table(kind).get(id) else {
+        let Some(mut e) = d.table(kind).get(id) else {
             return self.missing(kind, id);
         };
+        if self.faults.has(Fault::StaleReads)
+            && let Some((k, prev, at)) = d.stale.get(id)
+            && *k == kind
+            && at.elapsed() < STALE_WINDOW
+        {
+            e = prev;
+        }
         let if_none_match = if_none_match.filter(|_| !self.faults.has(Fault::IgnoreIfNoneMatch));
         if let (Some(h), Some(tag)) = (if_none_match, self.etag(e.version))
             && etag_matches(h, &tag)
@@ -893,6 +903,13 @@ impl Provider {
         )?;
         self.check_unique(d, kind, &entry)?;
         let id = entry.id.clone();
+        if self.faults.has(Fault::StaleReads)
+            && let Some(prev) = d.table(kind).get(&id).cloned()
+        {
+            d.stale.retain(|_, (_, _, at)| at.elapsed() < STALE_WINDOW);
+            d.stale
+                .insert(id.clone(), (kind, prev, std::time::Instant::now()));
+        }
         match kind {
             Kind::User => d.users.put(entry),
             Kind::Group => d.put_group(entry),
@@ -914,6 +931,32 @@ impl Provider {
         body: &Value,
         if_match: Option<&str>,
         proj: &Projection,
+    ) -> ScimResult<Reply> {
+        self.patch_based_on(slot, kind, id, body, if_match, proj, None)
+    }
+
+    /// The resource as stored now (the read half of the `lost-member-updates` fault's unlocked
+    /// read-modify-write).
+    pub fn snapshot(&self, slot: &TenantSlot, kind: Kind, id: &str) -> Option<Arc<Entry>> {
+        slot.tenant.data.read().table(kind).get(id).cloned()
+    }
+
+    /// PATCH applied to `base` (a [`Provider::snapshot`] taken earlier) instead of the stored
+    /// resource when given: the `lost-member-updates` fault, which overwrites whatever was
+    /// written in between. `None` is the ordinary PATCH.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "PATCH's parts plus the fault's base"
+    )]
+    pub fn patch_based_on(
+        &self,
+        slot: &TenantSlot,
+        kind: Kind,
+        id: &str,
+        body: &Value,
+        if_match: Option<&str>,
+        proj: &Projection,
+        base: Option<Arc<Entry>>,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
         if self.faults.has(Fault::PatchOpCaseSensitive) {
@@ -956,9 +999,10 @@ impl Provider {
             }
         }
         let mut d = slot.tenant.data.write();
-        let Some(old) = d.table(kind).get(id).cloned() else {
+        let Some(current) = d.table(kind).get(id).cloned() else {
             return self.missing(kind, id);
         };
+        let old = base.unwrap_or(current);
         self.check_if_match(if_match, &old)?;
         if kind == Kind::User && self.faults.has(Fault::UserGroupsWritable) {
             self.write_user_groups(&slot.tenant, &mut d, id, &mut req)?;
@@ -1071,6 +1115,9 @@ impl Provider {
         self.check_if_match(if_match, &old)?;
         if self.faults.has(Fault::DeleteIgnored) {
             return Ok(Reply::empty(204));
+        }
+        if self.faults.has(Fault::StaleReads) {
+            d.stale.remove(id);
         }
         let body = self
             .faults

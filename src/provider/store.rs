@@ -210,6 +210,9 @@ pub struct TenantData {
     pub groups: Table,
     /// member id → ids of the groups that list it directly.
     pub member_of: HashMap<String, BTreeSet<Arc<str>>>,
+    /// The `stale-reads` fault only (empty otherwise): id → the version a write replaced, its
+    /// kind, and when it was replaced; GET by id serves it for a short while after the write.
+    pub stale: HashMap<Arc<str>, (Kind, Arc<Entry>, std::time::Instant)>,
 }
 
 impl TenantData {

@@ -703,6 +703,33 @@ async fn probe(f: Fault, env: &Env) -> bool {
             .await;
             env.get(&format!("/Users/{u}")).await.json["displayName"] != "New"
         }
+        Fault::StaleReads => {
+            let u = env.user("stale").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "displayName", "value": "New"}]),
+            )
+            .await;
+            env.get(&format!("/Users/{u}")).await.json["displayName"] != "New"
+        }
+        Fault::LostMemberUpdates => {
+            let g = env.group("lost", &[]).await;
+            let mut users = Vec::new();
+            for i in 0..8 {
+                users.push(env.user(&format!("lost{i}")).await);
+            }
+            let path = format!("/Groups/{g}");
+            let adds = users.iter().map(|u| {
+                env.patch(
+                    &path,
+                    json!([{"op": "add", "path": "members", "value": [{"value": u}]}]),
+                )
+            });
+            for r in futures::future::join_all(adds).await {
+                assert_eq!(r.status, 200, "{}", r.text);
+            }
+            member_ids(&env.get(&path).await.json).len() != users.len()
+        }
     }
 }
 
