@@ -442,6 +442,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         cleanup: out.cleanup.clone(),
         checks: out.checks,
         profiles: Vec::new(),
+        load: None,
     };
     report.recount();
     outputs.write(&report)?;

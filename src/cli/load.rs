@@ -7,10 +7,14 @@ use crate::cli::check::{
     Connected, HeaderArg, ReportArgs, TargetArgs, connect, harness_error, open_outputs,
 };
 use crate::exit_codes;
+use crate::load::stats::Collector;
 use crate::load::{self, engine};
-use crate::report::model::{FORMAT_VERSION, RunReport};
+use crate::report::model::{
+    CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport,
+};
 use crate::target::Namespace;
 use anyhow::Context;
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,7 +22,7 @@ use std::time::Instant;
 #[derive(Debug, clap::Args)]
 pub struct LoadArgs {
     /// A shipped scenario's name (see --list-scenarios) or a scenario file.
-    #[arg(long, value_name = "NAME|FILE", default_value = "smoke")]
+    #[arg(long, value_name = "NAME|FILE", default_value = load::scenario::DEFAULT_SCENARIO)]
     pub scenario: String,
     /// List the shipped scenarios and exit.
     #[arg(long)]
@@ -52,8 +56,21 @@ pub async fn run(args: LoadArgs) -> i32 {
     }
 }
 
+fn list_scenarios() {
+    for (name, text) in load::scenario::builtin() {
+        let desc = load::scenario::Scenario::parse(text, name)
+            .map(|s| s.description)
+            .unwrap_or_default();
+        println!("{name:<18} {desc}");
+    }
+}
+
 async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
-    let plan = match load::plan_for(&args.scenario) {
+    if args.list_scenarios {
+        list_scenarios();
+        return Ok(exit_codes::OK);
+    }
+    let (scenario, plan) = match load::plan_for(&args.scenario) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -95,51 +112,117 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         ns.clone(),
         String::new(),
         stats.clone(),
-        plan.members_per_group,
-        plan.members_per_patch,
         plan.page_size,
         plan.enterprise,
     ));
     eprintln!(
-        "scimtest load: scenario {} against {shown_target} (run {run_id}): {} users, {}",
+        "scimtest load: scenario {} against {shown_target} (run {run_id}): {} users, {}{}",
         plan.name,
         plan.users,
         match (plan.iterations, plan.duration) {
             (Some(n), _) => format!("{n} iterations each"),
             (None, Some(d)) => format!("{} s", d.as_secs_f64()),
             (None, None) => "until stopped".into(),
-        }
+        },
+        plan.throttle
+            .map(|t| format!(", paced at {t} req/s"))
+            .unwrap_or_default()
     );
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let setup = engine::setup(&client, &shared, &plan).await;
-    let outcome = match setup {
-        Ok(()) => {
-            let files = ["goose.html", "goose.json", "goose.md"]
-                .iter()
-                .map(|f| dir.join(f).display().to_string())
-                .collect();
-            Some(engine::attack(&plan, shared.clone(), args.goose.clone(), files).await)
+    if let Err(e) = engine::setup(&client, &shared, &plan).await {
+        eprintln!("error: {e}");
+        cleanup(&client, &ns).await;
+        if let Some(h) = embedded {
+            h.shutdown().await;
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            None
+        return Ok(exit_codes::HARNESS);
+    }
+    let goose_files: Vec<String> = ["goose.html", "goose.json", "goose.md"]
+        .iter()
+        .map(|f| dir.join(f).display().to_string())
+        .collect();
+    let progress = progress_line(stats.clone(), shared.clone());
+    let attack = engine::attack(&plan, shared.clone(), args.goose.clone(), goose_files);
+    let correctness = async {
+        if args.no_correctness {
+            Vec::new()
+        } else {
+            load::correctness::run(&client, &ns, plan.users.max(8))
+                .await
+                .reports
         }
     };
-    let created = ns.tracked();
-    let mut cleanup = ns.cleanup(&client, created).await;
-    let targets = [
-        ("/Users".to_string(), "userName"),
-        ("/Groups".to_string(), "displayName"),
-    ];
-    ns.sweep(&client, &targets, &mut cleanup).await;
+    let (outcome, correctness) = tokio::join!(attack, correctness);
+    let attack_s = shared
+        .started
+        .get()
+        .map_or(0.0, |t| t.elapsed().as_secs_f64());
+    progress.abort();
+    let cleanup_report = cleanup(&client, &ns).await;
     if let Some(h) = embedded {
         h.shutdown().await;
     }
-    let outcome = match outcome {
-        None => return Ok(exit_codes::HARNESS),
-        Some(o) => o.context("the load run failed")?,
+    let outcome = outcome.context("the load run failed")?;
+    let series = stats.snapshot_over(std::time::Duration::from_secs_f64(attack_s.max(0.001)));
+    let status = outcome
+        .metrics
+        .as_ref()
+        .map(engine::status_counts)
+        .unwrap_or_default();
+    let thresholds = load::judge_thresholds(&scenario, &series);
+    let mut files = vec![
+        "goose.html".to_string(),
+        "goose.json".to_string(),
+        "goose.md".to_string(),
+    ];
+    let write = |name: &str, text: &str| -> anyhow::Result<()> {
+        std::fs::write(dir.join(name), text)
+            .with_context(|| format!("failed to write {}", dir.join(name).display()))
     };
+    write(
+        "latency-over-time.svg",
+        &load::plot::latency_over_time_svg(&series),
+    )?;
+    files.push("latency-over-time.svg".into());
+    for s in &series {
+        let f = format!("latency-{}.svg", slug(&s.op));
+        write(&f, &load::plot::latency_distribution_svg(s))?;
+        files.push(f);
+    }
+    write(
+        "load-series.json",
+        &serde_json::to_string(&series).context("failed to serialise the series")?,
+    )?;
+    files.push("load-series.json".into());
+    let requests: u64 = series.iter().map(|s| s.total.requests).sum();
+    let errors: u64 = series.iter().map(|s| s.total.errors).sum();
+    let mut checks: Vec<CheckReport> = thresholds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| CheckReport {
+            id: format!("load.threshold.{}-{}", i + 1, slug(&t.rule)),
+            title: format!("threshold {}", t.rule),
+            rfc: String::new(),
+            level: Level::Must,
+            area: "threshold".into(),
+            outcome: if t.passed {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            reason: if t.passed {
+                String::new()
+            } else {
+                format!("{} breached: observed {}", t.rule, t.observed)
+            },
+            hint: (!t.passed)
+                .then(|| "see the per-operation figures and plots in this report".to_string()),
+            duration_ms: 0.0,
+            evidence: Vec::new(),
+        })
+        .collect();
+    checks.extend(correctness);
     let mut report = RunReport {
         format_version: FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -152,23 +235,149 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         counts: Default::default(),
         by_level: Default::default(),
         by_area: Default::default(),
-        cleanup,
-        checks: Vec::new(),
+        cleanup: cleanup_report,
+        checks,
         profiles: Vec::new(),
+        load: Some(LoadReport {
+            scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
+            users: plan.users,
+            duration_s: (attack_s * 100.0).round() / 100.0,
+            requests,
+            errors,
+            throttled: outcome.throttled,
+            rps: if attack_s > 0.0 {
+                (requests as f64 / attack_s * 10.0).round() / 10.0
+            } else {
+                0.0
+            },
+            operations: load::op_reports(&series, &status),
+            thresholds,
+            files,
+        }),
     };
     report.recount();
     outputs.write(&report)?;
-    if let Some(m) = &outcome.metrics {
-        for (name, counts) in engine::status_counts(m) {
-            println!("{name:<32} {counts:?}");
-        }
-    }
+    print_summary(&report, &dir);
     if let Some(e) = &outcome.goose_error {
         eprintln!("goose: {e}");
     }
-    println!("reports: {}", dir.display());
     if outcome.interrupted {
+        eprintln!("interrupted: the attack stopped early; created resources were cleaned up");
         return Ok(exit_codes::HARNESS);
     }
-    Ok(exit_codes::OK)
+    Ok(exit_code(&report))
+}
+
+/// Delete what the run created (ledger, then a prefix sweep).
+async fn cleanup(client: &crate::target::Client, ns: &Namespace) -> CleanupReport {
+    let created = ns.tracked();
+    let mut report = ns.cleanup(client, created).await;
+    let targets = [
+        ("/Users".to_string(), "userName"),
+        ("/Groups".to_string(), "displayName"),
+    ];
+    ns.sweep(client, &targets, &mut report).await;
+    report
+}
+
+/// `POST /Users` → `post-users`, `p95<250ms for POST /Users` → `p95-250ms-for-post-users`.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// A live line on a terminal: elapsed, req/s over the last second, errors.
+fn progress_line(stats: Collector, shared: Arc<load::ops::Shared>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if !std::io::stderr().is_terminal() {
+            return;
+        }
+        let mut last = 0u64;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            let Some(t) = shared.started.get() else {
+                continue;
+            };
+            let snap = stats.snapshot();
+            let total: u64 = snap.iter().map(|s| s.total.requests).sum();
+            let errors: u64 = snap.iter().map(|s| s.total.errors).sum();
+            eprint!(
+                "\r  {:>5.0} s  {:>8} req/s  {:>9} requests  {:>6} errors   ",
+                t.elapsed().as_secs_f64(),
+                total.saturating_sub(last),
+                total,
+                errors
+            );
+            last = total;
+        }
+    })
+}
+
+/// 1 when a threshold was breached or a MUST correctness check failed or errored.
+pub fn exit_code(report: &RunReport) -> i32 {
+    let failed = report
+        .checks
+        .iter()
+        .any(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error) && c.level == Level::Must);
+    if failed {
+        exit_codes::FAILED
+    } else {
+        exit_codes::OK
+    }
+}
+
+fn print_summary(r: &RunReport, dir: &std::path::Path) {
+    let Some(l) = &r.load else {
+        return;
+    };
+    eprintln!();
+    println!(
+        "scimtest load: {} — {} requests in {:.1} s ({:.0} req/s), {} errors ({} throttled) against {}",
+        l.scenario, l.requests, l.duration_s, l.rps, l.errors, l.throttled, r.target
+    );
+    println!(
+        "  {:<30} {:>9} {:>8} {:>9} {:>9} {:>9} {:>7}",
+        "operation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
+    );
+    for o in &l.operations {
+        println!(
+            "  {:<30} {:>9} {:>8.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
+            o.op, o.requests, o.rps, o.p50_ms, o.p95_ms, o.p99_ms, o.errors
+        );
+    }
+    for t in &l.thresholds {
+        println!(
+            "  threshold {:<40} {}  (observed {})",
+            t.rule,
+            if t.passed { "ok" } else { "BREACHED" },
+            t.observed
+        );
+    }
+    for c in r.checks.iter().filter(|c| c.area == "load") {
+        println!(
+            "  correctness {:<38} {}{}",
+            c.id.trim_start_matches("load.correctness."),
+            c.outcome.as_str(),
+            if c.reason.is_empty() || c.outcome == Outcome::Pass {
+                String::new()
+            } else {
+                format!(": {}", crate::cli::check::first_line(&c.reason))
+            }
+        );
+    }
+    if !r.cleanup.leftovers.is_empty() {
+        println!(
+            "cleanup could not remove: {}",
+            r.cleanup.leftovers.join("; ")
+        );
+    }
+    println!("reports: {}", dir.display());
 }

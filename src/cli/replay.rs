@@ -174,6 +174,7 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         cleanup: out.cleanup.clone(),
         checks: out.flows.iter().map(replay::flow_report).collect(),
         profiles: replay::profile_verdicts(&out.flows),
+        load: None,
     };
     report.recount();
     outputs.write(&report)?;

@@ -23,6 +23,8 @@ pub struct PlanOp {
     pub weight: usize,
     /// Order within an iteration (goose sequence), when the scenario is a lifecycle.
     pub sequence: Option<usize>,
+    /// Members per request (create-group, add/remove-members).
+    pub members: usize,
 }
 
 /// What to run: the scenario resolved into numbers.
@@ -48,14 +50,47 @@ pub struct Plan {
     pub pool_users: usize,
     /// Groups created before the attack.
     pub pool_groups: usize,
-    /// Members per group.
+    /// Members of each pool group.
     pub members_per_group: usize,
-    /// Members per add/remove PATCH.
-    pub members_per_patch: usize,
     /// Page size of list operations.
     pub page_size: usize,
     /// Enterprise extension attributes.
     pub enterprise: bool,
+}
+
+impl Plan {
+    /// The plan of a scenario.
+    pub fn from_scenario(sc: &crate::load::scenario::Scenario) -> Plan {
+        use crate::load::scenario::RunLength;
+        let (duration, iterations) = match sc.run.length {
+            RunLength::Duration(d) => (Some(d), None),
+            RunLength::Iterations(n) => (None, Some(n)),
+        };
+        Plan {
+            name: sc.name.clone(),
+            users: sc.run.users,
+            ramp: sc.run.ramp,
+            duration,
+            iterations,
+            timeout: sc.run.timeout,
+            throttle: sc.run.pacing.requests_per_second().map(|r| r as usize),
+            ops: sc
+                .operations
+                .iter()
+                .map(|o| PlanOp {
+                    op: o.op,
+                    weight: o.weight,
+                    sequence: o.sequence.map(|s| s as usize),
+                    members: o.members.unwrap_or(sc.data.members_per_group),
+                })
+                .collect(),
+            pool_users: sc.data.users,
+            pool_groups: sc.data.groups,
+            members_per_group: sc.data.members_per_group,
+            page_size: sc.data.page_size,
+            enterprise: sc.data.enterprise,
+        }
+    }
 }
 
 /// Errors that stop a load run before or around goose (not target failures).
@@ -179,14 +214,14 @@ pub async fn attack(
     goose::reset_killswitch();
     let mut scenario = scenario!("scim");
     for p in &plan.ops {
-        let op = p.op;
+        let (op, members) = (p.op, p.members);
         let s = shared.clone();
         let f: goose::goose::TransactionFunction = Arc::new(move |user: &mut GooseUser| {
             let s = s.clone();
-            Box::pin(async move { ops::run(op, user, &s).await })
+            Box::pin(async move { ops::run(op, members, user, &s).await })
         });
         let mut t = Transaction::new(f)
-            .set_name(op.request_name())
+            .set_name(op.goose_name())
             .set_weight(p.weight.max(1))
             .map_err(g)?;
         if let Some(seq) = p.sequence {
@@ -240,6 +275,7 @@ pub async fn attack(
             .set_default(GooseDefault::ThrottleRequests, t)
             .map_err(g)?;
     }
+    let _ = shared.started.set(std::time::Instant::now());
     let result = attack.execute().await;
     let interrupted = goose::is_killswitch_triggered();
     let throttled = shared.throttled.load(std::sync::atomic::Ordering::Relaxed);
@@ -259,9 +295,9 @@ pub async fn attack(
     })
 }
 
-/// A stats collector for a plan (kept here so callers need not know the stats module).
+/// A stats collector for a run.
 pub fn collector() -> Collector {
-    Collector::default()
+    Collector::new()
 }
 
 /// Status-code counts per request name from goose's metrics (`"POST /Users"` → {201: n}).

@@ -9,3 +9,93 @@ pub mod ops;
 pub mod plot;
 pub mod scenario;
 pub mod stats;
+
+use crate::report::model::{OpReport, ThresholdReport};
+use scenario::{OpStats, Scenario, ThresholdVerdict};
+use stats::OpSeries;
+
+/// A scenario (a shipped name or a file) and its plan.
+pub fn plan_for(name_or_path: &str) -> Result<(Scenario, engine::Plan), scenario::ScenarioError> {
+    let sc = Scenario::load(name_or_path)?;
+    let plan = engine::Plan::from_scenario(&sc);
+    Ok((sc, plan))
+}
+
+/// The figures a threshold is judged on, from a series.
+pub fn op_stats(s: &OpSeries) -> OpStats {
+    OpStats {
+        requests: s.total.requests,
+        failures: s.total.errors,
+        rps: s.total.rps,
+        p50_us: s.total.p50_us,
+        p95_us: s.total.p95_us,
+        p99_us: s.total.p99_us,
+        avg_us: s.total.avg_us.round() as u64,
+        max_us: s.total.max_us,
+    }
+}
+
+/// All operations as one series (for thresholds without an operation).
+pub fn whole_run(series: &[OpSeries]) -> Option<OpSeries> {
+    let mut it = series.iter();
+    let first = it.next()?.clone();
+    Some(it.fold(first, |acc, s| stats::merge(&acc, s)))
+}
+
+/// Judge every threshold of `sc` on `series`.
+pub fn judge_thresholds(sc: &Scenario, series: &[OpSeries]) -> Vec<ThresholdReport> {
+    let all = whole_run(series);
+    sc.thresholds
+        .iter()
+        .map(|t| {
+            let s = match t.operation {
+                None => all.as_ref(),
+                Some(op) => series.iter().find(|s| s.op == op.request_name()),
+            };
+            let verdict = match s {
+                Some(s) => t.evaluate(&op_stats(s)),
+                None => ThresholdVerdict::NoSamples,
+            };
+            let observed = match &verdict {
+                ThresholdVerdict::Pass { observed } | ThresholdVerdict::Fail { observed } => {
+                    observed.clone()
+                }
+                ThresholdVerdict::NoSamples => "no requests".to_string(),
+            };
+            ThresholdReport {
+                rule: t.to_goose(),
+                observed,
+                passed: verdict.passed(),
+            }
+        })
+        .collect()
+}
+
+fn ms(us: f64) -> f64 {
+    (us / 10.0).round() / 100.0
+}
+
+/// The per-operation rows of the report; `status` from goose's metrics.
+pub fn op_reports(
+    series: &[OpSeries],
+    status: &std::collections::BTreeMap<String, std::collections::BTreeMap<u16, usize>>,
+) -> Vec<OpReport> {
+    series
+        .iter()
+        .map(|s| OpReport {
+            op: s.op.clone(),
+            requests: s.total.requests,
+            errors: s.total.errors,
+            rps: (s.total.rps * 100.0).round() / 100.0,
+            p50_ms: ms(s.total.p50_us as f64),
+            p95_ms: ms(s.total.p95_us as f64),
+            p99_ms: ms(s.total.p99_us as f64),
+            avg_ms: ms(s.total.avg_us),
+            max_ms: ms(s.total.max_us as f64),
+            status_counts: status
+                .get(&s.op)
+                .map(|m| m.iter().map(|(k, v)| (k.to_string(), *v)).collect())
+                .unwrap_or_default(),
+        })
+        .collect()
+}

@@ -40,10 +40,8 @@ pub struct Shared {
     pub groups: Mutex<Vec<String>>,
     /// Per-request latency and outcome.
     pub stats: Collector,
-    /// Members per created group.
-    pub members_per_group: usize,
-    /// Members per add/remove PATCH.
-    pub members_per_patch: usize,
+    /// When the attack started (seconds of the per-second series count from here).
+    pub started: std::sync::OnceLock<Instant>,
     /// Page size of list operations.
     pub page_size: usize,
     /// Enterprise extension attributes on generated users.
@@ -58,18 +56,12 @@ pub struct Shared {
 
 impl Shared {
     /// A fresh shared state.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "plain construction of the run state"
-    )]
     pub fn new(
         base: &str,
         headers: Vec<(String, String)>,
         ns: Arc<Namespace>,
         name_prefix: String,
         stats: Collector,
-        members_per_group: usize,
-        members_per_patch: usize,
         page_size: usize,
         enterprise: bool,
     ) -> Shared {
@@ -81,8 +73,7 @@ impl Shared {
             users: Mutex::new(Vec::new()),
             groups: Mutex::new(Vec::new()),
             stats,
-            members_per_group,
-            members_per_patch: members_per_patch.max(1),
+            started: std::sync::OnceLock::new(),
             page_size: page_size.max(1),
             enterprise,
             throttled: AtomicU64::new(0),
@@ -117,7 +108,7 @@ impl Shared {
 
     fn some_users(&self, k: usize) -> Vec<String> {
         let pool = self.users.lock();
-        if pool.is_empty() {
+        if pool.is_empty() || k == 0 {
             return Vec::new();
         }
         let start = self.pick(pool.len());
@@ -206,7 +197,7 @@ async fn call(
             .body(serde_json::to_vec(b).unwrap_or_default());
     }
     // Goose keys its metrics "METHOD name", so the name it gets carries no method.
-    let goose_name = name.split_once(' ').map_or(name, |(_, rest)| rest);
+    let goose_name = op.goose_name();
     let req = GooseRequest::builder()
         .method(method)
         .path(url)
@@ -237,7 +228,11 @@ async fn call(
         };
         let _ = user.set_failure(&tag, &mut goose.request, None, None);
     }
-    s.stats.record(name, elapsed, good);
+    let since = s
+        .started
+        .get()
+        .map_or(Duration::ZERO, |t| started.saturating_duration_since(*t));
+    s.stats.record_at(name, since, elapsed, good);
     if status == 429 {
         s.throttled.fetch_add(1, Ordering::Relaxed);
         let wait = Duration::from_secs(retry_after.unwrap_or(1).min(30));
@@ -285,8 +280,8 @@ pub async fn create_user(
     Ok(Some(pu))
 }
 
-/// Run one operation.
-pub async fn run(op: Op, user: &mut GooseUser, s: &Shared) -> TransactionResult {
+/// Run one operation; `members` is the member count of create-group and add/remove-members.
+pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> TransactionResult {
     match op {
         Op::CreateUser => {
             create_user(user, s).await?;
@@ -380,7 +375,7 @@ pub async fn run(op: Op, user: &mut GooseUser, s: &Shared) -> TransactionResult 
         }
         Op::CreateGroup => {
             let members: Vec<Value> = s
-                .some_users(s.members_per_group)
+                .some_users(members)
                 .into_iter()
                 .map(|id| json!({"value": id}))
                 .collect();
@@ -398,7 +393,7 @@ pub async fn run(op: Op, user: &mut GooseUser, s: &Shared) -> TransactionResult 
         }
         Op::AddMembers | Op::RemoveMembers => {
             if let Some(g) = s.any_group().or_else(|| mine(user).groups.last().cloned()) {
-                let ids = s.some_users(s.members_per_patch);
+                let ids = s.some_users(members.max(1));
                 if ids.is_empty() {
                     return Ok(());
                 }
@@ -406,9 +401,14 @@ pub async fn run(op: Op, user: &mut GooseUser, s: &Shared) -> TransactionResult 
                     vec![json!({"op": "add", "path": "members",
                         "value": ids.iter().map(|id| json!({"value": id})).collect::<Vec<_>>()})]
                 } else {
-                    ids.iter()
-                        .map(|id| json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")}))
-                        .collect()
+                    // One remove whose filter names every member to drop (RFC 7644 §3.5.2.2):
+                    // 200 as long as one of them is still a member, noTarget only when none is.
+                    let filter = ids
+                        .iter()
+                        .map(|id| format!("value eq \"{id}\""))
+                        .collect::<Vec<_>>()
+                        .join(" or ");
+                    vec![json!({"op": "remove", "path": format!("members[{filter}]")})]
                 };
                 let body = json!({
                     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],

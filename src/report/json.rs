@@ -215,6 +215,36 @@ pub(crate) mod sample {
                     }],
                 }],
             }],
+            load: Some(crate::report::model::LoadReport {
+                scenario: "smoke".into(),
+                description: "10 s of the provisioning mix".into(),
+                users: 8,
+                duration_s: 10.02,
+                requests: 1000,
+                errors: 1,
+                throttled: 1,
+                rps: 99.8,
+                operations: vec![crate::report::model::OpReport {
+                    op: "POST /Users".into(),
+                    requests: 1000,
+                    errors: 1,
+                    rps: 99.8,
+                    p50_ms: 0.4,
+                    p95_ms: 1.2,
+                    p99_ms: 2.5,
+                    avg_ms: 0.6,
+                    max_ms: 9.0,
+                    status_counts: [("201".to_string(), 999), ("429".to_string(), 1)]
+                        .into_iter()
+                        .collect(),
+                }],
+                thresholds: vec![crate::report::model::ThresholdReport {
+                    rule: "p95<250ms".into(),
+                    observed: "1.2 ms".into(),
+                    passed: true,
+                }],
+                files: vec!["goose.html".into(), "latency-over-time.svg".into()],
+            }),
         };
         report.recount();
         report

@@ -147,6 +147,72 @@ pub struct RunReport {
     /// `replay` only: the verdict per IdP profile.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<ProfileVerdict>,
+    /// `load` only: the scenario, per-operation figures and thresholds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadReport>,
+}
+
+/// A load run's figures (`load`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadReport {
+    /// The scenario's name.
+    pub scenario: String,
+    /// What it models.
+    pub description: String,
+    /// Concurrent goose users.
+    pub users: usize,
+    /// Wall time of the attack, in seconds.
+    pub duration_s: f64,
+    /// Requests sent.
+    pub requests: u64,
+    /// Requests that failed (wrong status, transport error, 429).
+    pub errors: u64,
+    /// 429 answers (also counted in `errors`).
+    pub throttled: u64,
+    /// Requests per second over the attack.
+    pub rps: f64,
+    /// Per operation.
+    pub operations: Vec<OpReport>,
+    /// The scenario's thresholds and their verdicts.
+    pub thresholds: Vec<ThresholdReport>,
+    /// Files written next to the report (goose's reports, plots, series), relative names.
+    pub files: Vec<String>,
+}
+
+/// One operation's figures in a load run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpReport {
+    /// `POST /Users`, `GET /Users/{id}`, ...
+    pub op: String,
+    /// Requests sent.
+    pub requests: u64,
+    /// Failed requests.
+    pub errors: u64,
+    /// Requests per second.
+    pub rps: f64,
+    /// Median latency (body included), ms.
+    pub p50_ms: f64,
+    /// 95th percentile, ms.
+    pub p95_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Mean, ms.
+    pub avg_ms: f64,
+    /// Maximum, ms.
+    pub max_ms: f64,
+    /// HTTP status → count (goose's counts; `0` is a transport failure).
+    pub status_counts: std::collections::BTreeMap<String, usize>,
+}
+
+/// A threshold and its verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdReport {
+    /// The rule, in goose's syntax (`p95<250ms for POST /Users`).
+    pub rule: String,
+    /// What was measured.
+    pub observed: String,
+    /// Whether it held.
+    pub passed: bool,
 }
 
 /// Would this IdP profile provision against the target? (`replay`.)
