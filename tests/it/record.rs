@@ -324,6 +324,11 @@ mod binary {
 
     #[tokio::test]
     async fn unwritable_out_and_bad_upstream_exit_3_before_listening() {
+        // A path under a regular file: no directory can be created there, not even by root.
+        let file =
+            std::env::temp_dir().join(format!("scimtest-rec-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&file, b"x").unwrap_or_else(|e| panic!("{e}"));
+        let unwritable = file.join("x.json").display().to_string();
         let out = bin()
             .args([
                 "record",
@@ -332,7 +337,7 @@ mod binary {
                 "--upstream",
                 "http://127.0.0.1:9/scim/v2",
                 "--out",
-                "/nonexistent-scimtest-dir/x.json",
+                &unwritable,
                 "--idp",
                 "entra",
             ])
@@ -342,7 +347,8 @@ mod binary {
         assert_eq!(out.status.code(), Some(3));
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains("not writable") && !err.contains("listening"),
+            (err.contains("not writable") || err.contains("cannot create"))
+                && !err.contains("listening"),
             "{err}"
         );
         let out = bin()
