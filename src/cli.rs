@@ -9,22 +9,27 @@ mod check;
 mod load;
 mod record;
 mod replay;
+mod run;
 pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
 pub use record::RecordArgs;
 pub use replay::ReplayArgs;
+pub use run::RunArgs;
 
 /// SCIM 2.0 conformance and load-testing harness.
 #[derive(Debug, Parser)]
 #[command(name = "scimtest", version, about, long_about = None)]
 pub struct Cli {
-    /// The command to run.
+    /// The command to run (default: `run`, everything against the embedded provider).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// scimtest's commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Everything against one target (default: the embedded provider): check, replay of every
+    /// IdP profile and the smoke load scenario, with an index of the three reports.
+    Run(RunArgs),
     /// Run the bundled reference SCIM provider (base URL http://ADDR/scim/v2).
     Serve(ServeArgs),
     /// Check a SCIM service's conformance to RFC 7643/7644 (default: the embedded provider).
@@ -75,7 +80,8 @@ pub struct ServeArgs {
 
 /// Run a parsed command line; returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
-    match cli.command {
+    match cli.command.unwrap_or(Command::Run(RunArgs::default_args())) {
+        Command::Run(args) => run::run(args).await,
         Command::Serve(args) => serve(args).await,
         Command::Check(args) => check::run(args).await,
         Command::Replay(args) => replay::run(args).await,

@@ -106,7 +106,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         return Ok(exit_codes::HARNESS);
     }
     let stats = engine::collector();
-    let shared = Arc::new(load::ops::Shared::new(
+    let mut shared = load::ops::Shared::new(
         client.base_url(),
         auth_headers,
         ns.clone(),
@@ -114,7 +114,9 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         stats.clone(),
         plan.page_size,
         plan.enterprise,
-    ));
+    );
+    shared.pacer = plan.throttle.map(load::ops::Pacer::new);
+    let shared = Arc::new(shared);
     eprintln!(
         "scimtest load: scenario {} against {shown_target} (run {run_id}): {} users, {}{}",
         plan.name,
@@ -260,7 +262,8 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     outputs.write(&report)?;
     print_summary(&report, &dir);
     if let Some(e) = &outcome.goose_error {
-        eprintln!("goose: {e}");
+        eprintln!("error: goose could not run the scenario: {e}");
+        return Ok(exit_codes::HARNESS);
     }
     if outcome.interrupted {
         eprintln!("interrupted: the attack stopped early; created resources were cleaned up");

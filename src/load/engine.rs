@@ -203,7 +203,7 @@ pub async fn attack(
     goose_cfg: GooseConfiguration,
     report_files: Vec<String>,
 ) -> Result<LoadOutcome, LoadError> {
-    let g = |e: GooseError| LoadError::Goose(e.to_string());
+    let g = |e: GooseError| LoadError::Goose(format!("{e:?}"));
     let mut cfg = goose_cfg;
     if cfg.host.is_none() {
         cfg.host = Some(format!("{}/", shared.base));
@@ -254,8 +254,6 @@ pub async fn attack(
         .map_err(g)?
         .set_default(GooseDefault::Quiet, 1usize)
         .map_err(g)?
-        .set_default(GooseDefault::NoResetMetrics, true)
-        .map_err(g)?
         .set_default(
             GooseDefault::Timeout,
             format!("{}", plan.timeout.as_secs_f64()).as_str(),
@@ -288,7 +286,7 @@ pub async fn attack(
         },
         Err(e) => LoadOutcome {
             metrics: None,
-            goose_error: Some(e.to_string()),
+            goose_error: Some(format!("{e:?}")),
             throttled,
             interrupted,
         },

@@ -14,6 +14,37 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// A global pace: at most `rate` requests per second across all goose users, each request
+/// waiting for its slot *before* its clock starts (goose's own throttle would count the wait
+/// as latency).
+#[derive(Debug)]
+pub struct Pacer {
+    interval: Duration,
+    next: Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pacer {
+    /// A pacer for `rate` requests per second (at least 1).
+    pub fn new(rate: usize) -> Pacer {
+        Pacer {
+            interval: Duration::from_secs_f64(1.0 / rate.max(1) as f64),
+            next: Mutex::new(None),
+        }
+    }
+
+    /// Wait for the next slot.
+    pub async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock();
+            let now = tokio::time::Instant::now();
+            let slot = next.map_or(now, |n| n.max(now));
+            *next = Some(slot + self.interval);
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
 /// A user the run created (or set up), as the operations need it.
 #[derive(Debug, Clone)]
 pub struct PoolUser {
@@ -42,6 +73,8 @@ pub struct Shared {
     pub stats: Collector,
     /// When the attack started (seconds of the per-second series count from here).
     pub started: std::sync::OnceLock<Instant>,
+    /// The scenario's pace, if any.
+    pub pacer: Option<Pacer>,
     /// Page size of list operations.
     pub page_size: usize,
     /// Enterprise extension attributes on generated users.
@@ -74,6 +107,7 @@ impl Shared {
             groups: Mutex::new(Vec::new()),
             stats,
             started: std::sync::OnceLock::new(),
+            pacer: None,
             page_size: page_size.max(1),
             enterprise,
             throttled: AtomicU64::new(0),
@@ -204,6 +238,9 @@ async fn call(
         .name(goose_name)
         .set_request_builder(rb)
         .build();
+    if let Some(p) = &s.pacer {
+        p.wait().await;
+    }
     let started = Instant::now();
     let mut goose = user.request(req).await?;
     let (status, retry_after, bytes) = match goose.response {
