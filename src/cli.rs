@@ -146,7 +146,7 @@ mod tests {
             "patch-ignored",
         ]);
         let Ok(Cli {
-            command: Command::Serve(args),
+            command: Some(Command::Serve(args)),
         }) = cli
         else {
             panic!("did not parse: {cli:?}")
