@@ -132,7 +132,13 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     );
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    if let Err(e) = engine::setup(&client, &shared, &plan).await {
+    // Until goose installs its own Ctrl-C handler, a Ctrl-C stops the set-up here, and what it
+    // created is removed.
+    let setup = tokio::select! {
+        r = engine::setup(&client, &shared, &plan) => r,
+        _ = tokio::signal::ctrl_c() => Err(engine::LoadError::Setup("interrupted".into())),
+    };
+    if let Err(e) = setup {
         eprintln!("error: {e}");
         cleanup(&client, &ns).await;
         if let Some(h) = embedded {

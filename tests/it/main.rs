@@ -5,6 +5,7 @@ mod support;
 mod check_catalogue;
 mod check_cli;
 mod fixtures_format;
+mod load_cli;
 mod load_correctness;
 mod load_scenarios;
 mod provider_auth;

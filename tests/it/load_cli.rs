@@ -1,0 +1,297 @@
+//! `scimtest load` (and `scimtest run`) end to end: the real binary against the embedded
+//! provider and against faulty and interrupted targets; reports, plots, thresholds,
+//! correctness, cleanup, secrets, exit codes. Runs are shortened with goose's own flags.
+
+use scimtest::provider::store::Kind;
+use scimtest::provider::{Fault, Faults, ProviderConfig, ProviderHandle};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scimtest"))
+}
+
+fn tmpdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "scimtest-it-load-{name}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn report(dir: &std::path::Path) -> serde_json::Value {
+    let t = std::fs::read_to_string(dir.join("report.json")).unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn provider(rt: &tokio::runtime::Runtime, cfg: ProviderConfig) -> ProviderHandle {
+    rt.block_on(scimtest::provider::spawn(cfg))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn resources(h: &ProviderHandle) -> usize {
+    let slot = h
+        .provider
+        .authenticate(Some(&h.token))
+        .unwrap_or_else(|| panic!("token"));
+    h.provider.count(slot, Kind::User) + h.provider.count(slot, Kind::Group)
+}
+
+/// A short smoke run: 2 goose users for 2 s.
+const SHORT: [&str; 4] = ["--users", "2", "--run-time", "2s"];
+
+#[test]
+fn smoke_against_the_embedded_provider_writes_reports_plots_and_passes() {
+    let dir = tmpdir("smoke");
+    let o = bin()
+        .arg("load")
+        .args(SHORT)
+        .arg("--report-dir")
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    let r = report(&dir);
+    assert_eq!(r["command"], "load");
+    let l = &r["load"];
+    assert_eq!(l["scenario"], "smoke");
+    assert!(l["requests"].as_u64().is_some_and(|n| n > 50), "{l}");
+    assert_eq!(l["errors"], 0, "{l}");
+    let ops = l["operations"].as_array().cloned().unwrap_or_default();
+    assert!(ops.len() >= 5, "{ops:?}");
+    for op in &ops {
+        let name = op["op"].as_str().unwrap_or_default();
+        assert!(
+            name.matches('-').count() < 4,
+            "an id in a request name: {name}"
+        );
+        assert!(
+            op["status_counts"]
+                .as_object()
+                .is_some_and(|m| !m.is_empty()),
+            "{op}"
+        );
+        assert!(op["p95_ms"].as_f64().is_some_and(|p| p > 0.0));
+    }
+    assert!(
+        l["thresholds"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty() && t.iter().all(|t| t["passed"] == true))
+    );
+    let correctness: Vec<&serde_json::Value> = r["checks"]
+        .as_array()
+        .map(|c| c.iter().filter(|c| c["area"] == "load").collect())
+        .unwrap_or_default();
+    assert_eq!(correctness.len(), 4, "{correctness:?}");
+    assert!(
+        correctness.iter().all(|c| c["outcome"] == "pass"),
+        "{correctness:?}"
+    );
+    assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
+    for f in [
+        "goose.html",
+        "goose.json",
+        "goose.md",
+        "latency-over-time.svg",
+        "load-series.json",
+        "junit.xml",
+        "report.md",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let svg = std::fs::read_to_string(dir.join("latency-over-time.svg")).unwrap_or_default();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("POST /Users"),
+        "{}",
+        &svg[..svg.len().min(200)]
+    );
+    assert!(all.contains("req/s") && all.contains("threshold"), "{all}");
+}
+
+fn scenario_file(dir: &std::path::Path, threshold: &str) -> std::path::PathBuf {
+    let p = dir.join("s.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "name = \"tiny\"\ndescription = \"test\"\nmodelled_on = \"test\"\n\n[run]\nusers = 2\nduration = \"2s\"\n\n[data]\nusers = 5\n\n[[operation]]\nname = \"get-user\"\n\n[[threshold]]\n{threshold}\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    p
+}
+
+#[test]
+fn a_breached_threshold_exits_1_and_says_which() {
+    let dir = tmpdir("breach");
+    let sc = scenario_file(&dir, "metric = \"p95\"\nbelow = \"1us\"");
+    let o = bin()
+        .args(["load", "--no-correctness", "--scenario"])
+        .arg(&sc)
+        .arg("--report-dir")
+        .arg(dir.join("r"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("p95<1us") && all.contains("BREACHED"), "{all}");
+    let r = report(&dir.join("r"));
+    assert!(r["checks"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["area"] == "threshold" && c["outcome"] == "fail")
+    }));
+}
+
+#[test]
+fn a_bad_scenario_file_is_exit_3_with_its_line_and_an_unknown_name_gets_a_suggestion() {
+    let dir = tmpdir("bad");
+    let sc = scenario_file(&dir, "metric = \"p95\"\nbelow = \"fast\"");
+    let o = bin()
+        .args(["load", "--scenario"])
+        .arg(&sc)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{all}");
+    assert!(
+        all.contains("s.toml:17:"),
+        "the error names the line: {all}"
+    );
+    let o = bin()
+        .args(["load", "--scenario", "smok"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(3));
+    assert!(text(&o).contains("smoke"), "{}", text(&o));
+    let o = bin()
+        .args(["load", "--list-scenarios"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for s in [
+        "smoke",
+        "bulk-onboarding",
+        "entra-sync-cycle",
+        "okta-import",
+        "group-churn",
+        "deprovision",
+        "mixed",
+    ] {
+        assert!(out.contains(s), "{s} not listed: {out}");
+    }
+}
+
+#[test]
+fn lost_member_updates_under_load_fail_the_run() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(
+        &rt,
+        ProviderConfig {
+            faults: Faults::new([Fault::LostMemberUpdates]),
+            ..ProviderConfig::default()
+        },
+    );
+    let dir = tmpdir("lost");
+    let o = bin()
+        .arg("load")
+        .args(SHORT)
+        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    let r = report(&dir);
+    let c = r["checks"]
+        .as_array()
+        .and_then(|c| {
+            c.iter()
+                .find(|c| c["id"] == "load.correctness.concurrent-member-adds")
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("no concurrent-member-adds result"));
+    assert_eq!(c["outcome"], "fail", "{c}");
+    assert_eq!(resources(&h), 0, "a failed run still cleans up");
+    drop(rt);
+}
+
+#[test]
+fn secrets_never_reach_goose_reports_our_reports_or_output() {
+    const TOKEN: &str = "load-s3cret-t0ken-7777";
+    const HEADER: &str = "load-hdr-s3cret-5555";
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(
+        &rt,
+        ProviderConfig {
+            tokens: vec![TOKEN.parse().unwrap_or_else(|e| panic!("{e}"))],
+            ..ProviderConfig::default()
+        },
+    );
+    let dir = tmpdir("secrets");
+    let o = bin()
+        .arg("load")
+        .args(SHORT)
+        .args(["--target", &h.base_url, "--token", TOKEN])
+        .args([
+            "--header",
+            &format!("X-Tenant-Key: {HEADER}"),
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+        let p = e.unwrap_or_else(|e| panic!("{e}")).path();
+        all.push_str(&String::from_utf8_lossy(
+            &std::fs::read(&p).unwrap_or_default(),
+        ));
+    }
+    for s in [TOKEN, HEADER] {
+        assert!(!all.contains(s), "{s} leaked");
+    }
+    drop(rt);
+}
+
+#[test]
+fn ctrl_c_mid_attack_exits_3_and_leaves_nothing_behind() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(&rt, ProviderConfig::default());
+    let pool = scimtest::load::scenario::Scenario::builtin("smoke")
+        .map(|s| s.data.users + s.data.groups)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmpdir("sigint");
+    let mut child = bin()
+        .args(["load", "--users", "2", "--run-time", "60s"])
+        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Past the set-up: the attack has created users of its own.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while resources(&h) <= pool + 5 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(resources(&h) > pool, "the attack never started");
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(killed.success());
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(3), "an interrupted load run exits 3");
+    assert_eq!(resources(&h), 0, "resources left behind after Ctrl-C");
+    assert!(dir.join("report.json").is_file());
+    drop(rt);
+}
