@@ -259,6 +259,10 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             } else {
                 0.0
             },
+            cpu_ms_per_1000: outcome
+                .cpu
+                .filter(|_| args.target.is_some() && requests > 0)
+                .map(|c| (c.as_secs_f64() * 1e7 / requests as f64).round() / 10.0),
             operations: load::op_reports(&series, &status),
             thresholds,
             files,
@@ -352,6 +356,9 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         "scimtest load: {} — {} requests in {:.1} s ({:.0} req/s), {} errors ({} throttled) against {}",
         l.scenario, l.requests, l.duration_s, l.rps, l.errors, l.throttled, r.target
     );
+    if let Some(c) = l.cpu_ms_per_1000 {
+        println!("  scimtest CPU: {c:.1} ms per 1,000 requests");
+    }
     println!(
         "  {:<30} {:>9} {:>8} {:>9} {:>9} {:>9} {:>7}",
         "operation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"

@@ -115,6 +115,8 @@ pub struct LoadOutcome {
     pub throttled: u64,
     /// The attack was stopped by Ctrl-C.
     pub interrupted: bool,
+    /// CPU this process spent during the attack.
+    pub cpu: Option<Duration>,
 }
 
 /// Create the pool: `plan.pool_users` users, then `plan.pool_groups` groups with members.
@@ -274,7 +276,12 @@ pub async fn attack(
             .map_err(g)?;
     }
     let _ = shared.started.set(std::time::Instant::now());
+    let cpu_before = process_cpu();
     let result = attack.execute().await;
+    let cpu = match (cpu_before, process_cpu()) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a)),
+        _ => None,
+    };
     let interrupted = goose::is_killswitch_triggered();
     let throttled = shared.throttled.load(std::sync::atomic::Ordering::Relaxed);
     Ok(match result {
@@ -283,14 +290,29 @@ pub async fn attack(
             goose_error: None,
             throttled,
             interrupted,
+            cpu,
         },
         Err(e) => LoadOutcome {
             metrics: None,
             goose_error: Some(format!("{e:?}")),
             throttled,
             interrupted,
+            cpu,
         },
     })
+}
+
+/// CPU time (user + system) this process has used so far, from `/proc/self/stat` (Linux);
+/// `None` elsewhere.
+pub fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    // Linux reports in clock ticks of USER_HZ, 100 on every mainstream configuration.
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 /// A stats collector for a run.

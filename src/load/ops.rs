@@ -205,7 +205,16 @@ fn target_user(user: &mut GooseUser, s: &Shared) -> Option<PoolUser> {
 /// What one request produced.
 struct Answer {
     status: u16,
-    body: Option<Value>,
+    bytes: Option<bytes::Bytes>,
+}
+
+impl Answer {
+    /// The body as JSON, parsed only by the operations that need it (ids, Okta's GET-then-PUT).
+    fn json(&self) -> Option<Value> {
+        self.bytes
+            .as_ref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+    }
 }
 
 /// Send one request through goose, time it body included, check the status against `ok`,
@@ -277,12 +286,11 @@ async fn call(
             tokio::time::sleep(wait).await;
         }
     }
-    let body = bytes.and_then(|b| serde_json::from_slice(&b).ok());
-    Ok(Answer { status, body })
+    Ok(Answer { status, bytes })
 }
 
 fn id_of(a: &Answer) -> Option<String> {
-    a.body
+    a.json()
         .as_ref()
         .and_then(|b| b.get("id"))
         .and_then(Value::as_str)
@@ -382,7 +390,7 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
             if let Some(u) = target_user(user, s) {
                 let url = format!("{}/Users/{}", s.base, enc(&u.id));
                 let got = call(user, s, Op::GetUser, GooseMethod::Get, &url, None, &[200]).await?;
-                if let Some(mut body) = got.body.filter(|_| got.status == 200) {
+                if let Some(mut body) = got.json().filter(|_| got.status == 200) {
                     // Okta sends the whole user back with the changed attribute.
                     body["title"] = Value::String(format!("Title {}", s.pick(1000)));
                     call(user, s, op, GooseMethod::Put, &url, Some(&body), &[200]).await?;

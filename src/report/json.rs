@@ -224,6 +224,7 @@ pub(crate) mod sample {
                 errors: 1,
                 throttled: 1,
                 rps: 99.8,
+                cpu_ms_per_1000: Some(27.5),
                 operations: vec![crate::report::model::OpReport {
                     op: "POST /Users".into(),
                     requests: 1000,

@@ -171,6 +171,10 @@ pub struct LoadReport {
     pub throttled: u64,
     /// Requests per second over the attack.
     pub rps: f64,
+    /// CPU scimtest spent per 1,000 requests during the attack (ms); absent when the embedded
+    /// provider shared the process (its CPU would be counted too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_ms_per_1000: Option<f64>,
     /// Per operation.
     pub operations: Vec<OpReport>,
     /// The scenario's thresholds and their verdicts.
