@@ -123,12 +123,15 @@ pub struct LoadOutcome {
 pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), LoadError> {
     let make_user = |_| async {
         let name = format!("{}@load.example", shared.unique("p"));
-        let body = shared.user_body(&name);
+        let body = shared.user_body_bytes(&name);
         let r = client
             .send(
                 "POST",
                 "/Users",
-                Some(crate::target::client::Body::Json(&body)),
+                Some(crate::target::client::Body::Raw(
+                    &body,
+                    "application/scim+json",
+                )),
                 &[],
             )
             .await;
