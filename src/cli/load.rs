@@ -117,15 +117,22 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     );
     shared.pacer = plan.throttle.map(load::ops::Pacer::new);
     let shared = Arc::new(shared);
+    // goose's own flags win over the scenario's numbers.
+    let users = args.goose.users.unwrap_or(plan.users);
+    let length = match (
+        &args.goose.run_time,
+        args.goose.iterations,
+        plan.iterations,
+        plan.duration,
+    ) {
+        (Some(t), _, _, _) => t.clone(),
+        (None, Some(n), _, _) | (None, None, Some(n), _) => format!("{n} iterations each"),
+        (None, None, None, Some(d)) => format!("{} s", d.as_secs_f64()),
+        (None, None, None, None) => "until stopped".into(),
+    };
     eprintln!(
-        "scimtest load: scenario {} against {shown_target} (run {run_id}): {} users, {}{}",
+        "scimtest load: scenario {} against {shown_target} (run {run_id}): {users} users, {length}{}",
         plan.name,
-        plan.users,
-        match (plan.iterations, plan.duration) {
-            (Some(n), _) => format!("{n} iterations each"),
-            (None, Some(d)) => format!("{} s", d.as_secs_f64()),
-            (None, None) => "until stopped".into(),
-        },
         plan.throttle
             .map(|t| format!(", paced at {t} req/s"))
             .unwrap_or_default()
@@ -249,7 +256,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         load: Some(LoadReport {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
-            users: plan.users,
+            users,
             duration_s: (attack_s * 100.0).round() / 100.0,
             requests,
             errors,

@@ -264,20 +264,20 @@ pub async fn attack(
             format!("{}", plan.timeout.as_secs_f64()).as_str(),
         )
         .map_err(g)?;
+    // Goose refuses --no-reset-metrics with --iterations; with a duration it keeps the ramp-up
+    // in goose's own figures, as ours do.
     match (plan.iterations, plan.duration) {
         (Some(n), _) => attack = attack.set_default(GooseDefault::Iterations, n).map_err(g)?,
         (None, Some(d)) => {
             attack = attack
                 .set_default(GooseDefault::RunTime, secs(d))
                 .map_err(g)?
+                .set_default(GooseDefault::NoResetMetrics, true)
+                .map_err(g)?
         }
         (None, None) => {}
     }
-    if let Some(t) = plan.throttle {
-        attack = attack
-            .set_default(GooseDefault::ThrottleRequests, t)
-            .map_err(g)?;
-    }
+    // Pacing is ours (`ops::Pacer`): goose's throttle would sit inside the timed request.
     let _ = shared.started.set(std::time::Instant::now());
     let cpu_before = process_cpu();
     let result = attack.execute().await;

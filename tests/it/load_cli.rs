@@ -295,3 +295,38 @@ fn ctrl_c_mid_attack_exits_3_and_leaves_nothing_behind() {
     assert!(dir.join("report.json").is_file());
     drop(rt);
 }
+
+#[test]
+fn scimtest_run_does_check_replay_and_load_with_an_index() {
+    let dir = tmpdir("run");
+    let o = bin()
+        .args(["run", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    let index: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("index.json")).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let parts = index["parts"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = parts.iter().filter_map(|p| p["command"].as_str()).collect();
+    assert_eq!(names, ["check", "replay", "load"]);
+    assert!(parts.iter().all(|p| p["exit_code"] == 0), "{parts:?}");
+    assert!(
+        parts[1]["verdict"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("5 of 5")),
+        "{parts:?}"
+    );
+    for sub in ["check", "replay", "load"] {
+        assert!(
+            dir.join(sub).join("report.json").is_file(),
+            "{sub} report missing"
+        );
+    }
+    let md = std::fs::read_to_string(dir.join("index.md")).unwrap_or_default();
+    assert!(md.contains("| replay | 0 |"), "{md}");
+    assert_eq!(index["embedded_target"], true);
+}
