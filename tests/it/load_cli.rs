@@ -330,3 +330,56 @@ fn scimtest_run_does_check_replay_and_load_with_an_index() {
     assert!(md.contains("| replay | 0 |"), "{md}");
     assert_eq!(index["embedded_target"], true);
 }
+
+#[tokio::test]
+async fn a_429_target_is_counted_as_throttled_and_its_retry_after_is_honoured() {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "1")
+                .set_body_string(
+                    r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429"}"#,
+                ),
+        )
+        .mount(&server)
+        .await;
+    let dir = tmpdir("429");
+    let sc = dir.join("lists.toml");
+    std::fs::write(
+        &sc,
+        "name = \"lists\"\ndescription = \"t\"\nmodelled_on = \"t\"\n[run]\nusers = 2\nduration = \"3s\"\n[[operation]]\nname = \"list-users\"\n[[threshold]]\nmetric = \"error-rate\"\nbelow = \"1%\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let started = std::time::Instant::now();
+    let o = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
+        .args(["load", "--no-correctness", "--scenario"])
+        .arg(&sc)
+        .args([
+            "--target",
+            &format!("{}/scim/v2", server.uri()),
+            "--token",
+            "t",
+            "--report-dir",
+        ])
+        .arg(dir.join("r"))
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let r = report(&dir.join("r"));
+    let l = &r["load"];
+    let throttled = l["throttled"].as_u64().unwrap_or(0);
+    let requests = l["requests"].as_u64().unwrap_or(0);
+    assert!(throttled > 0 && throttled == requests, "{l}");
+    // Each goose user waits Retry-After (1 s) after every 429: 2 users over 3 s send at most a
+    // handful, not thousands.
+    assert!(
+        requests <= 10,
+        "Retry-After was not honoured: {requests} requests"
+    );
+    assert_eq!(l["operations"][0]["status_counts"]["429"], requests);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
