@@ -10,7 +10,7 @@ use crate::exit_codes;
 use crate::load::stats::Collector;
 use crate::load::{self, engine};
 use crate::report::model::{
-    CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport,
+    CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport, ShardInfo,
 };
 use crate::target::Namespace;
 use anyhow::Context;
@@ -40,6 +40,23 @@ pub struct LoadArgs {
     /// Skip the correctness checks run alongside the load.
     #[arg(long)]
     pub no_correctness: bool,
+    /// Run as shard I of N (0-based): 1/N of the scenario's users and pace, names of its own.
+    /// `auto/N` takes I from $JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
+    #[arg(long, value_name = "I/N", value_parser = load::shard::Shard::parse)]
+    pub shard: Option<load::shard::Shard>,
+    /// The run id (the namespace of every name the run creates), shared by a fleet's shards.
+    #[arg(long, value_name = "ID", value_parser = parse_run_id)]
+    pub run_id: Option<String>,
+    /// Start the attack at this instant (RFC 3339), after setting up the data pool: aligns the
+    /// shards of a fleet.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_start_at)]
+    pub start_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Print report.json on stdout instead of the summary (for `kubectl logs`).
+    #[arg(long)]
+    pub report_stdout: bool,
+    /// `merge`: combine shard reports.
+    #[command(subcommand)]
+    pub action: Option<LoadAction>,
     /// The reports.
     #[command(flatten)]
     pub reports: ReportArgs,
@@ -48,8 +65,50 @@ pub struct LoadArgs {
     pub goose: goose::config::GooseConfiguration,
 }
 
+/// `scimtest load merge`.
+#[derive(Debug, clap::Subcommand)]
+pub enum LoadAction {
+    /// Merge shard reports (report.json of `load --shard I/N`) into one fleet report: counts
+    /// added, histograms merged exactly, the scenario's thresholds re-applied.
+    Merge(MergeArgs),
+}
+
+/// Arguments of `scimtest load merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shard reports.
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub inputs: Vec<std::path::PathBuf>,
+    /// The merged reports.
+    #[command(flatten)]
+    pub reports: ReportArgs,
+}
+
+fn parse_run_id(s: &str) -> Result<String, String> {
+    if (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        Ok(s.to_string())
+    } else {
+        Err("a run id is 1-32 lower-case letters and digits".into())
+    }
+}
+
+fn parse_start_at(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 instant ({e}), e.g. 2026-11-24T10:00:00Z"))
+}
+
 /// Run `scimtest load`; returns the exit code.
 pub async fn run(args: LoadArgs) -> i32 {
+    if let Some(LoadAction::Merge(m)) = args.action {
+        return match merge(m) {
+            Ok(code) => code,
+            Err(e) => harness_error(&e),
+        };
+    }
     match run_inner(args).await {
         Ok(code) => code,
         Err(e) => harness_error(&e),
@@ -77,7 +136,20 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             return Ok(exit_codes::HARNESS);
         }
     };
-    let ns = Arc::new(Namespace::new());
+    let scenario_toml = load::scenario::builtin()
+        .into_iter()
+        .find(|(n, _)| *n == args.scenario)
+        .map(|(_, t)| t.to_string())
+        .or_else(|| std::fs::read_to_string(&args.scenario).ok())
+        .unwrap_or_default();
+    let plan = match args.shard {
+        Some(sh) => sh.apply(plan),
+        None => plan,
+    };
+    let ns = Arc::new(match &args.run_id {
+        Some(id) => Namespace::with_run_id(id),
+        None => Namespace::new(),
+    });
     let run_id = ns.run_id().to_string();
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
     let target = TargetArgs {
@@ -110,7 +182,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         client.base_url(),
         auth_headers,
         ns.clone(),
-        String::new(),
+        args.shard.map(|s| s.prefix()).unwrap_or_default(),
         stats.clone(),
         plan.page_size,
         plan.enterprise,
@@ -152,6 +224,24 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             h.shutdown().await;
         }
         return Ok(exit_codes::HARNESS);
+    }
+    if let Some(at) = args.start_at {
+        let wait = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+        if wait.is_zero() {
+            eprintln!("note: --start-at {at} has passed; starting now");
+        } else {
+            eprintln!("waiting {:.1} s for --start-at {at}", wait.as_secs_f64());
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = tokio::signal::ctrl_c() => {
+                    cleanup(&client, &ns).await;
+                    if let Some(h) = embedded {
+                        h.shutdown().await;
+                    }
+                    return Ok(exit_codes::HARNESS);
+                }
+            }
+        }
     }
     let goose_files: Vec<String> = ["goose.html", "goose.json", "goose.md"]
         .iter()
@@ -201,7 +291,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     )?;
     files.push("latency-over-time.svg".into());
     for s in &series {
-        let f = format!("latency-{}.svg", slug(&s.op));
+        let f = format!("latency-{}.svg", load::slug(&s.op));
         write(&f, &load::plot::latency_distribution_svg(s))?;
         files.push(f);
     }
@@ -215,27 +305,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     let mut checks: Vec<CheckReport> = thresholds
         .iter()
         .enumerate()
-        .map(|(i, t)| CheckReport {
-            id: format!("load.threshold.{}-{}", i + 1, slug(&t.rule)),
-            title: format!("threshold {}", t.rule),
-            rfc: String::new(),
-            level: Level::Must,
-            area: "threshold".into(),
-            outcome: if t.passed {
-                Outcome::Pass
-            } else {
-                Outcome::Fail
-            },
-            reason: if t.passed {
-                String::new()
-            } else {
-                format!("{} breached: observed {}", t.rule, t.observed)
-            },
-            hint: (!t.passed)
-                .then(|| "see the per-operation figures and plots in this report".to_string()),
-            duration_ms: 0.0,
-            evidence: Vec::new(),
-        })
+        .map(|(i, t)| load::threshold_check(i, t))
         .collect();
     checks.extend(correctness);
     let mut report = RunReport {
@@ -273,11 +343,24 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             operations: load::op_reports(&series, &status),
             thresholds,
             files,
+            shard: args.shard.map(|s| ShardInfo {
+                indices: vec![s.index],
+                count: s.count,
+            }),
+            scenario_toml,
+            series: serde_json::to_value(&series).unwrap_or_default(),
         }),
     };
     report.recount();
     outputs.write(&report)?;
-    print_summary(&report, &dir);
+    if args.report_stdout {
+        println!(
+            "{}",
+            serde_json::to_string(&report).context("failed to serialise the report")?
+        );
+    } else {
+        print_summary(&report, &dir);
+    }
     if let Some(e) = &outcome.goose_error {
         eprintln!("error: goose could not run the scenario: {e}");
         return Ok(exit_codes::HARNESS);
@@ -299,19 +382,6 @@ async fn cleanup(client: &crate::target::Client, ns: &Namespace) -> CleanupRepor
     ];
     ns.sweep(client, &targets, &mut report).await;
     report
-}
-
-/// `POST /Users` → `post-users`, `p95<250ms for POST /Users` → `p95-250ms-for-post-users`.
-fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
 }
 
 /// A live line on a terminal: elapsed, req/s over the last second, errors.
@@ -403,4 +473,54 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         );
     }
     println!("reports: {}", dir.display());
+}
+
+/// `scimtest load merge`.
+fn merge(args: MergeArgs) -> anyhow::Result<i32> {
+    let mut inputs = Vec::new();
+    for p in &args.inputs {
+        let origin = p.display().to_string();
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("failed to read {origin}"))?;
+        // A report.json, or a pod's log whose last JSON line is the report (`--report-stdout`
+        // shares stdout with goose's own lines).
+        let r: RunReport = serde_json::from_str(text.trim())
+            .or_else(|e| {
+                text.lines()
+                    .rev()
+                    .find(|l| l.trim_start().starts_with('{'))
+                    .map_or(Err(e), |l| serde_json::from_str(l.trim()))
+            })
+            .with_context(|| format!("{origin} is not a scimtest report.json"))?;
+        inputs.push((origin, r));
+    }
+    let (report, series) = match load::shard::merge(&inputs) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit_codes::HARNESS);
+        }
+    };
+    let (mut outputs, dir) = open_outputs(&args.reports, &format!("merge-{}", report.run_id))?;
+    let mut report = report;
+    let write = |name: &str, text: &str| -> anyhow::Result<()> {
+        std::fs::write(dir.join(name), text)
+            .with_context(|| format!("failed to write {}", dir.join(name).display()))
+    };
+    write(
+        "latency-over-time.svg",
+        &load::plot::latency_over_time_svg(&series),
+    )?;
+    let mut files = vec!["latency-over-time.svg".to_string()];
+    for s in &series {
+        let f = format!("latency-{}.svg", load::slug(&s.op));
+        write(&f, &load::plot::latency_distribution_svg(s))?;
+        files.push(f);
+    }
+    if let Some(l) = report.load.as_mut() {
+        l.files = files;
+    }
+    outputs.write(&report)?;
+    print_summary(&report, &dir);
+    Ok(exit_code(&report))
 }

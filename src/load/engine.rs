@@ -210,6 +210,7 @@ pub async fn attack(
 ) -> Result<LoadOutcome, LoadError> {
     let g = |e: GooseError| LoadError::Goose(format!("{e:?}"));
     let mut cfg = goose_cfg;
+    let (cfg_run_time, cfg_iterations) = (cfg.run_time.clone(), cfg.iterations);
     if cfg.host.is_none() {
         cfg.host = Some(format!("{}/", shared.base));
     }
@@ -266,7 +267,12 @@ pub async fn attack(
         .map_err(g)?;
     // Goose refuses --no-reset-metrics with --iterations; with a duration it keeps the ramp-up
     // in goose's own figures, as ours do.
-    match (plan.iterations, plan.duration) {
+    // goose's own --run-time / --iterations win over the scenario's length.
+    let (iterations, duration) = match (&cfg_run_time, cfg_iterations) {
+        (Some(_), _) | (_, Some(_)) => (None, None),
+        _ => (plan.iterations, plan.duration),
+    };
+    match (iterations, duration) {
         (Some(n), _) => attack = attack.set_default(GooseDefault::Iterations, n).map_err(g)?,
         (None, Some(d)) => {
             attack = attack

@@ -8,9 +8,10 @@ pub mod engine;
 pub mod ops;
 pub mod plot;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
-use crate::report::model::{OpReport, ThresholdReport};
+use crate::report::model::{CheckReport, Level, OpReport, Outcome, ThresholdReport};
 use scenario::{OpStats, Scenario, ThresholdVerdict};
 use stats::OpSeries;
 
@@ -98,4 +99,42 @@ pub fn op_reports(
                 .unwrap_or_default(),
         })
         .collect()
+}
+
+/// `POST /Users` → `post-users`, `p95<250ms for POST /Users` → `p95-250ms-for-post-users`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The report entry of the `i`-th threshold (level MUST: a breach fails the run).
+pub fn threshold_check(i: usize, t: &ThresholdReport) -> CheckReport {
+    CheckReport {
+        id: format!("load.threshold.{}-{}", i + 1, slug(&t.rule)),
+        title: format!("threshold {}", t.rule),
+        rfc: String::new(),
+        level: Level::Must,
+        area: "threshold".into(),
+        outcome: if t.passed {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        },
+        reason: if t.passed {
+            String::new()
+        } else {
+            format!("{} breached: observed {}", t.rule, t.observed)
+        },
+        hint: (!t.passed)
+            .then(|| "see the per-operation figures and plots in this report".to_string()),
+        duration_ms: 0.0,
+        evidence: Vec::new(),
+    }
 }

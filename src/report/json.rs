@@ -245,6 +245,12 @@ pub(crate) mod sample {
                     passed: true,
                 }],
                 files: vec!["goose.html".into(), "latency-over-time.svg".into()],
+                shard: Some(crate::report::model::ShardInfo {
+                    indices: vec![1],
+                    count: 3,
+                }),
+                scenario_toml: "name = \"smoke\"".into(),
+                series: serde_json::json!([{"op": "POST /Users"}]),
             }),
         };
         report.recount();

@@ -181,6 +181,25 @@ pub struct LoadReport {
     pub thresholds: Vec<ThresholdReport>,
     /// Files written next to the report (goose's reports, plots, series), relative names.
     pub files: Vec<String>,
+    /// The shard this run was (`--shard I/N`), or how many shards a merged report combines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
+    /// The scenario's TOML text, so `load merge` can re-apply its thresholds.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub scenario_toml: String,
+    /// Per-operation series (whole-run and per-second histograms in goose's bucket scheme,
+    /// `load::stats::OpSeries`), the input of an exact merge.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub series: serde_json::Value,
+}
+
+/// Which shard of a fleet a load report is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// 0-based index (for a merged report: the indices merged, in order).
+    pub indices: Vec<usize>,
+    /// Shards in the fleet.
+    pub count: usize,
 }
 
 /// One operation's figures in a load run.

@@ -8,6 +8,7 @@ mod fixtures_format;
 mod load_cli;
 mod load_correctness;
 mod load_scenarios;
+mod load_shard;
 mod provider_auth;
 mod provider_bulk;
 mod provider_conformance;
