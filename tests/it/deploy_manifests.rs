@@ -416,12 +416,19 @@ fn instructions(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// One build stage: its base image, its `AS` name, its instructions after FROM.
+struct Stage {
+    image: String,
+    alias: Option<String>,
+    body: Vec<(String, String)>,
+}
+
 /// Everything wrong with deploy/Dockerfile; empty when it builds the image the Job expects.
 fn dockerfile_problems(text: &str) -> Vec<String> {
     let mut p = Vec::new();
     let ins = instructions(text);
     // Split into stages at each FROM.
-    let mut stages: Vec<(String, Option<String>, Vec<(String, String)>)> = Vec::new();
+    let mut stages: Vec<Stage> = Vec::new();
     for (kw, rest) in ins {
         if kw == "FROM" {
             let words: Vec<&str> = rest.split_whitespace().collect();
@@ -429,20 +436,27 @@ fn dockerfile_problems(text: &str) -> Vec<String> {
                 [_, as_kw, name] if as_kw.eq_ignore_ascii_case("as") => Some((*name).to_string()),
                 _ => None,
             };
-            stages.push((words.first().unwrap_or(&"").to_string(), alias, Vec::new()));
+            stages.push(Stage {
+                image: words.first().unwrap_or(&"").to_string(),
+                alias,
+                body: Vec::new(),
+            });
         } else if let Some(last) = stages.last_mut() {
-            last.2.push((kw, rest));
+            last.body.push((kw, rest));
         } else {
             p.push(format!("{kw} before the first FROM"));
         }
     }
-    let [(build_image, build_alias, build), (run_image, _, run)] = stages.as_slice() else {
+    let [build_stage, run_stage] = stages.as_slice() else {
         p.push(format!(
             "expected two stages (build, runtime), found {}",
             stages.len()
         ));
         return p;
     };
+    let (build_image, build_alias, build) =
+        (&build_stage.image, &build_stage.alias, &build_stage.body);
+    let (run_image, run) = (&run_stage.image, &run_stage.body);
     let want_builder = format!("rust:{}-bookworm", env!("CARGO_PKG_RUST_VERSION"));
     if *build_image != want_builder {
         p.push(format!(
