@@ -4,6 +4,7 @@ mod support;
 
 mod check_catalogue;
 mod check_cli;
+mod deploy_manifests;
 mod fixtures_format;
 mod load_cli;
 mod load_correctness;
