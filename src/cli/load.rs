@@ -42,8 +42,8 @@ pub struct LoadArgs {
     pub no_correctness: bool,
     /// Run as shard I of N (0-based): 1/N of the scenario's users and pace, names of its own.
     /// `auto/N` takes I from $JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).
-    #[arg(long, value_name = "I/N", value_parser = load::shard::Shard::parse)]
-    pub shard: Option<load::shard::Shard>,
+    #[arg(long, value_name = "I/N", value_parser = load::shard::ShardSpec::parse)]
+    pub shard: Option<load::shard::ShardSpec>,
     /// The run id (the namespace of every name the run creates), shared by a fleet's shards.
     #[arg(long, value_name = "ID", value_parser = parse_run_id)]
     pub run_id: Option<String>,
@@ -142,7 +142,14 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         .map(|(_, t)| t.to_string())
         .or_else(|| std::fs::read_to_string(&args.scenario).ok())
         .unwrap_or_default();
-    let plan = match args.shard {
+    let shard = match args.shard.map(load::shard::ShardSpec::resolve).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(exit_codes::HARNESS);
+        }
+    };
+    let plan = match shard {
         Some(sh) => sh.apply(plan),
         None => plan,
     };
@@ -182,7 +189,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         client.base_url(),
         auth_headers,
         ns.clone(),
-        args.shard.map(|s| s.prefix()).unwrap_or_default(),
+        shard.map(|s| s.prefix()).unwrap_or_default(),
         stats.clone(),
         plan.page_size,
         plan.enterprise,
@@ -215,7 +222,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     // created is removed.
     let setup = tokio::select! {
         r = engine::setup(&client, &shared, &plan) => r,
-        _ = tokio::signal::ctrl_c() => Err(engine::LoadError::Setup("interrupted".into())),
+        _ = stop_signal() => Err(engine::LoadError::Setup("interrupted".into())),
     };
     if let Err(e) = setup {
         eprintln!("error: {e}");
@@ -233,7 +240,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             eprintln!("waiting {:.1} s for --start-at {at}", wait.as_secs_f64());
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = tokio::signal::ctrl_c() => {
+                _ = stop_signal() => {
                     cleanup(&client, &ns).await;
                     if let Some(h) = embedded {
                         h.shutdown().await;
@@ -343,7 +350,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             operations: load::op_reports(&series, &status),
             thresholds,
             files,
-            shard: args.shard.map(|s| ShardInfo {
+            shard: shard.map(|s| ShardInfo {
                 indices: vec![s.index],
                 count: s.count,
             }),
@@ -523,4 +530,27 @@ fn merge(args: MergeArgs) -> anyhow::Result<i32> {
     outputs.write(&report)?;
     print_summary(&report, &dir);
     Ok(exit_code(&report))
+}
+
+/// Ctrl-C or SIGTERM (how Kubernetes stops a pod), before goose's own handler takes over.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -17,6 +17,47 @@ pub struct Shard {
     pub count: usize,
 }
 
+/// `--shard` as given: a fixed `I/N`, or `auto/N` (the index comes from the environment when
+/// the run starts, so the command line parses anywhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardSpec {
+    /// `I/N`.
+    Fixed(Shard),
+    /// `auto/N`.
+    Auto(usize),
+}
+
+impl ShardSpec {
+    /// Parse `I/N` or `auto/N`.
+    pub fn parse(s: &str) -> Result<ShardSpec, String> {
+        match s.split_once('/') {
+            Some((i, n)) if i.trim() == "auto" => {
+                let count: usize = n
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|c| *c > 0)
+                    .ok_or_else(|| format!("--shard {s:?}: {n:?} is not a shard count"))?;
+                Ok(ShardSpec::Auto(count))
+            }
+            _ => Shard::parse(s).map(ShardSpec::Fixed),
+        }
+    }
+
+    /// The shard, reading `$JOB_COMPLETION_INDEX` for `auto/N`.
+    pub fn resolve(self) -> Result<Shard, String> {
+        match self {
+            ShardSpec::Fixed(s) => Ok(s),
+            ShardSpec::Auto(count) => {
+                let v = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
+                    format!("--shard auto/{count}: JOB_COMPLETION_INDEX is not set (it is in the pods of a Kubernetes Indexed Job)")
+                })?;
+                Shard::parse(&format!("{}/{count}", v.trim()))
+            }
+        }
+    }
+}
+
 impl Shard {
     /// `I/N` (0-based I below N), or `auto/N` with I from `$JOB_COMPLETION_INDEX` (set in the
     /// pods of a Kubernetes Indexed Job).
@@ -267,6 +308,12 @@ mod tests {
         assert!(Shard::parse("x/4").is_err());
         assert!(Shard::parse("0/0").is_err());
         assert!(Shard::parse("2").is_err());
+        assert_eq!(ShardSpec::parse("auto/4"), Ok(ShardSpec::Auto(4)));
+        assert!(ShardSpec::parse("auto/0").is_err());
+        assert_eq!(
+            ShardSpec::parse("2/3"),
+            Ok(ShardSpec::Fixed(Shard { index: 2, count: 3 }))
+        );
         let parts: Vec<usize> = (0..3)
             .map(|i| Shard { index: i, count: 3 }.part(10))
             .collect();

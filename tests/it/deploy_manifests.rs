@@ -847,10 +847,7 @@ fn job_argv() -> Vec<String> {
         .collect()
 }
 
-/// Flags of `scimtest load` that issue 7 adds; the manifest already uses them.
-const ISSUE_7_FLAGS: [&str; 4] = ["--shard", "--run-id", "--start-at", "--report-stdout"];
-
-/// The `--flags` in `argv` that `scimtest load` does not define (issue 7's new ones aside).
+/// The `--flags` in `argv` that `scimtest load` does not define.
 fn unknown_load_flags(argv: &[String]) -> Vec<String> {
     let cli = scimtest::cli::Cli::command();
     let Some(load) = cli.find_subcommand("load") else {
@@ -862,7 +859,6 @@ fn unknown_load_flags(argv: &[String]) -> Vec<String> {
         .collect();
     argv.iter()
         .filter(|a| a.starts_with("--") && !known.contains(*a))
-        .filter(|a| !ISSUE_7_FLAGS.contains(&a.as_str()))
         .cloned()
         .collect()
 }
@@ -889,7 +885,6 @@ fn the_job_uses_only_flags_scimtest_load_knows_and_the_token_env_it_reads() {
 }
 
 #[test]
-#[ignore = "enable once `load --shard/--run-id/--start-at/--report-stdout` land (issue 7)"]
 fn the_job_args_parse_as_a_scimtest_command_line() {
     use clap::Parser;
     let argv = job_argv();

@@ -264,6 +264,15 @@ fn secrets_never_reach_goose_reports_our_reports_or_output() {
 
 #[test]
 fn ctrl_c_mid_attack_exits_3_and_leaves_nothing_behind() {
+    interrupt_mid_attack("-INT");
+}
+
+#[test]
+fn sigterm_mid_attack_as_kubernetes_sends_it_also_cleans_up() {
+    interrupt_mid_attack("-TERM");
+}
+
+fn interrupt_mid_attack(signal: &str) {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let h = provider(&rt, ProviderConfig::default());
     let pool = scimtest::load::scenario::Scenario::builtin("smoke")
@@ -285,12 +294,16 @@ fn ctrl_c_mid_attack_exits_3_and_leaves_nothing_behind() {
     }
     assert!(resources(&h) > pool, "the attack never started");
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(killed.success());
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(status.code(), Some(3), "an interrupted load run exits 3");
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "a load run stopped by {signal} exits 3"
+    );
     assert_eq!(resources(&h), 0, "resources left behind after Ctrl-C");
     assert!(dir.join("report.json").is_file());
     drop(rt);
