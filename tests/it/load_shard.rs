@@ -86,10 +86,21 @@ fn three_shards_merge_into_exact_totals_and_percentiles() {
         .map(|s| s["load"]["users"].as_u64().unwrap_or(0))
         .collect();
     assert_eq!(users, [3, 3, 2]);
+    // Shard 2 as `kubectl logs` shows a pod that ran with --report-stdout: progress lines, then
+    // the report as the last line.
+    let report2 = std::fs::read_to_string(dir.join("s2/report.json")).unwrap_or_default();
+    let compact = serde_json::to_string(&json(&dir.join("s2/report.json"))).unwrap_or_default();
+    assert!(!report2.is_empty());
+    std::fs::write(
+        dir.join("s2.log"),
+        format!("scimtest load: scenario smoke …\nAll 2 users launched.\n\n{compact}\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let merged_dir = dir.join("merged");
     let o = bin()
         .args(["load", "merge"])
-        .args((0..3).map(|i| dir.join(format!("s{i}/report.json"))))
+        .args((0..2).map(|i| dir.join(format!("s{i}/report.json"))))
+        .arg(dir.join("s2.log"))
         .arg("--report-dir")
         .arg(&merged_dir)
         .output()
