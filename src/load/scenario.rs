@@ -260,8 +260,8 @@ pub enum RunLength {
 }
 
 /// The request pace, `pacing` in `[run]`. Goose is a closed model: the pace is a global cap
-/// on requests per second across all users (goose `--throttle-requests`), not an arrival
-/// rate; `users` sets the concurrency under the cap.
+/// on requests per second across all users (scimtest's own pacer, `load::ops::Pacer`), not
+/// an arrival rate; `users` sets the concurrency under the cap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pacing {
     /// No cap: as fast as the users and the target allow (`"max"`).
