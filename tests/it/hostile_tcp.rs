@@ -1,6 +1,6 @@
 //! Hostile targets that an HTTP mock cannot play, from a small raw-TCP server: a body cut off
 //! mid-way, an endless body, a slow drip, 1 MiB of headers, invalid UTF-8, a 2 GiB
-//! Content-Length that never comes. `check` and `replay` must end within their time budget
+//! Content-Length that never comes. `check`, `replay` and `load` must end within their time budget
 //! with a verdict and no panic (exit 1 or 3, never 101).
 
 use std::time::{Duration, Instant};
@@ -165,6 +165,37 @@ async fn replay_against_raw_tcp_hostiles_ends_with_a_verdict_and_no_panic() {
             "t",
             "--timeout",
             "1s",
+            "--report-dir",
+            &dir,
+        ])
+        .await;
+        assert!(
+            matches!(code, Some(1 | 3)),
+            "{mode:?}: exit {code:?} (a panic is 101):\n{text}"
+        );
+        assert!(!text.contains("panicked"), "{mode:?}:\n{text}");
+        assert!(took < Duration::from_secs(60), "{mode:?}: took {took:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_against_raw_tcp_hostiles_ends_with_a_verdict_and_no_panic() {
+    for mode in MODES {
+        let url = start(mode).await;
+        let dir = tmp("load");
+        let (code, text, took) = run(&[
+            "load",
+            "--no-correctness",
+            "--run-time",
+            "1s",
+            "--users",
+            "1",
+            "--timeout",
+            "1",
+            "--target",
+            &url,
+            "--token",
+            "t",
             "--report-dir",
             &dir,
         ])
