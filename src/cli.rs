@@ -9,6 +9,7 @@ mod check;
 mod load;
 mod record;
 mod replay;
+mod report;
 mod run;
 pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
 pub use record::RecordArgs;
@@ -42,6 +43,8 @@ pub enum Command {
     Load(Box<load::LoadArgs>),
     /// Record an IdP's traffic: a proxy in front of a SCIM service that writes a replay fixture.
     Record(RecordArgs),
+    /// Work with saved reports: `report render` re-renders a run as HTML, a certificate, ...
+    Report(report::ReportCmd),
 }
 
 /// Arguments of `scimtest serve`.
@@ -87,6 +90,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Replay(args) => replay::run(args).await,
         Command::Load(args) => load::run(*args).await,
         Command::Record(args) => record::run(args).await,
+        Command::Report(args) => report::run(args),
     }
 }
 

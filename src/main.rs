@@ -7,7 +7,28 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `scimtest check --list | head` closes stdout early; `println!` then panics. Like other Unix
+/// tools, stop quietly (exit 141, as if killed by SIGPIPE) instead of printing a panic. Only
+/// that panic is caught: sockets are unaffected (std writes them with MSG_NOSIGNAL and reports
+/// EPIPE as an error, not a panic).
+fn quiet_on_broken_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> std::process::ExitCode {
+    quiet_on_broken_stdout();
     let cli = match scimtest::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

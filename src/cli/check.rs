@@ -103,6 +103,10 @@ pub struct TargetArgs {
     /// Per-request timeout (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
+    /// Internal (`scimtest run`): `--target` is the embedded provider that `run` started in
+    /// this process, so reports say so.
+    #[arg(long, hide = true)]
+    pub embedded_target: bool,
 }
 
 /// Where reports go (shared by `check` and `replay`).
@@ -120,6 +124,14 @@ pub struct ReportArgs {
     /// Also write the Markdown report here.
     #[arg(long, value_name = "FILE")]
     pub report_md: Option<PathBuf>,
+    /// Also write the HTML report (a self-contained `index.html`) into this directory; the
+    /// report directory always gets one.
+    #[arg(long, value_name = "DIR")]
+    pub report_html: Option<PathBuf>,
+    /// Write a one-page compatibility certificate here: Markdown when FILE ends in `.md`, HTML
+    /// otherwise (repeatable, e.g. `--report-cert cert.html --report-cert cert.md`).
+    #[arg(long, value_name = "FILE")]
+    pub report_cert: Vec<PathBuf>,
 }
 
 /// Arguments of `scimtest check`.
@@ -199,6 +211,12 @@ type Writer = fn(&RunReport, &mut dyn Write) -> std::io::Result<()>;
 /// The report files of a run, opened before it starts (a bad path fails early).
 pub struct Outputs {
     files: Vec<(PathBuf, std::fs::File, Writer)>,
+    /// Directories that get the HTML site (`index.html`).
+    html_dirs: Vec<PathBuf>,
+    /// Certificate files.
+    certs: Vec<PathBuf>,
+    /// A previous report the HTML shows the changes against.
+    baseline: Option<RunReport>,
 }
 
 impl Outputs {
@@ -210,7 +228,19 @@ impl Outputs {
             w.flush()
                 .with_context(|| format!("failed to write {}", path.display()))?;
         }
+        let reports = std::slice::from_ref(report);
+        for dir in &self.html_dirs {
+            crate::report::html::write_site(dir, reports, self.baseline.as_ref())?;
+        }
+        for path in &self.certs {
+            crate::report::html::write_certificate(path, reports)?;
+        }
         Ok(())
+    }
+
+    /// Show the HTML's changes against this earlier report.
+    pub fn set_baseline(&mut self, baseline: RunReport) {
+        self.baseline = Some(baseline);
     }
 }
 
@@ -222,7 +252,15 @@ fn open(path: &PathBuf) -> anyhow::Result<std::fs::File> {
     std::fs::File::create(path).with_context(|| format!("failed to create {}", path.display()))
 }
 
-/// Open `report.json`, `junit.xml` and `report.md` in the report directory, plus the extra files.
+/// Fail now, not after the run, when `path` cannot be written (the file is created empty and
+/// rewritten at the end).
+fn probe_writable(path: &PathBuf) -> anyhow::Result<()> {
+    open(path).map(drop)
+}
+
+/// Open `report.json`, `junit.xml` and `report.md` in the report directory, plus the extra
+/// files; the report directory and `--report-html` get `index.html`, `--report-cert` files the
+/// certificate.
 pub fn open_outputs(args: &ReportArgs, run_id: &str) -> anyhow::Result<(Outputs, PathBuf)> {
     let dir = args
         .report_dir
@@ -246,7 +284,24 @@ pub fn open_outputs(args: &ReportArgs, run_id: &str) -> anyhow::Result<(Outputs,
     if let Some(p) = &args.report_md {
         add(p.clone(), crate::report::markdown::write)?;
     }
-    Ok((Outputs { files }, dir))
+    let mut html_dirs = vec![dir.clone()];
+    if let Some(d) = &args.report_html {
+        std::fs::create_dir_all(d).with_context(|| format!("failed to create {}", d.display()))?;
+        probe_writable(&d.join("index.html"))?;
+        html_dirs.push(d.clone());
+    }
+    for c in &args.report_cert {
+        probe_writable(c)?;
+    }
+    Ok((
+        Outputs {
+            files,
+            html_dirs,
+            certs: args.report_cert.clone(),
+            baseline: None,
+        },
+        dir,
+    ))
 }
 
 /// A connected target: the client, the embedded provider when there was no `--target`, and
@@ -315,17 +370,21 @@ pub fn harness_error(e: &anyhow::Error) -> i32 {
     exit_codes::HARNESS
 }
 
-fn baseline_failures(path: &PathBuf) -> anyhow::Result<BTreeSet<String>> {
+/// Read a saved report.json.
+pub fn read_report(path: &std::path::Path) -> anyhow::Result<RunReport> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("failed to read baseline {}", path.display()))?;
-    let report: RunReport = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a scimtest report.json", path.display()))?;
-    Ok(report
+        .with_context(|| format!("failed to read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a scimtest report.json", path.display()))
+}
+
+fn failures(report: &RunReport) -> BTreeSet<String> {
+    report
         .checks
-        .into_iter()
+        .iter()
         .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error))
-        .map(|c| c.id)
-        .collect())
+        .map(|c| c.id.clone())
+        .collect()
 }
 
 /// Run `scimtest check`; returns the exit code.
@@ -365,14 +424,18 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
     {
         eprintln!("note: no --token or --header given; requests go out unauthenticated");
     }
-    let baseline = match &args.baseline {
-        Some(p) => Some(baseline_failures(p)?),
+    let baseline_report = match &args.baseline {
+        Some(p) => Some(read_report(p).context("bad --baseline")?),
         None => None,
     };
+    let baseline = baseline_report.as_ref().map(failures);
     let ns = Namespace::new();
     let run_id = ns.run_id().to_string();
     // Report files first: a bad path fails now, not after the run.
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
+    if let Some(b) = baseline_report {
+        outputs.set_baseline(b);
+    }
 
     let Connected {
         client,
@@ -433,7 +496,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         command: "check".into(),
         run_id: run_id.clone(),
         target: shown_target,
-        embedded_target: args.target.target.is_none(),
+        embedded_target: args.target.target.is_none() || args.target.embedded_target,
         started_at,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         counts: Default::default(),
@@ -442,6 +505,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         cleanup: out.cleanup.clone(),
         checks: out.checks,
         profiles: Vec::new(),
+        catalogue_version: Some(crate::conformance::catalogue::version()),
         load: None,
     };
     report.recount();
@@ -557,7 +621,11 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
             r.cleanup.leftovers.join("; ")
         );
     }
-    println!("reports: {}", dir.display());
+    println!(
+        "reports: {}  (html: {})",
+        dir.display(),
+        dir.join("index.html").display()
+    );
 }
 
 #[cfg(test)]

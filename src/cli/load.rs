@@ -37,6 +37,11 @@ pub struct LoadArgs {
     /// Extra header sent with every request (repeatable; values are secrets).
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<HeaderArg>,
+    /// Internal (`scimtest run`): `--target` is the embedded provider that `run` started in
+    /// this process: reports say so, and no CPU per request is reported (it would include the
+    /// provider's).
+    #[arg(long, hide = true)]
+    pub embedded_target: bool,
     /// Skip the correctness checks run alongside the load.
     #[arg(long)]
     pub no_correctness: bool,
@@ -164,6 +169,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         token: args.token.clone(),
         headers: args.headers.clone(),
         timeout: plan.timeout,
+        embedded_target: args.embedded_target,
     };
     let Connected {
         client,
@@ -321,7 +327,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         command: "load".into(),
         run_id,
         target: shown_target,
-        embedded_target: args.target.is_none(),
+        embedded_target: args.target.is_none() || args.embedded_target,
         started_at,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         counts: Default::default(),
@@ -330,6 +336,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         cleanup: cleanup_report,
         checks,
         profiles: Vec::new(),
+        catalogue_version: None,
         load: Some(LoadReport {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -345,7 +352,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             },
             cpu_ms_per_1000: outcome
                 .cpu
-                .filter(|_| args.target.is_some() && requests > 0)
+                .filter(|_| args.target.is_some() && !args.embedded_target && requests > 0)
                 .map(|c| (c.as_secs_f64() * 1e7 / requests as f64).round() / 10.0),
             operations: load::op_reports(&series, &status),
             thresholds,

@@ -165,7 +165,7 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         command: "replay".into(),
         run_id,
         target: shown_target,
-        embedded_target: args.target.target.is_none(),
+        embedded_target: args.target.target.is_none() || args.target.embedded_target,
         started_at,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         counts: Default::default(),
@@ -174,6 +174,7 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         cleanup: out.cleanup.clone(),
         checks: out.flows.iter().map(replay::flow_report).collect(),
         profiles: replay::profile_verdicts(&out.flows),
+        catalogue_version: None,
         load: None,
     };
     report.recount();
@@ -185,7 +186,11 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
             report.cleanup.leftovers.join("; ")
         );
     }
-    println!("reports: {}", dir.display());
+    println!(
+        "reports: {}  (html: {})",
+        dir.display(),
+        dir.join("index.html").display()
+    );
     if out.interrupted {
         eprintln!("interrupted: remaining steps were not run; created resources were cleaned up");
         return Ok(exit_codes::HARNESS);

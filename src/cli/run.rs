@@ -143,11 +143,15 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
         common.push(format!("{}: {}", h.name, h.value));
     }
     let mut parts = Vec::new();
+    let mut reports = Vec::new();
     let mut worst = exit_codes::OK;
     for command in ["check", "replay", "load"] {
         let sub = dir.join(command);
         let mut argv: Vec<String> = vec!["scimtest".into(), command.into()];
         argv.extend(common.iter().cloned());
+        if args.target.is_none() {
+            argv.push("--embedded-target".into());
+        }
         argv.push("--report-dir".into());
         argv.push(sub.display().to_string());
         if command == "load" {
@@ -163,6 +167,9 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
             }
         };
         let report = read_report(&sub);
+        if let Some(r) = &report {
+            reports.push(r.clone());
+        }
         parts.push(Part {
             command,
             exit_code: code,
@@ -210,6 +217,14 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
             p.report
         ));
     }
+    if !reports.is_empty() {
+        crate::report::html::write_site(&dir, &reports, None)?;
+        crate::report::html::write_certificate(&dir.join("certificate.html"), &reports)?;
+        crate::report::html::write_certificate(&dir.join("certificate.md"), &reports)?;
+        md.push_str(
+            "\nAll three on one page: [index.html](index.html) · compatibility certificate: [certificate.html](certificate.html), [certificate.md](certificate.md)\n",
+        );
+    }
     std::fs::write(dir.join("index.md"), &md)
         .with_context(|| format!("failed to write {}", dir.join("index.md").display()))?;
     println!("\n== scimtest run {}", index.run_id);
@@ -217,6 +232,13 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
         println!("  {:<7} exit {}  {}", p.command, p.exit_code, p.verdict);
     }
     println!("index: {}", dir.join("index.md").display());
+    if !reports.is_empty() {
+        println!(
+            "html: {}  certificate: {}",
+            dir.join("index.html").display(),
+            dir.join("certificate.html").display()
+        );
+    }
     Ok(worst)
 }
 

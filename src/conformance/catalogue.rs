@@ -34,10 +34,49 @@ pub fn all() -> Vec<Check> {
     v
 }
 
+/// The catalogue's release, bumped by hand whenever a check is added, removed, renamed or
+/// changes level or RFC section (the `pinned_fingerprint` test says when).
+pub const VERSION: &str = "2026.11";
+
+/// FNV-1a (64-bit) over every check's id, level and RFC section, in catalogue order: changes
+/// whenever what a run means changes, not when a title's wording does.
+pub fn fingerprint() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in all() {
+        for part in [c.id, c.level.as_str(), c.rfc] {
+            for b in part.bytes().chain([0u8]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    format!("{:08x}", h >> 32)
+}
+
+/// `<VERSION>+<number of checks>.<fingerprint>`, recorded in report.json and on the
+/// certificate: two runs with the same value ran the same catalogue.
+pub fn version() -> String {
+    format!("{VERSION}+{}.{}", all().len(), fingerprint())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    /// The fingerprint of the catalogue as released under [`VERSION`]. When this test fails,
+    /// the catalogue changed: bump `VERSION` and pin the new fingerprint.
+    const PINNED: (&str, &str) = ("2026.11", "bf370174");
+
+    #[test]
+    fn pinned_fingerprint() {
+        assert_eq!(
+            (VERSION, fingerprint().as_str()),
+            PINNED,
+            "the catalogue changed: bump catalogue::VERSION and update PINNED"
+        );
+        assert!(version().starts_with("2026.11+"), "{}", version());
+    }
 
     #[test]
     fn ids_are_unique_and_well_formed() {

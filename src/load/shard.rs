@@ -268,6 +268,7 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
         cleanup,
         checks,
         profiles: Vec::new(),
+        catalogue_version: None,
         load: Some(LoadReport {
             scenario: fl.scenario.clone(),
             description: fl.description.clone(),

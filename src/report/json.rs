@@ -215,6 +215,7 @@ pub(crate) mod sample {
                     }],
                 }],
             }],
+            catalogue_version: Some("test+4.0000".into()),
             load: Some(crate::report::model::LoadReport {
                 scenario: "smoke".into(),
                 description: "10 s of the provisioning mix".into(),

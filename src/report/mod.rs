@@ -1,9 +1,12 @@
-//! One report model, leaf writers (JSON, JUnit, Markdown). Below `conformance/`, `replay/` and
-//! `load/`, which all produce a `RunReport`.
+//! One report model, leaf writers (JSON, JUnit, Markdown, the HTML site and the compatibility
+//! certificate). Below `conformance/`, `replay/` and `load/`, which all produce a `RunReport`.
 
+pub mod cert;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod view;
 
 pub use model::{CheckReport, Counts, Level, Outcome, RunReport};

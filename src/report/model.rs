@@ -150,6 +150,10 @@ pub struct RunReport {
     /// `load` only: the scenario, per-operation figures and thresholds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadReport>,
+    /// `check` only: the catalogue the checks come from, `<version>+<checks>.<fingerprint>`
+    /// (`conformance::catalogue::version`); two runs with the same value ran the same checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalogue_version: Option<String>,
 }
 
 /// A load run's figures (`load`).

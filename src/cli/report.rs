@@ -1,0 +1,154 @@
+//! `scimtest report render`: re-render saved runs (report.json files, report directories or a
+//! `scimtest run` directory) as the HTML site, a certificate, Markdown or JUnit, without
+//! touching any target.
+
+use crate::cli::check::{harness_error, read_report};
+use crate::exit_codes;
+use crate::report::model::RunReport;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `scimtest report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportCmd {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ReportAction,
+}
+
+/// `scimtest report` actions.
+#[derive(Debug, clap::Subcommand)]
+pub enum ReportAction {
+    /// Render saved runs again: the HTML site, a certificate, Markdown, JUnit.
+    Render(RenderArgs),
+}
+
+/// Arguments of `scimtest report render`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Each INPUT is a report.json, a directory holding one, or a `scimtest run` directory (its index.json names the parts). Several inputs become one page and one certificate, e.g. a check and a replay of the same target."
+)]
+pub struct RenderArgs {
+    /// report.json files or report directories.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Write the HTML site (index.html) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Write the certificate here: Markdown when FILE ends in `.md`, HTML otherwise
+    /// (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub cert: Vec<PathBuf>,
+    /// Write the Markdown summary here (one input only).
+    #[arg(long, value_name = "FILE")]
+    pub md: Option<PathBuf>,
+    /// Write the JUnit XML here (one input only).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// An earlier report.json: the HTML shows what changed against it.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+/// Run `scimtest report`; returns the exit code.
+pub fn run(cmd: ReportCmd) -> i32 {
+    match cmd.action {
+        ReportAction::Render(args) => match render(args) {
+            Ok(code) => code,
+            Err(e) => harness_error(&e),
+        },
+    }
+}
+
+/// The reports `input` stands for.
+fn load(input: &Path) -> anyhow::Result<Vec<RunReport>> {
+    if input.is_file() {
+        return Ok(vec![read_report(input)?]);
+    }
+    if !input.is_dir() {
+        anyhow::bail!("{} does not exist", input.display());
+    }
+    if input.join("report.json").is_file() {
+        return Ok(vec![read_report(&input.join("report.json"))?]);
+    }
+    let index = input.join("index.json");
+    if index.is_file() {
+        let text = std::fs::read_to_string(&index)
+            .with_context(|| format!("failed to read {}", index.display()))?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a scimtest run index", index.display()))?;
+        let parts = v["parts"]
+            .as_array()
+            .with_context(|| format!("{} has no parts", index.display()))?;
+        let mut out = Vec::new();
+        for p in parts {
+            let Some(rel) = p["report"].as_str() else {
+                continue;
+            };
+            let path = input.join(rel);
+            // A part that stopped before writing its report is listed with its exit code.
+            if path.is_file() {
+                out.push(read_report(&path)?);
+            }
+        }
+        if out.is_empty() {
+            anyhow::bail!("{} lists no report that exists", index.display());
+        }
+        return Ok(out);
+    }
+    anyhow::bail!(
+        "{} holds neither report.json nor index.json",
+        input.display()
+    )
+}
+
+fn render(args: RenderArgs) -> anyhow::Result<i32> {
+    if args.html.is_none() && args.cert.is_empty() && args.md.is_none() && args.junit.is_none() {
+        eprintln!(
+            "error: nothing to write: give --html DIR, --cert FILE, --md FILE or --junit FILE"
+        );
+        return Ok(exit_codes::USAGE);
+    }
+    let mut reports = Vec::new();
+    for i in &args.inputs {
+        reports.extend(load(i)?);
+    }
+    if reports.len() > 1 && (args.md.is_some() || args.junit.is_some()) {
+        eprintln!(
+            "error: --md and --junit render one report; {} were given",
+            reports.len()
+        );
+        return Ok(exit_codes::USAGE);
+    }
+    let baseline = match &args.baseline {
+        Some(p) => Some(read_report(p).context("bad --baseline")?),
+        None => None,
+    };
+    if let Some(dir) = &args.html {
+        let page = crate::report::html::write_site(dir, &reports, baseline.as_ref())?;
+        println!("html: {}", page.display());
+    }
+    for c in &args.cert {
+        crate::report::html::write_certificate(c, &reports)?;
+        println!("certificate: {}", c.display());
+    }
+    type Writer = fn(&RunReport, &mut dyn std::io::Write) -> std::io::Result<()>;
+    let leaf: [(&Option<PathBuf>, Writer, &str); 2] = [
+        (&args.md, crate::report::markdown::write, "markdown"),
+        (&args.junit, crate::report::junit::write, "junit"),
+    ];
+    for (path, write, what) in leaf {
+        if let (Some(path), Some(r)) = (path, reports.first()) {
+            let mut buf = Vec::new();
+            write(r, &mut buf).context("failed to render")?;
+            if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(d)
+                    .with_context(|| format!("failed to create {}", d.display()))?;
+            }
+            std::fs::write(path, buf)
+                .with_context(|| format!("failed to write {}", path.display()))?;
+            println!("{what}: {}", path.display());
+        }
+    }
+    Ok(exit_codes::OK)
+}

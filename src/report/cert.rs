@@ -1,0 +1,269 @@
+//! The compatibility certificate: one page a vendor hands to a customer, summarising one run
+//! (`check` for the RFC pass rates, `replay` for the IdP profiles, `load` optionally) of one
+//! target. Computed here from the reports, rendered by `html.rs` as HTML or Markdown.
+
+use super::model::{Counts, Level, Outcome, RunReport};
+use super::view::rate;
+use serde::Serialize;
+
+/// Everything the certificate says.
+#[derive(Debug, Serialize)]
+pub struct Certificate {
+    /// The service's base URL (never with credentials).
+    pub target: String,
+    /// The embedded provider.
+    pub embedded: bool,
+    /// The run's date (`YYYY-MM-DD`).
+    pub date: String,
+    /// RFC 3339 start of the earliest report.
+    pub started_at: String,
+    /// scimtest's version that ran it.
+    pub tool_version: String,
+    /// The check catalogue's version, when `check` ran.
+    pub catalogue_version: Option<String>,
+    /// Pass rates per level (`MUST`, `SHOULD`, `MAY`, `IdP dialect`), when `check` ran.
+    pub rates: Vec<Rate>,
+    /// The IdP profiles, when `replay` ran.
+    pub profiles: Vec<Profile>,
+    /// The load headline, when `load` ran.
+    pub load: Option<String>,
+    /// True when no MUST check failed or errored, no replayed profile would break, and the
+    /// load run held its thresholds.
+    pub passed: bool,
+    /// One sentence: the verdict.
+    pub headline: String,
+    /// `(command, run id)` of every report.
+    pub runs: Vec<(String, String)>,
+    /// The command that runs the same test again.
+    pub reproduce: String,
+}
+
+/// One level's pass rate.
+#[derive(Debug, Serialize)]
+pub struct Rate {
+    /// `MUST`, ...
+    pub label: &'static str,
+    /// Passed.
+    pub passed: usize,
+    /// Passed + failed + errored.
+    pub judged: usize,
+    /// Skipped (feature not advertised).
+    pub skipped: usize,
+    /// `97.3%`.
+    pub rate: String,
+}
+
+/// One IdP profile.
+#[derive(Debug, Serialize)]
+pub struct Profile {
+    /// `Microsoft Entra ID`.
+    pub idp_label: String,
+    /// `default`.
+    pub profile: String,
+    /// Would provision.
+    pub ok: bool,
+    /// The verdict line.
+    pub verdict: String,
+}
+
+fn idp_label(idp: &str) -> String {
+    match idp {
+        "entra" => "Microsoft Entra ID".into(),
+        "okta" => "Okta".into(),
+        "onelogin" => "OneLogin".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The certificate of `reports` (the parts of one run; the first report's target is the one
+/// named).
+pub fn certificate(reports: &[RunReport]) -> Certificate {
+    let first = reports
+        .iter()
+        .min_by(|a, b| a.started_at.cmp(&b.started_at));
+    let target = first.map(|r| r.target.clone()).unwrap_or_default();
+    let embedded = first.is_some_and(|r| r.embedded_target);
+    let started_at = first.map(|r| r.started_at.clone()).unwrap_or_default();
+    let check = reports.iter().find(|r| r.command == "check");
+    let replay = reports.iter().find(|r| r.command == "replay");
+    let load = reports.iter().find(|r| r.command == "load");
+    let mut rates = Vec::new();
+    let mut must_ok = true;
+    if let Some(c) = check {
+        for (level, label) in [
+            (Level::Must, "MUST"),
+            (Level::Should, "SHOULD"),
+            (Level::May, "MAY"),
+            (Level::Dialect, "IdP dialect"),
+        ] {
+            let mut n = Counts::default();
+            for x in c.checks.iter().filter(|x| x.level == level) {
+                n.add(x.outcome);
+            }
+            if n.total() == 0 {
+                continue;
+            }
+            if level == Level::Must && n.fail + n.error > 0 {
+                must_ok = false;
+            }
+            rates.push(Rate {
+                label,
+                passed: n.pass,
+                judged: n.pass + n.fail + n.error,
+                skipped: n.skip,
+                rate: rate(&n),
+            });
+        }
+    }
+    let profiles: Vec<Profile> = replay
+        .map(|r| {
+            r.profiles
+                .iter()
+                .map(|p| Profile {
+                    idp_label: idp_label(&p.idp),
+                    profile: p.profile.clone(),
+                    ok: p.would_provision,
+                    verdict: p.verdict.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let replay_ok = replay.is_none_or(|r| {
+        !r.profiles.is_empty()
+            && r.profiles.iter().all(|p| p.would_provision)
+            && r.counts.error == 0
+    });
+    let load_line = load.and_then(|r| r.load.as_ref()).map(|l| {
+        let held = l.thresholds.iter().filter(|t| t.passed).count();
+        format!(
+            "Scenario {}: {} requests at {:.0} req/s with {} concurrent users, {} errors; {} of {} thresholds held.",
+            l.scenario,
+            l.requests,
+            l.rps,
+            l.users,
+            l.errors,
+            held,
+            l.thresholds.len()
+        )
+    });
+    let load_ok = load.is_none_or(|r| {
+        r.load
+            .as_ref()
+            .is_some_and(|l| l.thresholds.iter().all(|t| t.passed))
+            && !r.checks.iter().any(|c| {
+                c.level == Level::Must && matches!(c.outcome, Outcome::Fail | Outcome::Error)
+            })
+    });
+    let passed = must_ok && replay_ok && load_ok && !reports.is_empty();
+    let mut said = Vec::new();
+    if let Some(m) = rates.iter().find(|r| r.label == "MUST") {
+        said.push(if m.passed == m.judged {
+            format!(
+                "passes all {} applicable MUST requirements of RFC 7643/7644",
+                m.judged
+            )
+        } else {
+            format!(
+                "fails {} of {} applicable MUST requirements of RFC 7643/7644",
+                m.judged - m.passed,
+                m.judged
+            )
+        });
+    }
+    if replay.is_some() {
+        let ok = profiles.iter().filter(|p| p.ok).count();
+        said.push(if ok == profiles.len() && !profiles.is_empty() {
+            format!(
+                "would provision from all {} IdP profiles replayed",
+                profiles.len()
+            )
+        } else {
+            format!(
+                "would provision from {ok} of {} IdP profiles replayed",
+                profiles.len()
+            )
+        });
+    }
+    if load.is_some() {
+        said.push(if load_ok {
+            "held its load thresholds".to_string()
+        } else {
+            "missed its load thresholds or lost correctness under load".to_string()
+        });
+    }
+    let headline = if said.is_empty() {
+        "No test was run.".to_string()
+    } else {
+        let mut s = format!("This SCIM service {}", said.join(", "));
+        if let Some(last) = s.rfind(", ") {
+            s.replace_range(last..last + 2, " and ");
+        }
+        s + "."
+    };
+    let command = match (check.is_some(), replay.is_some(), load.is_some()) {
+        (true, true, _) => "run",
+        (true, false, false) => "check",
+        (false, true, false) => "replay",
+        (false, false, true) => "load",
+        _ => "run",
+    };
+    let reproduce = if embedded {
+        format!("scimtest {command}")
+    } else {
+        format!("scimtest {command} --target {target} --token \"$TOKEN\"")
+    };
+    Certificate {
+        date: started_at.get(..10).unwrap_or(&started_at).to_string(),
+        tool_version: first
+            .map(|r| r.tool_version.clone())
+            .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string()),
+        catalogue_version: check.and_then(|c| c.catalogue_version.clone()),
+        runs: reports
+            .iter()
+            .map(|r| (r.command.clone(), r.run_id.clone()))
+            .collect(),
+        target,
+        embedded,
+        started_at,
+        rates,
+        profiles,
+        load: load_line,
+        passed,
+        headline,
+        reproduce,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::json::sample::report;
+
+    #[test]
+    fn a_failed_must_check_or_a_breaking_profile_is_not_passed() {
+        let r = report();
+        let c = certificate(std::slice::from_ref(&r));
+        assert!(!c.passed);
+        assert!(c.headline.contains("fails"), "{}", c.headline);
+        let must = c.rates.iter().find(|x| x.label == "MUST");
+        assert!(must.is_some_and(|m| m.judged == 3 && m.passed == 1));
+        let mut clean = report();
+        clean.checks.retain(|x| x.outcome == Outcome::Pass);
+        clean.profiles.clear();
+        let c = certificate(std::slice::from_ref(&clean));
+        assert!(c.passed, "{}", c.headline);
+        let mut replay = report();
+        replay.command = "replay".into();
+        let c = certificate(&[clean, replay]);
+        assert!(!c.passed, "a profile breaks: {}", c.headline);
+        assert!(
+            c.headline.contains(" and would provision from 0 of 1"),
+            "{}",
+            c.headline
+        );
+        assert_eq!(
+            c.reproduce,
+            "scimtest run --target https://idp.example/scim/v2 --token \"$TOKEN\""
+        );
+    }
+}

@@ -1,0 +1,786 @@
+//! The view of one or more [`RunReport`]s that the HTML site and the certificate render: every
+//! figure a template shows is computed here, so templates only lay out and escape. Nothing
+//! here decides a verdict the run did not already decide; it only summarises.
+
+use super::model::{CheckReport, Counts, Level, Outcome, RunReport};
+use crate::load::stats::OpSeries;
+use crate::target::exchange::Exchange;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Longest body shown per request or response in the HTML, in bytes (report.json has all).
+const BODY_MAX: usize = 64 * 1024;
+
+/// Level display order.
+const LEVELS: [Level; 4] = [Level::Must, Level::Should, Level::May, Level::Dialect];
+
+/// The whole page: one part per report, plus what a baseline changed.
+#[derive(Debug, Serialize)]
+pub struct Page {
+    /// `<title>` and heading.
+    pub title: String,
+    /// scimtest's version (the renderer's).
+    pub tool_version: String,
+    /// Overall class: `pass`, `warn` or `fail` (the worst part).
+    pub class: &'static str,
+    /// The parts, in the order given.
+    pub parts: Vec<Part>,
+}
+
+/// One report.
+#[derive(Debug, Serialize)]
+pub struct Part {
+    /// `check`, `replay`, `load` (also the HTML anchor).
+    pub command: String,
+    /// HTML id of the section.
+    pub anchor: String,
+    /// The run id.
+    pub run_id: String,
+    /// The target (never with credentials).
+    pub target: String,
+    /// Whether it was the embedded provider.
+    pub embedded: bool,
+    /// RFC 3339 start.
+    pub started_at: String,
+    /// Wall time, seconds.
+    pub duration_s: String,
+    /// The scimtest version that ran it.
+    pub tool_version: String,
+    /// `check`: the catalogue version.
+    pub catalogue_version: Option<String>,
+    /// `pass`, `warn` or `fail`.
+    pub class: &'static str,
+    /// One line: what the verdict is.
+    pub verdict: String,
+    /// Counts over all checks.
+    pub counts: Counts,
+    /// One row per level that occurs.
+    pub levels: Vec<CountRow>,
+    /// One row per area.
+    pub areas: Vec<CountRow>,
+    /// Areas, for the filter.
+    pub area_names: Vec<String>,
+    /// Every check, catalogue order.
+    pub checks: Vec<CheckView>,
+    /// Whether any check failed or errored (the filter then starts with passes hidden).
+    pub has_problems: bool,
+    /// `replay`: IdP × profile matrix.
+    pub matrix: Option<Matrix>,
+    /// `load`: figures, thresholds, plots.
+    pub load: Option<LoadView>,
+    /// What a `--baseline` changed.
+    pub diff: Option<Diff>,
+    /// Cleanup.
+    pub cleanup: super::model::CleanupReport,
+    /// Skipped checks as `(reason, count)`, most frequent first.
+    pub skipped: Vec<(String, usize)>,
+}
+
+/// Counts with a label.
+#[derive(Debug, Serialize)]
+pub struct CountRow {
+    /// `MUST`, `users`, ...
+    pub label: String,
+    /// The counts.
+    pub counts: Counts,
+    /// Pass rate over pass + fail + error, percent with one decimal, or `n/a`.
+    pub rate: String,
+}
+
+/// One check as shown.
+#[derive(Debug, Serialize)]
+pub struct CheckView {
+    /// Stable id.
+    pub id: String,
+    /// HTML id.
+    pub anchor: String,
+    /// Title.
+    pub title: String,
+    /// RFC section.
+    pub rfc: String,
+    /// `must`, `should`, ...
+    pub level: &'static str,
+    /// `MUST`, `SHOULD`, ...
+    pub level_label: &'static str,
+    /// The area.
+    pub area: String,
+    /// `pass`, `fail`, `error`, `skip`.
+    pub outcome: &'static str,
+    /// Expected vs actual (the check's reason).
+    pub reason: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// Milliseconds.
+    pub duration_ms: String,
+    /// The exchanges.
+    pub exchanges: Vec<ExchangeView>,
+    /// Against the baseline: `new failure`, `fixed`, `known failure`, `new check`, or none.
+    pub change: Option<&'static str>,
+}
+
+/// One exchange as text blocks.
+#[derive(Debug, Serialize)]
+pub struct ExchangeView {
+    /// `POST https://…/Users`.
+    pub request_line: String,
+    /// `Name: value` (already redacted at the source).
+    pub request_headers: Vec<String>,
+    /// Pretty-printed when JSON, clipped.
+    pub request_body: Option<String>,
+    /// `HTTP 201 · 3 ms` or `no response after 10000 ms: <error>`.
+    pub status_line: String,
+    /// The status class for colour: `ok`, `bad`, `none`.
+    pub status_class: &'static str,
+    /// `Name: value`.
+    pub response_headers: Vec<String>,
+    /// Pretty-printed when JSON, clipped.
+    pub response_body: Option<String>,
+}
+
+/// The replay matrix: one row per IdP profile, one column per flow.
+#[derive(Debug, Serialize)]
+pub struct Matrix {
+    /// Flow names (columns), in first-seen order.
+    pub flows: Vec<String>,
+    /// Rows.
+    pub rows: Vec<MatrixRow>,
+}
+
+/// One IdP profile.
+#[derive(Debug, Serialize)]
+pub struct MatrixRow {
+    /// `entra`.
+    pub idp: String,
+    /// `default`.
+    pub profile: String,
+    /// Would it provision.
+    pub ok: bool,
+    /// The verdict line.
+    pub verdict: String,
+    /// One cell per column: `(outcome, title text)`; `("", "")` when the flow was not replayed.
+    pub cells: Vec<(String, String)>,
+    /// Where it breaks, spelled out.
+    pub breaks: Vec<BreakView>,
+}
+
+/// Where one flow breaks.
+#[derive(Debug, Serialize)]
+pub struct BreakView {
+    /// The flow.
+    pub flow: String,
+    /// `step 3 (set-manager)`.
+    pub at: String,
+    /// What came back.
+    pub got: String,
+    /// Why the IdP stops.
+    pub why: String,
+    /// RFC reference.
+    pub rfc: Option<String>,
+}
+
+/// A load run.
+#[derive(Debug, Serialize)]
+pub struct LoadView {
+    /// Scenario name.
+    pub scenario: String,
+    /// What it models.
+    pub description: String,
+    /// Goose users.
+    pub users: usize,
+    /// Seconds.
+    pub duration_s: String,
+    /// Requests.
+    pub requests: u64,
+    /// Errors.
+    pub errors: u64,
+    /// 429s.
+    pub throttled: u64,
+    /// req/s.
+    pub rps: String,
+    /// CPU per 1,000 requests, if measured.
+    pub cpu: Option<String>,
+    /// Shard line, if a shard or a merge.
+    pub shard: Option<String>,
+    /// Per operation.
+    pub ops: Vec<OpRow>,
+    /// Thresholds.
+    pub thresholds: Vec<super::model::ThresholdReport>,
+    /// Latency over time, SVG (our own plot code, escaped there).
+    pub plot_over_time: Option<String>,
+    /// Per operation: `(op, SVG)`.
+    pub plots: Vec<(String, String)>,
+}
+
+/// One operation's figures.
+#[derive(Debug, Serialize)]
+pub struct OpRow {
+    /// `POST /Users`.
+    pub op: String,
+    /// Requests.
+    pub requests: u64,
+    /// Errors.
+    pub errors: u64,
+    /// req/s, p50, p95, p99, avg, max (formatted).
+    pub figures: Vec<String>,
+    /// `201 × 120, 409 × 3`.
+    pub statuses: String,
+}
+
+/// What changed against a baseline report of the same command.
+#[derive(Debug, Default, Serialize)]
+pub struct Diff {
+    /// The baseline's run id.
+    pub baseline_run: String,
+    /// The baseline's start.
+    pub baseline_started_at: String,
+    /// Failing or erroring now, passing (or skipped) in the baseline.
+    pub new_failures: Vec<String>,
+    /// Passing now, failing or erroring in the baseline.
+    pub fixed: Vec<String>,
+    /// Failing or erroring in both.
+    pub known_failures: Vec<String>,
+    /// In this run, not in the baseline.
+    pub added: Vec<String>,
+    /// In the baseline, not in this run.
+    pub removed: Vec<String>,
+}
+
+fn level_label(l: Level) -> &'static str {
+    match l {
+        Level::Must => "MUST",
+        Level::Should => "SHOULD",
+        Level::May => "MAY",
+        Level::Dialect => "dialect",
+    }
+}
+
+/// Pass rate over the checks that reached a verdict or should have (pass + fail + error).
+pub fn rate(c: &Counts) -> String {
+    let judged = c.pass + c.fail + c.error;
+    if judged == 0 {
+        "n/a".into()
+    } else {
+        format!("{:.1}%", 100.0 * c.pass as f64 / judged as f64)
+    }
+}
+
+/// `pass` / `warn` / `fail` and the one-line verdict of a report.
+pub fn verdict(r: &RunReport) -> (&'static str, String) {
+    match r.command.as_str() {
+        "replay" => {
+            let ok = r.profiles.iter().filter(|p| p.would_provision).count();
+            let class = if r.profiles.is_empty() || r.counts.error > 0 {
+                "warn"
+            } else if ok == r.profiles.len() {
+                "pass"
+            } else {
+                "fail"
+            };
+            (
+                class,
+                format!("{ok} of {} IdP profiles would provision", r.profiles.len()),
+            )
+        }
+        "load" => {
+            let Some(l) = &r.load else {
+                return ("warn", "no load figures".into());
+            };
+            let breached = l.thresholds.iter().filter(|t| !t.passed).count();
+            let correctness: Vec<&CheckReport> =
+                r.checks.iter().filter(|c| c.area == "load").collect();
+            let must_failed = correctness
+                .iter()
+                .any(|c| c.level == Level::Must && is_problem(c.outcome));
+            let class = if breached > 0 || must_failed {
+                "fail"
+            } else if l.errors > 0 || r.counts.fail + r.counts.error > 0 {
+                "warn"
+            } else {
+                "pass"
+            };
+            (
+                class,
+                format!(
+                    "{} requests at {:.0} req/s, {} errors; {} of {} thresholds held; {} of {} correctness checks passed",
+                    l.requests,
+                    l.rps,
+                    l.errors,
+                    l.thresholds.len() - breached,
+                    l.thresholds.len(),
+                    correctness
+                        .iter()
+                        .filter(|c| c.outcome == Outcome::Pass)
+                        .count(),
+                    correctness.len()
+                ),
+            )
+        }
+        _ => {
+            let must_failed = r
+                .checks
+                .iter()
+                .any(|c| c.level == Level::Must && c.outcome == Outcome::Fail);
+            let class = if must_failed {
+                "fail"
+            } else if r.counts.fail + r.counts.error > 0 || r.counts.total() == 0 {
+                "warn"
+            } else {
+                "pass"
+            };
+            (
+                class,
+                format!(
+                    "{} failed, {} errors, {} passed, {} skipped",
+                    r.counts.fail, r.counts.error, r.counts.pass, r.counts.skip
+                ),
+            )
+        }
+    }
+}
+
+fn worst(a: &'static str, b: &'static str) -> &'static str {
+    let rank = |c: &str| match c {
+        "fail" => 2,
+        "warn" => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Cut `s` at `max` bytes on a char boundary, saying how much was left out.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}\n… ({} more bytes in report.json)",
+        &s[..end],
+        s.len() - end
+    )
+}
+
+fn body(b: &Option<String>) -> Option<String> {
+    let b = b.as_deref().filter(|b| !b.is_empty())?;
+    let pretty = serde_json::from_str::<serde_json::Value>(b)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok());
+    Some(clip(pretty.as_deref().unwrap_or(b), BODY_MAX))
+}
+
+fn exchange(x: &Exchange) -> ExchangeView {
+    let (status_line, status_class) = match (x.status, &x.error) {
+        (Some(s), _) => (
+            format!("HTTP {s} · {:.0} ms", x.duration_ms),
+            if s < 400 { "ok" } else { "bad" },
+        ),
+        (None, Some(e)) => (
+            format!(
+                "no response after {:.0} ms: {}",
+                x.duration_ms,
+                clip(e, 2000)
+            ),
+            "none",
+        ),
+        (None, None) => (format!("no response after {:.0} ms", x.duration_ms), "none"),
+    };
+    ExchangeView {
+        request_line: clip(&format!("{} {}", x.method, x.url), 4000),
+        request_headers: x
+            .request_headers
+            .iter()
+            .map(|(n, v)| clip(&format!("{n}: {v}"), 1000))
+            .collect(),
+        request_body: body(&x.request_body),
+        status_line,
+        status_class,
+        response_headers: x
+            .response_headers
+            .iter()
+            .map(|(n, v)| clip(&format!("{n}: {v}"), 1000))
+            .collect(),
+        response_body: body(&x.response_body),
+    }
+}
+
+fn anchor(prefix: &str, id: &str) -> String {
+    let mut s = String::from(prefix);
+    for c in id.chars() {
+        s.push(if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+            c
+        } else {
+            '_'
+        });
+    }
+    s
+}
+
+fn is_problem(o: Outcome) -> bool {
+    matches!(o, Outcome::Fail | Outcome::Error)
+}
+
+/// What changed between `base` and `cur` (same command).
+pub fn diff(cur: &RunReport, base: &RunReport) -> Diff {
+    let before: BTreeMap<&str, Outcome> = base
+        .checks
+        .iter()
+        .map(|c| (c.id.as_str(), c.outcome))
+        .collect();
+    let now: BTreeSet<&str> = cur.checks.iter().map(|c| c.id.as_str()).collect();
+    let mut d = Diff {
+        baseline_run: base.run_id.clone(),
+        baseline_started_at: base.started_at.clone(),
+        ..Diff::default()
+    };
+    for c in &cur.checks {
+        match before.get(c.id.as_str()) {
+            None => d.added.push(c.id.clone()),
+            Some(b) if is_problem(c.outcome) && is_problem(*b) => {
+                d.known_failures.push(c.id.clone())
+            }
+            Some(_) if is_problem(c.outcome) => d.new_failures.push(c.id.clone()),
+            Some(b) if is_problem(*b) && c.outcome == Outcome::Pass => d.fixed.push(c.id.clone()),
+            Some(_) => {}
+        }
+    }
+    d.removed = base
+        .checks
+        .iter()
+        .filter(|c| !now.contains(c.id.as_str()))
+        .map(|c| c.id.clone())
+        .collect();
+    d
+}
+
+fn change_of(id: &str, d: &Diff) -> Option<&'static str> {
+    let has = |v: &Vec<String>| v.iter().any(|x| x == id);
+    if has(&d.new_failures) {
+        Some("new failure")
+    } else if has(&d.fixed) {
+        Some("fixed")
+    } else if has(&d.known_failures) {
+        Some("known failure")
+    } else if has(&d.added) {
+        Some("new check")
+    } else {
+        None
+    }
+}
+
+fn check_view(c: &CheckReport, d: Option<&Diff>, part: &str) -> CheckView {
+    CheckView {
+        id: c.id.clone(),
+        anchor: anchor(&format!("{part}-"), &c.id),
+        title: c.title.clone(),
+        rfc: c.rfc.clone(),
+        level: c.level.as_str(),
+        level_label: level_label(c.level),
+        area: c.area.clone(),
+        outcome: c.outcome.as_str(),
+        reason: clip(&c.reason, 8000),
+        hint: c.hint.clone(),
+        duration_ms: format!("{:.0}", c.duration_ms),
+        exchanges: c.evidence.iter().map(exchange).collect(),
+        change: d.and_then(|d| change_of(&c.id, d)),
+    }
+}
+
+fn matrix(r: &RunReport) -> Option<Matrix> {
+    if r.profiles.is_empty() {
+        return None;
+    }
+    let mut flows: Vec<String> = Vec::new();
+    for p in &r.profiles {
+        for f in &p.flows {
+            if !flows.contains(&f.flow) {
+                flows.push(f.flow.clone());
+            }
+        }
+    }
+    let rows = r
+        .profiles
+        .iter()
+        .map(|p| MatrixRow {
+            idp: p.idp.clone(),
+            profile: p.profile.clone(),
+            ok: p.would_provision,
+            verdict: p.verdict.clone(),
+            cells: flows
+                .iter()
+                .map(|name| match p.flows.iter().find(|f| &f.flow == name) {
+                    Some(f) => (
+                        f.outcome.as_str().to_string(),
+                        match &f.break_at {
+                            Some(b) => format!("step {} ({}): {}", b.step, b.name, b.got),
+                            None => format!("{} steps went through", f.steps.len()),
+                        },
+                    ),
+                    None => (String::new(), String::new()),
+                })
+                .collect(),
+            breaks: p
+                .flows
+                .iter()
+                .filter_map(|f| {
+                    f.break_at.as_ref().map(|b| BreakView {
+                        flow: f.flow.clone(),
+                        at: format!("step {} ({})", b.step, b.name),
+                        got: b.got.clone(),
+                        why: b.why.clone(),
+                        rfc: b.rfc.clone(),
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Some(Matrix { flows, rows })
+}
+
+fn ms(us: f64) -> String {
+    let ms = us / 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2}")
+    } else if ms < 100.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.0}")
+    }
+}
+
+fn load_view(r: &RunReport) -> Option<LoadView> {
+    let l = r.load.as_ref()?;
+    let series: Vec<OpSeries> = serde_json::from_value(l.series.clone()).unwrap_or_default();
+    let (plot_over_time, plots) = if series.is_empty() {
+        (None, Vec::new())
+    } else {
+        (
+            Some(crate::load::plot::latency_over_time_svg(&series)),
+            series
+                .iter()
+                .map(|s| (s.op.clone(), crate::load::plot::latency_distribution_svg(s)))
+                .collect(),
+        )
+    };
+    Some(LoadView {
+        scenario: l.scenario.clone(),
+        description: l.description.clone(),
+        users: l.users,
+        duration_s: format!("{:.1}", l.duration_s),
+        requests: l.requests,
+        errors: l.errors,
+        throttled: l.throttled,
+        rps: format!("{:.0}", l.rps),
+        cpu: l.cpu_ms_per_1000.map(|c| format!("{c:.1}")),
+        shard: l.shard.as_ref().map(|s| {
+            if s.indices.len() == 1 {
+                format!("shard {} of {}", s.indices[0], s.count)
+            } else {
+                format!("merge of {} shards of {}", s.indices.len(), s.count)
+            }
+        }),
+        ops: l
+            .operations
+            .iter()
+            .map(|o| OpRow {
+                op: o.op.clone(),
+                requests: o.requests,
+                errors: o.errors,
+                figures: vec![
+                    format!("{:.0}", o.rps),
+                    ms(o.p50_ms * 1000.0),
+                    ms(o.p95_ms * 1000.0),
+                    ms(o.p99_ms * 1000.0),
+                    ms(o.avg_ms * 1000.0),
+                    ms(o.max_ms * 1000.0),
+                ],
+                statuses: o
+                    .status_counts
+                    .iter()
+                    .map(|(s, n)| format!("{s} × {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        thresholds: l.thresholds.clone(),
+        plot_over_time,
+        plots,
+    })
+}
+
+fn part(r: &RunReport, baseline: Option<&RunReport>, n: usize) -> Part {
+    let (class, verdict) = verdict(r);
+    let diff = baseline
+        .filter(|b| b.command == r.command)
+        .map(|b| diff(r, b));
+    let anchor = if n == 0 {
+        r.command.clone()
+    } else {
+        format!("{}-{n}", r.command)
+    };
+    let mut levels = Vec::new();
+    for l in LEVELS {
+        let mut c = Counts::default();
+        for x in r.checks.iter().filter(|x| x.level == l) {
+            c.add(x.outcome);
+        }
+        if c.total() > 0 {
+            levels.push(CountRow {
+                label: level_label(l).into(),
+                rate: rate(&c),
+                counts: c,
+            });
+        }
+    }
+    let mut by_area: BTreeMap<String, Counts> = BTreeMap::new();
+    for x in &r.checks {
+        by_area.entry(x.area.clone()).or_default().add(x.outcome);
+    }
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    for x in r.checks.iter().filter(|x| x.outcome == Outcome::Skip) {
+        *skipped.entry(x.reason.clone()).or_default() += 1;
+    }
+    let mut skipped: Vec<(String, usize)> = skipped.into_iter().collect();
+    skipped.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut counts = Counts::default();
+    for x in &r.checks {
+        counts.add(x.outcome);
+    }
+    Part {
+        command: r.command.clone(),
+        run_id: r.run_id.clone(),
+        target: r.target.clone(),
+        embedded: r.embedded_target,
+        started_at: r.started_at.clone(),
+        duration_s: format!("{:.1}", r.duration_ms / 1000.0),
+        tool_version: r.tool_version.clone(),
+        catalogue_version: r.catalogue_version.clone(),
+        class,
+        verdict,
+        has_problems: r.checks.iter().any(|c| is_problem(c.outcome)),
+        area_names: by_area.keys().cloned().collect(),
+        areas: by_area
+            .into_iter()
+            .map(|(label, counts)| CountRow {
+                label,
+                rate: rate(&counts),
+                counts,
+            })
+            .collect(),
+        levels,
+        counts,
+        checks: r
+            .checks
+            .iter()
+            .map(|c| check_view(c, diff.as_ref(), &anchor))
+            .collect(),
+        matrix: matrix(r),
+        load: load_view(r),
+        diff,
+        cleanup: r.cleanup.clone(),
+        skipped,
+        anchor,
+    }
+}
+
+/// The page for `reports` (one part each), with a baseline to diff against (applied to the
+/// parts of the baseline's command).
+pub fn page(reports: &[RunReport], baseline: Option<&RunReport>) -> Page {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let parts: Vec<Part> = reports
+        .iter()
+        .map(|r| {
+            let n = seen.entry(r.command.as_str()).or_default();
+            let p = part(r, baseline, *n);
+            *n += 1;
+            p
+        })
+        .collect();
+    let class = parts.iter().fold("pass", |a, p| worst(a, p.class));
+    let title = match reports {
+        [one] => format!("scimtest {} · {}", one.command, one.target),
+        [first, ..] => format!(
+            "scimtest {} · {}",
+            reports
+                .iter()
+                .map(|r| r.command.as_str())
+                .collect::<Vec<_>>()
+                .join(" + "),
+            first.target
+        ),
+        [] => "scimtest".into(),
+    };
+    Page {
+        title,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        class,
+        parts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::json::sample::report;
+
+    #[test]
+    fn diff_sorts_checks_into_new_fixed_known_added_removed() {
+        let cur = report();
+        let mut base = report();
+        base.run_id = "base".into();
+        // In the sample: users.create.status-201 fails, users.create.location-header fails,
+        // groups.create.status-201 errors, entra.patch.replace-no-path passes.
+        for c in &mut base.checks {
+            match c.id.as_str() {
+                "users.create.status-201" => c.outcome = Outcome::Pass,
+                "entra.patch.replace-no-path" => c.outcome = Outcome::Fail,
+                _ => {}
+            }
+        }
+        base.checks
+            .retain(|c| c.id != "users.create.location-header");
+        let mut gone = base.checks[0].clone();
+        gone.id = "gone.check".into();
+        base.checks.push(gone);
+        let d = diff(&cur, &base);
+        assert_eq!(d.baseline_run, "base");
+        assert_eq!(d.new_failures, vec!["users.create.status-201"]);
+        assert_eq!(d.fixed, vec!["entra.patch.replace-no-path"]);
+        assert_eq!(d.known_failures, vec!["groups.create.status-201"]);
+        assert_eq!(d.added, vec!["users.create.location-header"]);
+        assert_eq!(d.removed, vec!["gone.check"]);
+    }
+
+    #[test]
+    fn rates_and_verdicts() {
+        let c = Counts {
+            pass: 3,
+            fail: 1,
+            error: 0,
+            skip: 5,
+        };
+        assert_eq!(rate(&c), "75.0%");
+        assert_eq!(rate(&Counts::default()), "n/a");
+        let r = report();
+        let (class, text) = verdict(&r);
+        assert_eq!(class, "fail", "a MUST failed: {text}");
+        let mut ok = report();
+        ok.checks.retain(|c| c.outcome == Outcome::Pass);
+        ok.recount();
+        assert_eq!(verdict(&ok).0, "pass");
+    }
+
+    #[test]
+    fn bodies_are_pretty_and_clipped_on_a_char_boundary() {
+        assert_eq!(
+            body(&Some(r#"{"a":1}"#.into())).as_deref(),
+            Some("{\n  \"a\": 1\n}")
+        );
+        let long = "é".repeat(BODY_MAX);
+        let b = body(&Some(long)).unwrap_or_default();
+        assert!(b.contains("more bytes in report.json"));
+        assert_eq!(body(&Some(String::new())), None);
+    }
+}
