@@ -21,6 +21,8 @@ pub struct Certificate {
     pub tool_version: String,
     /// The check catalogue's version, when `check` ran.
     pub catalogue_version: Option<String>,
+    /// When `check` ran a selection (`--only`, `--skip`, `--level`): how much of the catalogue.
+    pub selection: Option<String>,
     /// Pass rates per level (`MUST`, `SHOULD`, `MAY`, `IdP dialect`), when `check` ran.
     pub rates: Vec<Rate>,
     /// The IdP profiles, when `replay` ran.
@@ -73,6 +75,26 @@ fn idp_label(idp: &str) -> String {
         "onelogin" => "OneLogin".into(),
         other => other.to_string(),
     }
+}
+
+/// "a selection of N of M checks" when a check run ran less than its whole catalogue (the
+/// catalogue's size is part of `catalogue_version`: `<version>+<checks>.<fingerprint>`).
+fn selection(check: &RunReport) -> Option<String> {
+    let total: usize = check
+        .catalogue_version
+        .as_deref()?
+        .split_once('+')?
+        .1
+        .split_once('.')?
+        .0
+        .parse()
+        .ok()?;
+    (check.checks.len() < total).then(|| {
+        format!(
+            "a selection of {} of the catalogue's {total} checks (--only, --skip or --level)",
+            check.checks.len()
+        )
+    })
 }
 
 /// The certificate of `reports` (the parts of one run; the first report's target is the one
@@ -218,6 +240,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
             .map(|r| r.tool_version.clone())
             .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string()),
         catalogue_version: check.and_then(|c| c.catalogue_version.clone()),
+        selection: check.and_then(selection),
         runs: reports
             .iter()
             .map(|r| (r.command.clone(), r.run_id.clone()))

@@ -100,6 +100,48 @@ fn profile_table(md: &mut String, report: &RunReport) {
     }
 }
 
+/// `load`: the headline, one row per operation, the thresholds.
+fn load_tables(md: &mut String, l: &super::model::LoadReport) {
+    let _ = write!(
+        md,
+        "\nScenario `{}` · {} users · {:.1} s · {} requests · {:.0} req/s · {} errors ({} × 429)\n",
+        clip(&l.scenario, TEXT_MAX).replace('`', "'"),
+        l.users,
+        l.duration_s,
+        l.requests,
+        l.rps,
+        l.errors,
+        l.throttled
+    );
+    md.push_str("\n| operation | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n| :-- | --: | --: | --: | --: | --: | --: | --: |\n");
+    for o in &l.operations {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            escape_text(&clip(&o.op, TEXT_MAX)),
+            o.requests,
+            o.errors,
+            o.rps,
+            o.p50_ms,
+            o.p95_ms,
+            o.p99_ms,
+            o.max_ms
+        );
+    }
+    if !l.thresholds.is_empty() {
+        md.push_str("\n| threshold | observed | |\n| :-- | :-- | :-- |\n");
+        for t in &l.thresholds {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} |",
+                escape_text(&clip(&t.rule, TEXT_MAX)),
+                escape_text(&clip(&t.observed, TEXT_MAX)),
+                if t.passed { "✅ held" } else { "❌ breached" }
+            );
+        }
+    }
+}
+
 /// The whole document.
 fn render(report: &RunReport) -> String {
     let mut md = String::new();
@@ -113,6 +155,9 @@ fn render(report: &RunReport) -> String {
     headline(&mut md, report, &total);
     if !report.profiles.is_empty() {
         profile_table(&mut md, report);
+    }
+    if let Some(l) = &report.load {
+        load_tables(&mut md, l);
     }
     level_table(&mut md, &by_level, &total);
 

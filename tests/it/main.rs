@@ -27,4 +27,6 @@ mod record;
 mod replay;
 mod replay_cli;
 mod replay_snapshots;
+mod report_html;
+mod report_snapshots;
 mod smoke_binary;

@@ -1,0 +1,489 @@
+//! The HTML report and the certificate as a person uses them: a real `scimtest run` against a
+//! provider with faults (so there are failures, a breaking IdP profile and a load plot),
+//! opened in headless Chromium through chromedriver (W3C WebDriver over plain HTTP: six
+//! endpoints, so reqwest rather than a WebDriver crate and its second HTTP stack). Keeps a PNG
+//! screenshot in `target/test-artefacts/`. Also: `report render`, and no secret in any file.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. `.ci/run` installs them and sets
+//! `SCIMTEST_REQUIRE_BROWSER=1`, which turns a missing browser into a failure; without it the
+//! browser test says it is skipped and returns.
+
+use crate::support::Env;
+use base64::Engine as _;
+use scimtest::provider::{Fault, Faults, ProviderConfig, TokenSpec};
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const TOKEN: &str = "tok-html-7d2f9c41e0";
+const HEADER_SECRET: &str = "hdr-html-5be803aa21";
+
+/// A 2-second copy of the smoke scenario: enough for plots, short for a test.
+const SCENARIO: &str = r#"
+name = "html-test"
+description = "Two seconds of creates, reads and PATCHes for the HTML report test."
+modelled_on = "scenarios/smoke.toml"
+[run]
+users = 2
+ramp = "0s"
+duration = "2s"
+timeout = "5s"
+pacing = "max"
+[data]
+users = 5
+groups = 1
+members_per_group = 2
+[[operation]]
+name = "create-user"
+weight = 1
+[[operation]]
+name = "get-user"
+weight = 2
+[[operation]]
+name = "patch-user"
+weight = 1
+[[threshold]]
+metric = "p95"
+below = "2s"
+"#;
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "scimtest-it-{name}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&d).unwrap_or_else(|e| panic!("{e}"));
+    d
+}
+
+/// A provider with one check-breaking and one replay-breaking fault, our token.
+async fn faulty_provider() -> Env {
+    Env::with(ProviderConfig {
+        tokens: vec![TOKEN.parse::<TokenSpec>().unwrap_or_else(|e| panic!("{e}"))],
+        faults: Faults::new([Fault::NoLocation, Fault::ActiveIgnored]),
+        ..ProviderConfig::default()
+    })
+    .await
+}
+
+/// `scimtest run` against `env` into `dir`; returns (exit code, stdout + stderr).
+fn scimtest_run(env: &Env, dir: &Path) -> (Option<i32>, String) {
+    let scenario = dir.with_extension("toml");
+    std::fs::write(&scenario, SCENARIO).unwrap_or_else(|e| panic!("{e}"));
+    let out = Command::new(env!("CARGO_BIN_EXE_scimtest"))
+        .args(["run", "--target", &env.handle.base_url, "--token", TOKEN])
+        .args(["--header", &format!("X-Api-Key: {HEADER_SECRET}")])
+        .arg("--scenario")
+        .arg(&scenario)
+        .arg("--report-dir")
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = e.unwrap_or_else(|e| panic!("{e}")).path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[track_caller]
+fn assert_no_secret(paths: &[PathBuf], extra: &str) {
+    for p in paths {
+        let bytes = std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let text = String::from_utf8_lossy(&bytes);
+        for s in [TOKEN, HEADER_SECRET] {
+            assert!(!text.contains(s), "{} contains a secret", p.display());
+        }
+    }
+    for s in [TOKEN, HEADER_SECRET] {
+        assert!(!extra.contains(s), "terminal output contains a secret");
+    }
+}
+
+/// A chromedriver process and one WebDriver session.
+struct Browser {
+    driver: Child,
+    http: reqwest::Client,
+    base: String,
+    session: String,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Browser {
+    /// Start chromedriver on an ephemeral port (it prints the port) and open a session, or
+    /// None when the browser is not installed.
+    async fn start() -> Option<Browser> {
+        let (chromium, driver) = (Path::new("/usr/bin/chromium"), "/usr/bin/chromedriver");
+        if !chromium.exists() || !Path::new(driver).exists() {
+            assert!(
+                std::env::var_os("SCIMTEST_REQUIRE_BROWSER").is_none(),
+                "SCIMTEST_REQUIRE_BROWSER is set but /usr/bin/chromium or /usr/bin/chromedriver is missing (apt-get install chromium chromium-driver)"
+            );
+            eprintln!(
+                "SKIPPED: the browser test needs Debian's chromium and chromium-driver (.ci/run installs them)"
+            );
+            return None;
+        }
+        let mut child = Command::new(driver)
+            .args(["--port=0", "--allowed-ips=127.0.0.1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("chromedriver: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        // Blocking read of chromedriver's banner, on its own thread, bounded by a timeout.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(port) = line
+                    .strip_prefix("ChromeDriver was started successfully on port ")
+                    .and_then(|p| p.trim_end_matches('.').parse::<u16>().ok())
+                {
+                    let _ = tx.send(port);
+                }
+            }
+        });
+        let port = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|e| panic!("chromedriver did not report its port: {e}"));
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let base = format!("http://127.0.0.1:{port}");
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                         "--disable-dev-shm-usage", "--window-size=1280,1400"]
+            }
+        }}});
+        let mut b = Browser {
+            driver: child,
+            http,
+            base,
+            session: String::new(),
+        };
+        let v = b.call("POST", "/session", Some(caps)).await;
+        b.session = v["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {v}"))
+            .to_string();
+        Some(b)
+    }
+
+    /// One WebDriver command; returns `value`, panics on a WebDriver error.
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = if path == "/session" {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let mut rb = self.http.request(m, &url);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        } else if method == "POST" {
+            rb = rb.json(&json!({}));
+        }
+        let r = rb
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let v: Value = r
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        assert!(
+            v["value"]["error"].is_null(),
+            "{method} {path}: {}",
+            v["value"]
+        );
+        v["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url }))).await;
+    }
+
+    /// The first element matching `css`.
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .call(
+                "POST",
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+
+    async fn displayed(&self, el: &str) -> bool {
+        self.call("GET", &format!("/element/{el}/displayed"), None)
+            .await
+            .as_bool()
+            .unwrap_or(false)
+    }
+
+    async fn text(&self, el: &str) -> String {
+        self.call("GET", &format!("/element/{el}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    async fn click(&self, el: &str) {
+        self.call("POST", &format!("/element/{el}/click"), None)
+            .await;
+    }
+
+    async fn rect(&self, el: &str) -> (f64, f64) {
+        let v = self.call("GET", &format!("/element/{el}/rect"), None).await;
+        (
+            v["width"].as_f64().unwrap_or(0.0),
+            v["height"].as_f64().unwrap_or(0.0),
+        )
+    }
+
+    /// Scroll the first element matching `css` to the top of the viewport.
+    async fn scroll_to(&self, css: &str) {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "document.querySelector(arguments[0]).scrollIntoView()",
+                "args": [css]
+            })),
+        )
+        .await;
+    }
+
+    async fn screenshot(&self, path: &Path) {
+        let v = self.call("GET", "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("screenshot: {e}"));
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 10_000,
+            "not a real PNG"
+        );
+        if let Some(d) = path.parent() {
+            std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(path, png).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+fn artefacts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("test-artefacts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_run_reads_in_a_browser_summary_evidence_filters_and_plots() {
+    let env = faulty_provider().await;
+    let dir = tmpdir("html-run");
+    let (code, output) = scimtest_run(&env, &dir);
+    assert_eq!(code, Some(1), "faults must fail the run: {output}");
+    for f in [
+        "index.html",
+        "certificate.html",
+        "certificate.md",
+        "check/index.html",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing: {output}");
+    }
+    assert_no_secret(&files(&dir), &output);
+
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let url = format!("file://{}", dir.join("index.html").display());
+    b.goto(&url).await;
+
+    // Summary first: the verdict cards, visible without scrolling.
+    let summary = b.find("#summary").await;
+    assert!(b.displayed(&summary).await);
+    let text = b.text(&summary).await;
+    assert!(text.contains("scimtest check"), "{text}");
+    assert!(text.contains("IdP profiles would provision"), "{text}");
+    assert!(text.contains("requests at"), "{text}");
+    b.screenshot(&artefacts().join("report-html-summary.png"))
+        .await;
+
+    // The IdP matrix says which profile breaks.
+    let matrix = b.find("table.matrix").await;
+    assert!(b.displayed(&matrix).await);
+    assert!(b.text(&matrix).await.contains("would break at"));
+
+    // A failing check: shown by the default filter, collapsed, and its evidence appears on a
+    // click: expected vs actual, the exchange, the RFC reference, the hint.
+    let fail = b.find("#check details.check.fail").await;
+    assert!(b.displayed(&fail).await, "a failing check is hidden");
+    let summary_line = b.find("#check details.check.fail > summary").await;
+    let evidence = b.find("#check details.check.fail pre.resp").await;
+    assert!(
+        !b.displayed(&evidence).await,
+        "evidence shown before a click"
+    );
+    b.click(&summary_line).await;
+    assert!(
+        b.displayed(&evidence).await,
+        "evidence not shown after a click"
+    );
+    let body = b.text(&fail).await;
+    assert!(body.contains("Expected vs actual"), "{body}");
+    assert!(body.contains("How to fix it"), "{body}");
+    assert!(body.contains("RFC 7644"), "{body}");
+    assert!(body.contains("HTTP 201"), "{body}");
+    assert!(!body.contains(TOKEN));
+    b.scroll_to("#check details.check.fail").await;
+    b.screenshot(&artefacts().join("report-html-failing-check.png"))
+        .await;
+
+    // Filters: passes start hidden when something failed; unticking "fail" hides the failure,
+    // ticking "pass" shows passes.
+    let pass = b.find("#check details.check.pass").await;
+    assert!(
+        !b.displayed(&pass).await,
+        "passes should start filtered out"
+    );
+    b.click(&b.find("#check .filters input[value=\"fail\"]").await)
+        .await;
+    assert!(!b.displayed(&fail).await, "unticking fail did not hide it");
+    b.click(&b.find("#check .filters input[value=\"pass\"]").await)
+        .await;
+    assert!(b.displayed(&pass).await, "ticking pass did not show passes");
+
+    // The load section's latency plot is drawn, at a real size.
+    let plot = b.find("#load-plot-over-time svg").await;
+    assert!(b.displayed(&plot).await, "the latency plot is not visible");
+    let (w, h) = b.rect(&plot).await;
+    assert!(w > 300.0 && h > 150.0, "plot is {w}×{h}");
+    b.scroll_to("#load").await;
+    b.screenshot(&artefacts().join("report-html-load.png"))
+        .await;
+
+    // The certificate: the headline, the profiles, the run id.
+    b.goto(&format!(
+        "file://{}",
+        dir.join("certificate.html").display()
+    ))
+    .await;
+    let verdict = b.find("#verdict").await;
+    assert!(b.displayed(&verdict).await);
+    let v = b.text(&verdict).await;
+    assert!(
+        v.contains("MUST requirements") && v.contains("IdP profiles"),
+        "{v}"
+    );
+    b.screenshot(&artefacts().join("certificate.png")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_render_rebuilds_the_site_and_certificate_from_saved_runs() {
+    let env = faulty_provider().await;
+    let dir = tmpdir("html-render");
+    let (code, output) = scimtest_run(&env, &dir);
+    assert_eq!(code, Some(1), "{output}");
+    let out = tmpdir("html-render-out");
+    let render = Command::new(env!("CARGO_BIN_EXE_scimtest"))
+        .args(["report", "render"])
+        .arg(&dir)
+        .arg("--html")
+        .arg(out.join("site"))
+        .arg("--cert")
+        .arg(out.join("cert.md"))
+        .arg("--cert")
+        .arg(out.join("cert.html"))
+        .arg("--baseline")
+        .arg(dir.join("check/report.json"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        render.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&render.stderr)
+    );
+    let page = std::fs::read_to_string(out.join("site/index.html")).unwrap_or_default();
+    for part in ["id=\"check\"", "id=\"replay\"", "id=\"load\"", "<svg"] {
+        assert!(page.contains(part), "re-rendered page lacks {part}");
+    }
+    // Against itself as the baseline: every failure is known, none is new.
+    assert!(page.contains("Changes since baseline"));
+    assert!(
+        page.contains("new failures (0)"),
+        "a run is its own baseline"
+    );
+    let cert = std::fs::read_to_string(out.join("cert.md")).unwrap_or_default();
+    assert!(cert.contains("SCIM 2.0 compatibility certificate"));
+    assert!(cert.contains("fails "), "{cert}");
+    assert_no_secret(&files(&out), "");
+
+    // One report.json works too; a missing input and a non-report are harness errors (3).
+    let one = Command::new(env!("CARGO_BIN_EXE_scimtest"))
+        .args(["report", "render"])
+        .arg(dir.join("replay/report.json"))
+        .arg("--cert")
+        .arg(out.join("replay-cert.html"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(one.status.code(), Some(0));
+    for bad in [dir.join("nope.json"), dir.join("index.md")] {
+        let r = Command::new(env!("CARGO_BIN_EXE_scimtest"))
+            .args(["report", "render"])
+            .arg(&bad)
+            .arg("--html")
+            .arg(out.join("x"))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.status.code(), Some(3), "{}", bad.display());
+        assert!(!String::from_utf8_lossy(&r.stderr).contains("panicked"));
+    }
+    // Nothing to write is a usage error.
+    let r = Command::new(env!("CARGO_BIN_EXE_scimtest"))
+        .args(["report", "render"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.status.code(), Some(2));
+}

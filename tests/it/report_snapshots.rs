@@ -1,0 +1,95 @@
+//! insta snapshots of the Markdown report and the certificate (HTML and Markdown), rendered from
+//! a real `check` and `replay` against a provider with faults (a Location header missing,
+//! `active` ignored), so failures, evidence and a breaking IdP profile are in them. What varies
+//! run to run is redacted by shape: run ids, UUIDs, timestamps, ports, durations, ETags.
+//! Snapshots live under `snapshots/`; CI runs with `INSTA_UPDATE=no`.
+
+use crate::support::Env;
+use scimtest::provider::{Fault, Faults, ProviderConfig};
+use std::path::Path;
+use std::process::Command;
+
+fn run(args: &[&str], extra: &[&Path]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_scimtest"))
+        .args(args)
+        .args(extra)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {text}");
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markdown_report_and_certificate() {
+    let env = Env::with(ProviderConfig {
+        faults: Faults::new([Fault::NoLocation, Fault::ActiveIgnored]),
+        ..ProviderConfig::default()
+    })
+    .await;
+    let dir = std::env::temp_dir().join(format!(
+        "scimtest-it-snap-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let (check, replay) = (dir.join("check"), dir.join("replay"));
+    let base = env.handle.base_url.clone();
+    let token = env.handle.token.clone();
+    let target = ["--target", base.as_str(), "--token", token.as_str()];
+    let mut args = vec![
+        "check",
+        "--only",
+        "users.create.*",
+        "--only",
+        "users.deactivate.*",
+    ];
+    args.extend(target);
+    args.push("--concurrency");
+    args.push("1");
+    args.push("--report-dir");
+    run(&args, &[&check]);
+    let mut args = vec!["replay", "--idp", "okta"];
+    args.extend(target);
+    args.push("--report-dir");
+    run(&args, &[&replay]);
+    let (md, html) = (dir.join("cert.md"), dir.join("cert.html"));
+    run(
+        &["report", "render", "--cert"],
+        &[&md, Path::new("--cert"), &html, &check, &replay],
+    );
+
+    let read =
+        |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let (report_md, cert_md, cert_html) = (read(&check.join("report.md")), read(&md), read(&html));
+    for t in [&report_md, &cert_md, &cert_html] {
+        assert!(!t.contains(&token), "the token leaked");
+    }
+    insta::with_settings!({
+        snapshot_path => "../../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        filters => vec![
+            (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
+            (r"scimtest-[0-9a-f]{8}", "scimtest-[run]"),
+            (r"(run(?: id)? `?)[0-9a-f]{8}", "$1[run]"),
+            (r"(<code>)[0-9a-f]{8}(</code>)", "$1[run]$2"),
+            (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[time]"),
+            (r"on \d{4}-\d\d-\d\d", "on [date]"),
+            (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+            (r"\d+(\.\d+)? ms", "[n] ms"),
+            (r"· \d+(\.\d+)? s ·", "· [n] s ·"),
+            (r#"W/\\?"[^"\\]*\\?""#, "[etag]"),
+            (r"scimtest \d+\.\d+\.\d+", "scimtest [version]"),
+            (r"(?i)date: [^\n]*GMT", "date: [date]"),
+            (r"(?i)content-length: \d+", "content-length: [n]"),
+        ],
+    }, {
+        insta::assert_snapshot!("report.md", report_md);
+        insta::assert_snapshot!("certificate.md", cert_md);
+        insta::assert_snapshot!("certificate.html", cert_html);
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
