@@ -175,6 +175,57 @@ fn an_unwritable_report_path_fails_before_the_run() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("failed to create"));
 }
 
+#[test]
+fn html_and_certificate_flags_write_where_asked_and_bad_paths_fail_before_the_run() {
+    let dir = tmpdir("html-flags");
+    let out = bin()
+        .args(["check", "--only", "users.create.*", "--report-dir"])
+        .arg(dir.join("r"))
+        .arg("--report-html")
+        .arg(dir.join("site"))
+        .args(["--report-cert"])
+        .arg(dir.join("c/cert.md"))
+        .args(["--report-cert"])
+        .arg(dir.join("c/cert.html"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(dir.join("site/index.html")).unwrap_or_default();
+    assert!(page.starts_with("<!doctype html>") && page.contains("users.create.status-201"));
+    assert!(dir.join("r/index.html").is_file());
+    let md = std::fs::read_to_string(dir.join("c/cert.md")).unwrap_or_default();
+    assert!(
+        md.starts_with("# SCIM 2.0 compatibility certificate"),
+        "{md}"
+    );
+    assert!(md.contains("a selection of"), "{md}");
+    let html = std::fs::read_to_string(dir.join("c/cert.html")).unwrap_or_default();
+    assert!(html.starts_with("<!doctype html>"));
+    for bad in [
+        ["--report-html", "/proc/nope/site"],
+        ["--report-cert", "/proc/nope/c.html"],
+    ] {
+        let t = std::time::Instant::now();
+        let out = bin()
+            .args(["check", "--report-dir"])
+            .arg(dir.join("r2"))
+            .args(bad)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status.code(), Some(3), "{bad:?}");
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "failed late"
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("failed to create"));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_answering_garbage_fails_checks_without_panicking() {
     use wiremock::matchers::any;
