@@ -167,6 +167,11 @@ pub struct CheckArgs {
     /// A previous report.json: its failures are known and do not fail this run; new failures do.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// A bearer token of a second tenant of the same target (also read from
+    /// SCIMTEST_SECOND_TOKEN): enables the `isolation.*` checks, which verify that neither
+    /// tenant can see or touch the other's data. The embedded provider always has one.
+    #[arg(long, env = "SCIMTEST_SECOND_TOKEN", hide_env_values = true)]
+    pub second_token: Option<String>,
 }
 
 fn list(checks: &[Check], format: ListFormat) -> String {
@@ -311,6 +316,9 @@ pub struct Connected {
     pub client: Client,
     /// The embedded provider, to shut down after the run.
     pub embedded: Option<provider::ProviderHandle>,
+    /// The embedded provider's second tenant's token (it always has two, so the isolation
+    /// checks run with no setup).
+    pub embedded_second_token: Option<String>,
     /// The base URL for reports.
     pub shown_target: String,
     /// The headers every request carries (Authorization, `--header`s): secrets, for callers
@@ -320,18 +328,37 @@ pub struct Connected {
 
 /// Build the client for `args`, starting the embedded provider when no target is given.
 pub async fn connect(args: &TargetArgs) -> anyhow::Result<Connected> {
+    connect_with(args, &[]).await
+}
+
+/// [`connect`], with more values to redact (a second tenant's token).
+pub async fn connect_with(
+    args: &TargetArgs,
+    extra_secrets: &[String],
+) -> anyhow::Result<Connected> {
     let (embedded, base_url, token) = match &args.target {
         Some(t) => (None, t.clone(), args.token.clone()),
         None => {
-            let h = provider::spawn(ProviderConfig::default())
-                .await
-                .context("failed to start the embedded provider")?;
+            let tokens = (0..2)
+                .map(|_| provider::TokenSpec {
+                    token: uuid::Uuid::new_v4().simple().to_string(),
+                    me: None,
+                })
+                .collect();
+            let h = provider::spawn(ProviderConfig {
+                tokens,
+                ..ProviderConfig::default()
+            })
+            .await
+            .context("failed to start the embedded provider")?;
             let (u, t) = (h.base_url.clone(), h.token.clone());
             (Some(h), u, Some(t))
         }
     };
+    let embedded_second_token = embedded.as_ref().and_then(|h| h.tokens.get(1).cloned());
     let mut headers = Vec::new();
-    let mut secrets = Vec::new();
+    let mut secrets: Vec<String> = extra_secrets.to_vec();
+    secrets.extend(embedded_second_token.iter().cloned());
     if let Some(t) = &token {
         headers.push(("Authorization".to_string(), format!("Bearer {t}")));
         secrets.push(t.clone());
@@ -353,9 +380,36 @@ pub async fn connect(args: &TargetArgs) -> anyhow::Result<Connected> {
     Ok(Connected {
         client,
         embedded,
+        embedded_second_token,
         shown_target,
         auth_headers,
     })
+}
+
+/// A client for the second tenant: the same target and `--header`s, its own bearer token; its
+/// redactor knows both tokens.
+fn second_client(
+    first: &Client,
+    args: &TargetArgs,
+    token: &str,
+    extra: &[String],
+) -> anyhow::Result<Client> {
+    let mut secrets: Vec<String> = extra.to_vec();
+    secrets.push(token.to_string());
+    secrets.extend(args.token.iter().cloned());
+    let mut headers = vec![("Authorization".to_string(), format!("Bearer {token}"))];
+    for h in &args.headers {
+        headers.push((h.name.clone(), h.value.clone()));
+        secrets.push(h.value.clone());
+    }
+    let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let cfg = TargetConfig {
+        base_url: first.base_url().to_string(),
+        headers,
+        timeout: args.timeout,
+        ..TargetConfig::bearer(String::new(), "")
+    };
+    Ok(Client::new(cfg, redactor)?)
 }
 
 /// Print an error chain on one line and return the harness exit code.
@@ -437,12 +491,18 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         outputs.set_baseline(b);
     }
 
+    let extra: Vec<String> = args.second_token.iter().cloned().collect();
     let Connected {
         client,
         embedded,
+        embedded_second_token,
         shown_target,
         ..
-    } = connect(&args.target).await?;
+    } = connect_with(&args.target, &extra).await?;
+    let second = match args.second_token.clone().or(embedded_second_token) {
+        Some(t) => Some(second_client(&client, &args.target, &t, &extra)?),
+        None => None,
+    };
 
     let tty = std::io::stderr().is_terminal();
     let bar = if tty {
@@ -481,6 +541,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         selection,
         concurrency: usize::from(args.concurrency),
         check_timeout: args.target.timeout * 3,
+        second,
     };
     let out = runner::run(client, ns, checks, &opts, &on_done).await;
     if let Some(b) = &bar {

@@ -176,6 +176,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         embedded,
         shown_target,
         auth_headers,
+        ..
     } = connect(&target).await?;
     let probe = client
         .send("GET", "/ServiceProviderConfig", None, &[])

@@ -31,12 +31,15 @@ pub fn all() -> Vec<Check> {
     v.extend(checks::search::checks());
     v.extend(checks::schema::checks());
 
+    // tenant isolation (with --second-token):
+    v.extend(checks::isolation::checks());
+
     v
 }
 
 /// The catalogue's release, bumped by hand whenever a check is added, removed, renamed or
 /// changes level or RFC section (the `pinned_fingerprint` test says when).
-pub const VERSION: &str = "2026.11";
+pub const VERSION: &str = "2026.11.1";
 
 /// FNV-1a (64-bit) over every check's id, level and RFC section, in catalogue order: changes
 /// whenever what a run means changes, not when a title's wording does.
@@ -66,7 +69,7 @@ mod tests {
 
     /// The fingerprint of the catalogue as released under [`VERSION`]. When this test fails,
     /// the catalogue changed: bump `VERSION` and pin the new fingerprint.
-    const PINNED: (&str, &str) = ("2026.11", "bf370174");
+    const PINNED: (&str, &str) = ("2026.11.1", "f7500cbb");
 
     #[test]
     fn pinned_fingerprint() {
@@ -75,7 +78,11 @@ mod tests {
             PINNED,
             "the catalogue changed: bump catalogue::VERSION and update PINNED"
         );
-        assert!(version().starts_with("2026.11+"), "{}", version());
+        assert!(
+            version().starts_with(&format!("{VERSION}+")),
+            "{}",
+            version()
+        );
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub struct Caps {
     pub users: String,
     /// Endpoint of the Group resource type, if any.
     pub groups: Option<String>,
+    /// Whether a second tenant's credential was given (`--second-token`).
+    pub second_tenant: bool,
 }
 
 impl Caps {
@@ -62,6 +64,7 @@ impl Caps {
             Capability::Filter => self.flag("filter"),
             Capability::ChangePassword => self.flag("changePassword"),
             Capability::Groups => self.groups.is_some(),
+            Capability::SecondTenant => self.second_tenant,
             Capability::EnterpriseUser => self.resource_types.iter().any(|rt| {
                 rt["schemaExtensions"]
                     .as_array()
@@ -100,7 +103,14 @@ pub struct Shared {
     pub caps: Caps,
     /// Resources created so far (for the cleanup report).
     pub created: AtomicUsize,
+    /// A second tenant (`--second-token`): its client and its own ledger under the same run
+    /// prefix, cleaned up with its own credential.
+    pub second: Option<(Client, Namespace)>,
 }
+
+/// A request header that marks the second tenant's requests in the evidence (the target may
+/// ignore it; nothing depends on it).
+pub const SECOND_TENANT_MARK: (&str, &str) = ("X-Scimtest-Tenant", "second");
 
 /// A created resource.
 #[derive(Debug, Clone)]
@@ -259,6 +269,41 @@ impl Ctx {
     /// DELETE.
     pub async fn delete(&self, path: &str) -> Resp {
         self.send("DELETE", path, None, &[]).await
+    }
+
+    /// A request as the second tenant (`--second-token`), logged as evidence and marked with
+    /// [`SECOND_TENANT_MARK`]; a Skip when no second credential was given.
+    pub async fn as_second(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Resp, Finding> {
+        let Some((client, _)) = &self.shared.second else {
+            return Err(Finding::skip(
+                "needs a second tenant's credential (--second-token)",
+            ));
+        };
+        let r = client
+            .send(method, path, body.map(Body::Json), &[SECOND_TENANT_MARK])
+            .await;
+        self.record(&r);
+        Ok(r)
+    }
+
+    /// Register a resource the second tenant created, for cleanup with its credential.
+    pub fn track_second(&self, location: &str) {
+        if let Some((_, ns)) = &self.shared.second {
+            ns.track(location);
+            self.shared.created.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Stop tracking a resource of the second tenant (deleted by the check itself).
+    pub fn untrack_second(&self, location: &str) {
+        if let Some((_, ns)) = &self.shared.second {
+            ns.untrack(location);
+        }
     }
 
     /// `path` made absolute against the target's base URL.

@@ -25,6 +25,8 @@ pub enum Capability {
     Groups,
     /// The EnterpriseUser extension on User.
     EnterpriseUser,
+    /// A second tenant's credential (`check --second-token`).
+    SecondTenant,
 }
 
 impl Capability {
@@ -39,6 +41,7 @@ impl Capability {
             Capability::ChangePassword => "changePassword",
             Capability::Groups => "groups",
             Capability::EnterpriseUser => "enterpriseUser",
+            Capability::SecondTenant => "second-token",
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::conformance::catalogue;
 use crate::conformance::context::{Caps, Ctx, Shared, truncate};
-use crate::conformance::model::{Check, Finding, Level, Outcome};
+use crate::conformance::model::{Capability, Check, Finding, Level, Outcome};
 use crate::report::model::{CheckReport, CleanupReport};
 use crate::target::client::Client;
 use crate::target::namespace::Namespace;
@@ -114,6 +114,9 @@ pub struct RunOptions {
     pub concurrency: usize,
     /// Time budget of one check (its requests share it).
     pub check_timeout: Duration,
+    /// A client authenticated as a second tenant (`--second-token`): enables the
+    /// `isolation.*` checks.
+    pub second: Option<Client>,
 }
 
 impl Default for RunOptions {
@@ -122,6 +125,7 @@ impl Default for RunOptions {
             selection: Selection::default(),
             concurrency: 8,
             check_timeout: Duration::from_secs(30),
+            second: None,
         }
     }
 }
@@ -198,6 +202,7 @@ pub async fn discover(client: &Client) -> Result<Caps, RunError> {
         schemas: list(&schemas),
         users,
         groups,
+        second_tenant: false,
     })
 }
 
@@ -230,12 +235,18 @@ pub async fn run(
     opts: &RunOptions,
     on_done: &(dyn Fn(&CheckReport) + Sync),
 ) -> Result<RunOutput, RunError> {
-    let caps = discover(&client).await?;
+    let mut caps = discover(&client).await?;
+    caps.second_tenant = opts.second.is_some();
+    let second = opts
+        .second
+        .clone()
+        .map(|c| (c, Namespace::with_run_id(ns.run_id())));
     let shared = Arc::new(Shared {
         client,
         ns,
         caps,
         created: Default::default(),
+        second,
     });
     let interrupted = Arc::new(AtomicBool::new(false));
     let budget = opts.check_timeout;
@@ -259,7 +270,12 @@ pub async fn run(
                 let r = report(
                     &c,
                     Outcome::Skip,
-                    format!("the target does not advertise {}", missing.name()),
+                    match missing {
+                        Capability::SecondTenant => {
+                            "needs a second tenant's credential (--second-token)".to_string()
+                        }
+                        m => format!("the target does not advertise {}", m.name()),
+                    },
                     Vec::new(),
                     0.0,
                 );
@@ -351,7 +367,21 @@ pub async fn run(
         })
         .collect();
     let created = shared.created.load(Ordering::Relaxed);
-    let mut cleanup = shared.ns.cleanup(&shared.client, created).await;
+    // What the second tenant still has on its ledger is counted there, not as "removed by the
+    // checks themselves" on the first tenant's.
+    let second_pending = shared.second.as_ref().map_or(0, |(_, ns)| ns.tracked());
+    let mut cleanup = shared
+        .ns
+        .cleanup(&shared.client, created.saturating_sub(second_pending))
+        .await;
+    if let Some((client, ns)) = &shared.second {
+        // The second tenant's resources are invisible to the first credential (when the
+        // target isolates tenants at all): remove them with their own.
+        let theirs = ns.cleanup(client, second_pending).await;
+        cleanup.created += theirs.created;
+        cleanup.removed += theirs.removed;
+        cleanup.leftovers.extend(theirs.leftovers);
+    }
     sweep(&shared, &mut cleanup).await;
     Ok(RunOutput {
         checks: reports,
@@ -367,6 +397,9 @@ async fn sweep(shared: &Shared, cleanup: &mut CleanupReport) {
         targets.push((g.clone(), "displayName"));
     }
     shared.ns.sweep(&shared.client, &targets, cleanup).await;
+    if let Some((client, ns)) = &shared.second {
+        ns.sweep(client, &targets, cleanup).await;
+    }
 }
 
 /// The selected checks of the catalogue, in catalogue order.

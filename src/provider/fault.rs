@@ -53,6 +53,9 @@ pub enum Fault {
     ErrorNoSchemas,
     /// Requests without a valid token are served (RFC 7644 §2).
     AuthDisabled,
+    /// Every valid token opens the first tenant: tenants share one store, so one tenant reads,
+    /// lists, changes and deletes another's resources (RFC 7644 §6, §7).
+    TenantsShared,
     /// 401 responses lack `WWW-Authenticate` (RFC 7235 §3.1).
     NoWwwAuthenticate,
     /// A duplicate userName is accepted with 201 instead of 409 uniqueness (RFC 7644 §3.3).
@@ -269,6 +272,9 @@ impl Fault {
             }
             Fault::ErrorNoSchemas => "error bodies lack schemas (RFC 7644 §3.12)",
             Fault::AuthDisabled => "requests without a valid token are served (RFC 7644 §2)",
+            Fault::TenantsShared => {
+                "every valid token opens the first tenant: tenants see each other's data (RFC 7644 §6, §7)"
+            }
             Fault::NoWwwAuthenticate => "401 responses lack WWW-Authenticate (RFC 7235 §3.1)",
             Fault::NoUniqueness => "duplicate userName accepted with 201 (RFC 7644 §3.3)",
             Fault::UniquenessCaseSensitive => {

@@ -201,6 +201,9 @@ impl Provider {
                 found = Some(slot);
             }
         }
+        if self.faults.has(Fault::TenantsShared) && found.is_some() {
+            return self.slots.first();
+        }
         found
     }
 

@@ -10,6 +10,19 @@ use scimtest::report::CheckReport;
 use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 use std::collections::BTreeMap;
 
+/// A provider with two tenants (the isolation checks need the second) and these faults.
+pub async fn two_tenants(faults: &[Fault]) -> Env {
+    Env::with(scimtest::provider::ProviderConfig {
+        tokens: vec![
+            "tenant-a-token".parse().unwrap_or_else(|e| panic!("{e}")),
+            "tenant-b-token".parse().unwrap_or_else(|e| panic!("{e}")),
+        ],
+        faults: scimtest::provider::Faults::new(faults.iter().copied()),
+        ..Default::default()
+    })
+    .await
+}
+
 pub async fn run_checks(env: &Env, checks: Vec<Check>) -> runner::RunOutput {
     let token = env.handle.token.clone();
     let client = Client::new(
@@ -17,11 +30,22 @@ pub async fn run_checks(env: &Env, checks: Vec<Check>) -> runner::RunOutput {
         Redactor::new([token], []),
     )
     .unwrap_or_else(|e| panic!("{e}"));
+    // With a second tenant on the provider, the isolation checks run as it.
+    let second = env.handle.tokens.get(1).map(|t| {
+        Client::new(
+            TargetConfig::bearer(env.handle.base_url.clone(), t),
+            Redactor::new([t.clone()], []),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    });
     runner::run(
         client,
         Namespace::new(),
         checks,
-        &RunOptions::default(),
+        &RunOptions {
+            second,
+            ..RunOptions::default()
+        },
         &|_r: &CheckReport| {},
     )
     .await
@@ -38,7 +62,7 @@ fn fault_named(name: &str) -> Fault {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_check_passes_against_the_clean_provider_and_cleans_up() {
-    let env = Env::start().await;
+    let env = two_tenants(&[]).await;
     let out = run_checks(&env, catalogue::all()).await;
     let bad: Vec<String> = out
         .checks
@@ -56,22 +80,24 @@ async fn every_check_passes_against_the_clean_provider_and_cleans_up() {
         "{:?}",
         out.cleanup.leftovers
     );
-    let slot = env
-        .handle
-        .provider
-        .authenticate(Some(&env.handle.token))
-        .unwrap_or_else(|| panic!("token"));
     use scimtest::provider::store::Kind;
-    assert_eq!(
-        env.handle.provider.count(slot, Kind::User),
-        0,
-        "users left behind"
-    );
-    assert_eq!(
-        env.handle.provider.count(slot, Kind::Group),
-        0,
-        "groups left behind"
-    );
+    for token in &env.handle.tokens {
+        let slot = env
+            .handle
+            .provider
+            .authenticate(Some(token))
+            .unwrap_or_else(|| panic!("token"));
+        assert_eq!(
+            env.handle.provider.count(slot, Kind::User),
+            0,
+            "users left behind"
+        );
+        assert_eq!(
+            env.handle.provider.count(slot, Kind::Group),
+            0,
+            "groups left behind"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,7 +114,7 @@ async fn every_check_fails_under_the_fault_it_names() {
     }
     let mut not_failing = Vec::new();
     for (fault, checks) in by_fault {
-        let env = Env::with_faults(&[fault_named(fault)]).await;
+        let env = two_tenants(&[fault_named(fault)]).await;
         let out = run_checks(&env, checks).await;
         for c in out.checks {
             if c.outcome != Outcome::Fail {

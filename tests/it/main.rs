@@ -19,6 +19,7 @@ mod provider_errors;
 mod provider_etag;
 mod provider_faults;
 mod provider_groups;
+mod provider_isolation;
 mod provider_list;
 mod provider_patch;
 mod provider_robustness;

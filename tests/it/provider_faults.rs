@@ -131,6 +131,23 @@ async fn probe(f: Fault, env: &Env) -> bool {
         Fault::ErrorStatusNumber => !env.get("/Users/none").await.json["status"].is_string(),
         Fault::ErrorNoSchemas => env.get("/Users/none").await.json.get("schemas").is_none(),
         Fault::AuthDisabled => env.send_as(None, "GET", "/Users", None, &[]).await.status == 200,
+        Fault::TenantsShared => {
+            // Two tenants on a provider with the same faults: B reads A's user.
+            let two = Env::with(scimtest::provider::ProviderConfig {
+                tokens: vec![
+                    "tok-a".parse().unwrap_or_else(|e| panic!("{e}")),
+                    "tok-b".parse().unwrap_or_else(|e| panic!("{e}")),
+                ],
+                faults: env.handle.provider.faults.clone(),
+                ..Default::default()
+            })
+            .await;
+            let u = two.user("tenant-a").await;
+            two.send_as(Some("tok-b"), "GET", &format!("/Users/{u}"), None, &[])
+                .await
+                .status
+                == 200
+        }
         Fault::NoWwwAuthenticate => env
             .send_as(Some("bad"), "GET", "/Users", None, &[])
             .await

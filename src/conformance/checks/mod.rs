@@ -21,6 +21,7 @@ pub mod patch;
 pub mod bulk;
 pub mod errors;
 pub mod etag;
+pub mod isolation;
 pub mod schema;
 pub mod search;
 pub mod transport;
