@@ -72,6 +72,13 @@ pub struct ServeArgs {
     /// filter.maxResults: the largest page served.
     #[arg(long, default_value_t = Limits::default().filter_max_results)]
     pub max_results: usize,
+    /// Connections served at once; one more is answered 503 (SCIM error) and closed.
+    #[arg(long, default_value_t = Limits::default().max_connections)]
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers before the connection is closed
+    /// (slowloris), e.g. 10s.
+    #[arg(long, default_value = "10s", value_parser = check::parse_duration)]
+    pub header_read_timeout: std::time::Duration,
     /// Create this many synthetic users in the first tenant at start-up (benchmarks, demos).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed_users: usize,
@@ -105,6 +112,8 @@ async fn serve(args: ServeArgs) -> i32 {
         max_body_bytes: args.max_body_bytes,
         bulk_max_operations: args.bulk_max_operations,
         filter_max_results: args.max_results,
+        max_connections: args.max_connections,
+        header_read_timeout: args.header_read_timeout,
         ..Limits::default()
     };
     let config = ProviderConfig {

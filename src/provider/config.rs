@@ -58,6 +58,14 @@ pub struct Limits {
     pub max_patch_operations: usize,
     /// Most members in one group write.
     pub max_members_per_request: usize,
+    /// Deepest JSON nesting accepted in a request body (a SCIM body needs about 6 levels; a
+    /// nesting bomb is refused with 400 invalidSyntax before it is parsed).
+    pub max_json_depth: usize,
+    /// Connections served at once; one more is answered 503 with a SCIM error and closed.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's headers (slowloris): the connection is
+    /// closed after it.
+    pub header_read_timeout: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -70,6 +78,9 @@ impl Default for Limits {
             default_count: 100,
             max_patch_operations: 1000,
             max_members_per_request: 10_000,
+            max_json_depth: 32,
+            max_connections: 1024,
+            header_read_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

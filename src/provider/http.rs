@@ -159,6 +159,35 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     matches!(mt.as_str(), SCIM_JSON | "application/json" | "")
 }
 
+/// Whether `bytes`, read as JSON, nests arrays and objects deeper than `max` (brackets inside
+/// strings do not count). A linear scan, so a nesting bomb costs no recursion.
+pub fn nests_deeper_than(bytes: &[u8], max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 async fn read_json(body: Body, limit: usize, headers: &HeaderMap) -> ScimResult<Value> {
     if !content_type_ok(headers) {
         return Err(ScimError::new(
@@ -185,6 +214,12 @@ async fn read_json(body: Body, limit: usize, headers: &HeaderMap) -> ScimResult<
         return Err(ScimError::invalid_syntax(
             "the request body is empty; a JSON object is required",
         ));
+    }
+    let max_depth = crate::provider::config::Limits::default().max_json_depth;
+    if nests_deeper_than(&bytes, max_depth) {
+        return Err(ScimError::invalid_syntax(format!(
+            "the request body nests arrays and objects deeper than {max_depth} levels"
+        )));
     }
     serde_json::from_slice(&bytes)
         .map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))

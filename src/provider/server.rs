@@ -1,13 +1,16 @@
 //! Starting and stopping the provider: `spawn` (in-process, for tests and the other commands'
 //! embedded default) and `serve` (the `scimtest serve` command, until Ctrl-C). Both bind first,
-//! then build the base URL from the bound address, so port 0 works.
+//! then build the base URL from the bound address, so port 0 works. The accept loop is ours
+//! (hyper directly), for the connection limit and the header read timeout.
 
-use crate::provider::config::{ProviderConfig, TokenSpec};
+use crate::provider::config::{Limits, ProviderConfig, TokenSpec};
 use crate::provider::http;
 use crate::provider::service::Provider;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, oneshot};
 
 /// Why the provider could not start.
 #[derive(Debug, thiserror::Error)]
@@ -108,12 +111,12 @@ pub async fn spawn(config: ProviderConfig) -> Result<ProviderHandle, ServeError>
     let addr = listener.local_addr().map_err(ServeError::Io)?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = http::router(provider.clone());
+    let limits = provider.limits.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        serve_connections(listener, app, &limits, async {
+            let _ = rx.await;
+        })
+        .await
     });
     let token = tokens.first().map(|t| t.token.clone()).unwrap_or_default();
     Ok(ProviderHandle {
@@ -147,11 +150,92 @@ pub async fn serve(config: ProviderConfig) -> Result<(), ServeError> {
     if !provider.faults.is_empty() {
         println!("  faults:   {}", provider.faults.names().join(", "));
     }
+    let limits = provider.limits.clone();
     let app = http::router(provider);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    serve_connections(listener, app, &limits, shutdown_signal())
         .await
         .map_err(ServeError::Io)
+}
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// The accept loop (instead of `axum::serve`, which has neither limit): HTTP/1.1 with
+/// keep-alive, at most `limits.max_connections` connections at once (one more is answered 503
+/// with a SCIM error body and closed), a header read timeout against slowloris clients, and a
+/// graceful stop that lets in-flight requests finish for up to [`DRAIN`].
+async fn serve_connections(
+    listener: TcpListener,
+    app: axum::Router,
+    limits: &Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(s) => s,
+                // Out of file descriptors or a connection that died in the backlog: back off a
+                // little (never spin) and keep serving.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tokio::spawn(refuse(stream, limits.max_connections));
+            continue;
+        };
+        let svc = hyper_util::service::TowerToHyperService::new(app.clone());
+        let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    Ok(())
+}
+
+/// Answer a connection over the limit: 503 with a SCIM error body and `Retry-After`, then
+/// close. Whatever the client sent is drained (bounded) first so the close is not a reset.
+async fn refuse(mut stream: tokio::net::TcpStream, max: usize) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = format!(
+        r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"503","detail":"too many connections: at most {max} are served at once; retry shortly"}}"#
+    );
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/scim+json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let mut buf = [0u8; 4096];
+        // The request head usually arrives with the connection; read what is there.
+        let _ = tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buf)).await;
+        let _ = stream.write_all(head.as_bytes()).await;
+        let _ = stream.write_all(body.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        let mut drained = 0usize;
+        while drained < 64 * 1024 {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+        }
+    })
+    .await;
 }
 
 async fn shutdown_signal() {

@@ -20,6 +20,7 @@ mod provider_etag;
 mod provider_faults;
 mod provider_groups;
 mod provider_isolation;
+mod provider_limits;
 mod provider_list;
 mod provider_patch;
 mod provider_robustness;
