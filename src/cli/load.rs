@@ -202,6 +202,9 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         plan.enterprise,
     );
     shared.pacer = plan.throttle.map(load::ops::Pacer::new);
+    // A 429's wait is capped at the request timeout: the run ends on time however long the
+    // target asks to be left alone.
+    shared.max_retry_wait = plan.timeout;
     let shared = Arc::new(shared);
     // goose's own flags win over the scenario's numbers.
     let users = args.goose.users.unwrap_or(plan.users);

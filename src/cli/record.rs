@@ -81,6 +81,10 @@ pub struct RecordArgs {
     /// The fixture's title (default: generated from the IdP, flow and upstream host).
     #[arg(long)]
     pub title: Option<String>,
+    /// How long one request may take upstream (connect, answer, whole body) before the IdP
+    /// gets a 504, e.g. 30s, 500ms.
+    #[arg(long, default_value = "30s", value_parser = crate::cli::check::parse_duration)]
+    pub timeout: std::time::Duration,
 }
 
 /// Run `scimtest record`; returns the exit code.
@@ -133,7 +137,11 @@ async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
     };
     let mut meta = RecordMeta::new(idp, &args.profile, args.flow.as_str(), &upstream);
     meta.title = args.title.unwrap_or_default();
-    let handle = record::spawn(RecordConfig::new(args.listen, &upstream, meta)).await?;
+    let config = RecordConfig {
+        timeout: args.timeout,
+        ..RecordConfig::new(args.listen, &upstream, meta)
+    };
+    let handle = record::spawn(config).await?;
     eprintln!(
         "scimtest record: listening on {} (give the IdP this SCIM base URL), forwarding to \
          {upstream}, writing {}; Ctrl-C to stop",

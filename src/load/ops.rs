@@ -81,6 +81,9 @@ pub struct Shared {
     pub enterprise: bool,
     /// 429 answers seen.
     pub throttled: AtomicU64,
+    /// Longest `Retry-After` a user waits after a 429 (goose stops a user only between
+    /// transactions, so this wait also delays the end of the run).
+    pub max_retry_wait: Duration,
     /// Unique-name counter.
     counter: AtomicU64,
     /// Cheap pseudo-random state for picking pool entries.
@@ -111,6 +114,7 @@ impl Shared {
             page_size: page_size.max(1),
             enterprise,
             throttled: AtomicU64::new(0),
+            max_retry_wait: Duration::from_secs(30),
             counter: AtomicU64::new(0),
             rng: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
         }
@@ -297,7 +301,7 @@ async fn call(
     }
     let started = Instant::now();
     let mut goose = user.request(req).await?;
-    let (status, retry_after, bytes) = match goose.response {
+    let (status, retry_after, body) = match goose.response {
         Ok(r) => {
             let status = r.status().as_u16();
             let retry = r
@@ -305,17 +309,26 @@ async fn call(
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok());
-            (status, retry, r.bytes().await.ok())
+            (status, retry, read_capped(r).await)
         }
-        Err(_) => (0, None, None),
+        Err(_) => (0, None, Ok(bytes::Bytes::new())),
     };
     let elapsed = started.elapsed();
-    let good = ok.contains(&status);
+    // A create answered without a readable id failed for any IdP, whatever its status said.
+    let creates = matches!(op, Op::CreateUser | Op::CreateGroup);
+    let broken = match &body {
+        Err(e) => Some(e.clone()),
+        Ok(b) if creates && ok.contains(&status) && id_in(b).is_none() => {
+            Some("no id in the answer".to_string())
+        }
+        Ok(_) => None,
+    };
+    let good = ok.contains(&status) && broken.is_none();
     if !good && goose.request.success {
-        let tag = if status == 429 {
-            "429 throttled".to_string()
-        } else {
-            format!("{status} (expected {ok:?})")
+        let tag = match (&broken, status) {
+            (_, 429) => "429 throttled".to_string(),
+            (Some(why), _) if ok.contains(&status) => format!("{status}, but {why}"),
+            _ => format!("{status} (expected {ok:?})"),
         };
         let _ = user.set_failure(&tag, &mut goose.request, None, None);
     }
@@ -326,22 +339,50 @@ async fn call(
     s.stats.record_at(name, since, elapsed, good);
     if status == 429 {
         s.throttled.fetch_add(1, Ordering::Relaxed);
-        let wait = Duration::from_secs(retry_after.unwrap_or(1).min(30));
+        let wait = Duration::from_secs(retry_after.unwrap_or(1)).min(s.max_retry_wait);
         if !goose::is_killswitch_triggered() {
             tokio::time::sleep(wait).await;
         }
     }
-    Ok(Answer { status, bytes })
+    Ok(Answer {
+        status,
+        bytes: body.ok(),
+    })
+}
+
+/// Largest response body read (as the harness's own client, `TargetConfig::bearer`).
+const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Read a body, at most [`MAX_BODY_BYTES`]: a declared or actual larger one, or one that
+/// breaks off, is an `Err` saying so (and counts as a failed request).
+async fn read_capped(mut r: reqwest::Response) -> Result<bytes::Bytes, String> {
+    if let Some(n) = r.content_length().filter(|n| *n > MAX_BODY_BYTES as u64) {
+        return Err(format!("a body of {n} bytes (Content-Length)"));
+    }
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        match r.chunk().await {
+            Ok(Some(c)) if buf.len() + c.len() <= MAX_BODY_BYTES => buf.extend_from_slice(&c),
+            Ok(Some(_)) => return Err(format!("a body larger than {MAX_BODY_BYTES} bytes")),
+            Ok(None) => return Ok(buf.freeze()),
+            Err(e) if e.is_timeout() => return Err("the body timed out".into()),
+            Err(_) => return Err("the body broke off".into()),
+        }
+    }
 }
 
 /// The `id` of a created resource, read without building the whole document.
-fn id_of(a: &Answer) -> Option<String> {
+fn id_in(b: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct IdOnly {
         id: String,
     }
-    let b = a.bytes.as_ref()?;
     serde_json::from_slice::<IdOnly>(b).ok().map(|x| x.id)
+}
+
+/// The `id` of a created resource.
+fn id_of(a: &Answer) -> Option<String> {
+    id_in(a.bytes.as_ref()?)
 }
 
 fn to_bytes(v: &Value) -> Vec<u8> {

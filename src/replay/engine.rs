@@ -456,6 +456,11 @@ pub async fn run_flow(
                                 .unwrap_or_else(|| "transport failure".into())
                         );
                         StepOutcome::Error
+                    } else if let Some(e) = &resp.error {
+                        // A status came, the body did not (too large, cut off, timed out): the
+                        // IdP cannot read it either. Say so rather than "not JSON".
+                        result.reason = format!("{}, but {e}", resp.code());
+                        StepOutcome::Fail
                     } else {
                         let verdict = judge(step, &resp, &mut vars);
                         let status_ok = step.expect.status.contains(&resp.code());

@@ -125,8 +125,8 @@ impl RecordConfig {
 pub struct RecordStats {
     /// Exchanges recorded (the upstream answered).
     pub recorded: usize,
-    /// Requests that got no upstream answer (502 to the client) or were refused (413); not
-    /// recorded.
+    /// Requests that got no usable upstream answer (502, or 504 on a timeout, to the client) or
+    /// were refused (413); not recorded.
     pub unanswered: usize,
 }
 
@@ -324,6 +324,18 @@ fn forwardable(headers: &HeaderMap, extra: &[&str]) -> HeaderMap {
     out
 }
 
+/// An error's cause chain on one line, e.g. "error sending request: connection refused".
+fn cause(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(c) = src {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        src = c.source();
+    }
+    s
+}
+
 fn text(status: StatusCode, msg: &str) -> Response {
     (
         status,
@@ -362,36 +374,50 @@ async fn proxy(
         .body(body.clone())
         .send()
         .await;
+    // No usable answer: 504 when the upstream ran out of time, 502 otherwise, with the cause.
+    let gateway_error = |e: &reqwest::Error, what: &str| {
+        unanswered(&st);
+        if e.is_timeout() {
+            text(
+                StatusCode::GATEWAY_TIMEOUT,
+                &format!("the upstream did not answer in time ({what})"),
+            )
+        } else if e.is_connect() {
+            text(
+                StatusCode::BAD_GATEWAY,
+                &format!("the upstream is unreachable: {}", cause(e)),
+            )
+        } else {
+            text(StatusCode::BAD_GATEWAY, &format!("{what}: {}", cause(e)))
+        }
+    };
     let mut resp = match sent {
         Ok(r) => r,
-        Err(e) => {
-            unanswered(&st);
-            let why = if e.is_timeout() {
-                "the upstream did not answer in time"
-            } else {
-                "the upstream is unreachable"
-            };
-            return text(StatusCode::BAD_GATEWAY, why);
-        }
+        Err(e) => return gateway_error(&e, "no valid answer from the upstream"),
     };
     let status = resp.status();
     let headers = forwardable(resp.headers(), &[]);
+    let too_large = |st: &State| {
+        unanswered(st);
+        text(
+            StatusCode::BAD_GATEWAY,
+            "upstream response larger than 8 MiB",
+        )
+    };
+    // A declared length over the cap is refused at once, not read until the timeout.
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+    {
+        return too_large(&st);
+    }
     let mut bytes: Vec<u8> = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(c)) if bytes.len() + c.len() <= MAX_BODY_BYTES => bytes.extend_from_slice(&c),
-            Ok(Some(_)) => {
-                unanswered(&st);
-                return text(
-                    StatusCode::BAD_GATEWAY,
-                    "upstream response larger than 8 MiB",
-                );
-            }
+            Ok(Some(_)) => return too_large(&st),
             Ok(None) => break,
-            Err(_) => {
-                unanswered(&st);
-                return text(StatusCode::BAD_GATEWAY, "the upstream response broke off");
-            }
+            Err(e) => return gateway_error(&e, "the upstream response broke off"),
         }
     }
     let request_headers = parts

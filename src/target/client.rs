@@ -15,7 +15,7 @@ pub struct TargetConfig {
     pub base_url: String,
     /// Headers sent with every request (e.g. `Authorization: Bearer …`).
     pub headers: Vec<(String, String)>,
-    /// Per-request timeout (connect, send, and reading the whole body).
+    /// Per-request timeout (connect, send, and reading the whole body; 429 retries included).
     pub timeout: Duration,
     /// Largest response body read; beyond it the request fails with an error.
     pub max_body_bytes: usize,
@@ -183,6 +183,10 @@ impl Client {
         body: Option<Body<'_>>,
         headers: &[(&str, &str)],
     ) -> Resp {
+        // The timeout bounds the whole exchange, retries included: a 429 is retried only while
+        // the wait still ends inside it (otherwise a check's budget of a few timeouts runs out
+        // with the request in flight, and its evidence is lost).
+        let deadline = Instant::now() + self.cfg.timeout;
         let mut attempt = 0;
         loop {
             let r = self.send_once(method, path, body, headers, true).await;
@@ -194,8 +198,10 @@ impl Client {
                     .map(Duration::from_secs)
                     .unwrap_or(Duration::from_millis(200 * u64::from(attempt)))
                     .min(self.cfg.max_retry_wait);
-                tokio::time::sleep(wait).await;
-                continue;
+                if Instant::now() + wait < deadline {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
             }
             return r;
         }
@@ -294,6 +300,22 @@ impl Client {
                 )
             })
             .collect();
+        // A declared length over the cap is refused before reading a byte of it (a 2 GiB
+        // Content-Length would otherwise hold the request until the timeout).
+        if let Some(n) = resp
+            .content_length()
+            .filter(|n| *n > self.cfg.max_body_bytes as u64)
+        {
+            return fail(
+                format!(
+                    "response body of {n} bytes (Content-Length) larger than {} bytes; not read",
+                    self.cfg.max_body_bytes
+                ),
+                Some(status),
+                rh,
+                None,
+            );
+        }
         let mut buf: Vec<u8> = Vec::new();
         loop {
             match resp.chunk().await {

@@ -6,6 +6,7 @@ mod check_catalogue;
 mod check_cli;
 mod deploy_manifests;
 mod fixtures_format;
+mod hostile;
 mod hostile_tcp;
 mod load_cli;
 mod load_correctness;
