@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod conformance;
 pub mod exit_codes;
+pub mod interrupt;
 pub mod load;
 pub mod provider;
 pub mod replay;

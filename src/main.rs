@@ -51,6 +51,10 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(scimtest::exit_codes::HARNESS as u8);
         }
     };
-    let code = runtime.block_on(scimtest::cli::run(cli));
+    // Signals are caught from here on: a Ctrl-C during start-up still ends in cleanup.
+    let code = runtime.block_on(async {
+        scimtest::interrupt::install();
+        scimtest::cli::run(cli).await
+    });
     std::process::ExitCode::from(code as u8)
 }

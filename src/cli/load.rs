@@ -545,23 +545,5 @@ fn merge(args: MergeArgs) -> anyhow::Result<i32> {
 
 /// Ctrl-C or SIGTERM (how Kubernetes stops a pod), before goose's own handler takes over.
 async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    crate::interrupt::wait().await;
 }

@@ -329,7 +329,7 @@ pub async fn run(
     // On Ctrl-C no new check starts, and the ones in flight get a grace period to finish, so
     // that what they create is tracked (a request dropped mid-flight may still create a
     // resource after cleanup has run); after the grace period they are dropped.
-    let ctrl_c = tokio::signal::ctrl_c();
+    let ctrl_c = crate::interrupt::wait();
     tokio::pin!(ctrl_c);
     let grace = tokio::time::sleep(Duration::from_secs(86_400));
     tokio::pin!(grace);

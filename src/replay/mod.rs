@@ -112,7 +112,7 @@ pub async fn run(
     });
     let mut stream = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
     let mut results: Vec<Option<FlowResult>> = vec![None; fixtures.len()];
-    let ctrl_c = tokio::signal::ctrl_c();
+    let ctrl_c = crate::interrupt::wait();
     tokio::pin!(ctrl_c);
     // After Ctrl-C the flows in flight finish their current request and run their cleanup; a
     // generous grace period bounds that wait.

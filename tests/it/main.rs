@@ -8,6 +8,7 @@ mod deploy_manifests;
 mod fixtures_format;
 mod hostile;
 mod hostile_tcp;
+mod interrupt_trials;
 mod load_cli;
 mod load_correctness;
 mod load_scenarios;
