@@ -84,9 +84,13 @@ fn held(h: &ProviderHandle) -> usize {
         .sum()
 }
 
+/// What a trial saw: the exit code (None when killed by the signal), resources left behind,
+/// stderr.
+type Outcome = (Option<i32>, usize, String);
+
 /// One trial: start `args` against a fresh two-tenant provider, SIGINT it after `delay`, wait,
 /// and return (exit code or None when killed by the signal, resources left behind).
-async fn trial(command: &str, extra: &[String], delay: Duration) -> (Option<i32>, usize, String) {
+async fn trial(command: &str, extra: &[String], delay: Duration) -> Outcome {
     let h = scimtest::provider::spawn(ProviderConfig {
         tokens: vec![
             format!("trial-a-{}", uuid::Uuid::new_v4().simple())
@@ -116,7 +120,7 @@ async fn trial(command: &str, extra: &[String], delay: Duration) -> (Option<i32>
     if command == "check" {
         cmd.args(["--second-token", &h.tokens[1]]);
     }
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
     // The random instant is the point of the test, not a synchronisation.
     tokio::time::sleep(delay).await;
     if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
@@ -142,14 +146,13 @@ async fn trials(command: &'static str, extra: Vec<String>, span_ms: u64, salt: u
     let seed = seed();
     let mut rng = Rng(seed ^ salt);
     let delays: Vec<Duration> = (0..TRIALS).map(|_| rng.delay(span_ms)).collect();
-    let results: Vec<(Duration, (Option<i32>, usize, String))> =
-        futures::stream::iter(delays.into_iter().map(|d| {
-            let extra = extra.clone();
-            async move { (d, trial(command, &extra, d).await) }
-        }))
-        .buffer_unordered(3)
-        .collect()
-        .await;
+    let results: Vec<(Duration, Outcome)> = futures::stream::iter(delays.into_iter().map(|d| {
+        let extra = extra.clone();
+        async move { (d, trial(command, &extra, d).await) }
+    }))
+    .buffer_unordered(3)
+    .collect()
+    .await;
     let mut bad = Vec::new();
     let mut interrupted = 0;
     for (d, (code, left, stderr)) in &results {
