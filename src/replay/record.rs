@@ -645,7 +645,18 @@ fn each_str(v: &Value, depth: usize, f: &mut dyn FnMut(&str)) {
     }
 }
 
-/// Remove credential-bearing keys; true when one was removed.
+/// Whether a PATCH operation (an object with a `path`) targets a credential-bearing attribute,
+/// e.g. `password` or `urn:…:User:password`: its `value` is the secret itself.
+fn is_secret_op(v: &Value) -> bool {
+    v.get("path").and_then(Value::as_str).is_some_and(|p| {
+        let last = p.rsplit(':').next().unwrap_or(p);
+        let last = last.rsplit('.').next().unwrap_or(last);
+        is_secret_key(last)
+    })
+}
+
+/// Remove credential-bearing keys and PATCH operations on credential-bearing paths; true when
+/// something was removed.
 fn strip_secret_keys(v: &mut Value, depth: usize) -> bool {
     if depth > MAX_DEPTH {
         return false;
@@ -660,9 +671,13 @@ fn strip_secret_keys(v: &mut Value, depth: usize) -> bool {
             }
             removed
         }
-        Value::Array(a) => a
-            .iter_mut()
-            .fold(false, |acc, x| strip_secret_keys(x, depth + 1) | acc),
+        Value::Array(a) => {
+            let before = a.len();
+            a.retain(|x| !is_secret_op(x));
+            let removed = a.len() != before;
+            a.iter_mut()
+                .fold(removed, |acc, x| strip_secret_keys(x, depth + 1) | acc)
+        }
         _ => false,
     }
 }
@@ -1484,6 +1499,19 @@ mod tests {
             Some(&json!("externalId eq \"{{run}}bob-ext\""))
         );
         assert_eq!(s[7].request.query_encoding, None);
+    }
+
+    #[test]
+    fn patch_operations_on_a_password_path_are_dropped() {
+        let mut v = json!({"Operations": [
+            {"op": "replace", "path": "password", "value": "hunter2"},
+            {"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:password", "value": "hunter3"},
+            {"op": "replace", "path": "displayName", "value": "kept"}
+        ]});
+        assert!(strip_secret_keys(&mut v, 0));
+        let text = v.to_string();
+        assert!(!text.contains("hunter"), "{text}");
+        assert!(text.contains("kept"));
     }
 
     #[test]

@@ -167,9 +167,26 @@ fn cap(s: String) -> String {
     format!("{}… [{} more bytes not kept]", &s[..end], s.len() - end)
 }
 
+/// Whether a PATCH operation's `path` names a password (`password`, `urn:…:User:password`).
+fn password_path(m: &serde_json::Map<String, Value>) -> bool {
+    m.get("path").and_then(Value::as_str).is_some_and(|p| {
+        let last = p.rsplit(':').next().unwrap_or(p);
+        last.rsplit('.')
+            .next()
+            .unwrap_or(last)
+            .eq_ignore_ascii_case("password")
+    })
+}
+
 fn redact_json(v: &mut Value) {
     match v {
         Value::Object(m) => {
+            if password_path(m)
+                && let Some(val) = m.get_mut("value")
+                && !val.is_null()
+            {
+                *val = Value::String(REDACTED.into());
+            }
             for (k, val) in m.iter_mut() {
                 if k.eq_ignore_ascii_case("password") && !val.is_null() {
                     *val = Value::String(REDACTED.into());

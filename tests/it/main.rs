@@ -33,4 +33,5 @@ mod replay_cli;
 mod replay_snapshots;
 mod report_html;
 mod report_snapshots;
+mod secrets;
 mod smoke_binary;
