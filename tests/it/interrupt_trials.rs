@@ -90,7 +90,7 @@ type Outcome = (Option<i32>, usize, String);
 
 /// One trial: start `args` against a fresh two-tenant provider, SIGINT it after `delay`, wait,
 /// and return (exit code or None when killed by the signal, resources left behind).
-async fn trial(command: &str, extra: &[String], delay: Duration) -> Outcome {
+async fn trial(command: &str, extra: &[String], delay: Duration, sig: i32) -> Outcome {
     let h = scimtest::provider::spawn(ProviderConfig {
         tokens: vec![
             format!("trial-a-{}", uuid::Uuid::new_v4().simple())
@@ -126,7 +126,7 @@ async fn trial(command: &str, extra: &[String], delay: Duration) -> Outcome {
     if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
         // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped).
         unsafe {
-            libc::kill(pid, libc::SIGINT);
+            libc::kill(pid, sig);
         }
     }
     let out = tokio::time::timeout(Duration::from_secs(90), child.wait_with_output())
@@ -141,14 +141,14 @@ async fn trial(command: &str, extra: &[String], delay: Duration) -> Outcome {
 }
 
 /// 20 trials of `command`, 3 at a time, with instants spread over `0..span_ms`.
-async fn trials(command: &'static str, extra: Vec<String>, span_ms: u64, salt: u64) {
+async fn trials(command: &'static str, extra: Vec<String>, span_ms: u64, salt: u64, sig: i32) {
     use futures::StreamExt;
     let seed = seed();
     let mut rng = Rng(seed ^ salt);
     let delays: Vec<Duration> = (0..TRIALS).map(|_| rng.delay(span_ms)).collect();
     let results: Vec<(Duration, Outcome)> = futures::stream::iter(delays.into_iter().map(|d| {
         let extra = extra.clone();
-        async move { (d, trial(command, &extra, d).await) }
+        async move { (d, trial(command, &extra, d, sig).await) }
     }))
     .buffer_unordered(3)
     .collect()
@@ -179,7 +179,7 @@ async fn trials(command: &'static str, extra: Vec<String>, span_ms: u64, salt: u
     }
     assert!(
         bad.is_empty(),
-        "{command}, seed {seed} (SCIMTEST_TRIAL_SEED): \n{}",
+        "{command}, signal {sig}, seed {seed} (SCIMTEST_TRIAL_SEED): \n{}",
         bad.join("\n")
     );
     // The instants really interrupted runs (not all landed after the end).
@@ -191,12 +191,12 @@ async fn trials(command: &'static str, extra: Vec<String>, span_ms: u64, salt: u
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_interrupted_at_random_points_leaves_nothing() {
-    trials("check", Vec::new(), 600, 1).await;
+    trials("check", Vec::new(), 600, 1, libc::SIGINT).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_interrupted_at_random_points_leaves_nothing() {
-    trials("replay", Vec::new(), 400, 2).await;
+    trials("replay", Vec::new(), 400, 2, libc::SIGINT).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -207,6 +207,14 @@ async fn load_interrupted_at_random_points_leaves_nothing() {
         vec!["--scenario".into(), scenario.display().to_string()],
         3000,
         3,
+        libc::SIGINT,
     )
     .await;
+}
+
+/// SIGTERM (how CI runners and Kubernetes stop a process) is handled like Ctrl-C.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_and_replay_stopped_with_sigterm_leave_nothing() {
+    trials("check", Vec::new(), 600, 4, libc::SIGTERM).await;
+    trials("replay", Vec::new(), 400, 5, libc::SIGTERM).await;
 }
