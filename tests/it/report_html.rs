@@ -132,6 +132,11 @@ struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // Chromium is chromedriver's child: after a failed assertion the session was never
+        // ended, so take the browser down with the driver.
+        let _ = Command::new("pkill")
+            .args(["-P", &self.driver.id().to_string()])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -232,6 +237,16 @@ impl Browser {
             v["value"]
         );
         v["value"].clone()
+    }
+
+    /// End the session: chromedriver closes the browser (killing chromedriver alone would leave
+    /// Chromium running).
+    async fn quit(&self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
     }
 
     async fn goto(&self, url: &str) {
@@ -416,6 +431,7 @@ async fn a_real_run_reads_in_a_browser_summary_evidence_filters_and_plots() {
         "{v}"
     );
     b.screenshot(&artefacts().join("certificate.png")).await;
+    b.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
