@@ -490,7 +490,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             r.cleanup.leftovers.join("; ")
         );
     }
-    println!("reports: {}", dir.display());
+    println!("reports: {}  (html: {})", dir.display(), dir.join("index.html").display());
 }
 
 /// `scimtest load merge`.

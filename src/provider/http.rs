@@ -159,6 +159,9 @@ fn content_type_ok(headers: &HeaderMap) -> bool {
     matches!(mt.as_str(), SCIM_JSON | "application/json" | "")
 }
 
+/// Most bytes of an oversize request body read and dropped before its 413 is sent.
+const DRAIN_MAX: usize = 8 * 1024 * 1024;
+
 /// Whether `bytes`, read as JSON, nests arrays and objects deeper than `max` (brackets inside
 /// strings do not count). A linear scan, so a nesting bomb costs no recursion.
 pub fn nests_deeper_than(bytes: &[u8], max: usize) -> bool {
@@ -200,6 +203,16 @@ async fn read_json(body: Body, limit: usize, headers: &HeaderMap) -> ScimResult<
         header_str(headers, header::CONTENT_LENGTH).and_then(|l| l.parse::<u64>().ok())
         && len > limit as u64
     {
+        // Read (and drop) a bounded part of the body before answering: a client still sending
+        // when the 413 goes out and the connection closes sees a reset instead of the answer.
+        // Bodies beyond the bound (a 2 GiB Content-Length) are not waited for.
+        if len <= DRAIN_MAX as u64 {
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                axum::body::to_bytes(body, DRAIN_MAX),
+            )
+            .await;
+        }
         return Err(too_large(limit));
     }
     let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
