@@ -222,6 +222,25 @@ pub struct Outputs {
     certs: Vec<PathBuf>,
     /// A previous report the HTML shows the changes against.
     baseline: Option<RunReport>,
+    /// Files created empty when the outputs were opened (to fail early on a bad path).
+    created: Vec<PathBuf>,
+    /// Whether a report was written.
+    written: bool,
+}
+
+impl Drop for Outputs {
+    /// A run that ends before its report (the target unreachable at discovery, a bad scenario)
+    /// leaves no empty report files behind for a CI step to choke on.
+    fn drop(&mut self) {
+        if self.written {
+            return;
+        }
+        for p in &self.created {
+            if std::fs::metadata(p).is_ok_and(|m| m.len() == 0) {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
 }
 
 impl Outputs {
@@ -240,6 +259,7 @@ impl Outputs {
         for path in &self.certs {
             crate::report::html::write_certificate(path, reports)?;
         }
+        self.written = true;
         Ok(())
     }
 
@@ -298,12 +318,19 @@ pub fn open_outputs(args: &ReportArgs, run_id: &str) -> anyhow::Result<(Outputs,
     for c in &args.report_cert {
         probe_writable(c)?;
     }
+    let mut created: Vec<PathBuf> = files.iter().map(|(p, _, _)| p.clone()).collect();
+    created.extend(args.report_cert.iter().cloned());
+    if let Some(d) = &args.report_html {
+        created.push(d.join("index.html"));
+    }
     Ok((
         Outputs {
             files,
             html_dirs,
             certs: args.report_cert.clone(),
             baseline: None,
+            created,
+            written: false,
         },
         dir,
     ))

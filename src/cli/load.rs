@@ -490,7 +490,11 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             r.cleanup.leftovers.join("; ")
         );
     }
-    println!("reports: {}  (html: {})", dir.display(), dir.join("index.html").display());
+    println!(
+        "reports: {}  (html: {})",
+        dir.display(),
+        dir.join("index.html").display()
+    );
 }
 
 /// `scimtest load merge`.

@@ -159,6 +159,10 @@ fn an_unreachable_target_is_a_harness_error_exit_3() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("unreachable"));
+    // No empty report files are left for a CI step to choke on.
+    for f in ["report.json", "junit.xml", "report.md"] {
+        assert!(!dir.join(f).exists(), "an empty {f} was left behind");
+    }
 }
 
 #[test]
