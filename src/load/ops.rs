@@ -308,7 +308,7 @@ async fn call(
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
+                .and_then(crate::target::retry_after_secs);
             (status, retry, read_capped(r).await)
         }
         Err(_) => (0, None, Ok(bytes::Bytes::new())),

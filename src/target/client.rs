@@ -194,7 +194,7 @@ impl Client {
                 attempt += 1;
                 let wait = r
                     .header("retry-after")
-                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .and_then(crate::target::retry_after_secs)
                     .map(Duration::from_secs)
                     .unwrap_or(Duration::from_millis(200 * u64::from(attempt)))
                     .min(self.cfg.max_retry_wait);

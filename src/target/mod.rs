@@ -23,3 +23,33 @@ pub fn enc(s: &str) -> String {
     }
     out
 }
+
+/// A `Retry-After` value in seconds: delta-seconds, or an HTTP-date (RFC 9110 §10.2.3) counted
+/// from now (a date in the past is 0). None for anything else (negative, garbage).
+pub fn retry_after_secs(value: &str) -> Option<u64> {
+    let v = value.trim();
+    if let Ok(n) = v.parse::<u64>() {
+        return Some(n);
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (date.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(u64::try_from(secs).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod retry_after_tests {
+    use super::retry_after_secs;
+
+    #[test]
+    fn seconds_dates_and_garbage() {
+        assert_eq!(retry_after_secs(" 120 "), Some(120));
+        assert_eq!(retry_after_secs("-1"), None);
+        assert_eq!(retry_after_secs("soon"), None);
+        assert_eq!(retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0));
+        let future = (chrono::Utc::now() + chrono::Duration::seconds(90))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let got = retry_after_secs(&future).unwrap_or(0);
+        assert!((85..=90).contains(&got), "{future}: {got}");
+    }
+}
