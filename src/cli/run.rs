@@ -24,6 +24,10 @@ pub struct RunArgs {
     /// Extra header sent with every request (repeatable; values are secrets).
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<HeaderArg>,
+    /// A second tenant's bearer token for the check's isolation checks (also read from
+    /// SCIMTEST_SECOND_TOKEN); the embedded provider has one of its own.
+    #[arg(long, env = "SCIMTEST_SECOND_TOKEN", hide_env_values = true)]
+    pub second_token: Option<String>,
     /// Directory of the combined report (default: reports/run-<id>/).
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
@@ -126,9 +130,18 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
     let (embedded, base, token) = match &args.target {
         Some(t) => (None, t.clone(), args.token.clone()),
         None => {
-            let h = provider::spawn(ProviderConfig::default())
-                .await
-                .context("failed to start the embedded provider")?;
+            let tokens = (0..2)
+                .map(|_| provider::TokenSpec {
+                    token: uuid::Uuid::new_v4().simple().to_string(),
+                    me: None,
+                })
+                .collect();
+            let h = provider::spawn(ProviderConfig {
+                tokens,
+                ..ProviderConfig::default()
+            })
+            .await
+            .context("failed to start the embedded provider")?;
             let (b, t) = (h.base_url.clone(), h.token.clone());
             (Some(h), b, Some(t))
         }
@@ -158,6 +171,17 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
             argv.push("--scenario".into());
             argv.push(args.scenario.clone());
         }
+        if command == "check" {
+            let second = args.second_token.clone().or_else(|| {
+                embedded
+                    .as_ref()
+                    .and_then(|h: &provider::ProviderHandle| h.tokens.get(1).cloned())
+            });
+            if let Some(t) = second {
+                argv.push("--second-token".into());
+                argv.push(t);
+            }
+        }
         eprintln!("\n== scimtest {command}");
         let code = match <crate::cli::Cli as clap::Parser>::try_parse_from(&argv) {
             Ok(cli) => Box::pin(crate::cli::run(cli)).await,
@@ -185,7 +209,9 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
     if let Some(h) = embedded {
         h.shutdown().await;
     }
-    let shown = crate::target::Redactor::new(token.iter().cloned(), []).text(&base);
+    let shown =
+        crate::target::Redactor::new(token.iter().chain(args.second_token.iter()).cloned(), [])
+            .text(&base);
     let index = Index {
         run_id,
         target: shown,
