@@ -38,15 +38,22 @@ fuzz_target!(|data: &[u8]| {
         Ok(f) => f,
         Err(e) => {
             assert!(e.pos <= input.len(), "error offset past the input: {e:?}");
-            assert!(input.is_char_boundary(e.pos), "error offset inside a char: {e:?}");
+            assert!(
+                input.is_char_boundary(e.pos),
+                "error offset inside a char: {e:?}"
+            );
             let _ = e.render();
             return;
         }
     };
     let canonical = f.to_string();
-    let again = Filter::parse(&canonical)
-        .unwrap_or_else(|e| panic!("canonical form {canonical:?} of {input:?} does not parse: {e}"));
-    assert_eq!(again, f, "{input:?} → {canonical:?} re-parses to another AST");
+    let again = Filter::parse(&canonical).unwrap_or_else(|e| {
+        panic!("canonical form {canonical:?} of {input:?} does not parse: {e}")
+    });
+    assert_eq!(
+        again, f,
+        "{input:?} → {canonical:?} re-parses to another AST"
+    );
     let registry = &ctx.fixture.provider.registry;
     for (rt, resource) in [("User", &ctx.user), ("Group", &ctx.group)] {
         let schema = registry

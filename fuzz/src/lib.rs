@@ -85,12 +85,8 @@ impl Fixture {
             .unwrap_or_else(|| panic!("the fixture token does not authenticate"));
         let proj = Projection::default();
         let user_id = created_id(provider.create(slot, Kind::User, &sample_user(), &proj));
-        let group_id = created_id(provider.create(
-            slot,
-            Kind::Group,
-            &sample_group(&user_id),
-            &proj,
-        ));
+        let group_id =
+            created_id(provider.create(slot, Kind::Group, &sample_group(&user_id), &proj));
         let user = provider
             .snapshot(slot, Kind::User, &user_id)
             .unwrap_or_else(|| panic!("fixed user missing"));
