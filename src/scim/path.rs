@@ -40,9 +40,12 @@ pub fn is_attr_name(s: &str) -> bool {
     chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// True when `s` starts like a schema URN (`urn:`, any case).
+/// True when `s` starts like a schema URN (`urn:`, any case). Compares bytes, so a multi-byte
+/// character straddling byte 4 is simply "not a URN" (slicing the `str` there would panic).
 pub fn looks_like_urn(s: &str) -> bool {
-    s.len() >= 4 && s[..4].eq_ignore_ascii_case("urn:")
+    s.as_bytes()
+        .get(..4)
+        .is_some_and(|head| head.eq_ignore_ascii_case(b"urn:"))
 }
 
 impl AttrPath {
@@ -146,6 +149,7 @@ impl fmt::Display for AttrPath {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const ENT: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -176,6 +180,39 @@ mod tests {
         assert_eq!(AttrPath::parse("name.").map_err(|e| e.pos), Err(5));
         assert_eq!(AttrPath::parse_at("na me", 10).map_err(|e| e.pos), Err(10));
         assert!(AttrPath::parse("urn:foo:").is_err());
+    }
+
+    /// Found by the `patch_path` fuzz target: a multi-byte character across byte 4 made
+    /// `looks_like_urn` slice inside it and panic, reachable from a PATCH path, a path-less PATCH
+    /// value key and `attributes=`.
+    #[test]
+    fn regression_multibyte_char_across_byte_4_is_no_urn_and_no_panic() {
+        let input = "een\u{331e}men\u{3336}d";
+        assert!(!looks_like_urn(input));
+        assert!(AttrPath::parse(input).is_err());
+        assert!(!looks_like_urn("urn\u{e9}:x"));
+        assert!(!looks_like_urn("ur"));
+        assert!(looks_like_urn("URN:x"));
+    }
+
+    proptest! {
+        /// Any string, and in particular a short ASCII prefix followed by a multi-byte character
+        /// (the class of the fuzz finding above): parsing never panics, an error points at a
+        /// character boundary, and what parses prints back to itself.
+        #[test]
+        fn parse_never_panics_and_round_trips(
+            s in prop_oneof![
+                any::<String>(),
+                ("(?i)(u|ur|urn|urn:)?", "[a-z.:]{0,3}", "[\u{80}-\u{10ffff}]", "[a-zA-Z.:\u{80}-\u{ffff}]{0,8}")
+                    .prop_map(|(a, b, c, d)| format!("{a}{b}{c}{d}")),
+            ]
+        ) {
+            let _ = looks_like_urn(&s);
+            match AttrPath::parse(&s) {
+                Ok(p) => prop_assert_eq!(AttrPath::parse(&p.to_string()), Ok(p)),
+                Err(e) => prop_assert!(e.pos <= s.len() && s.is_char_boundary(e.pos), "{e:?}"),
+            }
+        }
     }
 
     #[test]

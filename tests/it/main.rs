@@ -6,6 +6,7 @@ mod check_catalogue;
 mod check_cli;
 mod deploy_manifests;
 mod fixtures_format;
+mod fuzz_properties;
 mod hostile;
 mod hostile_tcp;
 mod interrupt_trials;
