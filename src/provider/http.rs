@@ -191,7 +191,12 @@ pub fn nests_deeper_than(bytes: &[u8], max: usize) -> bool {
     false
 }
 
-async fn read_json(body: Body, limit: usize, headers: &HeaderMap) -> ScimResult<Value> {
+async fn read_json(
+    body: Body,
+    limit: usize,
+    max_depth: usize,
+    headers: &HeaderMap,
+) -> ScimResult<Value> {
     if !content_type_ok(headers) {
         return Err(ScimError::new(
             415,
@@ -228,7 +233,6 @@ async fn read_json(body: Body, limit: usize, headers: &HeaderMap) -> ScimResult<
             "the request body is empty; a JSON object is required",
         ));
     }
-    let max_depth = crate::provider::config::Limits::default().max_json_depth;
     if nests_deeper_than(&bytes, max_depth) {
         return Err(ScimError::invalid_syntax(format!(
             "the request body nests arrays and objects deeper than {max_depth} levels"
@@ -438,7 +442,7 @@ async fn handle(
             if method != Method::POST {
                 return Err(method_not_allowed(method, "/.search", "POST"));
             }
-            let body = read_json(body, limit, headers).await?;
+            let body = read_json(body, limit, p.limits.max_json_depth, headers).await?;
             let q = search_query(p, &body)?;
             p.list(slot, &[Kind::User, Kind::Group], &q)
         }
@@ -451,7 +455,7 @@ async fn handle(
             } else {
                 p.limits.bulk_max_payload_bytes
             };
-            let body = read_json(body, bulk_limit, headers).await?;
+            let body = read_json(body, bulk_limit, p.limits.max_json_depth, headers).await?;
             let v = bulk::run(p, slot, &body)?;
             Ok(Reply {
                 status: 200,
@@ -479,7 +483,7 @@ async fn handle(
                         "POST",
                     ));
                 }
-                let body = read_json(body, limit, headers).await?;
+                let body = read_json(body, limit, p.limits.max_json_depth, headers).await?;
                 if p.faults.has(Fault::SearchCreates)
                     && !body["schemas"]
                         .as_array()
@@ -546,7 +550,13 @@ async fn collection(
         }
         Method::POST => {
             let proj = projection(uri)?;
-            let mut body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            let mut body = read_json(
+                body,
+                p.limits.max_body_bytes,
+                p.limits.max_json_depth,
+                headers,
+            )
+            .await?;
             if p.faults.has(Fault::Malformed500) && !body.is_object() {
                 return Err(ScimError::new(500, None, "internal server error"));
             }
@@ -588,11 +598,23 @@ async fn resource(
             header_str(headers, header::IF_NONE_MATCH),
         ),
         Method::PUT => {
-            let body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            let body = read_json(
+                body,
+                p.limits.max_body_bytes,
+                p.limits.max_json_depth,
+                headers,
+            )
+            .await?;
             p.replace(slot, kind, id, &body, if_match, &proj)
         }
         Method::PATCH => {
-            let body = read_json(body, p.limits.max_body_bytes, headers).await?;
+            let body = read_json(
+                body,
+                p.limits.max_body_bytes,
+                p.limits.max_json_depth,
+                headers,
+            )
+            .await?;
             if kind == Kind::Group && p.faults.has(Fault::LostMemberUpdates) {
                 // The fault: read, yield to the other requests, then write what was read.
                 let base = p.snapshot(slot, kind, id);

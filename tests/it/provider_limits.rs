@@ -113,6 +113,24 @@ async fn json_nesting_bombs_are_refused_before_parsing() {
 }
 
 #[tokio::test]
+async fn the_json_depth_limit_is_configurable() {
+    let env = with_limits(Limits {
+        max_json_depth: 3,
+        ..Limits::default()
+    })
+    .await;
+    // {"name": {...}} is 2 levels: served.
+    let ok = json!({"schemas": [USER], "userName": "shallow", "name": {"givenName": "A"}});
+    assert_eq!(env.post("/Users", ok).await.status, 201);
+    // {"emails": [{"x": [ ]}]} is 4 levels: refused before parsing.
+    let deep =
+        json!({"schemas": [USER], "userName": "deep", "emails": [{"value": "a@b.c", "x": []}]});
+    let r = env.post("/Users", deep).await;
+    r.assert_error(400, Some("invalidSyntax"));
+    assert!(r.text.contains("deeper than 3"), "{}", r.text);
+}
+
+#[tokio::test]
 async fn wrong_tokens_of_any_length_are_401_with_the_scim_body() {
     let env = Env::start().await;
     let right = env.handle.token.clone();
