@@ -123,6 +123,7 @@ async fn trial(command: &str, extra: &[String], delay: Duration, sig: i32) -> Ou
     let child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
     // The random instant is the point of the test, not a synchronisation.
     tokio::time::sleep(delay).await;
+    // Signal 0 (calibration) sends nothing: kill(pid, 0) only checks that the process exists.
     if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
         // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped).
         unsafe {
@@ -140,10 +141,29 @@ async fn trial(command: &str, extra: &[String], delay: Duration, sig: i32) -> Ou
     (out.status.code(), left, stderr)
 }
 
-/// 20 trials of `command`, 3 at a time, with instants spread over `0..span_ms`.
-async fn trials(command: &'static str, extra: Vec<String>, span_ms: u64, salt: u64, sig: i32) {
+/// How long an uninterrupted run of `command` takes here, so the instants cover a whole run
+/// on a fast machine and a slow one alike (a signal after the end interrupts nothing).
+async fn calibrate(command: &str, extra: &[String]) -> u64 {
+    let started = std::time::Instant::now();
+    // A signal far beyond any run: the run ends first.
+    let (code, left, stderr) = trial(command, extra, Duration::from_millis(0), 0).await;
+    assert!(
+        matches!(code, Some(0 | 1)),
+        "{command} did not run: {stderr}"
+    );
+    assert_eq!(
+        left, 0,
+        "{command} left resources behind without any signal"
+    );
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// 20 trials of `command`, 3 at a time, with instants spread over one uninterrupted run's
+/// duration (at least `min_span_ms`).
+async fn trials(command: &'static str, extra: Vec<String>, min_span_ms: u64, salt: u64, sig: i32) {
     use futures::StreamExt;
     let seed = seed();
+    let span_ms = calibrate(command, &extra).await.max(min_span_ms);
     let mut rng = Rng(seed ^ salt);
     let delays: Vec<Duration> = (0..TRIALS).map(|_| rng.delay(span_ms)).collect();
     let results: Vec<(Duration, Outcome)> = futures::stream::iter(delays.into_iter().map(|d| {
@@ -185,18 +205,18 @@ async fn trials(command: &'static str, extra: Vec<String>, span_ms: u64, salt: u
     // The instants really interrupted runs (not all landed after the end).
     assert!(
         interrupted >= TRIALS / 2,
-        "{command}: only {interrupted} of {TRIALS} trials were interrupted (seed {seed})"
+        "{command}: only {interrupted} of {TRIALS} trials were interrupted (seed {seed}, span {span_ms} ms)"
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_interrupted_at_random_points_leaves_nothing() {
-    trials("check", Vec::new(), 600, 1, libc::SIGINT).await;
+    trials("check", Vec::new(), 50, 1, libc::SIGINT).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_interrupted_at_random_points_leaves_nothing() {
-    trials("replay", Vec::new(), 400, 2, libc::SIGINT).await;
+    trials("replay", Vec::new(), 50, 2, libc::SIGINT).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,7 +225,7 @@ async fn load_interrupted_at_random_points_leaves_nothing() {
     trials(
         "load",
         vec!["--scenario".into(), scenario.display().to_string()],
-        3000,
+        50,
         3,
         libc::SIGINT,
     )
@@ -215,6 +235,6 @@ async fn load_interrupted_at_random_points_leaves_nothing() {
 /// SIGTERM (how CI runners and Kubernetes stop a process) is handled like Ctrl-C.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_and_replay_stopped_with_sigterm_leave_nothing() {
-    trials("check", Vec::new(), 600, 4, libc::SIGTERM).await;
-    trials("replay", Vec::new(), 400, 5, libc::SIGTERM).await;
+    trials("check", Vec::new(), 50, 4, libc::SIGTERM).await;
+    trials("replay", Vec::new(), 50, 5, libc::SIGTERM).await;
 }
