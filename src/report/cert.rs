@@ -116,6 +116,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
             (Level::Must, "MUST"),
             (Level::Should, "SHOULD"),
             (Level::May, "MAY"),
+            (Level::Advice, "interoperability advice"),
             (Level::Dialect, "IdP dialect"),
         ] {
             let mut n = Counts::default();

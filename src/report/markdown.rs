@@ -79,7 +79,13 @@ const HEADERS_MAX: usize = 20;
 /// Most cleanup leftovers listed.
 const LEFTOVERS_MAX: usize = 10;
 
-const LEVELS: [Level; 4] = [Level::Must, Level::Should, Level::May, Level::Dialect];
+const LEVELS: [Level; 5] = [
+    Level::Must,
+    Level::Should,
+    Level::May,
+    Level::Advice,
+    Level::Dialect,
+];
 
 /// Write `report` as a Markdown summary.
 pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
@@ -479,6 +485,7 @@ fn level_label(level: Level) -> &'static str {
         Level::Must => "MUST",
         Level::Should => "SHOULD",
         Level::May => "MAY",
+        Level::Advice => "advice",
         Level::Dialect => "dialect",
     }
 }

@@ -18,6 +18,9 @@ pub enum Level {
     Should,
     /// MAY / OPTIONAL.
     May,
+    /// Interoperability advice: behaviour real clients rely on that no RFC keyword requires
+    /// (resolving member ids, populating `User.groups`, ...). Reported, never gating by default.
+    Advice,
     /// What an identity provider needs, beyond the RFC (never an RFC failure).
     Dialect,
 }
@@ -29,6 +32,7 @@ impl Level {
             Level::Must => "must",
             Level::Should => "should",
             Level::May => "may",
+            Level::Advice => "advice",
             Level::Dialect => "dialect",
         }
     }

@@ -12,7 +12,13 @@ use std::collections::{BTreeMap, BTreeSet};
 const BODY_MAX: usize = 64 * 1024;
 
 /// Level display order.
-const LEVELS: [Level; 4] = [Level::Must, Level::Should, Level::May, Level::Dialect];
+const LEVELS: [Level; 5] = [
+    Level::Must,
+    Level::Should,
+    Level::May,
+    Level::Advice,
+    Level::Dialect,
+];
 
 /// The whole page: one part per report, plus what a baseline changed.
 #[derive(Debug, Serialize)]
@@ -250,6 +256,7 @@ fn level_label(l: Level) -> &'static str {
         Level::Must => "MUST",
         Level::Should => "SHOULD",
         Level::May => "MAY",
+        Level::Advice => "advice",
         Level::Dialect => "dialect",
     }
 }
