@@ -21,7 +21,7 @@ REPORTS="$HERE/.peers/reports"
 read -r -a SERVERS <<<"${PEERS:-scim2-server scimmy django-scim2}"
 
 PIDFILES=()
-cleanup() { if [ ${#PIDFILES[@]} -gt 0 ]; then "$P/stop-peer.sh" "${PIDFILES[@]}" || true; fi; }
+cleanup() { for f in "${PIDFILES[@]}"; do [ ! -f "$f" ] || "$P/stop-peer.sh" "$f" || true; done; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 

@@ -94,6 +94,11 @@ def breaks_at(profile):
     return head.removeprefix("would break at ").strip()
 
 
+def one_line(text, limit=300):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def todo(value):
     return not isinstance(value, str) or not value.strip() or "TODO" in value
 
@@ -123,7 +128,7 @@ def justification_problems(where, entry, level, need_justification=True):
 
 def compare(server, expected, check, replay, leftovers):
     problems = []
-    counts = {"reported": 0, "justified": 0}
+    counts = {"reported": 0, "justified": 0, "rfc_reported": 0, "rfc_justified": 0}
     for k in expected:
         if k not in TOP_KEYS:
             problems.append(f"unknown top-level key '{k}'")
@@ -136,20 +141,22 @@ def compare(server, expected, check, replay, leftovers):
             results[c["id"]] = c
     failing = {i: c for i, c in results.items() if c.get("outcome") in NOT_PASSING}
     counts["reported"] = len(failing)
+    counts["rfc_reported"] = sum(1 for c in failing.values() if c["level"] in RFC_LEVELS)
     for cid, c in failing.items():
         e = exp_checks.get(cid)
         if e is None:
-            problems.append(f"NEW {c['outcome']} ({c['level']}) {cid}: {c.get('reason', '')}")
+            problems.append(f"NEW {c['outcome']} ({c['level']}) {cid}: {one_line(c.get('reason', ''))}")
             continue
         own = []
         if e.get("outcome") != c["outcome"]:
-            own.append(f"CHANGED {cid}: outcome {e.get('outcome')} -> {c['outcome']}: {c.get('reason', '')}")
+            own.append(f"CHANGED {cid}: outcome {e.get('outcome')} -> {c['outcome']}: {one_line(c.get('reason', ''))}")
         if e.get("level") != c["level"]:
             own.append(f"CHANGED {cid}: level {e.get('level')} -> {c['level']}")
         own += justification_problems(f"UNJUSTIFIED {cid}", e, c["level"])
         # (unknown keys are reported once, above; they still make the entry unjustified)
         if not own and not unknown_keys("check", {cid: e}, CHECK_KEYS):
             counts["justified"] += 1
+            counts["rfc_justified"] += c["level"] in RFC_LEVELS
         problems += own
     for cid in exp_checks:
         if cid not in failing:
@@ -161,7 +168,7 @@ def compare(server, expected, check, replay, leftovers):
         seen.add(key)
         e = exp_replay.get(key)
         if e is None:
-            problems.append(f"NEW replay profile {key}: {p.get('verdict')}")
+            problems.append(f"NEW replay profile {key}: {one_line(p.get('verdict'))}")
             continue
         if e.get("would_provision") != p.get("would_provision"):
             problems.append(f"CHANGED replay {key}: would_provision {e.get('would_provision')} -> "
@@ -184,6 +191,12 @@ def compare(server, expected, check, replay, leftovers):
 
 
 def toml_str(s):
+    """A TOML string a reviewer can read: a literal string (no escapes) when the text allows it."""
+    if not any(ch < " " for ch in s):
+        if "'" not in s:
+            return f"'{s}'"
+        if "\'\'\'" not in s and not s.endswith("'"):
+            return f"\'\'\'{s}\'\'\'"
     # A JSON string is a valid TOML basic string (same escapes, \uXXXX included).
     return json.dumps(s, ensure_ascii=False)
 
@@ -203,7 +216,7 @@ def skeleton(server, expected, check, replay):
             out.append(f"[check.{toml_str(c['id'])}]")
             if not e:
                 out.append(f"# NEW. {c.get('title', '')} ({c.get('rfc', '')}). Reported: "
-                           + " ".join(c.get("reason", "").split())[:400])
+                           + one_line(c.get("reason", ""), 400))
             out.append(f"outcome = {toml_str(c['outcome'])}")
             out.append(f"level = {toml_str(c['level'])}")
             if c["level"] in RFC_LEVELS or "rfc" in e:
@@ -218,7 +231,7 @@ def skeleton(server, expected, check, replay):
         e = exp_replay.get(key, {})
         out.append(f"[replay.{toml_str(key)}]")
         if not e:
-            out.append("# NEW. " + " ".join(p.get("verdict", "").split())[:400])
+            out.append("# NEW. " + one_line(p.get("verdict", ""), 400))
         out.append(f"would_provision = {'true' if p.get('would_provision') else 'false'}")
         if not p.get("would_provision"):
             out.append(f"breaks_at = {toml_str(breaks_at(p))}")
@@ -269,17 +282,19 @@ def main():
               f"{(args.expected_dir / (server + '.toml')).relative_to(HERE.parent) if (args.expected_dir / (server + '.toml')).is_relative_to(HERE.parent) else args.expected_dir / (server + '.toml')}; "
               f"leftovers {counts['leftovers']}")
         for p in replay.get("profiles", []):
-            print(f"   replay {p['idp']}.{p['profile']}: {p.get('verdict')}")
+            print(f"   replay {p['idp']}.{p['profile']}: {one_line(p.get('verdict'))}")
         for p in problems:
             print(f"   {p}")
         if problems:
             status = 1
         rows.append((server, counts))
     if args.summary_md:
-        print("\n| server | reported failures (fail + error) | justified by the expectation file | leftovers |")
-        print("| --- | --- | --- | --- |")
+        print("\n| server | reported failures (fail + error) | justified by the expectation file"
+              " | of which RFC level (must/should/may): justified / reported | leftovers |")
+        print("| --- | --- | --- | --- | --- |")
         for server, counts in rows:
-            print(f"| {server} | {counts['reported']} | {counts['justified']} | {counts['leftovers']} |")
+            print(f"| {server} | {counts['reported']} | {counts['justified']} | "
+                  f"{counts['rfc_justified']} / {counts['rfc_reported']} | {counts['leftovers']} |")
     if status:
         print("\nThe verdicts differ from the reviewed expectation files (above). If the change is right, "
               "update interop/expected/<server>.toml with its justification "
