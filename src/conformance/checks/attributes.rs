@@ -42,7 +42,7 @@ pub fn checks() -> Vec<Check> {
             fault "list-attributes-ignored", "Honour the attributes member of a SearchRequest like the query parameter."),
         check!(post_projection, "attributes.post.projection", "POST ?attributes=userName answers with the projected resource, stores it whole", "RFC 7644 §3.9, §3.3", Should, [],
             fault "attributes-ignored", "Apply attributes/excludedAttributes to the resource returned by POST."),
-        check!(put_projection, "attributes.put.projection", "PUT ?attributes=userName answers with the projected resource", "RFC 7644 §3.9, §3.5.1", Should, [],
+        check!(put_projection, "attributes.put.projection", "PUT ?attributes=userName answers with the projected resource", "RFC 7644 §3.9, §3.5.1", Must, [],
             fault "attributes-ignored", "Apply attributes/excludedAttributes to the resource returned by PUT."),
         check!(patch_projection, "attributes.patch.projection", "PATCH ?attributes=userName answers 200 with the projected resource", "RFC 7644 §3.5.2, §3.9", Must, [Patch],
             fault "attributes-ignored", "When a PATCH carries attributes, answer 200 (not 204) with the projected resource."),
