@@ -11,7 +11,7 @@ if [ ! -x "$VENV/bin/python" ] || ! cmp -s "$REQ" "$VENV/.requirements"; then
   rm -rf "$VENV"
   mkdir -p "$STATE"
   "${PYTHON:-python3}" -m venv "$VENV" >&2
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$REQ" >&2
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-compile --no-deps -r "$REQ" >&2
   "$VENV/bin/pip" check >&2
   cp "$REQ" "$VENV/.requirements"
 fi
