@@ -43,7 +43,11 @@ import json
 import pathlib
 import re
 import sys
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    sys.exit("peers_expect.py needs Python 3.11 or later (tomllib)")
 
 HERE = pathlib.Path(__file__).resolve().parent
 RFC_LEVELS = {"must", "should", "may"}
