@@ -42,4 +42,4 @@ for _ in $(seq 1 200); do
   kill -0 "$PID" 2>/dev/null || { echo "django-scim2 died; log:" >&2; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1; }
   sleep 0.1
 done
-echo "django-scim2 did not answer within 20 s; log:" >&2; cat "$LOG" >&2; exit 1
+echo "django-scim2 did not answer within 20 s; log:" >&2; cat "$LOG" >&2; kill "$PID" 2>/dev/null || true; rm -f "$PIDFILE"; exit 1

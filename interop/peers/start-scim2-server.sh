@@ -33,4 +33,4 @@ for _ in $(seq 1 200); do
   kill -0 "$PID" 2>/dev/null || { echo "scim2-server died; log:" >&2; cat "$LOG" >&2; rm -f "$PIDFILE"; exit 1; }
   sleep 0.1
 done
-echo "scim2-server did not answer within 20 s; log:" >&2; cat "$LOG" >&2; exit 1
+echo "scim2-server did not answer within 20 s; log:" >&2; cat "$LOG" >&2; kill "$PID" 2>/dev/null || true; rm -f "$PIDFILE"; exit 1
