@@ -316,6 +316,13 @@ fn entry(md: &mut String, c: &CheckReport, show_level: bool, budget: &mut Budget
             escape_text(&clip(hint, REASON_MAX))
         );
     }
+    if let Some(quote) = &c.quote {
+        let _ = write!(
+            head,
+            "<br>\n**The RFC says:** {}",
+            escape_text(&clip(quote, REASON_MAX))
+        );
+    }
     head.push('\n');
     let evidence = evidence(c);
     if md.len() + head.len() + evidence.len() <= EVIDENCE_BUDGET {
