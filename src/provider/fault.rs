@@ -234,6 +234,10 @@ pub enum Fault {
     NullForUnassigned,
     /// `meta.location` names another resource than the one it is in (RFC 7643 §3.1).
     LocationWrong,
+    /// A strict server with a smaller User schema: `/Schemas` declares no `title`, `nickName`,
+    /// `profileUrl` or `addresses` (all optional in RFC 7643 §4.1), and any request naming them
+    /// (body, PATCH path, filter, sortBy) is refused with 400.
+    MinimalUserSchema,
     /// `members` in a POST /Groups body are ignored: the group is created empty (allowed by
     /// RFC 7644 §3.3, "free to alter and/or ignore POSTed content", but IdPs rarely re-check).
     GroupPostIgnoresMembers,
@@ -499,6 +503,9 @@ impl Fault {
                 "unassigned attributes written as null / [] (allowed variant; RFC 7643 §2.5)"
             }
             Fault::LocationWrong => "meta.location names another resource (RFC 7643 §3.1)",
+            Fault::MinimalUserSchema => {
+                "no title/nickName/profileUrl/addresses on User; requests naming them get 400 (allowed variant; RFC 7643 §4.1)"
+            }
             Fault::ResourceTypeNoSchema => "ResourceTypes lack \"schema\" (RFC 7643 §6)",
             Fault::LastModifiedFrozen => {
                 "meta.lastModified stays at meta.created after changes (RFC 7643 §3.1)"
@@ -538,6 +545,7 @@ impl Fault {
                 | Fault::ScimTypeSparse
                 | Fault::NullForUnassigned
                 | Fault::GroupPostIgnoresMembers
+                | Fault::MinimalUserSchema
         )
     }
 

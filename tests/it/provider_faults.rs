@@ -784,6 +784,21 @@ async fn probe(f: Fault, env: &Env) -> bool {
             let g = env.group("ignored", &[&u]).await;
             member_ids(&env.get(&format!("/Groups/{g}")).await.json).is_empty()
         }
+        Fault::MinimalUserSchema => {
+            let declared = env
+                .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+                .await
+                .json["attributes"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x["name"] == "title"));
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "strict", "title": "x"}),
+                )
+                .await;
+            !declared && r.status == 400
+        }
         Fault::ResourceTypeNoSchema => env
             .get("/ResourceTypes/User")
             .await

@@ -220,17 +220,41 @@ async fn op_ew(c: &Ctx) -> CheckResult {
     expect(c, &fx, &fx.scoped("displayName ew \"pha\""), &["a"]).await
 }
 
+/// A writable single-valued string attribute of User, other than displayName, that the target
+/// declares (the filter checks that need a second attribute use it), or a Skip.
+fn other_attr(c: &Ctx) -> Result<&'static str, Finding> {
+    c.caps()
+        .pick(
+            USER,
+            &[
+                "title",
+                "nickName",
+                "userType",
+                "preferredLanguage",
+                "locale",
+            ],
+            crate::conformance::context::writable_string,
+        )
+        .ok_or_else(|| {
+            Finding::skip(
+                "the target's User schema declares no second writable string attribute \
+                 (title, nickName, userType, preferredLanguage, locale) besides displayName",
+            )
+        })
+}
+
 async fn op_pr(c: &Ctx) -> CheckResult {
+    let x = other_attr(c)?;
     let fx = Fixture::new(
         c,
         vec![
-            ("a", json!({"title": "Engineer"})),
+            ("a", json!({ x: "Engineer" })),
             ("b", json!({})),
-            ("c", json!({"title": "Pilot"})),
+            ("c", json!({ x: "Pilot" })),
         ],
     )
     .await?;
-    expect(c, &fx, &fx.scoped("title pr"), &["a", "c"]).await
+    expect(c, &fx, &fx.scoped(&format!("{x} pr")), &["a", "c"]).await
 }
 
 async fn ordering(c: &Ctx, op: &str, want: &[&str]) -> CheckResult {
@@ -298,46 +322,52 @@ async fn keywords_case(c: &Ctx) -> CheckResult {
     expect(c, &fx, &f, &["b"]).await
 }
 
-/// a: title X and displayName Y; b: title X; c: displayName Y; d: neither.
-async fn xy(c: &Ctx) -> Result<Fixture, Finding> {
-    Fixture::new(
+/// a: x = X and displayName Y; b: x = X; c: displayName Y; d: neither. Returns the fixture and
+/// the attribute standing in for x (title where the target declares it).
+async fn xy(c: &Ctx) -> Result<(Fixture, &'static str), Finding> {
+    c.needs(USER, &["displayName"])?;
+    let x = other_attr(c)?;
+    let fx = Fixture::new(
         c,
         vec![
-            ("a", json!({"title": "Xtitle", "displayName": "Ydisplay"})),
-            ("b", json!({"title": "Xtitle"})),
+            ("a", json!({ x: "Xtitle", "displayName": "Ydisplay" })),
+            ("b", json!({ x: "Xtitle" })),
             ("c", json!({"displayName": "Ydisplay"})),
             ("d", json!({})),
         ],
     )
-    .await
+    .await?;
+    Ok((fx, x))
 }
 
 async fn logic_and(c: &Ctx) -> CheckResult {
-    let fx = xy(c).await?;
-    let f = fx.scoped("title eq \"Xtitle\" and displayName eq \"Ydisplay\"");
+    let (fx, x) = xy(c).await?;
+    let f = fx.scoped(&format!(
+        "{x} eq \"Xtitle\" and displayName eq \"Ydisplay\""
+    ));
     expect(c, &fx, &f, &["a"]).await
 }
 
 async fn logic_or(c: &Ctx) -> CheckResult {
-    let fx = xy(c).await?;
-    let f = fx.scoped("title eq \"Xtitle\" or displayName eq \"Ydisplay\"");
+    let (fx, x) = xy(c).await?;
+    let f = fx.scoped(&format!("{x} eq \"Xtitle\" or displayName eq \"Ydisplay\""));
     expect(c, &fx, &f, &["a", "b", "c"]).await
 }
 
 async fn logic_precedence(c: &Ctx) -> CheckResult {
-    let fx = xy(c).await?;
+    let (fx, x) = xy(c).await?;
     // d or (b-ish and c-ish) = {d, a}; misread as (d or X) and Y = {a}.
     let f = fx.scoped(&format!(
-        "userName eq \"{}\" or title eq \"Xtitle\" and displayName eq \"Ydisplay\"",
+        "userName eq \"{}\" or {x} eq \"Xtitle\" and displayName eq \"Ydisplay\"",
         fx.user_name("d")
     ));
     expect(c, &fx, &f, &["a", "d"]).await
 }
 
 async fn logic_grouping(c: &Ctx) -> CheckResult {
-    let fx = xy(c).await?;
+    let (fx, x) = xy(c).await?;
     let f = fx.scoped(&format!(
-        "(userName eq \"{}\" or title eq \"Xtitle\") and displayName eq \"Ydisplay\"",
+        "(userName eq \"{}\" or {x} eq \"Xtitle\") and displayName eq \"Ydisplay\"",
         fx.user_name("d")
     ));
     expect(c, &fx, &f, &["a"]).await
