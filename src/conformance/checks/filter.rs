@@ -465,7 +465,7 @@ async fn date_time(c: &Ctx) -> CheckResult {
         return Err(Finding::error("no user was created"));
     };
     let lm = u.body["meta"]["lastModified"].as_str().unwrap_or_default();
-    let Ok(t) = chrono::DateTime::parse_from_rfc3339(lm) else {
+    let Some(t) = crate::conformance::context::parse_datetime(lm) else {
         return Err(Finding::error(format!(
             "the created user's meta.lastModified {lm:?} is not an RFC 3339 dateTime"
         )));
