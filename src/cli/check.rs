@@ -915,6 +915,103 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
 mod tests {
     use super::*;
 
+    fn report_with(levels: &[(Level, Outcome)]) -> RunReport {
+        let checks = levels
+            .iter()
+            .enumerate()
+            .map(|(i, (level, outcome))| CheckReport {
+                id: format!("x.{i}"),
+                title: String::new(),
+                rfc: String::new(),
+                level: *level,
+                area: "x".into(),
+                outcome: *outcome,
+                reason: String::new(),
+                hint: None,
+                duration_ms: 0.0,
+                evidence: Vec::new(),
+            })
+            .collect();
+        RunReport {
+            format_version: FORMAT_VERSION,
+            tool_version: String::new(),
+            command: "check".into(),
+            run_id: "r".into(),
+            target: String::new(),
+            embedded_target: true,
+            started_at: String::new(),
+            duration_ms: 0.0,
+            counts: Default::default(),
+            by_level: Default::default(),
+            by_area: Default::default(),
+            cleanup: Default::default(),
+            checks,
+            profiles: Vec::new(),
+            load: None,
+            catalogue_version: None,
+            status: RunStatus::Complete,
+            exit_code: None,
+            gating: Vec::new(),
+            options: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fail_on_defaults_to_must_and_dialect_and_advice_never_gates_unless_asked() {
+        let default = gating(&[], false);
+        assert_eq!(default, vec![Level::Must, Level::Dialect]);
+        assert_eq!(gating_label(&default), "MUST, dialect");
+        assert_eq!(
+            gating(&[], true),
+            vec![Level::Must, Level::Should, Level::Dialect]
+        );
+        assert_eq!(
+            gating(&[GateArg::Advice, GateArg::Must, GateArg::Advice], false),
+            vec![Level::Must, Level::Advice]
+        );
+        let pass = (Level::Must, Outcome::Pass);
+        for (failing, gates, code) in [
+            (Level::Dialect, default.clone(), exit_codes::FAILED),
+            (Level::Advice, default.clone(), exit_codes::OK),
+            (Level::Should, default.clone(), exit_codes::OK),
+            (Level::May, default.clone(), exit_codes::OK),
+            (Level::Should, gating(&[], true), exit_codes::FAILED),
+            (
+                Level::Advice,
+                gating(&[GateArg::Advice], false),
+                exit_codes::FAILED,
+            ),
+            (
+                Level::Dialect,
+                gating(&[GateArg::Must], false),
+                exit_codes::OK,
+            ),
+        ] {
+            let r = report_with(&[pass, (failing, Outcome::Fail)]);
+            assert_eq!(
+                exit_code(&r, &gates, None),
+                code,
+                "{failing:?} with {gates:?}"
+            );
+            let r = report_with(&[pass, (failing, Outcome::Error)]);
+            assert_eq!(exit_code(&r, &gates, None), code, "errors gate too");
+        }
+        let r = report_with(&[pass, (Level::Dialect, Outcome::Fail)]);
+        let known: BTreeSet<String> = ["x.1".to_string()].into_iter().collect();
+        assert_eq!(
+            exit_code(&r, &default, Some(&known)),
+            exit_codes::OK,
+            "baseline"
+        );
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("patch.*"), "'patch.*'");
+        assert_eq!(shell_quote("users.create"), "users.create");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+
     #[test]
     fn durations_and_headers_parse() {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));

@@ -7,6 +7,7 @@ mod check_cli;
 mod deploy_manifests;
 mod fixtures_format;
 mod fuzz_properties;
+mod gate;
 mod hostile;
 mod hostile_tcp;
 mod interrupt_trials;
