@@ -29,6 +29,36 @@ pub const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 /// The BulkRequest message URN.
 pub const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 
+static EMPTY: Vec<Value> = Vec::new();
+
+/// Whether a declared attribute (or Null: not known) is a writable single-valued string.
+pub fn writable_string(a: &Value) -> bool {
+    a.is_null()
+        || (a["type"].as_str().is_none_or(|t| t == "string")
+            && a["multiValued"] != true
+            && a["mutability"]
+                .as_str()
+                .is_none_or(|m| m == "readWrite" || m == "writeOnly")
+            && a["mutability"] != "writeOnly")
+}
+
+/// RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of a
+/// multi-valued attribute) SHALL be considered to be equivalent in \"state\"." True for null,
+/// `[]` and `{}` (a complex value with nothing assigned).
+pub fn unassigned(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.values().all(unassigned),
+        _ => false,
+    }
+}
+
+/// `body[key]` unless it is unassigned (RFC 7643 §2.5).
+pub fn assigned<'v>(body: &'v Value, key: &str) -> Option<&'v Value> {
+    body.get(key).filter(|v| !unassigned(v))
+}
+
 /// What discovery found out about the target.
 #[derive(Debug, Clone, Default)]
 pub struct Caps {
@@ -44,6 +74,9 @@ pub struct Caps {
     pub groups: Option<String>,
     /// Whether a second tenant's credential was given (`--second-token`).
     pub second_tenant: bool,
+    /// How advertised ResourceType endpoints that are not in the RFC's relative form were
+    /// resolved (one line each; empty when every endpoint was plain).
+    pub endpoint_notes: Vec<String>,
 }
 
 impl Caps {
@@ -72,6 +105,60 @@ impl Caps {
             }),
         }
     }
+    /// The attribute definition `path` (`displayName`, `name.givenName`, `emails.type`) of the
+    /// schema `urn` as the target serves it in `/Schemas`; None when undeclared or when the
+    /// target serves no such schema.
+    pub fn attribute(&self, urn: &str, path: &str) -> Option<&Value> {
+        let schema = self
+            .schemas
+            .iter()
+            .find(|s| s["id"].as_str() == Some(urn))?;
+        let mut attrs = schema["attributes"].as_array()?;
+        let mut found = None;
+        for part in path.split('.') {
+            let a = attrs.iter().find(|a| {
+                a["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(part))
+            })?;
+            found = Some(a);
+            attrs = match a["subAttributes"].as_array() {
+                Some(s) => s,
+                None => &EMPTY,
+            };
+        }
+        found
+    }
+
+    /// Whether the target serves a usable definition of schema `urn` in `/Schemas`.
+    pub fn serves_schema(&self, urn: &str) -> bool {
+        self.schemas
+            .iter()
+            .any(|s| s["id"].as_str() == Some(urn) && s["attributes"].is_array())
+    }
+
+    /// Whether a check may use attribute `path` of schema `urn`: declared in `/Schemas`, or
+    /// (when the target serves no definition of the schema at all) part of the RFC's schema.
+    pub fn declares(&self, urn: &str, path: &str) -> bool {
+        !self.serves_schema(urn) || self.attribute(urn, path).is_some()
+    }
+
+    /// The first of `candidates` that the target declares in `urn` and that satisfies `fits`
+    /// (given the declaration; Null when the schema is not served).
+    pub fn pick<'a>(
+        &self,
+        urn: &str,
+        candidates: &[&'a str],
+        fits: impl Fn(&Value) -> bool,
+    ) -> Option<&'a str> {
+        candidates.iter().copied().find(|p| {
+            if !self.serves_schema(urn) {
+                return fits(&Value::Null);
+            }
+            self.attribute(urn, p).is_some_and(&fits)
+        })
+    }
+
     /// `bulk.maxOperations`.
     pub fn bulk_max_operations(&self) -> Option<u64> {
         self.spc
@@ -352,28 +439,36 @@ impl Ctx {
     fn created_from(&self, r: &Resp, endpoint: &str, what: &str) -> Result<Created, Finding> {
         if r.status.is_none() {
             return Err(Finding::error(format!(
-                "could not create the {what} this check needs: {}",
+                "could not create the {what} this check needs: {} {}: {}",
+                r.exchange.method,
+                r.exchange.url,
                 r.error.clone().unwrap_or_default()
             )));
         }
         let id = r.body()["id"].as_str().map(str::to_string);
         let Some(id) = id.filter(|_| matches!(r.status, Some(200..=299))) else {
             return Err(Finding::error(format!(
-                "could not create the {what} this check needs: POST {endpoint} answered {} {}",
+                "could not create the {what} this check needs: {} {} answered {} {}",
+                r.exchange.method,
+                r.exchange.url,
                 r.code(),
                 truncate(&r.text, 300)
             )));
         };
+        // meta.location and Location may be absolute or relative (RFC 7643 §2.3.7): resolved
+        // against the base URL (RFC 3986 §5) before use; a reference that does not end in the
+        // id is not trusted for cleanup.
+        let names_it = |l: &String| l.trim_end_matches('/').ends_with(&format!("/{id}"));
         let location = r
             .body()
             .pointer("/meta/location")
             .and_then(Value::as_str)
-            .filter(|l| l.starts_with("http"))
-            .map(str::to_string)
+            .map(|l| self.resolve_reference(l))
+            .filter(names_it)
             .or_else(|| {
                 r.header("location")
-                    .filter(|l| l.starts_with("http"))
-                    .map(str::to_string)
+                    .map(|l| resolve_against(&r.exchange.url, l))
+                    .filter(names_it)
             })
             .unwrap_or_else(|| self.shared.client.url(&format!("{endpoint}/{id}")));
         self.track(&location);
@@ -382,6 +477,24 @@ impl Ctx {
             location,
             body: r.body().clone(),
         })
+    }
+
+    /// A Skip unless the target declares every attribute of `paths` in schema `urn` (RFC 7643
+    /// makes most attributes optional; a check uses only what the target declares).
+    pub fn needs(&self, urn: &str, paths: &[&str]) -> CheckResult {
+        let missing: Vec<&str> = paths
+            .iter()
+            .copied()
+            .filter(|p| !self.caps().declares(urn, p))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Finding::skip(format!(
+                "the target's schema {urn} does not declare {} (optional in RFC 7643), which this check needs",
+                missing.join(", ")
+            )))
+        }
     }
 
     /// The path of a resource of the users endpoint.
@@ -464,6 +577,15 @@ pub fn message_violations(r: &Resp) -> Vec<String> {
         violations(Message::BulkResponse, body)
     } else {
         Vec::new()
+    }
+}
+
+/// An HTTP `Location` (or any reference) resolved against the URL of the request that
+/// received it (RFC 9110 §10.2.2, RFC 3986 §5); unparseable input is returned as it is.
+pub fn resolve_against(request_url: &str, reference: &str) -> String {
+    match reqwest::Url::parse(request_url).and_then(|b| b.join(reference)) {
+        Ok(u) => u.to_string(),
+        Err(_) => reference.to_string(),
     }
 }
 

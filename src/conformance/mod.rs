@@ -6,5 +6,6 @@ pub mod catalogue;
 pub mod checks;
 pub mod context;
 pub mod model;
+pub mod quotes;
 pub mod runner;
 pub mod validate;

@@ -175,7 +175,7 @@ pub async fn discover(client: &Client) -> Result<Caps, RunError> {
         }
     };
     let resource_types = list(&rts);
-    let endpoint = |name: &str| {
+    let advertised = |name: &str| {
         resource_types
             .iter()
             .find(|rt| {
@@ -185,17 +185,17 @@ pub async fn discover(client: &Client) -> Result<Caps, RunError> {
                     || rt["id"].as_str() == Some(name)
             })
             .and_then(|rt| rt["endpoint"].as_str())
-            .map(|e| {
-                if e.starts_with('/') {
-                    e.to_string()
-                } else {
-                    format!("/{e}")
-                }
-            })
+            .map(str::to_string)
     };
-    let users = endpoint("User").unwrap_or_else(|| "/Users".to_string());
-    let groups =
-        endpoint("Group").or_else(|| resource_types.is_empty().then(|| "/Groups".to_string()));
+    let mut endpoint_notes = Vec::new();
+    let users = match advertised("User") {
+        Some(e) => resolve_endpoint(client, "User", &e, &mut endpoint_notes).await,
+        None => "/Users".to_string(),
+    };
+    let groups = match advertised("Group") {
+        Some(e) => Some(resolve_endpoint(client, "Group", &e, &mut endpoint_notes).await),
+        None => resource_types.is_empty().then(|| "/Groups".to_string()),
+    };
     Ok(Caps {
         spc: spc.json.clone().unwrap_or(Value::Null),
         resource_types,
@@ -203,7 +203,91 @@ pub async fn discover(client: &Client) -> Result<Caps, RunError> {
         users,
         groups,
         second_tenant: false,
+        endpoint_notes,
     })
+}
+
+/// The path (relative to the base URL) or absolute URL that a ResourceType's advertised
+/// `endpoint` names, resolved as a client would. RFC 7643 §6 defines `endpoint` as "relative to
+/// the Base URL of the service provider, e.g., "Users"", but servers in the wild also advertise
+/// the server-absolute path (`/scim/v2/Users`) or a full URL. The repeated base path is detected;
+/// when the two readings of a leading `/` differ, the one that answers a list request wins. Any
+/// advertisement other than the plain relative form is noted once in `notes` (reported by
+/// `discovery.resource-types.endpoint-relative`), never turned into errors of every check.
+pub async fn resolve_endpoint(
+    client: &Client,
+    name: &str,
+    advertised: &str,
+    notes: &mut Vec<String>,
+) -> String {
+    let base = client.base_url().trim_end_matches('/').to_string();
+    let parsed_base = reqwest::Url::parse(&format!("{base}/")).ok();
+    let base_path = parsed_base
+        .as_ref()
+        .map(|u| u.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let origin = parsed_base
+        .as_ref()
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let e = advertised.trim();
+    let note = |how: &str, resolved: &str| {
+        format!(
+            "ResourceType {name} advertises endpoint {advertised:?}: RFC 7643 §6 defines it relative to the base URL (e.g. \"Users\"); {how}, so requests go to {resolved}"
+        )
+    };
+    // A full URL: used as given (relative to the base when it lies under it).
+    if e.starts_with("http://") || e.starts_with("https://") {
+        let resolved = match e.strip_prefix(base.as_str()) {
+            Some(rest) if rest.starts_with('/') => rest.to_string(),
+            _ => e.to_string(),
+        };
+        notes.push(note("read as an absolute URL", &client.url(&resolved)));
+        return resolved;
+    }
+    let Some(rest) = e.strip_prefix('/') else {
+        // The RFC's form ("Users"): relative to the base URL.
+        return format!("/{e}");
+    };
+    // A leading slash that repeats the base path: the server-absolute path of the resource.
+    if !base_path.is_empty() {
+        if let Some(tail) = e.strip_prefix(base_path.as_str()) {
+            if tail.starts_with('/') && tail.len() > 1 {
+                notes.push(note(
+                    "it repeats the base path, read as a server-absolute path",
+                    &client.url(tail),
+                ));
+                return tail.to_string();
+            }
+        }
+    }
+    // `/Users`: the common reading (relative to the base) unless only the origin-relative
+    // reading answers.
+    let relative = format!("/{rest}");
+    if base_path.is_empty() || origin.is_empty() {
+        return relative;
+    }
+    let absolute = format!("{origin}{e}");
+    let lists = |r: &crate::target::client::Resp| {
+        matches!(r.status, Some(200..=299))
+            && r.json
+                .as_ref()
+                .is_some_and(|b| b.get("Resources").is_some() || b.get("totalResults").is_some())
+    };
+    let as_relative = client
+        .send("GET", &format!("{relative}?count=1"), None, &[])
+        .await;
+    if lists(&as_relative) {
+        return relative;
+    }
+    let as_absolute = client
+        .send("GET", &format!("{absolute}?count=1"), None, &[])
+        .await;
+    if lists(&as_absolute) {
+        notes.push(note("only its server-absolute reading answers", &absolute));
+        return absolute;
+    }
+    relative
 }
 
 fn report(
@@ -222,6 +306,8 @@ fn report(
         outcome,
         reason,
         hint: (outcome == Outcome::Fail).then(|| c.hint.to_string()),
+        quote: crate::conformance::quotes::quote(c.id)
+            .map(|(rfc, text)| format!("{rfc}: \"{text}\"")),
         duration_ms: ms,
         evidence,
     }

@@ -248,6 +248,28 @@ pub fn violations(message: Message, body: &Value) -> Vec<String> {
     out
 }
 
+/// `v` without the object members whose value is null, `[]` or an object of such members.
+fn strip_unassigned(v: &Value) -> Value {
+    fn empty(v: &Value) -> bool {
+        match v {
+            Value::Null => true,
+            Value::Array(a) => a.is_empty(),
+            Value::Object(m) => m.values().all(empty),
+            _ => false,
+        }
+    }
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, x)| !empty(x))
+                .map(|(k, x)| (k.clone(), strip_unassigned(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(strip_unassigned).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Validates a ListResponse envelope AND each element of its `Resources` as an `item`
 /// (paths of resource violations start `/Resources/<i>`); at most [`MAX_VIOLATIONS`] in all.
 ///
@@ -274,6 +296,17 @@ fn collect(message: Message, body: &Value, prefix: &str, out: &mut Vec<String>) 
     if out.len() >= MAX_VIOLATIONS {
         return;
     }
+    // RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of a
+    // multi-valued attribute) SHALL be considered to be equivalent in \"state\"": a null or
+    // empty attribute is judged as absent (so an optional one passes, a required one is missing).
+    let stripped;
+    let body = if message == Message::PatchOp {
+        // A request message, not a resource: an empty Operations array is its own violation.
+        body
+    } else {
+        stripped = strip_unassigned(body);
+        &stripped
+    };
     match compiled().validators.get(message.index()) {
         Some(Ok(validator)) => {
             for error in validator.iter_errors(body) {
@@ -903,6 +936,39 @@ mod tests {
             "/Resources/0",
             "\"schemas\"",
         );
+    }
+
+    #[test]
+    fn null_and_empty_optional_attributes_are_unassigned() {
+        // RFC 7643 §2.5 (django-scim2 serves `"documentationUri": null`).
+        let mut spc = rfc_spc();
+        spc["documentationUri"] = json!(null);
+        assert_eq!(
+            violations(Message::ServiceProviderConfig, &spc),
+            Vec::<String>::new()
+        );
+        let mut group = rfc_group();
+        group["members"] = json!([]);
+        group["externalId"] = json!(null);
+        assert_eq!(violations(Message::Group, &group), Vec::<String>::new());
+        // A required attribute that is null is missing.
+        let mut user = rfc_minimal_user();
+        user["userName"] = json!(null);
+        assert!(
+            violations(Message::User, &user)
+                .iter()
+                .any(|v| v.contains("userName")),
+            "{:?}",
+            violations(Message::User, &user)
+        );
+    }
+
+    #[test]
+    fn relative_meta_location_is_a_uri_reference() {
+        // RFC 7643 §2.3.7: "the absolute or relative URI of the target resource".
+        let mut user = rfc_minimal_user();
+        user["meta"]["location"] = json!("/scim/Users/2819c223");
+        assert_eq!(violations(Message::User, &user), Vec::<String>::new());
     }
 
     #[test]

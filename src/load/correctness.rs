@@ -247,6 +247,7 @@ fn report(
         outcome,
         reason,
         hint: matches!(outcome, Outcome::Fail | Outcome::Error).then(|| spec.hint.to_string()),
+        quote: None,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         evidence: evidence.0,
     }

@@ -117,6 +117,7 @@ pub fn slug(s: &str) -> String {
 /// The report entry of the `i`-th threshold (level MUST: a breach fails the run).
 pub fn threshold_check(i: usize, t: &ThresholdReport) -> CheckReport {
     CheckReport {
+        quote: None,
         id: format!("load.threshold.{}-{}", i + 1, slug(&t.rule)),
         title: format!("threshold {}", t.rule),
         rfc: String::new(),

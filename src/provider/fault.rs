@@ -15,7 +15,8 @@ pub enum Fault {
     Create200,
     /// POST omits the `Location` header (RFC 7644 §3.3).
     NoLocation,
-    /// `meta.location` and `Location` are relative paths, not absolute URIs (RFC 7643 §3.1).
+    /// `meta.location` and `Location` are path-absolute references (`/scim/v2/Users/1`), not
+    /// absolute URIs: allowed (RFC 7643 §2.3.7: "the absolute or relative URI").
     RelativeLocation,
     /// DELETE answers 200 with a body instead of 204 No Content (RFC 7644 §3.6).
     #[value(name = "delete-200")]
@@ -115,7 +116,8 @@ pub enum Fault {
     NoUserGroups,
     /// PATCH of the readOnly `User.groups` is applied: the user is added to the named groups (RFC 7643 §4.1.2).
     UserGroupsWritable,
-    /// `/Me` for a token not bound to a user answers 404 instead of 501 Not Implemented (RFC 7644 §3.11).
+    /// `/Me` for a token not bound to a user answers as an unknown endpoint (404) instead of 501
+    /// Not Implemented (RFC 7644 §3.11).
     #[value(name = "me-404")]
     Me404,
     /// `/Me` for a token not bound to a user serves the tenant's first user (RFC 7644 §3.11).
@@ -220,6 +222,30 @@ pub enum Fault {
     /// GET of one resource serves the representation from before the last write for a short
     /// window after it (a lagging read replica): a write is not visible to the next read.
     StaleReads,
+    // -- variants the RFCs allow (the checks must pass under each, but advice may note them) --
+    /// ResourceTypes advertise the server-absolute path (`/scim/v2/Users`) as `endpoint`
+    /// instead of the base-relative `Users` of RFC 7643 §6 (as Django's `reverse()` does).
+    EndpointServerAbsolute,
+    /// Error bodies carry a `scimType` only where an RFC sentence mandates one (RFC 7644 §3.12:
+    /// scimType is OPTIONAL).
+    ScimTypeSparse,
+    /// Unassigned optional attributes are written as `null` or `[]` (RFC 7643 §2.5: the same
+    /// state as absent): the SPC's `documentationUri` is null, an empty group has `members: []`.
+    NullForUnassigned,
+    /// `meta.location` names another resource than the one it is in (RFC 7643 §3.1).
+    LocationWrong,
+    /// `members` in a POST /Groups body are ignored: the group is created empty (allowed by
+    /// RFC 7644 §3.3, "free to alter and/or ignore POSTed content", but IdPs rarely re-check).
+    GroupPostIgnoresMembers,
+    /// ResourceTypes lack their core `schema` (RFC 7643 §6: REQUIRED).
+    ResourceTypeNoSchema,
+    /// `meta.lastModified` stays at `meta.created` whatever changes (RFC 7643 §3.1).
+    LastModifiedFrozen,
+    /// Users created without an `externalId` get `"externalId": ""` (RFC 7643 §3.1: issued by
+    /// the client, "MUST NOT be specified by the service provider").
+    InventedExternalId,
+    /// `meta.created` and `meta.lastModified` are not xsd:dateTime (`2026-12-05 10:00:00`).
+    MetaDatesNotDatetime,
     /// Group PATCH reads the group, yields, then writes the result without holding the tenant
     /// lock across the read-modify-write, so concurrent member adds and removes overwrite each
     /// other (lost updates).
@@ -235,7 +261,9 @@ impl Fault {
             }
             Fault::Create200 => "POST answers 200 instead of 201 (RFC 7644 §3.3)",
             Fault::NoLocation => "POST omits the Location header (RFC 7644 §3.3)",
-            Fault::RelativeLocation => "meta.location and Location are relative (RFC 7643 §3.1)",
+            Fault::RelativeLocation => {
+                "meta.location and Location are relative paths (allowed variant; RFC 7643 §2.3.7)"
+            }
             Fault::Delete200 => "DELETE answers 200 with a body instead of 204 (RFC 7644 §3.6)",
             Fault::DeleteIgnored => "DELETE answers 204 but the resource stays (RFC 7644 §3.6)",
             Fault::FilterIgnored => {
@@ -461,6 +489,30 @@ impl Fault {
                 "the SPC says patch and bulk are unsupported, yet both are served (no 501)"
             }
 
+            Fault::EndpointServerAbsolute => {
+                "ResourceType endpoints are advertised as /scim/v2/Users, not Users (allowed variant; RFC 7643 §6)"
+            }
+            Fault::ScimTypeSparse => {
+                "scimType only where an RFC sentence mandates one (allowed variant; RFC 7644 §3.12)"
+            }
+            Fault::NullForUnassigned => {
+                "unassigned attributes written as null / [] (allowed variant; RFC 7643 §2.5)"
+            }
+            Fault::LocationWrong => "meta.location names another resource (RFC 7643 §3.1)",
+            Fault::ResourceTypeNoSchema => "ResourceTypes lack \"schema\" (RFC 7643 §6)",
+            Fault::LastModifiedFrozen => {
+                "meta.lastModified stays at meta.created after changes (RFC 7643 §3.1)"
+            }
+            Fault::InventedExternalId => {
+                "users created without externalId get \"externalId\": \"\" (RFC 7643 §3.1)"
+            }
+            Fault::GroupPostIgnoresMembers => {
+                "members in POST /Groups are ignored (allowed variant; RFC 7644 §3.3)"
+            }
+            Fault::MetaDatesNotDatetime => {
+                "meta.created / lastModified are not xsd:dateTime (RFC 7643 §3.1)"
+            }
+
             // -- correctness under load --
             Fault::StaleReads => {
                 "GET by id serves the version from before the last write for a moment (stale reads)"
@@ -474,6 +526,19 @@ impl Fault {
     /// Every fault, in declaration order.
     pub fn all() -> &'static [Fault] {
         Fault::value_variants()
+    }
+
+    /// Whether the fault models behaviour the RFCs allow (an unusual choice, not a defect): the
+    /// catalogue must report no MUST/SHOULD/MAY failure under it.
+    pub fn is_allowed_variant(self) -> bool {
+        matches!(
+            self,
+            Fault::RelativeLocation
+                | Fault::EndpointServerAbsolute
+                | Fault::ScimTypeSparse
+                | Fault::NullForUnassigned
+                | Fault::GroupPostIgnoresMembers
+        )
     }
 
     /// The CLI spelling, e.g. `patch-ignored`.

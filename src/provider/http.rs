@@ -65,8 +65,112 @@ pub fn error_json(e: &ScimError, faults: &Faults) -> Value {
         if faults.has(Fault::ErrorNoSchemas) {
             m.shift_remove("schemas");
         }
+        if faults.has(Fault::ScimTypeSparse)
+            && m.get("scimType").and_then(Value::as_str).is_some_and(|t| {
+                matches!(
+                    t,
+                    "invalidSyntax" | "invalidValue" | "invalidPath" | "sensitive"
+                )
+            })
+        {
+            m.shift_remove("scimType");
+        }
     }
     v
+}
+
+/// The faults that rewrite successful JSON bodies on their way out.
+const BODY_FAULTS: [Fault; 7] = [
+    Fault::ResourceTypeNoSchema,
+    Fault::LastModifiedFrozen,
+    Fault::InventedExternalId,
+    Fault::MetaDatesNotDatetime,
+    Fault::NullForUnassigned,
+    Fault::LocationWrong,
+    Fault::EndpointServerAbsolute,
+];
+
+/// A successful JSON body with the representation faults applied (unchanged when none is on).
+fn rewrite_body(b: Bytes, faults: &Faults) -> Bytes {
+    if !BODY_FAULTS.iter().any(|f| faults.has(*f)) {
+        return b;
+    }
+    let Ok(mut v) = serde_json::from_slice::<Value>(&b) else {
+        return b;
+    };
+    rewrite_value(&mut v, faults);
+    serde_json::to_vec(&v).map(Bytes::from).unwrap_or(b)
+}
+
+fn rewrite_value(v: &mut Value, faults: &Faults) {
+    match v {
+        Value::Array(a) => a.iter_mut().for_each(|x| rewrite_value(x, faults)),
+        Value::Object(m) => {
+            let has_schema = |m: &serde_json::Map<String, Value>, urn: &str| {
+                m.get("schemas")
+                    .and_then(Value::as_array)
+                    .is_some_and(|s| s.iter().any(|x| x == urn))
+            };
+            if faults.has(Fault::InventedExternalId)
+                && has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:User")
+                && !m.contains_key("externalId")
+            {
+                m.insert("externalId".into(), Value::String(String::new()));
+            }
+            if let Some(Value::Object(meta)) = m.get_mut("meta") {
+                if faults.has(Fault::LastModifiedFrozen)
+                    && let Some(created) = meta.get("created").cloned()
+                {
+                    meta.insert("lastModified".into(), created);
+                }
+                if faults.has(Fault::MetaDatesNotDatetime) {
+                    for k in ["created", "lastModified"] {
+                        if let Some(Value::String(t)) = meta.get_mut(k) {
+                            *t = t.replace('T', " ").chars().take(19).collect();
+                        }
+                    }
+                }
+                if faults.has(Fault::LocationWrong)
+                    && let Some(Value::String(l)) = meta.get_mut("location")
+                {
+                    l.push_str("-elsewhere");
+                }
+            }
+            if faults.has(Fault::NullForUnassigned) {
+                if has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:Group")
+                    && !m.contains_key("members")
+                {
+                    m.insert("members".into(), Value::Array(Vec::new()));
+                }
+                if has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:User")
+                    && !m.contains_key("nickName")
+                {
+                    m.insert("nickName".into(), Value::Null);
+                }
+                if has_schema(
+                    m,
+                    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
+                ) {
+                    m.insert("documentationUri".into(), Value::Null);
+                }
+            }
+            if faults.has(Fault::ResourceTypeNoSchema)
+                && has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:ResourceType")
+            {
+                m.shift_remove("schema");
+            }
+            if faults.has(Fault::EndpointServerAbsolute)
+                && has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:ResourceType")
+                && let Some(Value::String(e)) = m.get_mut("endpoint")
+            {
+                *e = format!("/scim/v2/{}", e.trim_start_matches('/'));
+            }
+            for (_, x) in m.iter_mut() {
+                rewrite_value(x, faults);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn content_type(faults: &Faults) -> HeaderValue {
@@ -98,7 +202,7 @@ fn reply_response(reply: Reply, faults: &Faults) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut r = match reply.body {
         Some(b) if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED => {
-            let mut r = Response::new(Body::from(b));
+            let mut r = Response::new(Body::from(rewrite_body(b, faults)));
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, content_type(faults));
             r

@@ -692,6 +692,20 @@ impl Provider {
             }
             _ => body,
         };
+        let without_members;
+        let body = match body {
+            Value::Object(m)
+                if kind == Kind::Group
+                    && self.faults.has(Fault::GroupPostIgnoresMembers)
+                    && m.contains_key("members") =>
+            {
+                let mut m = m.clone();
+                m.shift_remove("members");
+                without_members = Value::Object(m);
+                &without_members
+            }
+            _ => body,
+        };
         if self.faults.has(Fault::AttrNamesCaseSensitive)
             && let Some(key) = body.as_object().and_then(|m| {
                 m.keys().find(|k| {
@@ -1592,7 +1606,10 @@ impl Provider {
     pub fn me_id(&self, slot: &TenantSlot) -> ScimResult<String> {
         let Some(user_name) = &slot.me else {
             if self.faults.has(Fault::Me404) {
-                return Err(ScimError::not_found("/Me: no such resource"));
+                // As if /Me were no route at all: the answer of any unknown endpoint.
+                return Err(ScimError::not_found(
+                    "/Me is not an endpoint of this service",
+                ));
             }
             if self.faults.has(Fault::MeOtherUser)
                 && let Some(e) = slot.tenant.data.read().users.iter().next()

@@ -200,6 +200,7 @@ pub fn flow_report(f: &FlowResult) -> CheckReport {
         (None, _) => "not replayed (interrupted)".into(),
     };
     CheckReport {
+        quote: None,
         id: format!("replay.{}.{}.{}", f.idp, f.profile, f.flow),
         title: f.title.clone(),
         rfc: f

@@ -76,6 +76,7 @@ pub(crate) mod sample {
 
     fn check(id: &str, level: Level, area: &str, outcome: Outcome, reason: &str) -> CheckReport {
         CheckReport {
+            quote: None,
             id: id.to_string(),
             title: format!("title of {id}"),
             rfc: "RFC 7644 §3.3".to_string(),

@@ -84,6 +84,10 @@ pub struct CheckReport {
     /// How to fix the target, for failures.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The RFC sentence that carries the check's level keyword, with its section
+    /// (`RFC 7644 §3.3: "…SHALL…"`); conformance checks only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
     /// Wall time of the check, in milliseconds.
     pub duration_ms: f64,
     /// The exchanges that prove the verdict, redacted.

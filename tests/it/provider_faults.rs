@@ -747,6 +747,65 @@ async fn probe(f: Fault, env: &Env) -> bool {
             }
             member_ids(&env.get(&path).await.json).len() != users.len()
         }
+
+        // -- variants the RFCs allow, and the representation faults --
+        Fault::EndpointServerAbsolute => {
+            env.get("/ResourceTypes/User").await.json["endpoint"] == "/scim/v2/Users"
+        }
+        Fault::ScimTypeSparse => {
+            let r = env.post("/Users", json!({"schemas": [USER]})).await;
+            r.status == 400 && r.json.get("scimType").is_none()
+        }
+        Fault::NullForUnassigned => {
+            let g = env.group("nulls", &[]).await;
+            env.get(&format!("/Groups/{g}")).await.json["members"] == json!([])
+                && env.get("/ServiceProviderConfig").await.json["documentationUri"].is_null()
+                && env
+                    .get("/ServiceProviderConfig")
+                    .await
+                    .json
+                    .get("documentationUri")
+                    .is_some()
+        }
+        Fault::LocationWrong => {
+            let u = env.user("where").await;
+            !env.get(&format!("/Users/{u}")).await.json["meta"]["location"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with(&format!("/Users/{u}"))
+        }
+        Fault::MetaDatesNotDatetime => {
+            let u = env.user("when").await;
+            let created = env.get(&format!("/Users/{u}")).await.json["meta"]["created"].clone();
+            chrono::DateTime::parse_from_rfc3339(created.as_str().unwrap_or_default()).is_err()
+        }
+        Fault::GroupPostIgnoresMembers => {
+            let u = env.user("member").await;
+            let g = env.group("ignored", &[&u]).await;
+            member_ids(&env.get(&format!("/Groups/{g}")).await.json).is_empty()
+        }
+        Fault::ResourceTypeNoSchema => env
+            .get("/ResourceTypes/User")
+            .await
+            .json
+            .get("schema")
+            .is_none(),
+        Fault::LastModifiedFrozen => {
+            let u = env.user("frozen").await;
+            let path = format!("/Users/{u}");
+            let before = env.get(&path).await.json["meta"]["lastModified"].clone();
+            env.put(
+                &path,
+                json!({"schemas": [USER], "userName": "frozen", "displayName": "Changed"}),
+            )
+            .await;
+            let after = env.get(&path).await.json;
+            after["displayName"] == "Changed" && after["meta"]["lastModified"] == before
+        }
+        Fault::InventedExternalId => {
+            let u = env.user("invented").await;
+            env.get(&format!("/Users/{u}")).await.json["externalId"] == ""
+        }
     }
 }
 

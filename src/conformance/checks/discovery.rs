@@ -25,18 +25,20 @@ pub fn checks() -> Vec<Check> {
         check!(rt_list, "discovery.resource-types.list", "GET /ResourceTypes returns a ListResponse", "RFC 7644 §4", Must, [],
             fault "resource-types-unwrapped", "Wrap the resource types in a ListResponse (schemas, totalResults, Resources)."),
         check!(rt_fields, "discovery.resource-types.fields", "Each resource type has schemas, name, endpoint and schema", "RFC 7643 §6", Must, [],
-            fault "resource-types-unwrapped", "Give every ResourceType the ResourceType schema URN, a name, an endpoint and its core schema."),
-        check!(rt_by_id, "discovery.resource-types.by-id", "GET /ResourceTypes/User returns that resource type, unwrapped", "RFC 7644 §4", Must, [],
+            fault "resource-type-no-schema", "Give every ResourceType the ResourceType schema URN, a name, an endpoint and its core schema."),
+        check!(rt_endpoint_relative, "discovery.resource-types.endpoint-relative", "Each resource type's endpoint is relative to the base URL (\"/Users\", \"Users\")", "RFC 7643 §6", Advice, [],
+            fault "endpoint-server-absolute", "Advertise endpoint as the path below the base URL (\"/Users\"), as RFC 7643 §6 defines it; clients that concatenate it with the base URL otherwise call a doubled path."),
+        check!(rt_by_id, "discovery.resource-types.by-id", "GET /ResourceTypes/User returns that resource type, unwrapped", "RFC 7644 §4", Advice, [],
             fault "resource-types-unwrapped", "Serve /ResourceTypes/{id} as the single ResourceType object."),
-        check!(rt_unknown, "discovery.resource-types.unknown-404", "An unknown resource type is a 404 SCIM error", "RFC 7644 §3.12", Must, [],
+        check!(rt_unknown, "discovery.resource-types.unknown-404", "An unknown resource type is a 404 SCIM error", "RFC 7644 §3.12", Should, [],
             fault "error-status-number", "Answer 404 with a SCIM error body for unknown resource types."),
         check!(schemas_list, "discovery.schemas.list", "GET /Schemas lists every schema a resource type uses", "RFC 7644 §4", Must, [],
             fault "schemas-incomplete", "List the core and extension schemas of every resource type in /Schemas."),
-        check!(schemas_by_id, "discovery.schemas.by-id", "GET /Schemas/{User URN} returns the User schema", "RFC 7644 §4", Must, [],
+        check!(schemas_by_id, "discovery.schemas.by-id", "GET /Schemas/{User URN} returns the User schema", "RFC 7644 §4", Advice, [],
             fault "schemas-incomplete", "Serve each schema at /Schemas/{its URN}."),
         check!(core_user, "discovery.schemas.core-user", "The User schema declares userName required, unique, case-insensitive; password writeOnly/never", "RFC 7643 §4.1, §8.7.1", Must, [],
             fault "schema-lies", "Declare userName required, uniqueness server, caseExact false; password mutability writeOnly, returned never."),
-        check!(write_405, "discovery.read-only-405", "Writes to discovery endpoints are refused with 405", "RFC 7644 §4; RFC 9110 §15.5.6", Should, [],
+        check!(write_405, "discovery.read-only-405", "Writes to discovery endpoints are refused with 405", "RFC 7644 §4; RFC 9110 §15.5.6", Advice, [],
             fault "discovery-write-404", "Answer POST/PUT/PATCH/DELETE on /Schemas, /ResourceTypes and /ServiceProviderConfig with 405 Method Not Allowed."),
         check!(characteristics, "discovery.schemas.characteristics", "Every attribute's characteristics use the defined enum values", "RFC 7643 §2.2, §7", Must, [],
             fault "schema-lies", "Use only readOnly/readWrite/immutable/writeOnly, always/never/default/request and none/server/global."),
@@ -138,6 +140,16 @@ async fn filter_403(c: &Ctx) -> CheckResult {
     scim_error(&r, 403, None)
 }
 
+/// The listed resource types, whatever the wrapping (a bare array is judged by `rt_list`).
+async fn listed_resource_types(c: &Ctx) -> Result<Vec<Value>, crate::conformance::model::Finding> {
+    let r = c.get("/ResourceTypes").await;
+    status(&r, &[200])?;
+    Ok(match r.body() {
+        Value::Array(a) => a.clone(),
+        b => b["Resources"].as_array().cloned().unwrap_or_default(),
+    })
+}
+
 async fn resource_types(c: &Ctx) -> Result<Vec<Value>, crate::conformance::model::Finding> {
     let r = c.get("/ResourceTypes").await;
     status(&r, &[200])?;
@@ -163,7 +175,9 @@ async fn rt_list(c: &Ctx) -> CheckResult {
 }
 
 async fn rt_fields(c: &Ctx) -> CheckResult {
-    for rt in resource_types(c).await? {
+    let listed = listed_resource_types(c).await?;
+    ensure(!listed.is_empty(), || "no resource types listed".into())?;
+    for rt in listed {
         for f in ["name", "endpoint", "schema"] {
             ensure(rt[f].is_string(), || {
                 format!("a resource type lacks {f:?}: {rt}")
@@ -183,6 +197,13 @@ async fn rt_fields(c: &Ctx) -> CheckResult {
         }
     }
     Ok(())
+}
+
+async fn rt_endpoint_relative(c: &Ctx) -> CheckResult {
+    // Discovery resolved every advertised endpoint robustly; what it had to read unusually is
+    // reported here once, instead of as errors of every check that uses the endpoint.
+    let notes = &c.caps().endpoint_notes;
+    ensure(notes.is_empty(), || notes.join("; "))
 }
 
 async fn rt_by_id(c: &Ctx) -> CheckResult {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(unsupported_501, "me.unsupported-501", "A target without /Me answers 501 Not Implemented", "RFC 7644 §3.11", Should, [],
-            fault "me-404", "If you do not support /Me, answer every /Me request with 501 and a SCIM error, not 404. (A target that supports /Me but cannot map this credential to a user may answer 4xx; then ignore this finding.)"),
+            fault "me-404", "If you do not support /Me, answer every /Me request with 501 and a SCIM error, not the 404 of an unknown endpoint."),
         check!(get_subject, "me.get.subject", "GET /Me serves the authenticated subject at /Users/{id}, or 4xx/501; never another user", "RFC 7644 §3.11", Must, [],
             fault "me-other-user", "Resolve /Me from the credential only: serve the subject's own resource with meta.location (and Location) at its permanent /Users/{id}, or answer 501/4xx when the credential is not bound to a user."),
         check!(write_same, "me.write.same-as-users", "Writes through /Me behave as on /Users/{id} and reach no other user", "RFC 7644 §3.11", Must, [],
@@ -84,7 +84,37 @@ async fn unsupported_501(c: &Ctx) -> CheckResult {
             r.code()
         )));
     }
-    scim_error(&r, 501, None)
+    if r.code() == 501 {
+        return scim_error(&r, 501, None);
+    }
+    // RFC 7644 §3.11's SHOULD-501 binds only a target that does NOT support /Me. A target that
+    // supports it may refuse a credential bound to no user with a 4xx, so a 4xx is judged by
+    // comparison with an endpoint that cannot exist: the same answer means /Me is no route.
+    let probe = format!("/{}", c.name("NoSuchEndpoint"));
+    let unknown = c.get(&probe).await;
+    reached(&unknown)?;
+    let shape = |x: &Resp, name: &str| {
+        (
+            x.code(),
+            x.text
+                .replace(name, "<endpoint>")
+                .replace(name.trim_start_matches('/'), "<endpoint>"),
+        )
+    };
+    if shape(&r, "/Me") != shape(&unknown, &probe) {
+        return Err(Finding::skip(format!(
+            "GET /Me answered {} unlike an unknown endpoint ({}): the target routes /Me and \
+             refuses this credential, which RFC 7644 §3.11 allows",
+            r.code(),
+            unknown.code()
+        )));
+    }
+    Err(Finding::fail(format!(
+        "GET /Me answered {} exactly like the unknown endpoint {probe}: /Me is not supported, and \
+         RFC 7644 §3.11 says such a target SHOULD answer 501: {}",
+        r.code(),
+        truncate(&r.text, 200)
+    )))
 }
 
 async fn get_subject(c: &Ctx) -> CheckResult {

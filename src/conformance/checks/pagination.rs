@@ -27,15 +27,15 @@ pub fn checks() -> Vec<Check> {
             fault "pagination-ignored", "For count=0 return only totalResults (an empty page)."),
         check!(count_negative, "pagination.count.negative", "A negative count is treated as 0", "RFC 7644 §3.4.2.4", Must, [Filter],
             fault "pagination-ignored", "Interpret count<0 as 0."),
-        check!(count_above_max, "pagination.count.above-max", "A count above filter.maxResults is capped, not refused", "RFC 7644 §3.4.2.4; RFC 7643 §5", Should, [Filter],
+        check!(count_above_max, "pagination.count.above-max", "A count above filter.maxResults is capped, not refused", "RFC 7644 §3.4.2.4; RFC 7643 §5", Advice, [Filter],
             fault "count-over-max-400", "count is the client's desired page size: serve min(count, maxResults) resources instead of failing."),
         check!(start_below_one, "pagination.start-index.below-one", "startIndex 0 or negative is treated as 1", "RFC 7644 §3.4.2.4", Must, [Filter],
             fault "start-index-not-clamped", "Interpret startIndex<1 as 1."),
         check!(start_one_based, "pagination.start-index.one-based", "startIndex is 1-based: startIndex=1 starts at the first result", "RFC 7644 §3.4.2.4", Must, [Filter],
             fault "start-index-zero-based", "startIndex is the 1-based index of the first result; subtract 1 to get an offset."),
-        check!(past_end, "pagination.start-index.past-end", "startIndex beyond totalResults gives 200 with an empty page", "RFC 7644 §3.4.2.4", Must, [Filter],
+        check!(past_end, "pagination.start-index.past-end", "startIndex beyond totalResults gives 200 with an empty page", "RFC 7644 §3.4.2.4", Advice, [Filter],
             fault "pagination-ignored", "A startIndex past the end returns 200, the totalResults and no resources."),
-        check!(walk, "pagination.walk", "Walking all pages of a quiescent set returns every user once", "RFC 7644 §3.4.2.4", Should, [Filter],
+        check!(walk, "pagination.walk", "Walking all pages of a quiescent set returns every user once", "RFC 7644 §3.4.2.4", Advice, [Filter],
             fault "pagination-ignored", "Page over a stable order: on unchanged data, consecutive pages must neither repeat nor skip resources."),
     ]
 }

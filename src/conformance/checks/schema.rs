@@ -14,11 +14,11 @@ use serde_json::{Map, Value, json};
 /// The schema-sweep checks.
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(uniqueness, "schema.uniqueness", "Every uniqueness server/global User attribute rejects a duplicate with 409", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Must, [],
+        check!(uniqueness, "schema.uniqueness", "Every uniqueness server/global User attribute rejects a duplicate with 409", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Should, [],
             fault "no-uniqueness", "Enforce the uniqueness you declare in /Schemas: a duplicate value is 409 with scimType uniqueness (case-folded when caseExact is false)."),
         check!(read_only, "schema.read-only-ignored", "Values for readOnly User attributes are ignored on POST and PUT", "RFC 7643 §2.2; RFC 7644 §3.3, §3.5.1", Must, [],
             fault "honour-client-id", "Drop client-supplied values of readOnly attributes (id, meta, groups, …) on POST and PUT; never store them."),
-        check!(required, "schema.required", "Omitting any required User attribute is 400 invalidValue", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Must, [],
+        check!(required, "schema.required", "Omitting any required User attribute is a 400 SCIM error", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Advice, [],
             fault "accept-missing-required", "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
         check!(returned_never, "schema.returned-never", "returned never / writeOnly User attributes never come back, not even when asked for", "RFC 7643 §2.2", Must, [],
             fault "return-password", "Strip every returned:never / writeOnly attribute from every response: POST, GET, lists and attributes= projections."),
@@ -342,7 +342,7 @@ async fn required(c: &Ctx) -> CheckResult {
     for label in required {
         let body = required_body(c, &attrs, Some(&label))?;
         let r = post_tracked(c, &body).await;
-        scim_error(&r, 400, Some("invalidValue")).map_err(|f| Finding {
+        scim_error(&r, 400, None).map_err(|f| Finding {
             reason: format!(
                 "{label} is declared required; a POST without it: {}",
                 f.reason

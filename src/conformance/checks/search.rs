@@ -20,7 +20,7 @@ pub fn checks() -> Vec<Check> {
             fault "search-ignores-request", "Apply the SearchRequest's startIndex (1-based) and count, and report totalResults of the whole match."),
         check!(root, "search.root", "POST /.search finds resources across types, or is refused with a SCIM error", "RFC 7644 §3.4.3", May, [Filter],
             fault "search-ignores-request", "Either search every resource type at POST /.search, or refuse it with a SCIM error (e.g. 501 or 400)."),
-        check!(schema_required, "search.schemas-required", "A SearchRequest without schemas is 400 invalidSyntax", "RFC 7644 §3.4.3, §3.12", Should, [],
+        check!(schema_required, "search.schemas-required", "A SearchRequest without schemas is refused with 400", "RFC 7644 §3.4.3, §3.12", Advice, [],
             fault "search-ignores-request", "Reject a SearchRequest whose schemas lacks urn:ietf:params:scim:api:messages:2.0:SearchRequest with 400 invalidSyntax."),
         check!(no_create, "search.no-create", "POST /Users/.search with a User body never creates a user", "RFC 7644 §3.4.3", Must, [Filter],
             fault "search-creates", "Route POST /{type}/.search to the query engine only; a body that is not a SearchRequest is 400."),
@@ -184,7 +184,7 @@ async fn schema_required(c: &Ctx) -> CheckResult {
             &json!({"filter": eq_filter("userName", "scimtest-nobody"), "count": 1}),
         )
         .await;
-    scim_error(&r, 400, Some("invalidSyntax"))
+    scim_error(&r, 400, None)
 }
 
 async fn no_create(c: &Ctx) -> CheckResult {
