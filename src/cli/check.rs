@@ -942,6 +942,7 @@ mod tests {
                 outcome: *outcome,
                 reason: String::new(),
                 hint: None,
+                quote: None,
                 duration_ms: 0.0,
                 evidence: Vec::new(),
             })

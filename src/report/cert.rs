@@ -294,28 +294,55 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         (false, false, true) => "load",
         _ => "run",
     };
-    let mut reproduce = if embedded {
-        format!("scimtest {command}")
-    } else {
-        format!("scimtest {command} --target {target} --token \"$TOKEN\"")
+    let head = |command: &str| {
+        if embedded {
+            format!("scimtest {command}")
+        } else {
+            format!("scimtest {command} --target {target} --token \"$TOKEN\"")
+        }
     };
-    let mut options: Vec<String> = Vec::new();
-    for r in reports {
-        for o in &r.options {
-            // `run` names the load scenario `--load`; the parts' own options are the same.
-            let o = match o.strip_prefix("--scenario ") {
-                Some(rest) if command == "run" => format!("--load {rest}"),
-                _ => o.clone(),
-            };
-            if !options.contains(&o) {
-                options.push(o);
+    let with = |mut line: String, options: &[String]| {
+        for o in options {
+            line.push(' ');
+            line.push_str(o);
+        }
+        line
+    };
+    // `scimtest run` takes only some of its parts' options; a run whose parts were shaped by
+    // others (`--only`, `--idp`, ...) is reproduced part by part.
+    let run_takes = |o: &str| {
+        ["--header ", "--second-token ", "--fail-on ", "--scenario "]
+            .iter()
+            .any(|p| o.starts_with(p))
+            || o == "--strict"
+    };
+    let reproduce = if command == "run"
+        && reports.len() > 1
+        && !reports
+            .iter()
+            .all(|r| r.options.iter().all(|o| run_takes(o)))
+    {
+        reports
+            .iter()
+            .map(|r| with(head(&r.command), &r.options))
+            .collect::<Vec<_>>()
+            .join(" && ")
+    } else {
+        let mut options: Vec<String> = Vec::new();
+        for r in reports {
+            for o in &r.options {
+                // `run` names the load scenario `--load`; the parts' other options are its own.
+                let o = match o.strip_prefix("--scenario ") {
+                    Some(rest) if command == "run" => format!("--load {rest}"),
+                    _ => o.clone(),
+                };
+                if !options.contains(&o) {
+                    options.push(o);
+                }
             }
         }
-    }
-    for o in options {
-        reproduce.push(' ');
-        reproduce.push_str(&o);
-    }
+        with(head(command), &options)
+    };
     Certificate {
         date: started_at.get(..10).unwrap_or(&started_at).to_string(),
         tool_version: first
@@ -344,6 +371,84 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
 mod tests {
     use super::*;
     use crate::report::json::sample::report;
+    use crate::report::model::RunStatus;
+
+    #[test]
+    fn the_reproduce_line_repeats_the_options_and_part_by_part_when_run_cannot() {
+        let mut check = report();
+        check.options = vec!["--strict".into(), "--header 'X-Api-Key: …'".into()];
+        let mut load = report();
+        load.command = "load".into();
+        load.options = vec!["--scenario gentle".into(), "--header 'X-Api-Key: …'".into()];
+        let c = certificate(&[check.clone(), load]);
+        assert_eq!(
+            c.reproduce,
+            "scimtest run --target https://idp.example/scim/v2 --token \"$TOKEN\" --strict --header 'X-Api-Key: …' --load gentle"
+        );
+        let mut replay = report();
+        replay.command = "replay".into();
+        replay.options = vec!["--idp okta".into()];
+        check.options = vec!["--only 'patch.*'".into()];
+        let c = certificate(&[check, replay]);
+        assert_eq!(
+            c.reproduce,
+            "scimtest check --target https://idp.example/scim/v2 --token \"$TOKEN\" --only 'patch.*' \
+             && scimtest replay --target https://idp.example/scim/v2 --token \"$TOKEN\" --idp okta"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_part_makes_the_certificate_incomplete_and_claim_nothing() {
+        let mut clean = report();
+        clean.checks.retain(|x| x.outcome == Outcome::Pass);
+        clean.profiles.clear();
+        let mut replay = report();
+        replay.command = "replay".into();
+        for p in &mut replay.profiles {
+            p.would_provision = true;
+        }
+        replay.checks.retain(|x| x.outcome == Outcome::Pass);
+        replay.recount();
+        clean.recount();
+        let c = certificate(&[clean.clone(), replay.clone()]);
+        assert!(c.passed && c.complete, "{}", c.headline);
+        assert!(
+            c.headline.contains("would provision from all"),
+            "{}",
+            c.headline
+        );
+        replay.status = RunStatus::Interrupted;
+        let c = certificate(&[clean, replay]);
+        assert!(!c.passed && !c.complete);
+        assert!(
+            c.headline
+                .starts_with("INCOMPLETE: the replay part was interrupted"),
+            "{}",
+            c.headline
+        );
+        assert!(!c.headline.contains("would provision"), "{}", c.headline);
+        assert!(c.profiles.iter().all(|p| !p.ok), "no profile is claimed");
+    }
+
+    #[test]
+    fn checks_skipped_for_want_of_a_second_token_are_not_tested_not_not_applicable() {
+        let mut r = report();
+        let mut iso = r.checks[0].clone();
+        iso.id = "isolation.read-by-id".into();
+        iso.outcome = Outcome::Skip;
+        iso.reason = "needs a second tenant's credential (--second-token)".into();
+        r.checks.push(iso);
+        let c = certificate(std::slice::from_ref(&r));
+        let must = c.rates.iter().find(|x| x.label == "MUST");
+        assert!(
+            must.is_some_and(|m| m.not_tested == 1 && m.skipped == 0),
+            "{:?}",
+            c.rates
+        );
+        let sha = report_sha256(&r);
+        assert_eq!(sha.len(), 64);
+        assert!(c.runs.iter().any(|(_, _, h)| *h == sha));
+    }
 
     #[test]
     fn a_failed_must_check_or_a_breaking_profile_is_not_passed() {

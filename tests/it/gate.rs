@@ -374,10 +374,11 @@ async fn fail_on_gates_dialect_by_default_and_should_only_when_asked() {
     assert_eq!(code, Some(0), "{out}");
 
     // A SHOULD failure gates only with --strict or --fail-on should.
-    let should_broken = provider_with(&[Fault::BadFilter200]).await;
-    let should = "filter.error.unknown-attribute";
+    let should_broken = provider_with(&[Fault::DiscoveryFilterAllowed]).await;
+    let should = "discovery.filter-403";
     let (code, r, out) = check_one(&should_broken, should, &[]).await;
     assert_eq!(code, Some(0), "{out}");
+    assert_eq!(r["checks"][0]["level"], "should", "{out}");
     assert_eq!(r["checks"][0]["outcome"], "fail", "{out}");
     let (code, r, out) = check_one(&should_broken, should, &["--strict"]).await;
     assert_eq!(code, Some(1), "{out}");
@@ -389,9 +390,20 @@ async fn fail_on_gates_dialect_by_default_and_should_only_when_asked() {
     assert_eq!(code, Some(1), "{out}");
     let (code, _, out) = check_one(&should_broken, should, &["--fail-on", "advice"]).await;
     assert_eq!(code, Some(0), "{out}");
+
+    // Interoperability advice never gates by default, only when named.
+    let advice_broken = provider_with(&[Fault::GroupPostIgnoresMembers]).await;
+    let advice = "groups.create.members-stored";
+    let (code, r, out) = check_one(&advice_broken, advice, &[]).await;
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(r["checks"][0]["level"], "advice", "{out}");
+    assert_eq!(r["checks"][0]["outcome"], "fail", "{out}");
+    let (code, r, out) = check_one(&advice_broken, advice, &["--fail-on", "must,advice"]).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(r["gating"], serde_json::json!(["must", "advice"]));
     let o = scimtest(&["check", "--fail-on", "nope", "--list"]).await;
     assert_eq!(o.status.code(), Some(2), "{}", all(&o));
-    for h in [entra_broken, clean, should_broken] {
+    for h in [entra_broken, clean, should_broken, advice_broken] {
         h.shutdown().await;
     }
 }
