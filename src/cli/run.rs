@@ -89,7 +89,7 @@ fn announce(target: &str, scenario: Option<(&crate::load::engine::Plan, bool)>) 
                 None => "UNPACED (as fast as the target answers)".into(),
             };
             s.push_str(&format!(
-                "  load    scenario {}{}: a pool of {} users and {} groups, then {} virtual users {length}, {pace}, creating more users as they go; alongside, the correctness checks (a few dozen writes)\n",
+                "  load    scenario {}{}: a pool of {} users and {} group(s), then {} virtual users {length}, {pace}, creating more users as they go; alongside, the correctness checks (a few dozen writes)\n",
                 p.name,
                 if explicit { " (--load)" } else { " (the default against a real target; --load SCENARIO for another, --no-load to skip)" },
                 p.pool_users,

@@ -497,12 +497,16 @@ async fn an_interrupted_run_is_incomplete_in_markdown_html_and_the_certificate()
         &dir.join("check/report.json").display().to_string(),
         "--md",
         &out.join("report.md").display().to_string(),
+        "--junit",
+        &out.join("junit.xml").display().to_string(),
     ])
     .await;
     assert_eq!(o.status.code(), Some(0), "{}", all(&o));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
     assert!(md.contains("INCOMPLETE"), "{md}");
     assert!(!md.starts_with("## ✅"), "{md}");
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap_or_default();
+    assert!(junit.contains("INCOMPLETE: interrupted"), "{junit}");
 }
 
 // ---------------------------------------------------------------------------------------------
