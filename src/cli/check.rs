@@ -7,7 +7,7 @@ use crate::conformance::quotes;
 use crate::conformance::runner::{self, RunOptions, Selection};
 use crate::exit_codes;
 use crate::provider::{self, ProviderConfig};
-use crate::report::model::{CheckReport, FORMAT_VERSION, Level, Outcome, RunReport};
+use crate::report::model::{CheckReport, FORMAT_VERSION, Level, Outcome, RunReport, RunStatus};
 use crate::target::{Client, Namespace, Redactor, TargetConfig};
 use anyhow::Context;
 use std::collections::BTreeSet;
@@ -24,6 +24,72 @@ pub enum LevelArg {
     Should,
     /// Every RFC level (MUST, SHOULD, MAY), no IdP dialect checks.
     May,
+}
+
+/// A level `--fail-on` can make gating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GateArg {
+    /// MUST failures.
+    Must,
+    /// SHOULD failures.
+    Should,
+    /// MAY failures.
+    May,
+    /// Interoperability advice (no RFC keyword).
+    Advice,
+    /// IdP dialect failures (what replay would call "would break").
+    Dialect,
+}
+
+impl GateArg {
+    /// The report level.
+    pub fn level(self) -> Level {
+        match self {
+            GateArg::Must => Level::Must,
+            GateArg::Should => Level::Should,
+            GateArg::May => Level::May,
+            GateArg::Advice => Level::Advice,
+            GateArg::Dialect => Level::Dialect,
+        }
+    }
+}
+
+/// The gating levels of `--fail-on` (default MUST and dialect) plus SHOULD with `--strict`, in
+/// level order.
+pub fn gating(fail_on: &[GateArg], strict: bool) -> Vec<Level> {
+    let mut levels: BTreeSet<Level> = if fail_on.is_empty() {
+        [Level::Must, Level::Dialect].into_iter().collect()
+    } else {
+        fail_on.iter().map(|g| g.level()).collect()
+    };
+    if strict {
+        levels.insert(Level::Should);
+    }
+    levels.into_iter().collect()
+}
+
+/// `MUST, dialect` for the summary.
+pub fn gating_label(levels: &[Level]) -> String {
+    levels
+        .iter()
+        .map(|l| match l {
+            Level::Must | Level::Should | Level::May => l.as_str().to_uppercase(),
+            _ => l.as_str().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Quote a value for a shell command line when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=,@+%".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// `--format` of `--list`.
@@ -87,12 +153,26 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// `--target`: an absolute http(s) URL with a host (anything else is a usage error, exit 2).
+pub fn parse_target_url(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    let url = reqwest::Url::parse(t).map_err(|e| {
+        format!("{t:?} is not a URL ({e}); expected the SCIM base URL, e.g. https://app.example.com/scim/v2")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "{t:?} is not an http(s) URL; expected the SCIM base URL, e.g. https://app.example.com/scim/v2"
+        ));
+    }
+    Ok(t.to_string())
+}
+
 /// Where the target is and how to reach it (shared by `check` and `replay`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
     /// Base URL of the SCIM service (e.g. https://app.example.com/scim/v2). Without it, the
     /// embedded reference provider is started on 127.0.0.1 and used.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_target_url)]
     pub target: Option<String>,
     /// Bearer token for the target (also read from SCIMTEST_TOKEN).
     #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
@@ -162,9 +242,14 @@ pub struct CheckArgs {
     /// The reports.
     #[command(flatten)]
     pub reports: ReportArgs,
-    /// SHOULD failures also make the exit code 1.
+    /// SHOULD failures also make the exit code 1 (adds `should` to --fail-on).
     #[arg(long)]
     pub strict: bool,
+    /// The levels whose failures and errors make the exit code 1, comma-separated: must,
+    /// should, may, advice, dialect (default: must,dialect — a dialect failure is one an IdP
+    /// would break on).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LEVELS")]
+    pub fail_on: Vec<GateArg>,
     /// A previous report.json: its failures are known and do not fail this run; new failures do.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -453,6 +538,21 @@ fn second_client(
     Ok(Client::new(cfg, redactor)?)
 }
 
+/// The preflight (`target::preflight`) of a connected target, and of a second tenant's client:
+/// `Err(exit code)` after printing the one line that says what to fix.
+pub async fn preflight(client: &Client, second: Option<&Client>) -> Result<(), i32> {
+    let mut result = crate::target::preflight::check(client, "--token/--header").await;
+    if result.is_ok()
+        && let Some(s) = second
+    {
+        result = crate::target::preflight::credential(s, "--second-token").await;
+    }
+    result.map_err(|e| {
+        eprintln!("error: {e}");
+        exit_codes::HARNESS
+    })
+}
+
 /// Print an error chain on one line and return the harness exit code.
 pub fn harness_error(e: &anyhow::Error) -> i32 {
     eprintln!(
@@ -544,6 +644,13 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         Some(t) => Some(second_client(&client, &args.target, &t, &extra)?),
         None => None,
     };
+    if let Err(code) = preflight(&client, second.as_ref()).await {
+        if let Some(h) = embedded {
+            h.shutdown().await;
+        }
+        return Ok(code);
+    }
+    let gates = gating(&args.fail_on, args.strict);
 
     let tty = std::io::stderr().is_terminal();
     let bar = if tty {
@@ -608,16 +715,100 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         checks: out.checks,
         profiles: Vec::new(),
         catalogue_version: Some(crate::conformance::catalogue::version()),
+        status: if out.interrupted {
+            RunStatus::Interrupted
+        } else {
+            RunStatus::Complete
+        },
+        exit_code: None,
+        gating: gates.clone(),
+        options: check_options(&args),
         load: None,
     };
     report.recount();
+    let code = if out.interrupted {
+        exit_codes::HARNESS
+    } else {
+        exit_code(&report, &gates, baseline.as_ref())
+    };
+    report.exit_code = Some(code);
     outputs.write(&report)?;
     print_summary(&report, &dir, baseline.as_ref());
     if out.interrupted {
         eprintln!("interrupted: remaining checks were not run; created resources were cleaned up");
-        return Ok(exit_codes::HARNESS);
     }
-    Ok(exit_code(&report, args.strict, baseline.as_ref()))
+    Ok(code)
+}
+
+/// The options of a `check` that shaped it, as they would be typed again (secrets as
+/// variables).
+fn check_options(args: &CheckArgs) -> Vec<String> {
+    let mut o = Vec::new();
+    let embedded = args.target.target.is_none() || args.target.embedded_target;
+    for h in &args.target.headers {
+        o.push(format!(
+            "--header {}",
+            shell_quote(&format!("{}: …", h.name))
+        ));
+    }
+    if args.target.timeout != Duration::from_secs(10) {
+        o.push(format!("--timeout {}ms", args.target.timeout.as_millis()));
+    }
+    for g in &args.only {
+        o.push(format!("--only {}", shell_quote(g)));
+    }
+    for g in &args.skip {
+        o.push(format!("--skip {}", shell_quote(g)));
+    }
+    if let Some(l) = args.level {
+        o.push(format!(
+            "--level {}",
+            match l {
+                LevelArg::Must => "must",
+                LevelArg::Should => "should",
+                LevelArg::May => "may",
+            }
+        ));
+    }
+    if !args.fail_on.is_empty() {
+        let mut seen: Vec<&str> = Vec::new();
+        for g in &args.fail_on {
+            let n = g.level().as_str();
+            if !seen.contains(&n) {
+                seen.push(n);
+            }
+        }
+        o.push(format!("--fail-on {}", seen.join(",")));
+    }
+    if args.strict {
+        o.push("--strict".into());
+    }
+    if let Some(b) = &args.baseline {
+        o.push(format!(
+            "--baseline {}",
+            shell_quote(&b.display().to_string())
+        ));
+    }
+    if args.second_token.is_some() && !embedded {
+        o.push("--second-token \"$SECOND_TOKEN\"".into());
+    }
+    if args.concurrency != 8 {
+        o.push(format!("--concurrency {}", args.concurrency));
+    }
+    o
+}
+
+/// The cleanup line of a summary: created, removed (read back as gone), left over with ids.
+pub fn print_cleanup(c: &crate::report::model::CleanupReport) {
+    println!(
+        "cleanup: {} created, {} removed (read back as gone), {} left over",
+        c.created,
+        c.removed,
+        c.leftovers.len()
+    );
+    for l in &c.leftovers {
+        println!("  left over: {l}");
+    }
 }
 
 /// The first line of a text.
@@ -625,16 +816,15 @@ pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-/// 1 when a MUST check (or, with `strict`, a SHOULD check) failed or errored and is not a known
-/// baseline failure; 4 when nothing ran; 0 otherwise.
-pub fn exit_code(report: &RunReport, strict: bool, baseline: Option<&BTreeSet<String>>) -> i32 {
+/// 1 when a check of a gating level (`--fail-on`, see [`gating`]) failed or errored and is not
+/// a known baseline failure; 4 when nothing ran; 0 otherwise.
+pub fn exit_code(report: &RunReport, gates: &[Level], baseline: Option<&BTreeSet<String>>) -> i32 {
     if report.checks.iter().all(|c| c.outcome == Outcome::Skip) {
         return exit_codes::NOTHING_RAN;
     }
-    let gating = |l: Level| l == Level::Must || (strict && l == Level::Should);
     let failed = report.checks.iter().any(|c| {
         matches!(c.outcome, Outcome::Fail | Outcome::Error)
-            && gating(c.level)
+            && gates.contains(&c.level)
             && !baseline.is_some_and(|b| b.contains(&c.id))
     });
     if failed {
@@ -660,12 +850,22 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
             ""
         }
     );
+    if !r.status.is_complete() {
+        println!(
+            "INCOMPLETE ({}): checks that did not run have no verdict",
+            r.status.as_str()
+        );
+    }
     for (level, n) in &r.by_level {
         println!(
             "  {level:<8} {:>4} pass {:>4} fail {:>4} error {:>4} skip",
             n.pass, n.fail, n.error, n.skip
         );
     }
+    println!(
+        "  gating: {} (--fail-on; exit 1 when one of these failed or errored)",
+        gating_label(&r.gating)
+    );
     let areas: Vec<String> = r
         .by_area
         .iter()
@@ -717,12 +917,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
             );
         }
     }
-    if !r.cleanup.leftovers.is_empty() {
-        println!(
-            "cleanup could not remove: {}",
-            r.cleanup.leftovers.join("; ")
-        );
-    }
+    print_cleanup(&r.cleanup);
     println!(
         "reports: {}  (html: {})",
         dir.display(),
@@ -733,6 +928,104 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn report_with(levels: &[(Level, Outcome)]) -> RunReport {
+        let checks = levels
+            .iter()
+            .enumerate()
+            .map(|(i, (level, outcome))| CheckReport {
+                id: format!("x.{i}"),
+                title: String::new(),
+                rfc: String::new(),
+                level: *level,
+                area: "x".into(),
+                outcome: *outcome,
+                reason: String::new(),
+                hint: None,
+                quote: None,
+                duration_ms: 0.0,
+                evidence: Vec::new(),
+            })
+            .collect();
+        RunReport {
+            format_version: FORMAT_VERSION,
+            tool_version: String::new(),
+            command: "check".into(),
+            run_id: "r".into(),
+            target: String::new(),
+            embedded_target: true,
+            started_at: String::new(),
+            duration_ms: 0.0,
+            counts: Default::default(),
+            by_level: Default::default(),
+            by_area: Default::default(),
+            cleanup: Default::default(),
+            checks,
+            profiles: Vec::new(),
+            load: None,
+            catalogue_version: None,
+            status: RunStatus::Complete,
+            exit_code: None,
+            gating: Vec::new(),
+            options: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fail_on_defaults_to_must_and_dialect_and_advice_never_gates_unless_asked() {
+        let default = gating(&[], false);
+        assert_eq!(default, vec![Level::Must, Level::Dialect]);
+        assert_eq!(gating_label(&default), "MUST, dialect");
+        assert_eq!(
+            gating(&[], true),
+            vec![Level::Must, Level::Should, Level::Dialect]
+        );
+        assert_eq!(
+            gating(&[GateArg::Advice, GateArg::Must, GateArg::Advice], false),
+            vec![Level::Must, Level::Advice]
+        );
+        let pass = (Level::Must, Outcome::Pass);
+        for (failing, gates, code) in [
+            (Level::Dialect, default.clone(), exit_codes::FAILED),
+            (Level::Advice, default.clone(), exit_codes::OK),
+            (Level::Should, default.clone(), exit_codes::OK),
+            (Level::May, default.clone(), exit_codes::OK),
+            (Level::Should, gating(&[], true), exit_codes::FAILED),
+            (
+                Level::Advice,
+                gating(&[GateArg::Advice], false),
+                exit_codes::FAILED,
+            ),
+            (
+                Level::Dialect,
+                gating(&[GateArg::Must], false),
+                exit_codes::OK,
+            ),
+        ] {
+            let r = report_with(&[pass, (failing, Outcome::Fail)]);
+            assert_eq!(
+                exit_code(&r, &gates, None),
+                code,
+                "{failing:?} with {gates:?}"
+            );
+            let r = report_with(&[pass, (failing, Outcome::Error)]);
+            assert_eq!(exit_code(&r, &gates, None), code, "errors gate too");
+        }
+        let r = report_with(&[pass, (Level::Dialect, Outcome::Fail)]);
+        let known: BTreeSet<String> = ["x.1".to_string()].into_iter().collect();
+        assert_eq!(
+            exit_code(&r, &default, Some(&known)),
+            exit_codes::OK,
+            "baseline"
+        );
+    }
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("patch.*"), "'patch.*'");
+        assert_eq!(shell_quote("users.create"), "users.create");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
 
     #[test]
     fn durations_and_headers_parse() {

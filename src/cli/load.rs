@@ -10,7 +10,8 @@ use crate::exit_codes;
 use crate::load::stats::Collector;
 use crate::load::{self, engine};
 use crate::report::model::{
-    CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport, ShardInfo,
+    CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport, RunStatus,
+    ShardInfo,
 };
 use crate::target::Namespace;
 use anyhow::Context;
@@ -29,7 +30,7 @@ pub struct LoadArgs {
     pub list_scenarios: bool,
     /// Base URL of the SCIM service. Without it, the embedded reference provider is started on
     /// 127.0.0.1 and loaded.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::cli::check::parse_target_url)]
     pub target: Option<String>,
     /// Bearer token for the target (also read from SCIMTEST_TOKEN).
     #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
@@ -178,18 +179,11 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         auth_headers,
         ..
     } = connect(&target).await?;
-    let probe = client
-        .send("GET", "/ServiceProviderConfig", None, &[])
-        .await;
-    if probe.status.is_none() {
+    if let Err(code) = crate::cli::check::preflight(&client, None).await {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        eprintln!(
-            "error: the target does not answer: GET {shown_target}/ServiceProviderConfig: {}",
-            probe.error.unwrap_or_default()
-        );
-        return Ok(exit_codes::HARNESS);
+        return Ok(code);
     }
     let stats = engine::collector();
     let mut shared = load::ops::Shared::new(
@@ -341,6 +335,16 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         checks,
         profiles: Vec::new(),
         catalogue_version: None,
+        status: if outcome.interrupted {
+            RunStatus::Interrupted
+        } else if outcome.goose_error.is_some() {
+            RunStatus::Incomplete
+        } else {
+            RunStatus::Complete
+        },
+        exit_code: None,
+        gating: Vec::new(),
+        options: load_options(&args),
         load: Some(LoadReport {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -370,6 +374,12 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         }),
     };
     report.recount();
+    let code = if outcome.goose_error.is_some() || outcome.interrupted {
+        exit_codes::HARNESS
+    } else {
+        exit_code(&report)
+    };
+    report.exit_code = Some(code);
     outputs.write(&report)?;
     if args.report_stdout {
         println!(
@@ -381,13 +391,42 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     }
     if let Some(e) = &outcome.goose_error {
         eprintln!("error: goose could not run the scenario: {e}");
-        return Ok(exit_codes::HARNESS);
-    }
-    if outcome.interrupted {
+    } else if outcome.interrupted {
         eprintln!("interrupted: the attack stopped early; created resources were cleaned up");
-        return Ok(exit_codes::HARNESS);
     }
-    Ok(exit_code(&report))
+    Ok(code)
+}
+
+/// The options of a `load` that shaped it, as they would be typed again.
+fn load_options(args: &LoadArgs) -> Vec<String> {
+    use crate::cli::check::shell_quote;
+    let mut o = vec![format!("--scenario {}", shell_quote(&args.scenario))];
+    for h in &args.headers {
+        o.push(format!(
+            "--header {}",
+            shell_quote(&format!("{}: …", h.name))
+        ));
+    }
+    if args.no_correctness {
+        o.push("--no-correctness".into());
+    }
+    if let Some(u) = args.goose.users {
+        o.push(format!("--users {u}"));
+    }
+    if let Some(t) = &args.goose.run_time {
+        o.push(format!("--run-time {}", shell_quote(t)));
+    }
+    if let Some(n) = args.goose.iterations {
+        o.push(format!("--iterations {n}"));
+    }
+    match &args.shard {
+        Some(load::shard::ShardSpec::Fixed(sh)) => {
+            o.push(format!("--shard {}/{}", sh.index, sh.count));
+        }
+        Some(load::shard::ShardSpec::Auto(n)) => o.push(format!("--shard auto/{n}")),
+        None => {}
+    }
+    o
 }
 
 /// Delete what the run created (ledger, then a prefix sweep).
@@ -484,12 +523,13 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             }
         );
     }
-    if !r.cleanup.leftovers.is_empty() {
+    if !r.status.is_complete() {
         println!(
-            "cleanup could not remove: {}",
-            r.cleanup.leftovers.join("; ")
+            "INCOMPLETE ({}): the attack did not run to its end; thresholds are not judged complete",
+            r.status.as_str()
         );
     }
+    crate::cli::check::print_cleanup(&r.cleanup);
     println!(
         "reports: {}  (html: {})",
         dir.display(),
@@ -542,9 +582,11 @@ fn merge(args: MergeArgs) -> anyhow::Result<i32> {
     if let Some(l) = report.load.as_mut() {
         l.files = files;
     }
+    let code = exit_code(&report);
+    report.exit_code = Some(code);
     outputs.write(&report)?;
     print_summary(&report, &dir);
-    Ok(exit_code(&report))
+    Ok(code)
 }
 
 /// Ctrl-C or SIGTERM (how Kubernetes stops a pod), before goose's own handler takes over.

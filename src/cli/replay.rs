@@ -8,7 +8,7 @@ use crate::cli::check::{
 use crate::exit_codes;
 use crate::replay::fixture::{self, FLOWS, Fixture};
 use crate::replay::{self, Selection, engine::FlowResult};
-use crate::report::model::{FORMAT_VERSION, Outcome, ProfileVerdict, RunReport};
+use crate::report::model::{FORMAT_VERSION, Outcome, ProfileVerdict, RunReport, RunStatus};
 use crate::target::Namespace;
 use anyhow::Context;
 use std::io::IsTerminal;
@@ -107,20 +107,13 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         shown_target,
         ..
     } = connect(&args.target).await?;
-    // A target that does not answer at all is a harness problem (exit 3), not an IdP verdict.
-    let probe = client
-        .send("GET", "/ServiceProviderConfig", None, &[])
-        .await;
-    if probe.status.is_none() {
+    // A target that does not answer, refuses the credentials or is not a SCIM base URL is a
+    // harness problem (exit 3), not an IdP verdict.
+    if let Err(code) = crate::cli::check::preflight(&client, None).await {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        eprintln!(
-            "error: the target does not answer: GET {}/ServiceProviderConfig: {}",
-            shown_target,
-            probe.error.unwrap_or_default()
-        );
-        return Ok(exit_codes::HARNESS);
+        return Ok(code);
     }
     eprintln!(
         "scimtest replay: {} flows of {} profiles against {shown_target} (run {run_id})",
@@ -175,17 +168,29 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         checks: out.flows.iter().map(replay::flow_report).collect(),
         profiles: replay::profile_verdicts(&out.flows),
         catalogue_version: None,
+        status: if out.interrupted {
+            RunStatus::Interrupted
+        } else {
+            RunStatus::Complete
+        },
+        exit_code: None,
+        gating: Vec::new(),
+        options: replay_options(&args),
         load: None,
     };
     report.recount();
+    let code = if out.interrupted {
+        exit_codes::HARNESS
+    } else {
+        exit_code(&report)
+    };
+    report.exit_code = Some(code);
     outputs.write(&report)?;
-    print!("{}", matrix(&report.profiles));
-    if !report.cleanup.leftovers.is_empty() {
-        println!(
-            "cleanup could not remove: {}",
-            report.cleanup.leftovers.join("; ")
-        );
+    if out.interrupted {
+        println!("INCOMPLETE (interrupted): flows that did not finish have no verdict");
     }
+    print!("{}", matrix(&report.profiles));
+    crate::cli::check::print_cleanup(&report.cleanup);
     println!(
         "reports: {}  (html: {})",
         dir.display(),
@@ -193,9 +198,36 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
     );
     if out.interrupted {
         eprintln!("interrupted: remaining steps were not run; created resources were cleaned up");
-        return Ok(exit_codes::HARNESS);
     }
-    Ok(exit_code(&report))
+    Ok(code)
+}
+
+/// The options of a `replay` that shaped it, as they would be typed again.
+fn replay_options(args: &ReplayArgs) -> Vec<String> {
+    use crate::cli::check::shell_quote;
+    let mut o = Vec::new();
+    for h in &args.target.headers {
+        o.push(format!(
+            "--header {}",
+            shell_quote(&format!("{}: …", h.name))
+        ));
+    }
+    for (flag, values) in [
+        ("--idp", &args.idp),
+        ("--profile", &args.profile),
+        ("--flow", &args.flow),
+    ] {
+        for v in values {
+            o.push(format!("{flag} {}", shell_quote(v)));
+        }
+    }
+    if let Some(d) = &args.fixtures {
+        o.push(format!(
+            "--fixtures {}",
+            shell_quote(&d.display().to_string())
+        ));
+    }
+    o
 }
 
 fn count_profiles(f: &[Fixture]) -> usize {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub struct RunArgs {
     /// Base URL of the SCIM service. Without it, one embedded reference provider is started on
     /// 127.0.0.1 and used by all three parts.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::cli::check::parse_target_url)]
     pub target: Option<String>,
     /// Bearer token for the target (also read from SCIMTEST_TOKEN).
     #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
@@ -31,19 +31,74 @@ pub struct RunArgs {
     /// Directory of the combined report (default: reports/run-<id>/).
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
-    /// The load scenario of the third part.
-    #[arg(long, value_name = "NAME|FILE", default_value = "smoke")]
-    pub scenario: String,
+    /// The load scenario of the third part (default: `smoke` against the embedded provider;
+    /// against any other target the small, paced `gentle`, so a production endpoint never gets
+    /// an unpaced write load it was not asked about).
+    #[arg(long = "load", visible_alias = "scenario", value_name = "NAME|FILE")]
+    pub scenario: Option<String>,
+    /// Skip the load part.
+    #[arg(long, conflicts_with = "scenario")]
+    pub no_load: bool,
+    /// The check's gating levels (see `scimtest check --fail-on`; default must,dialect).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "LEVELS")]
+    pub fail_on: Vec<crate::cli::check::GateArg>,
+    /// SHOULD failures of the check also make the exit code 1.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl RunArgs {
     /// The arguments of a bare `scimtest` (clap's defaults).
     pub fn default_args() -> RunArgs {
-        RunArgs {
-            scenario: crate::load::scenario::DEFAULT_SCENARIO.to_string(),
-            ..RunArgs::default()
+        RunArgs::default()
+    }
+
+    /// The load scenario this run uses, None with `--no-load`.
+    pub fn load_scenario(&self) -> Option<String> {
+        if self.no_load {
+            return None;
+        }
+        Some(self.scenario.clone().unwrap_or_else(|| {
+            if self.target.is_some() {
+                crate::load::scenario::GENTLE_SCENARIO.to_string()
+            } else {
+                crate::load::scenario::DEFAULT_SCENARIO.to_string()
+            }
+        }))
+    }
+}
+
+/// What a run will create on a target that is not the embedded provider, said before it starts.
+fn announce(target: &str, scenario: Option<(&crate::load::engine::Plan, bool)>) -> String {
+    let mut s = format!(
+        "scimtest run will create test data on {target}, every name starting with \"scimtest-<run id>-\", \
+         and delete it at the end (each DELETE read back):\n  \
+         check   users and groups, a few at a time, one or two per check\n  \
+         replay  the users and groups of each IdP profile's provisioning flows\n"
+    );
+    match scenario {
+        None => s.push_str("  load    skipped (--no-load)\n"),
+        Some((p, explicit)) => {
+            let length = match (p.duration, p.iterations) {
+                (Some(d), _) => format!("for {} s", d.as_secs_f64()),
+                (None, Some(n)) => format!("{n} iterations each"),
+                (None, None) => "until stopped".into(),
+            };
+            let pace = match p.throttle {
+                Some(r) => format!("paced at {r} req/s"),
+                None => "UNPACED (as fast as the target answers)".into(),
+            };
+            s.push_str(&format!(
+                "  load    scenario {}{}: a pool of {} users and {} group(s), then {} virtual users {length}, {pace}, creating more users as they go; alongside, the correctness checks (a few dozen writes)\n",
+                p.name,
+                if explicit { " (--load)" } else { " (the default against a real target; --load SCENARIO for another, --no-load to skip)" },
+                p.pool_users,
+                p.pool_groups,
+                p.users,
+            ));
         }
     }
+    s
 }
 
 /// One part of the index.
@@ -83,6 +138,15 @@ fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {
     let Some(r) = r else {
         return format!("did not run to the end (exit {code})");
     };
+    if !r.status.is_complete() {
+        return format!(
+            "INCOMPLETE ({}): {} passed, {} failed, {} errors before it stopped; no verdict",
+            r.status.as_str(),
+            r.counts.pass,
+            r.counts.fail,
+            r.counts.error
+        );
+    }
     match command {
         "replay" => {
             let ok = r.profiles.iter().filter(|p| p.would_provision).count();
@@ -120,6 +184,39 @@ fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {
 }
 
 async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
+    // The scenario is resolved before anything runs: a typo is not found after the check.
+    let scenario = args.load_scenario();
+    let plan = match scenario.as_deref().map(crate::load::plan_for).transpose() {
+        Ok(p) => p.map(|(_, plan)| plan),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(match e {
+                crate::load::scenario::ScenarioError::Unknown { .. } => exit_codes::USAGE,
+                _ => exit_codes::HARNESS,
+            });
+        }
+    };
+    if let Some(t) = &args.target {
+        // One preflight before any part: a wrong URL or token ends here, with no reports.
+        let probe = crate::cli::check::connect(&crate::cli::check::TargetArgs {
+            target: Some(t.clone()),
+            token: args.token.clone(),
+            headers: args.headers.clone(),
+            timeout: std::time::Duration::from_secs(10),
+            embedded_target: false,
+        })
+        .await?;
+        if let Err(code) = crate::cli::check::preflight(&probe.client, None).await {
+            return Ok(code);
+        }
+        eprint!(
+            "{}",
+            announce(
+                &probe.shown_target,
+                plan.as_ref().map(|p| (p, args.scenario.is_some()))
+            )
+        );
+    }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let run_id = id.get(..8).unwrap_or(&id).to_string();
     let dir = args
@@ -159,6 +256,15 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
     let mut reports = Vec::new();
     let mut worst = exit_codes::OK;
     for command in ["check", "replay", "load"] {
+        if crate::interrupt::requested() {
+            break;
+        }
+        let Some(scenario) = (match command {
+            "load" => scenario.clone(),
+            _ => Some(String::new()),
+        }) else {
+            continue;
+        };
         let sub = dir.join(command);
         let mut argv: Vec<String> = vec!["scimtest".into(), command.into()];
         argv.extend(common.iter().cloned());
@@ -169,9 +275,22 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
         argv.push(sub.display().to_string());
         if command == "load" {
             argv.push("--scenario".into());
-            argv.push(args.scenario.clone());
+            argv.push(scenario);
         }
         if command == "check" {
+            if !args.fail_on.is_empty() {
+                argv.push("--fail-on".into());
+                argv.push(
+                    args.fail_on
+                        .iter()
+                        .map(|g| g.level().as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+            }
+            if args.strict {
+                argv.push("--strict".into());
+            }
             let second = args.second_token.clone().or_else(|| {
                 embedded
                     .as_ref()

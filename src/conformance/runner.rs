@@ -250,16 +250,16 @@ pub async fn resolve_endpoint(
         return format!("/{e}");
     };
     // A leading slash that repeats the base path: the server-absolute path of the resource.
-    if !base_path.is_empty() {
-        if let Some(tail) = e.strip_prefix(base_path.as_str()) {
-            if tail.starts_with('/') && tail.len() > 1 {
-                notes.push(note(
-                    "it repeats the base path, read as a server-absolute path",
-                    &client.url(tail),
-                ));
-                return tail.to_string();
-            }
-        }
+    if !base_path.is_empty()
+        && let Some(tail) = e.strip_prefix(base_path.as_str())
+        && tail.starts_with('/')
+        && tail.len() > 1
+    {
+        notes.push(note(
+            "it repeats the base path, read as a server-absolute path",
+            &client.url(tail),
+        ));
+        return tail.to_string();
     }
     // `/Users`: the common reading (relative to the base) unless only the origin-relative
     // reading answers.

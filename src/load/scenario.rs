@@ -24,7 +24,7 @@ use toml::Spanned;
 pub const DEFAULT_SCENARIO: &str = "smoke";
 
 /// The shipped scenarios, by name, with their TOML text (compiled into the binary).
-const BUILTIN: [(&str, &str); 7] = [
+const BUILTIN: [(&str, &str); 8] = [
     ("smoke", include_str!("../../scenarios/smoke.toml")),
     (
         "bulk-onboarding",
@@ -47,7 +47,12 @@ const BUILTIN: [(&str, &str); 7] = [
         include_str!("../../scenarios/deprovision.toml"),
     ),
     ("mixed", include_str!("../../scenarios/mixed.toml")),
+    ("gentle", include_str!("../../scenarios/gentle.toml")),
 ];
+
+/// The scenario `scimtest run` loads a target other than the embedded provider with, unless
+/// `--load` names another: small and paced.
+pub const GENTLE_SCENARIO: &str = "gentle";
 
 /// The shipped scenarios as `(name, TOML text)`, in the order `--list` shows them
 /// (`smoke` first). Each text is the file `scenarios/<name>.toml`.

@@ -269,6 +269,15 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
         checks,
         profiles: Vec::new(),
         catalogue_version: None,
+        // A fleet is as complete as its least complete shard.
+        status: inputs
+            .iter()
+            .map(|(_, r)| r.status)
+            .find(|s| !s.is_complete())
+            .unwrap_or_default(),
+        exit_code: None,
+        gating: Vec::new(),
+        options: Vec::new(),
         load: Some(LoadReport {
             scenario: fl.scenario.clone(),
             description: fl.description.clone(),

@@ -29,13 +29,18 @@ pub struct Certificate {
     pub profiles: Vec<Profile>,
     /// The load headline, when `load` ran.
     pub load: Option<String>,
-    /// True when no MUST check failed or errored, no replayed profile would break, and the
+    /// True when every part ran to completion, no check of a gating level (`--fail-on`,
+    /// default MUST and dialect) failed or errored, no replayed profile would break, and the
     /// load run held its thresholds.
     pub passed: bool,
+    /// False when a part was interrupted or ended early: the certificate then says INCOMPLETE
+    /// and claims nothing about what did not run.
+    pub complete: bool,
     /// One sentence: the verdict.
     pub headline: String,
-    /// `(command, run id)` of every report.
-    pub runs: Vec<(String, String)>,
+    /// `(command, run id, SHA-256 of its report.json)` of every report: the hash identifies
+    /// the evidence this certificate summarises.
+    pub runs: Vec<(String, String, String)>,
     /// The command that runs the same test again.
     pub reproduce: String,
 }
@@ -51,6 +56,9 @@ pub struct Rate {
     pub judged: usize,
     /// Skipped (feature not advertised).
     pub skipped: usize,
+    /// Skipped for want of a credential the run was not given (`--second-token`): not tested,
+    /// which is not the same as not applicable.
+    pub not_tested: usize,
     /// `97.3%`.
     pub rate: String,
 }
@@ -68,13 +76,43 @@ pub struct Profile {
     pub verdict: String,
 }
 
-fn idp_label(idp: &str) -> String {
-    match idp {
-        "entra" => "Microsoft Entra ID".into(),
-        "okta" => "Okta".into(),
-        "onelogin" => "OneLogin".into(),
-        other => other.to_string(),
+/// The product an IdP profile stands for, as a customer knows it.
+fn idp_label(idp: &str, profile: &str) -> String {
+    let product = match idp {
+        "entra" => "Microsoft Entra ID",
+        "okta" => "Okta",
+        "onelogin" => "OneLogin",
+        other => other,
+    };
+    let app = match (idp, profile) {
+        ("entra", "default") => "enterprise application provisioning (default SCIM client)",
+        ("entra", "aadoptscim062020") => {
+            "enterprise application with the aadOptscim062020 feature flag (RFC-compliant PATCH)"
+        }
+        ("okta", "oin") => "Okta Integration Network app",
+        ("okta", "aiw") => "App Integration Wizard (custom SCIM app)",
+        ("onelogin", "scim2") => "SCIM Provisioner with SCIM v2 Enterprise",
+        (_, p) => return format!("{product} — profile {p}"),
+    };
+    format!("{product} — {app}")
+}
+
+/// Why a check was skipped for want of a second tenant's credential (the runner's reason).
+fn needs_second_token(reason: &str) -> bool {
+    reason.contains("--second-token")
+}
+
+/// SHA-256 of the report as `report.json` holds it (the JSON writer's bytes), in hex.
+pub fn report_sha256(r: &RunReport) -> String {
+    use sha2::Digest;
+    let mut bytes = Vec::new();
+    if super::json::write(r, &mut bytes).is_err() {
+        return String::new();
     }
+    sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// "a selection of N of M checks" when a check run ran less than its whole catalogue (the
@@ -111,6 +149,11 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
     let load = reports.iter().find(|r| r.command == "load");
     let mut rates = Vec::new();
     let mut must_ok = true;
+    let complete = reports.iter().all(|r| r.status.is_complete());
+    let gates: Vec<Level> = check
+        .map(|c| c.gating.clone())
+        .filter(|g| !g.is_empty())
+        .unwrap_or_else(|| vec![Level::Must]);
     if let Some(c) = check {
         for (level, label) in [
             (Level::Must, "MUST"),
@@ -120,20 +163,25 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
             (Level::Dialect, "IdP dialect"),
         ] {
             let mut n = Counts::default();
+            let mut not_tested = 0;
             for x in c.checks.iter().filter(|x| x.level == level) {
                 n.add(x.outcome);
+                if x.outcome == Outcome::Skip && needs_second_token(&x.reason) {
+                    not_tested += 1;
+                }
             }
             if n.total() == 0 {
                 continue;
             }
-            if level == Level::Must && n.fail + n.error > 0 {
+            if gates.contains(&level) && n.fail + n.error > 0 {
                 must_ok = false;
             }
             rates.push(Rate {
                 label,
                 passed: n.pass,
                 judged: n.pass + n.fail + n.error,
-                skipped: n.skip,
+                skipped: n.skip - not_tested,
+                not_tested,
                 rate: rate(&n),
             });
         }
@@ -143,10 +191,14 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
             r.profiles
                 .iter()
                 .map(|p| Profile {
-                    idp_label: idp_label(&p.idp),
+                    idp_label: idp_label(&p.idp, &p.profile),
                     profile: p.profile.clone(),
-                    ok: p.would_provision,
-                    verdict: p.verdict.clone(),
+                    ok: p.would_provision && r.status.is_complete(),
+                    verdict: if p.would_provision && !r.status.is_complete() {
+                        format!("not verified: the replay was {}", r.status.as_str())
+                    } else {
+                        p.verdict.clone()
+                    },
                 })
                 .collect()
         })
@@ -177,7 +229,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
                 c.level == Level::Must && matches!(c.outcome, Outcome::Fail | Outcome::Error)
             })
     });
-    let passed = must_ok && replay_ok && load_ok && !reports.is_empty();
+    let passed = complete && must_ok && replay_ok && load_ok && !reports.is_empty();
     let mut said = Vec::new();
     if let Some(m) = rates.iter().find(|r| r.label == "MUST") {
         said.push(if m.passed == m.judged {
@@ -193,7 +245,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
             )
         });
     }
-    if replay.is_some() {
+    if replay.is_some_and(|r| r.status.is_complete()) {
         let ok = profiles.iter().filter(|p| p.ok).count();
         said.push(if ok == profiles.len() && !profiles.is_empty() {
             format!(
@@ -207,14 +259,14 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
             )
         });
     }
-    if load.is_some() {
+    if load.is_some_and(|r| r.status.is_complete()) {
         said.push(if load_ok {
             "held its load thresholds".to_string()
         } else {
             "missed its load thresholds or lost correctness under load".to_string()
         });
     }
-    let headline = if said.is_empty() {
+    let mut headline = if said.is_empty() {
         "No test was run.".to_string()
     } else {
         let mut s = format!("This SCIM service {}", said.join(", "));
@@ -223,6 +275,18 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         }
         s + "."
     };
+    if let Some(r) = reports.iter().find(|r| !r.status.is_complete()) {
+        let stopped = format!(
+            "INCOMPLETE: the {} part was {}, so this certificate makes no claim about what did not run.",
+            r.command,
+            r.status.as_str()
+        );
+        headline = if said.is_empty() {
+            stopped
+        } else {
+            format!("{stopped} {headline}")
+        };
+    }
     let command = match (check.is_some(), replay.is_some(), load.is_some()) {
         (true, true, _) => "run",
         (true, false, false) => "check",
@@ -230,10 +294,54 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         (false, false, true) => "load",
         _ => "run",
     };
-    let reproduce = if embedded {
-        format!("scimtest {command}")
+    let head = |command: &str| {
+        if embedded {
+            format!("scimtest {command}")
+        } else {
+            format!("scimtest {command} --target {target} --token \"$TOKEN\"")
+        }
+    };
+    let with = |mut line: String, options: &[String]| {
+        for o in options {
+            line.push(' ');
+            line.push_str(o);
+        }
+        line
+    };
+    // `scimtest run` takes only some of its parts' options; a run whose parts were shaped by
+    // others (`--only`, `--idp`, ...) is reproduced part by part.
+    let run_takes = |o: &str| {
+        ["--header ", "--second-token ", "--fail-on ", "--scenario "]
+            .iter()
+            .any(|p| o.starts_with(p))
+            || o == "--strict"
+    };
+    let reproduce = if command == "run"
+        && reports.len() > 1
+        && !reports
+            .iter()
+            .all(|r| r.options.iter().all(|o| run_takes(o)))
+    {
+        reports
+            .iter()
+            .map(|r| with(head(&r.command), &r.options))
+            .collect::<Vec<_>>()
+            .join(" && ")
     } else {
-        format!("scimtest {command} --target {target} --token \"$TOKEN\"")
+        let mut options: Vec<String> = Vec::new();
+        for r in reports {
+            for o in &r.options {
+                // `run` names the load scenario `--load`; the parts' other options are its own.
+                let o = match o.strip_prefix("--scenario ") {
+                    Some(rest) if command == "run" => format!("--load {rest}"),
+                    _ => o.clone(),
+                };
+                if !options.contains(&o) {
+                    options.push(o);
+                }
+            }
+        }
+        with(head(command), &options)
     };
     Certificate {
         date: started_at.get(..10).unwrap_or(&started_at).to_string(),
@@ -244,8 +352,9 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         selection: check.and_then(selection),
         runs: reports
             .iter()
-            .map(|r| (r.command.clone(), r.run_id.clone()))
+            .map(|r| (r.command.clone(), r.run_id.clone(), report_sha256(r)))
             .collect(),
+        complete,
         target,
         embedded,
         started_at,
@@ -262,6 +371,84 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
 mod tests {
     use super::*;
     use crate::report::json::sample::report;
+    use crate::report::model::RunStatus;
+
+    #[test]
+    fn the_reproduce_line_repeats_the_options_and_part_by_part_when_run_cannot() {
+        let mut check = report();
+        check.options = vec!["--strict".into(), "--header 'X-Api-Key: …'".into()];
+        let mut load = report();
+        load.command = "load".into();
+        load.options = vec!["--scenario gentle".into(), "--header 'X-Api-Key: …'".into()];
+        let c = certificate(&[check.clone(), load]);
+        assert_eq!(
+            c.reproduce,
+            "scimtest run --target https://idp.example/scim/v2 --token \"$TOKEN\" --strict --header 'X-Api-Key: …' --load gentle"
+        );
+        let mut replay = report();
+        replay.command = "replay".into();
+        replay.options = vec!["--idp okta".into()];
+        check.options = vec!["--only 'patch.*'".into()];
+        let c = certificate(&[check, replay]);
+        assert_eq!(
+            c.reproduce,
+            "scimtest check --target https://idp.example/scim/v2 --token \"$TOKEN\" --only 'patch.*' \
+             && scimtest replay --target https://idp.example/scim/v2 --token \"$TOKEN\" --idp okta"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_part_makes_the_certificate_incomplete_and_claim_nothing() {
+        let mut clean = report();
+        clean.checks.retain(|x| x.outcome == Outcome::Pass);
+        clean.profiles.clear();
+        let mut replay = report();
+        replay.command = "replay".into();
+        for p in &mut replay.profiles {
+            p.would_provision = true;
+        }
+        replay.checks.retain(|x| x.outcome == Outcome::Pass);
+        replay.recount();
+        clean.recount();
+        let c = certificate(&[clean.clone(), replay.clone()]);
+        assert!(c.passed && c.complete, "{}", c.headline);
+        assert!(
+            c.headline.contains("would provision from all"),
+            "{}",
+            c.headline
+        );
+        replay.status = RunStatus::Interrupted;
+        let c = certificate(&[clean, replay]);
+        assert!(!c.passed && !c.complete);
+        assert!(
+            c.headline
+                .starts_with("INCOMPLETE: the replay part was interrupted"),
+            "{}",
+            c.headline
+        );
+        assert!(!c.headline.contains("would provision"), "{}", c.headline);
+        assert!(c.profiles.iter().all(|p| !p.ok), "no profile is claimed");
+    }
+
+    #[test]
+    fn checks_skipped_for_want_of_a_second_token_are_not_tested_not_not_applicable() {
+        let mut r = report();
+        let mut iso = r.checks[0].clone();
+        iso.id = "isolation.read-by-id".into();
+        iso.outcome = Outcome::Skip;
+        iso.reason = "needs a second tenant's credential (--second-token)".into();
+        r.checks.push(iso);
+        let c = certificate(std::slice::from_ref(&r));
+        let must = c.rates.iter().find(|x| x.label == "MUST");
+        assert!(
+            must.is_some_and(|m| m.not_tested == 1 && m.skipped == 0),
+            "{:?}",
+            c.rates
+        );
+        let sha = report_sha256(&r);
+        assert_eq!(sha.len(), 64);
+        assert!(c.runs.iter().any(|(_, _, h)| *h == sha));
+    }
 
     #[test]
     fn a_failed_must_check_or_a_breaking_profile_is_not_passed() {

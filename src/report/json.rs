@@ -217,6 +217,10 @@ pub(crate) mod sample {
                 }],
             }],
             catalogue_version: Some("test+4.0000".into()),
+            status: crate::report::model::RunStatus::Complete,
+            exit_code: Some(1),
+            gating: vec![Level::Must, Level::Dialect],
+            options: Vec::new(),
             load: Some(crate::report::model::LoadReport {
                 scenario: "smoke".into(),
                 description: "10 s of the provisioning mix".into(),

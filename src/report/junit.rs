@@ -52,7 +52,16 @@ const REQUEST_BODY_MAX: usize = 512;
 
 /// Write `report` as a JUnit XML document.
 pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut junit = Report::new(format!("scimtest {}", report.command));
+    // An interrupted or incomplete run says so in the report's name and in every suite.
+    let mut junit = Report::new(if report.status.is_complete() {
+        format!("scimtest {}", report.command)
+    } else {
+        format!(
+            "scimtest {} (INCOMPLETE: {})",
+            report.command,
+            report.status.as_str()
+        )
+    });
     if let Ok(ts) = chrono::DateTime::parse_from_rfc3339(&report.started_at) {
         junit.set_timestamp(ts);
     }
@@ -75,6 +84,9 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             Property::new("target", &report.target),
             Property::new("tool_version", &report.tool_version),
         ]);
+        if !report.status.is_complete() {
+            suite.add_property(Property::new("status", report.status.as_str()));
+        }
         suite.add_test_cases(checks.into_iter().map(test_case));
         junit.add_test_suite(suite);
     }

@@ -97,7 +97,9 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
 fn profile_table(md: &mut String, report: &RunReport) {
     md.push_str("\n| IdP | profile | verdict |\n| --- | --- | --- |\n");
     for p in &report.profiles {
-        let verdict = if p.would_provision {
+        let verdict = if p.would_provision && !report.status.is_complete() {
+            format!("no verdict: the run was {}", report.status.as_str())
+        } else if p.would_provision {
             "✅ would provision".to_string()
         } else {
             format!("❌ {}", p.verdict.replace('|', "\\|").replace('\n', " "))
@@ -200,26 +202,44 @@ fn render(report: &RunReport) -> String {
 
 /// The ✅/⚠️/❌ line and the run line.
 fn headline(md: &mut String, report: &RunReport, total: &Counts) {
-    let must_failed = report
+    let gates: &[Level] = if report.gating.is_empty() {
+        &[Level::Must]
+    } else {
+        &report.gating
+    };
+    let gate_failed = report
         .checks
         .iter()
-        .any(|c| c.level == Level::Must && c.outcome == Outcome::Fail);
-    let icon = if must_failed {
+        .any(|c| gates.contains(&c.level) && c.outcome == Outcome::Fail);
+    let complete = report.status.is_complete();
+    let icon = if gate_failed {
         "❌"
-    } else if total.fail + total.error > 0 || total.pass + total.fail + total.error == 0 {
+    } else if !complete
+        || total.fail + total.error > 0
+        || total.pass + total.fail + total.error == 0
+    {
         "⚠️"
     } else {
         "✅"
     };
     let _ = writeln!(
         md,
-        "## {icon} scimtest {}: {} failed, {} errored, {} passed, {} skipped\n",
+        "## {icon} {}scimtest {}: {} failed, {} errored, {} passed, {} skipped\n",
+        if complete { "" } else { "INCOMPLETE — " },
         escape_text(&report.command),
         total.fail,
         total.error,
         total.pass,
         total.skip
     );
+    if !complete {
+        let _ = writeln!(
+            md,
+            "**INCOMPLETE: the run was {}.** What did not run has no verdict; nothing here \
+             claims more than the checks that finished.\n",
+            report.status.as_str()
+        );
+    }
     let target = if report.embedded_target {
         format!(
             "embedded reference provider ({})",
@@ -236,6 +256,24 @@ fn headline(md: &mut String, report: &RunReport, total: &Counts) {
         report.duration_ms / 1000.0,
         escape_text(&report.tool_version)
     );
+    if !report.gating.is_empty() || report.exit_code.is_some() {
+        let mut parts = Vec::new();
+        if !report.gating.is_empty() {
+            parts.push(format!(
+                "Gating: {}",
+                report
+                    .gating
+                    .iter()
+                    .map(|l| level_label(*l))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if let Some(c) = report.exit_code {
+            parts.push(format!("exit code {c}"));
+        }
+        let _ = writeln!(md, "\n{}", parts.join(" · "));
+    }
 }
 
 /// Counts per level, with a total row.

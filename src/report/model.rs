@@ -162,6 +162,53 @@ pub struct RunReport {
     /// (`conformance::catalogue::version`); two runs with the same value ran the same checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalogue_version: Option<String>,
+    /// Whether the run reached a verdict for everything it selected (`complete`), was stopped
+    /// by Ctrl-C or SIGTERM (`interrupted`), or ended early for another reason (`incomplete`).
+    /// Reports written before this field existed read as `complete`.
+    #[serde(default)]
+    pub status: RunStatus,
+    /// The process exit code the run ended with (absent in reports written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// `check` only: the levels whose failures and errors make the exit code 1 (`--fail-on`,
+    /// `--strict`), e.g. `["must", "dialect"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gating: Vec<Level>,
+    /// The options that shaped the run, as they would be typed again (secrets as `"$TOKEN"`,
+    /// `"$SECOND_TOKEN"`, header values as `…`), without `--target` and the report paths; the
+    /// certificate's reproduce line is built from them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+/// How far a run got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// Every selected check, flow or load phase ran to a verdict (errors are verdicts).
+    #[default]
+    Complete,
+    /// Stopped by Ctrl-C or SIGTERM: what had not run has no verdict.
+    Interrupted,
+    /// Ended early for another reason (checks never run, the run's time budget, a load run
+    /// goose could not finish).
+    Incomplete,
+}
+
+impl RunStatus {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Complete => "complete",
+            RunStatus::Interrupted => "interrupted",
+            RunStatus::Incomplete => "incomplete",
+        }
+    }
+
+    /// Whether the run is complete.
+    pub fn is_complete(self) -> bool {
+        self == RunStatus::Complete
+    }
 }
 
 /// A load run's figures (`load`).
@@ -313,9 +360,11 @@ pub struct StepVerdict {
 pub struct CleanupReport {
     /// Resources created by the run.
     pub created: usize,
-    /// Resources deleted at the end (or found already gone).
+    /// Resources deleted at the end and read back as gone (404 or 410), or found already gone.
     pub removed: usize,
-    /// Locations that could not be removed, with why.
+    /// What is still on the target after cleanup, each with its location, id and why: a
+    /// DELETE that was refused, or a resource still readable or still listed after its DELETE
+    /// answered success (a soft delete). Counted as removed only when read back as gone.
     pub leftovers: Vec<String>,
 }
 

@@ -58,6 +58,10 @@ pub struct Part {
     pub class: &'static str,
     /// One line: what the verdict is.
     pub verdict: String,
+    /// `check`: the gating levels (`MUST, dialect`), when the report says.
+    pub gating: Option<String>,
+    /// The exit code the run ended with, when the report says.
+    pub exit_code: Option<i32>,
     /// Counts over all checks.
     pub counts: Counts,
     /// One row per level that occurs.
@@ -273,8 +277,26 @@ pub fn rate(c: &Counts) -> String {
     }
 }
 
-/// `pass` / `warn` / `fail` and the one-line verdict of a report.
+/// `pass` / `warn` / `fail` and the one-line verdict of a report. An interrupted or
+/// incomplete run says INCOMPLETE and claims nothing about what did not run.
 pub fn verdict(r: &RunReport) -> (&'static str, String) {
+    let (class, text) = complete_verdict(r);
+    if r.status.is_complete() {
+        return (class, text);
+    }
+    (
+        if class == "fail" { "fail" } else { "warn" },
+        format!(
+            "INCOMPLETE ({}): {} failed, {} errors, {} passed before it stopped; no verdict for what did not run",
+            r.status.as_str(),
+            r.counts.fail,
+            r.counts.error,
+            r.counts.pass
+        ),
+    )
+}
+
+fn complete_verdict(r: &RunReport) -> (&'static str, String) {
     match r.command.as_str() {
         "replay" => {
             let ok = r.profiles.iter().filter(|p| p.would_provision).count();
@@ -325,10 +347,15 @@ pub fn verdict(r: &RunReport) -> (&'static str, String) {
             )
         }
         _ => {
+            let gates: &[Level] = if r.gating.is_empty() {
+                &[Level::Must]
+            } else {
+                &r.gating
+            };
             let must_failed = r
                 .checks
                 .iter()
-                .any(|c| c.level == Level::Must && c.outcome == Outcome::Fail);
+                .any(|c| gates.contains(&c.level) && c.outcome == Outcome::Fail);
             let class = if must_failed {
                 "fail"
             } else if r.counts.fail + r.counts.error > 0 || r.counts.total() == 0 {
@@ -516,8 +543,12 @@ fn matrix(r: &RunReport) -> Option<Matrix> {
         .map(|p| MatrixRow {
             idp: p.idp.clone(),
             profile: p.profile.clone(),
-            ok: p.would_provision,
-            verdict: p.verdict.clone(),
+            ok: p.would_provision && r.status.is_complete(),
+            verdict: if p.would_provision && !r.status.is_complete() {
+                format!("no verdict: the run was {}", r.status.as_str())
+            } else {
+                p.verdict.clone()
+            },
             cells: flows
                 .iter()
                 .map(|name| match p.flows.iter().find(|f| &f.flow == name) {
@@ -669,6 +700,14 @@ fn part(r: &RunReport, baseline: Option<&RunReport>, n: usize) -> Part {
         catalogue_version: r.catalogue_version.clone(),
         class,
         verdict,
+        gating: (!r.gating.is_empty()).then(|| {
+            r.gating
+                .iter()
+                .map(|l| level_label(*l))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        exit_code: r.exit_code,
         has_problems: r.checks.iter().any(|c| is_problem(c.outcome)),
         area_names: by_area.keys().cloned().collect(),
         areas: by_area

@@ -235,9 +235,20 @@ async fn a_target_answering_garbage_fails_checks_without_panicking() {
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let server = MockServer::start().await;
+    // The ServiceProviderConfig is sane, so the preflight lets the run through (an HTML page
+    // there is "not a SCIM base URL", exit 3: tests/it/gate.rs); every other answer is garbage.
+    Mock::given(wiremock::matchers::path("/scim/v2/ServiceProviderConfig"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],"patch":{"supported":true},"filter":{"supported":true,"maxResults":100}}"#,
+            "application/scim+json",
+        ))
+        .with_priority(1)
+        .named("a sane ServiceProviderConfig")
+        .mount(&server)
+        .await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_body_raw("<html>not json", "text/html"))
-        .named("garbage everywhere")
+        .named("garbage everywhere else")
         .mount(&server)
         .await;
     let dir = tmpdir("garbage");

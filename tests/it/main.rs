@@ -8,6 +8,7 @@ mod check_tolerance;
 mod deploy_manifests;
 mod fixtures_format;
 mod fuzz_properties;
+mod gate;
 mod hostile;
 mod hostile_tcp;
 mod interrupt_trials;

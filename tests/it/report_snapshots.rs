@@ -72,6 +72,7 @@ async fn markdown_report_and_certificate() {
         prepend_module_to_snapshot => false,
         omit_expression => true,
         filters => vec![
+            (r"\b[0-9a-f]{64}\b", "[sha256]"),
             (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]"),
             (r"scimtest-[0-9a-f]{8}", "scimtest-[run]"),
             (r"(run(?: id)? `?)[0-9a-f]{8}", "$1[run]"),
