@@ -3,7 +3,7 @@
 //! IdP needs, the fixture's own cleanup, and the ledger of what was created (so the run's
 //! cleanup removes it even when the fixture's cleanup could not run).
 
-use crate::replay::fixture::{BodyTest, Fixture, QueryEncoding, Step};
+use crate::replay::fixture::{BodyTest, Fixture, QueryEncoding, Severity, Step};
 use crate::report::model::Outcome;
 use crate::target::client::{Body, Client, Resp};
 use crate::target::{Exchange, Namespace, enc};
@@ -41,6 +41,9 @@ pub struct StepResult {
     pub outcome: StepOutcome,
     /// What was wrong (empty on pass).
     pub reason: String,
+    /// How bad the failure is (`None` unless the outcome is Fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     /// The exchange, redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange: Option<Exchange>,
@@ -60,6 +63,9 @@ pub struct BreakPoint {
     /// The RFC reference quoted in `why`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rfc: Option<String>,
+    /// How bad it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 /// One flow's result.
@@ -79,6 +85,11 @@ pub struct FlowResult {
     pub outcome: Outcome,
     /// The first step that did not pass.
     pub break_at: Option<BreakPoint>,
+    /// The worst failure among the steps (`None` when the flow passed or only errored).
+    pub severity: Option<Severity>,
+    /// The first step whose read-back showed data destroyed that the IdP did not ask to
+    /// destroy (it may come after `break_at`).
+    pub destroys_data_at: Option<BreakPoint>,
     /// Main steps.
     pub steps: Vec<StepResult>,
     /// Cleanup steps (never judged).
@@ -294,13 +305,57 @@ fn status_problem(resp: &Resp, expected: &[u16]) -> String {
     got
 }
 
-/// Judge `resp` against the step's expectations; `Err` says what is wrong.
-fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
+/// RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of a
+/// multi-valued attribute) SHALL be considered to be equivalent in 'state'." A complex value
+/// whose sub-attributes are all unassigned (`{}`) is unassigned too.
+pub fn unassigned(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.values().all(unassigned),
+        _ => false,
+    }
+}
+
+/// The elements of a multi-valued attribute; unassigned is empty.
+fn elements(found: Option<&Value>) -> Result<&[Value], String> {
+    match found {
+        None => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(v) if unassigned(v) => Ok(&[]),
+        Some(v) => Err(format!("expected a multi-valued attribute, got {}", short(v))),
+    }
+}
+
+/// Does `elem` match `pattern`? An object pattern matches an object having each of its members
+/// (names case-insensitively, RFC 7643 §2.1) with a matching value; extra members are free.
+/// Other patterns compare by value; `ci` compares strings case-insensitively.
+fn matches(elem: &Value, pattern: &Value, ci: bool) -> bool {
+    match (elem, pattern) {
+        (Value::Object(e), Value::Object(p)) => p.iter().all(|(k, pv)| {
+            e.iter()
+                .find(|(ek, _)| ek.eq_ignore_ascii_case(k))
+                .is_some_and(|(_, ev)| matches(ev, pv, ci))
+        }),
+        (Value::String(a), Value::String(b)) if ci => a.to_lowercase() == b.to_lowercase(),
+        _ => json_eq(elem, pattern),
+    }
+}
+
+/// Judge `resp` against the step's expectations; `Err` says what is wrong and how bad it is.
+fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), (String, Severity)> {
     let status = resp.code();
     if !step.expect.status.contains(&status) {
-        return Err(status_problem(resp, &step.expect.status));
+        return Err((status_problem(resp, &step.expect.status), Severity::Breaking));
     }
     let mut problems = Vec::new();
+    let mut severity = Severity::Breaking;
+    let unknown = |pointer: &str, name: String| {
+        (
+            format!("{pointer}: needs {{{{{name}}}}}, never captured"),
+            Severity::Breaking,
+        )
+    };
     for c in &step.expect.body {
         if c.if_status.as_ref().is_some_and(|s| !s.contains(&status)) {
             continue;
@@ -314,9 +369,7 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
             (BodyTest::Exists, None) => Some("missing".to_string()),
             (BodyTest::Absent, Some(v)) => Some(format!("should be absent, is {}", short(v))),
             (BodyTest::Equals(want), got) => {
-                let want = vars.value(want).map_err(|name| {
-                    format!("{}: needs {{{{{name}}}}}, never captured", c.pointer)
-                })?;
+                let want = vars.value(want).map_err(|n| unknown(&c.pointer, n))?;
                 match got {
                     Some(g) if json_eq(g, &want) => None,
                     Some(g) => Some(format!("expected {}, got {}", short(&want), short(g))),
@@ -328,7 +381,7 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
                     .iter()
                     .map(|o| vars.value(o))
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|name| format!("{}: needs {{{{{name}}}}}", c.pointer))?;
+                    .map_err(|n| unknown(&c.pointer, n))?;
                 match got {
                     Some(g) if options.iter().any(|o| json_eq(g, o)) => None,
                     Some(g) => Some(format!(
@@ -345,9 +398,78 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
                 (!ok).then(|| format!("expected a {t}, got {}", short(v)))
             }
             (BodyTest::Type(t), None) => Some(format!("expected a {t}, missing")),
+            (BodyTest::Unassigned, Some(v)) if !unassigned(v) => Some(format!(
+                "should be unassigned (missing, null, [] or {{}}; RFC 7643 §2.5), is {}",
+                short(v)
+            )),
+            (BodyTest::Assigned, None) => Some("missing".to_string()),
+            (BodyTest::Assigned, Some(v)) if unassigned(v) => {
+                Some(format!("should be set, is {}", short(v)))
+            }
+            (
+                BodyTest::Includes(p) | BodyTest::Excludes(p) | BodyTest::Only(p),
+                got,
+            ) => {
+                let patterns = p
+                    .iter()
+                    .map(|o| vars.value(o))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|n| unknown(&c.pointer, n))?;
+                match elements(got) {
+                    Err(e) => Some(e),
+                    Ok(items) => match &c.test {
+                        BodyTest::Includes(_) => {
+                            let missing: Vec<&Value> = patterns
+                                .iter()
+                                .filter(|p| !items.iter().any(|e| matches(e, p, false)))
+                                .collect();
+                            (!missing.is_empty()).then(|| {
+                                format!(
+                                    "lacks {} (has {})",
+                                    short(&Value::Array(missing.into_iter().cloned().collect())),
+                                    short(&Value::Array(items.to_vec()))
+                                )
+                            })
+                        }
+                        BodyTest::Excludes(_) => {
+                            let present: Vec<&Value> = items
+                                .iter()
+                                .filter(|e| patterns.iter().any(|p| matches(e, p, false)))
+                                .collect();
+                            (!present.is_empty()).then(|| {
+                                format!(
+                                    "still has {}",
+                                    short(&Value::Array(present.into_iter().cloned().collect()))
+                                )
+                            })
+                        }
+                        _ => {
+                            let others: Vec<&Value> = items
+                                .iter()
+                                .filter(|e| !patterns.iter().any(|p| matches(e, p, true)))
+                                .collect();
+                            (!others.is_empty()).then(|| {
+                                format!(
+                                    "has {} other than the one asked for: {}",
+                                    others.len(),
+                                    short(&Value::Array(others.into_iter().cloned().collect()))
+                                )
+                            })
+                        }
+                    },
+                }
+            }
+            (BodyTest::Count(n), got) => match elements(got) {
+                Err(e) => Some(e),
+                Ok(items) if items.len() as u64 == *n => None,
+                Ok(items) => Some(format!("expected {n} elements, got {}", items.len())),
+            },
             _ => None,
         };
         if let Some(p) = problem {
+            if c.severity == Some(Severity::Destructive) {
+                severity = Severity::Destructive;
+            }
             problems.push(format!(
                 "{}: {p}",
                 if c.pointer.is_empty() {
@@ -361,7 +483,7 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} {}", status, problems.join("; ")))
+        Err((format!("{} {}", status, problems.join("; ")), severity))
     }
 }
 
@@ -422,6 +544,7 @@ pub async fn run_flow(
     };
     let mut steps = Vec::new();
     let mut break_at: Option<(BreakPoint, StepOutcome)> = None;
+    let mut destroys_data_at: Option<BreakPoint> = None;
     for (i, step) in fx.steps.iter().enumerate() {
         let n = i + 1;
         let mut result = StepResult {
@@ -430,6 +553,7 @@ pub async fn run_flow(
             synthetic: step.synthetic,
             outcome: StepOutcome::Skipped,
             reason: String::new(),
+            severity: None,
             exchange: None,
         };
         let silent = matches!(&break_at, Some((_, StepOutcome::Error)));
@@ -460,6 +584,7 @@ pub async fn run_flow(
                         // A status came, the body did not (too large, cut off, timed out): the
                         // IdP cannot read it either. Say so rather than "not JSON".
                         result.reason = format!("{}, but {e}", resp.code());
+                        result.severity = Some(Severity::Breaking);
                         StepOutcome::Fail
                     } else {
                         let verdict = judge(step, &resp, &mut vars);
@@ -471,8 +596,24 @@ pub async fn run_flow(
                         };
                         match (verdict, captured) {
                             (Ok(()), Ok(())) => StepOutcome::Pass,
-                            (Err(e), _) | (Ok(()), Err(e)) => {
+                            (Err((e, mut sev)), _) => {
+                                if sev == Severity::Destructive && break_at.is_some() {
+                                    // What the read-back misses may never have been written:
+                                    // an earlier step already failed. Not claimed destructive.
+                                    sev = Severity::Breaking;
+                                    result.reason = format!(
+                                        "{e} (not judged destructive: an earlier step failed, so \
+                                         this state may never have been written)"
+                                    );
+                                } else {
+                                    result.reason = e;
+                                }
+                                result.severity = Some(sev);
+                                StepOutcome::Fail
+                            }
+                            (Ok(()), Err(e)) => {
                                 result.reason = e;
+                                result.severity = Some(Severity::Breaking);
                                 StepOutcome::Fail
                             }
                         }
@@ -489,8 +630,19 @@ pub async fn run_flow(
                 got: result.reason.clone(),
                 why: step.expect.why.clone(),
                 rfc: rfc_reference(&step.expect.why),
+                severity: result.severity,
             };
             break_at = Some((bp, result.outcome));
+        }
+        if result.severity == Some(Severity::Destructive) && destroys_data_at.is_none() {
+            destroys_data_at = Some(BreakPoint {
+                step: n,
+                name: step.name.clone(),
+                got: result.reason.clone(),
+                why: step.expect.why.clone(),
+                rfc: rfc_reference(&step.expect.why),
+                severity: result.severity,
+            });
         }
         steps.push(result);
     }
@@ -502,6 +654,7 @@ pub async fn run_flow(
             synthetic: step.synthetic,
             outcome: StepOutcome::Skipped,
             reason: String::new(),
+            severity: None,
             exchange: None,
         };
         match prepare(step, &mut vars) {
@@ -531,6 +684,13 @@ pub async fn run_flow(
         Some((_, StepOutcome::Skipped)) if stop.load(Ordering::Relaxed) => Outcome::Error,
         Some(_) => Outcome::Fail,
     };
+    let severity = if destroys_data_at.is_some() {
+        Some(Severity::Destructive)
+    } else if outcome == Outcome::Fail {
+        Some(Severity::Breaking)
+    } else {
+        None
+    };
     let mut captured: Vec<(String, Value)> = vars.values.into_iter().collect();
     captured.sort_by(|a, b| a.0.cmp(&b.0));
     FlowResult {
@@ -541,6 +701,8 @@ pub async fn run_flow(
         title: fx.title.clone(),
         outcome,
         break_at: break_at.map(|(b, _)| b),
+        severity,
+        destroys_data_at,
         steps,
         cleanup,
         run_prefix: run_prefix.to_string(),
