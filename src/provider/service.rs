@@ -1001,6 +1001,18 @@ impl Provider {
                 }
             }
         }
+        if self.faults.has(Fault::PatchAddReplacesMembers) {
+            for op in &mut req.operations {
+                if matches!(op.op, patch::OpKind::Add)
+                    && op
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.eq_ignore_ascii_case("members"))
+                {
+                    op.op = patch::OpKind::Replace;
+                }
+            }
+        }
         let mut d = slot.tenant.data.write();
         let Some(current) = d.table(kind).get(id).cloned() else {
             return self.missing(kind, id);

@@ -106,6 +106,17 @@ async fn probe(f: Fault, env: &Env) -> bool {
             .await;
             member_ids(&env.get(&format!("/Groups/{g}")).await.json) != vec![b]
         }
+        Fault::PatchAddReplacesMembers => {
+            let a = env.user("a").await;
+            let b = env.user("b").await;
+            let g = env.group("G", &[&a]).await;
+            env.patch(
+                &format!("/Groups/{g}"),
+                json!([{"op": "add", "path": "members", "value": [{"value": b}]}]),
+            )
+            .await;
+            member_ids(&env.get(&format!("/Groups/{g}")).await.json).len() != 2
+        }
         Fault::ActiveIgnored => {
             let u = env.user("act").await;
             env.patch(
