@@ -108,7 +108,7 @@ const FLIPS: &[(Fault, &str, &str, &str)] = &[
         Fault::PatchPathlessIgnored,
         "entra",
         "aadoptscim062020",
-        "verify-updated-attributes",
+        "read-back-update-attributes",
     ),
     // Entra's deprovisioning (active "False", and the tutorial's boolean) answers 2xx under
     // this fault; only the read-back sees that the user stays active.
