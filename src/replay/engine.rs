@@ -323,7 +323,10 @@ fn elements(found: Option<&Value>) -> Result<&[Value], String> {
         None => Ok(&[]),
         Some(Value::Array(a)) => Ok(a),
         Some(v) if unassigned(v) => Ok(&[]),
-        Some(v) => Err(format!("expected a multi-valued attribute, got {}", short(v))),
+        Some(v) => Err(format!(
+            "expected a multi-valued attribute, got {}",
+            short(v)
+        )),
     }
 }
 
@@ -342,11 +345,36 @@ fn matches(elem: &Value, pattern: &Value, ci: bool) -> bool {
     }
 }
 
+/// The first variable the step's body checks need that is not known yet.
+fn unknown_check_variable(step: &Step, vars: &mut Vars) -> Option<String> {
+    step.expect.body.iter().find_map(|c| {
+        let values: &[Value] = match &c.test {
+            BodyTest::Equals(v) => std::slice::from_ref(v),
+            BodyTest::OneOf(a)
+            | BodyTest::Includes(a)
+            | BodyTest::Excludes(a)
+            | BodyTest::Only(a) => a,
+            _ => &[],
+        };
+        values.iter().find_map(|v| vars.value(v).err())
+    })
+}
+
 /// Judge `resp` against the step's expectations; `Err` says what is wrong and how bad it is.
-fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), (String, Severity)> {
+/// After an earlier failed step (`earlier_failed`), `destructive` checks are not judged: what
+/// they expect to have survived may never have been written.
+fn judge(
+    step: &Step,
+    resp: &Resp,
+    vars: &mut Vars,
+    earlier_failed: bool,
+) -> Result<(), (String, Severity)> {
     let status = resp.code();
     if !step.expect.status.contains(&status) {
-        return Err((status_problem(resp, &step.expect.status), Severity::Breaking));
+        return Err((
+            status_problem(resp, &step.expect.status),
+            Severity::Breaking,
+        ));
     }
     let mut problems = Vec::new();
     let mut severity = Severity::Breaking;
@@ -406,10 +434,7 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), (String, Sever
             (BodyTest::Assigned, Some(v)) if unassigned(v) => {
                 Some(format!("should be set, is {}", short(v)))
             }
-            (
-                BodyTest::Includes(p) | BodyTest::Excludes(p) | BodyTest::Only(p),
-                got,
-            ) => {
+            (BodyTest::Includes(p) | BodyTest::Excludes(p) | BodyTest::Only(p), got) => {
                 let patterns = p
                     .iter()
                     .map(|o| vars.value(o))
@@ -468,6 +493,9 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), (String, Sever
         };
         if let Some(p) = problem {
             if c.severity == Some(Severity::Destructive) {
+                if earlier_failed {
+                    continue;
+                }
                 severity = Severity::Destructive;
             }
             problems.push(format!(
@@ -564,7 +592,12 @@ pub async fn run_flow(
             // remaining step would only make the run slow.
             result.reason = "not sent: the target stopped answering at an earlier step".into();
         } else {
-            match prepare(step, &mut vars) {
+            match prepare(step, &mut vars).and_then(|p| {
+                match unknown_check_variable(step, &mut vars) {
+                    Some(name) => Err(name),
+                    None => Ok(p),
+                }
+            }) {
                 Err(name) => {
                     result.reason = format!(
                         "needs {{{{{name}}}}}, which an earlier failed step did not capture"
@@ -587,7 +620,7 @@ pub async fn run_flow(
                         result.severity = Some(Severity::Breaking);
                         StepOutcome::Fail
                     } else {
-                        let verdict = judge(step, &resp, &mut vars);
+                        let verdict = judge(step, &resp, &mut vars, break_at.is_some());
                         let status_ok = step.expect.status.contains(&resp.code());
                         let captured = if status_ok {
                             capture(step, &resp, &mut vars)
@@ -596,18 +629,8 @@ pub async fn run_flow(
                         };
                         match (verdict, captured) {
                             (Ok(()), Ok(())) => StepOutcome::Pass,
-                            (Err((e, mut sev)), _) => {
-                                if sev == Severity::Destructive && break_at.is_some() {
-                                    // What the read-back misses may never have been written:
-                                    // an earlier step already failed. Not claimed destructive.
-                                    sev = Severity::Breaking;
-                                    result.reason = format!(
-                                        "{e} (not judged destructive: an earlier step failed, so \
-                                         this state may never have been written)"
-                                    );
-                                } else {
-                                    result.reason = e;
-                                }
+                            (Err((e, sev)), _) => {
+                                result.reason = e;
                                 result.severity = Some(sev);
                                 StepOutcome::Fail
                             }

@@ -127,10 +127,7 @@ fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     // Entra's default dialect only breaks (its disable does not stick); OneLogin's second
     // single-member add replaces the list and drops the first member.
-    let h = provider(
-        &rt,
-        &[Fault::PatchAddReplacesMembers, Fault::ActiveIgnored],
-    );
+    let h = provider(&rt, &[Fault::PatchAddReplacesMembers, Fault::ActiveIgnored]);
     let dir = tmpdir("destroy");
     let o = bin()
         .args(["replay", "--idp", "entra", "--idp", "onelogin"])
@@ -142,7 +139,9 @@ fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
     let all = text(&o);
     assert_eq!(o.status.code(), Some(1), "{all}");
     let out = String::from_utf8_lossy(&o.stdout);
-    let destroy = out.find("WOULD DESTROY DATA").unwrap_or_else(|| panic!("{out}"));
+    let destroy = out
+        .find("WOULD DESTROY DATA")
+        .unwrap_or_else(|| panic!("{out}"));
     let brk = out.find("WOULD BREAK").unwrap_or_else(|| panic!("{out}"));
     assert!(destroy < brk, "destructive profiles come first:\n{out}");
     assert!(
@@ -174,7 +173,9 @@ fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap_or_default();
-    let d = md.find("WOULD DESTROY DATA").unwrap_or_else(|| panic!("{md}"));
+    let d = md
+        .find("WOULD DESTROY DATA")
+        .unwrap_or_else(|| panic!("{md}"));
     let b = md.find("would break at").unwrap_or_else(|| panic!("{md}"));
     assert!(d < b, "{md}");
     assert_eq!(resources(&h), 0, "a destructive replay still cleans up");
