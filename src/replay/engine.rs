@@ -360,6 +360,61 @@ fn unknown_check_variable(step: &Step, vars: &mut Vars) -> Option<String> {
     })
 }
 
+/// The attributes a target declares in `/Schemas`, as lower-case `<schema URN>:<attribute>`
+/// and `<schema URN>:<attribute>.<sub-attribute>`; `None` when `/Schemas` gave no usable
+/// list (then every check is judged).
+#[derive(Debug, Clone, Default)]
+pub struct Declared(pub Option<std::collections::HashSet<String>>);
+
+impl Declared {
+    /// Read a `/Schemas` ListResponse (or a bare array of schemas).
+    pub fn from_schemas(body: &Value) -> Declared {
+        let list = body
+            .get("Resources")
+            .and_then(Value::as_array)
+            .or_else(|| body.as_array());
+        let Some(list) = list.filter(|l| !l.is_empty()) else {
+            return Declared(None);
+        };
+        let mut set = std::collections::HashSet::new();
+        for s in list {
+            let Some(id) = s.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            for a in s
+                .get("attributes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let Some(name) = a.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let top = format!("{id}:{name}").to_lowercase();
+                for sub in a
+                    .get("subAttributes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(n) = sub.get("name").and_then(Value::as_str) {
+                        set.insert(format!("{top}.{}", n.to_lowercase()));
+                    }
+                }
+                set.insert(top);
+            }
+        }
+        Declared((!set.is_empty()).then_some(set))
+    }
+
+    /// Whether `attr` is declared (always, when the declaration is unknown).
+    pub fn has(&self, attr: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|set| set.contains(&attr.to_lowercase()))
+    }
+}
+
 /// Judge `resp` against the step's expectations; `Err` says what is wrong and how bad it is.
 /// After an earlier failed step (`earlier_failed`), `destructive` checks are not judged: what
 /// they expect to have survived may never have been written.
@@ -368,6 +423,7 @@ fn judge(
     resp: &Resp,
     vars: &mut Vars,
     earlier_failed: bool,
+    declared: &Declared,
 ) -> Result<(), (String, Severity)> {
     let status = resp.code();
     if !step.expect.status.contains(&status) {
@@ -385,7 +441,9 @@ fn judge(
         )
     };
     for c in &step.expect.body {
-        if c.if_status.as_ref().is_some_and(|s| !s.contains(&status)) {
+        if c.if_status.as_ref().is_some_and(|s| !s.contains(&status))
+            || c.if_declared.as_ref().is_some_and(|a| !declared.has(a))
+        {
             continue;
         }
         let Some(body) = resp.json.as_ref() else {
@@ -557,13 +615,15 @@ fn created(p: &Prepared, resp: &Resp) -> Option<String> {
 
 /// Replay one fixture. `run_prefix` is this replay's `{{run}}`; what the flow creates is
 /// tracked in `ns` until a DELETE removes it; `stop` (Ctrl-C) skips the remaining main steps
-/// but still runs the cleanup steps.
+/// but still runs the cleanup steps; `declared` is what the target's `/Schemas` declares
+/// (checks with `if_declared` on anything else are not judged).
 pub async fn run_flow(
     client: &Client,
     ns: &Namespace,
     fx: &Fixture,
     run_prefix: &str,
     stop: &AtomicBool,
+    declared: &Declared,
 ) -> FlowResult {
     let started = Instant::now();
     let mut vars = Vars {
@@ -620,7 +680,7 @@ pub async fn run_flow(
                         result.severity = Some(Severity::Breaking);
                         StepOutcome::Fail
                     } else {
-                        let verdict = judge(step, &resp, &mut vars, break_at.is_some());
+                        let verdict = judge(step, &resp, &mut vars, break_at.is_some(), declared);
                         let status_ok = step.expect.status.contains(&resp.code());
                         let captured = if status_ok {
                             capture(step, &resp, &mut vars)
@@ -796,6 +856,50 @@ mod tests {
         let b = text_of(v.string("{{uuid.x}}", enc).unwrap_or_default());
         assert_eq!(a, b);
         assert_eq!(a.len(), 36);
+    }
+
+    #[test]
+    fn unassigned_follows_rfc_7643_2_5_and_patterns_ignore_order_and_extras() {
+        use serde_json::json;
+        for v in [json!(null), json!([]), json!({}), json!({"value": null})] {
+            assert!(unassigned(&v), "{v}");
+        }
+        for v in [
+            json!(""),
+            json!(false),
+            json!([null]),
+            json!({"value": "m"}),
+        ] {
+            assert!(!unassigned(&v), "{v}");
+        }
+        assert_eq!(elements(None).map(<[Value]>::len), Ok(0));
+        assert_eq!(elements(Some(&json!(null))).map(<[Value]>::len), Ok(0));
+        assert!(elements(Some(&json!("x"))).is_err());
+        let member = json!({"value": "A1", "$ref": "../Users/A1", "type": "User"});
+        assert!(matches(&member, &json!({"VALUE": "A1"}), false));
+        assert!(!matches(&member, &json!({"value": "a1"}), false));
+        assert!(matches(&member, &json!({"value": "a1"}), true));
+        assert!(!matches(
+            &member,
+            &json!({"value": "A1", "display": "x"}),
+            false
+        ));
+    }
+
+    #[test]
+    fn checks_on_undeclared_attributes_are_not_judged() {
+        use serde_json::json;
+        let schemas = json!({"Resources": [{
+            "id": "urn:ietf:params:scim:schemas:core:2.0:User",
+            "attributes": [{"name": "name", "subAttributes": [{"name": "givenName"}]}]
+        }]});
+        let d = Declared::from_schemas(&schemas);
+        assert!(d.has("urn:ietf:params:scim:schemas:core:2.0:User:name.givenName"));
+        assert!(d.has("URN:ietf:params:scim:schemas:core:2.0:User:Name"));
+        assert!(!d.has("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"));
+        // Unknown declarations judge everything.
+        assert!(Declared::from_schemas(&json!({"detail": "no"})).has("urn:x:y"));
+        assert!(Declared::default().has("urn:x:y"));
     }
 
     #[test]

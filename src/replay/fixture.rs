@@ -143,6 +143,9 @@ pub struct BodyCheck {
     /// How bad a failure of this check is: `Some(Destructive)` when it means the server
     /// destroyed data the IdP did not ask to destroy (read-back checks only).
     pub severity: Option<Severity>,
+    /// Judged only when the target declares this attribute in `/Schemas`
+    /// (`<schema URN>:<attribute>[.<sub-attribute>]`), or does not answer `/Schemas` usably.
+    pub if_declared: Option<String>,
 }
 
 /// The test of a [`BodyCheck`].
@@ -209,6 +212,15 @@ impl TryFrom<Value> for BodyCheck {
                     .map_err(|_| "\"severity\" is \"destructive\" or \"breaking\"".to_string())?,
             ),
         };
+        let if_declared = match m.remove("if_declared") {
+            None => None,
+            Some(Value::String(s)) if s.starts_with("urn:") => Some(s),
+            Some(_) => {
+                return Err(format!(
+                    "{pointer}: \"if_declared\" is an attribute URN (<schema>:<attribute>)"
+                ));
+            }
+        };
         let mut tests = Vec::new();
         for (k, v) in m {
             let t = match (k.as_str(), v) {
@@ -235,6 +247,7 @@ impl TryFrom<Value> for BodyCheck {
                 if_status,
                 test,
                 severity,
+                if_declared,
             }),
             _ => Err(format!(
                 "{pointer}: a body check has exactly one of equals, exists, absent, one_of, type, \
@@ -267,6 +280,9 @@ impl From<BodyCheck> for Value {
         }
         if let Some(s) = c.severity {
             m.insert("severity".into(), Value::String(s.as_str().into()));
+        }
+        if let Some(a) = c.if_declared {
+            m.insert("if_declared".into(), Value::String(a));
         }
         Value::Object(m)
     }

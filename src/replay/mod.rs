@@ -102,13 +102,21 @@ pub async fn run(
     on_done: &(dyn Fn(&FlowResult) + Sync),
 ) -> ReplayOutput {
     let stop = Arc::new(AtomicBool::new(false));
+    // What the target declares, for checks on attributes a server may leave out (RFC 7643 §7).
+    let schemas = client.send("GET", "/Schemas", None, &[]).await;
+    let declared = Arc::new(match (schemas.status, schemas.json.as_ref()) {
+        (Some(200), Some(body)) => engine::Declared::from_schemas(body),
+        _ => engine::Declared::default(),
+    });
     let client = Arc::new(client);
     let ns = Arc::new(ns);
     let tasks = fixtures.iter().enumerate().map(|(i, fx)| {
-        let (client, ns, stop) = (client.clone(), ns.clone(), stop.clone());
+        let (client, ns, stop, declared) =
+            (client.clone(), ns.clone(), stop.clone(), declared.clone());
         async move {
             let prefix = format!("{}{:02}-", ns.prefix(), i + 1);
-            (i, engine::run_flow(&client, &ns, fx, &prefix, &stop).await)
+            let r = engine::run_flow(&client, &ns, fx, &prefix, &stop, &declared).await;
+            (i, r)
         }
     });
     let mut stream = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));

@@ -1161,6 +1161,7 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
                 if_status: None,
                 test: BodyTest::Type("string".into()),
                 severity: None,
+                if_declared: None,
             });
         }
         if let Some(resp) = d.response.as_ref().filter(|r| r.get("Resources").is_none())
@@ -1173,6 +1174,7 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
                 if_status: None,
                 test: BodyTest::Equals(want),
                 severity: None,
+                if_declared: None,
             });
         }
         steps.push(Step {
@@ -1460,12 +1462,14 @@ mod tests {
             if_status: None,
             test: BodyTest::Type("string".into()),
             severity: None,
+            if_declared: None,
         }));
         assert!(s[6].expect.body.contains(&BodyCheck {
             pointer: "/active".into(),
             if_status: None,
             test: BodyTest::Equals(json!(false)),
             severity: None,
+            if_declared: None,
         }));
         assert!(s[0].expect.why.contains("received 200"));
         assert!(s.iter().all(|x| !x.synthetic));
