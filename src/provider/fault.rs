@@ -44,6 +44,9 @@ pub enum Fault {
     /// `add` of `members` replaces the member list instead of adding to it, so members already
     /// there are dropped (RFC 7644 §3.5.2.1; destroys data for OneLogin and Okta OIN).
     PatchAddReplacesMembers,
+    /// A `replace` without `path` replaces the whole resource: attributes its value does not name
+    /// are cleared (RFC 7644 §3.5.2.3; destroys data for Okta OIN's deactivation and name sync).
+    PatchPathlessClearsOthers,
     /// `active` written by PUT or PATCH is ignored: deactivation never sticks (breaks Okta/Entra deprovisioning).
     ActiveIgnored,
     /// `startIndex` and `count` are ignored: every page holds every resource (RFC 7644 §3.4.2.4).
@@ -265,6 +268,9 @@ impl Fault {
             }
             Fault::PatchAddReplacesMembers => {
                 "add of members replaces the list, dropping existing members (RFC 7644 §3.5.2.1)"
+            }
+            Fault::PatchPathlessClearsOthers => {
+                "a replace without path clears every attribute its value does not name (RFC 7644 §3.5.2.3)"
             }
             Fault::ActiveIgnored => {
                 "active written by PUT/PATCH is ignored (breaks deprovisioning)"

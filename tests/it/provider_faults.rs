@@ -117,6 +117,20 @@ async fn probe(f: Fault, env: &Env) -> bool {
             .await;
             member_ids(&env.get(&format!("/Groups/{g}")).await.json).len() != 2
         }
+        Fault::PatchPathlessClearsOthers => {
+            let u = env.user("keep").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "nickName", "value": "Kay"}]),
+            )
+            .await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "value": {"title": "Boss"}}]),
+            )
+            .await;
+            env.get(&format!("/Users/{u}")).await.json["nickName"] != "Kay"
+        }
         Fault::ActiveIgnored => {
             let u = env.user("act").await;
             env.patch(

@@ -233,6 +233,24 @@ const DESTROYS: &[(Fault, &str, &str, &str, &str)] = &[
         "group-lifecycle",
         "verify-members-swapped",
     ),
+    // Okta OIN deactivates with a path-less replace of {"active": false}; a server that reads it
+    // as a full replace wipes the user's name and manager.
+    (
+        Fault::PatchPathlessClearsOthers,
+        "okta",
+        "oin",
+        "user-lifecycle",
+        "verify-deactivated",
+    ),
+    // Okta OIN's name PATCH (path-less replace of id and displayName) comes with every
+    // membership change; read as a full replace, it empties the group.
+    (
+        Fault::PatchPathlessClearsOthers,
+        "okta",
+        "oin",
+        "group-lifecycle",
+        "verify-rename",
+    ),
     // A filter that returns everything: Entra would match the manager to the user it created.
     (
         Fault::FilterIgnored,
