@@ -42,6 +42,12 @@ pub enum Fault {
     PatchOpCaseSensitive,
     /// `remove` of `members` with a value array removes every member instead of the listed ones (breaks Entra).
     PatchRemoveAllMembers,
+    /// `add` of `members` replaces the member list instead of adding to it, so members already
+    /// there are dropped (RFC 7644 §3.5.2.1; destroys data for OneLogin and Okta OIN).
+    PatchAddReplacesMembers,
+    /// A `replace` without `path` replaces the whole resource: attributes its value does not name
+    /// are cleared (RFC 7644 §3.5.2.3; destroys data for Okta OIN's deactivation and name sync).
+    PatchPathlessClearsOthers,
     /// `active` written by PUT or PATCH is ignored: deactivation never sticks (breaks Okta/Entra deprovisioning).
     ActiveIgnored,
     /// `startIndex` and `count` are ignored: every page holds every resource (RFC 7644 §3.4.2.4).
@@ -291,6 +297,12 @@ impl Fault {
             }
             Fault::PatchRemoveAllMembers => {
                 "remove members with a value array removes every member (breaks Entra)"
+            }
+            Fault::PatchAddReplacesMembers => {
+                "add of members replaces the list, dropping existing members (RFC 7644 §3.5.2.1)"
+            }
+            Fault::PatchPathlessClearsOthers => {
+                "a replace without path clears every attribute its value does not name (RFC 7644 §3.5.2.3)"
             }
             Fault::ActiveIgnored => {
                 "active written by PUT/PATCH is ignored (breaks deprovisioning)"
