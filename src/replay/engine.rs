@@ -453,7 +453,10 @@ fn judge(
         let found = body.pointer(&c.pointer);
         let problem = match (&c.test, found) {
             (BodyTest::Exists, None) => Some("missing".to_string()),
-            (BodyTest::Absent, Some(v)) => Some(format!("should be absent, is {}", short(v))),
+            // null, [] and {} are the unassigned state, the same as absent (RFC 7643 §2.5).
+            (BodyTest::Absent, Some(v)) if !unassigned(v) => {
+                Some(format!("should be absent, is {}", short(v)))
+            }
             (BodyTest::Equals(want), got) => {
                 let want = vars.value(want).map_err(|n| unknown(&c.pointer, n))?;
                 match got {

@@ -319,6 +319,34 @@ async fn servers_that_destroy_data_get_a_destructive_verdict_shown_first() {
 }
 
 #[tokio::test]
+async fn representation_choices_the_rfcs_allow_break_no_profile() {
+    // A relative meta.location, a server-absolute ResourceType endpoint, errors without
+    // scimType, and null / [] for unassigned attributes (RFC 7643 §2.5: "members": [] under
+    // excludedAttributes=members, as django-scim2 answers) are all allowed; no IdP flow may
+    // break on them.
+    for f in [
+        Fault::RelativeLocation,
+        Fault::EndpointServerAbsolute,
+        Fault::ScimTypeSparse,
+        Fault::NullForUnassigned,
+    ] {
+        let env = Env::with_faults(&[f]).await;
+        let out = replay_on(&env, select(&[], &[])).await;
+        for fl in &out.flows {
+            assert_eq!(
+                fl.outcome,
+                Outcome::Pass,
+                "--fault {}: {}: {:?}",
+                f.name(),
+                fl.key,
+                fl.break_at.as_ref().map(|b| (&b.name, &b.got))
+            );
+        }
+        assert_eq!(left_on(&env), 0, "--fault {}: leftovers", f.name());
+    }
+}
+
+#[tokio::test]
 async fn a_fault_an_idp_never_trips_on_leaves_its_verdict_alone() {
     // Okta and OneLogin accept a 404 for a filter miss; Entra's profiles must not mask that.
     let env = Env::with_faults(&[Fault::FilterMiss404]).await;
