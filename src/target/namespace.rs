@@ -159,7 +159,7 @@ impl Namespace {
 }
 
 /// At most this many read-backs in flight (cheap on any target).
-const READ_BACK_CONCURRENCY: usize = 8;
+const READ_BACK_CONCURRENCY: usize = 16;
 
 /// The last path segment of a location: the resource id as sent on the wire.
 fn last_segment(loc: &str) -> &str {
