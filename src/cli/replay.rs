@@ -8,7 +8,9 @@ use crate::cli::check::{
 use crate::exit_codes;
 use crate::replay::fixture::{self, FLOWS, Fixture};
 use crate::replay::{self, Selection, engine::FlowResult};
-use crate::report::model::{FORMAT_VERSION, Outcome, ProfileVerdict, RunReport, RunStatus};
+use crate::report::model::{
+    FORMAT_VERSION, Outcome, ProfileVerdict, RunReport, RunStatus, Severity,
+};
 use crate::target::Namespace;
 use anyhow::Context;
 use std::io::IsTerminal;
@@ -123,14 +125,16 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
     let tty = std::io::stderr().is_terminal();
     let on_done = |f: &FlowResult| {
         let tag = match f.outcome {
+            _ if f.destroys_data_at.is_some() => "DESTROY",
             Outcome::Pass => "ok",
             Outcome::Fail => "BREAK",
             Outcome::Error => "ERROR",
             Outcome::Skip => "skip",
         };
         let detail = f
-            .break_at
+            .destroys_data_at
             .as_ref()
+            .or(f.break_at.as_ref())
             .map(|b| format!("  step {} ({}): {}", b.step, b.name, first_line(&b.got)))
             .unwrap_or_default();
         if tty || f.outcome != Outcome::Pass {
@@ -260,6 +264,10 @@ pub fn matrix(profiles: &[ProfileVerdict]) -> String {
             let cell = match p.flows.iter().find(|x| x.flow == f) {
                 None => "-".to_string(),
                 Some(x) => match (x.outcome, &x.break_at) {
+                    _ if x.destroys_data_at.is_some() => format!(
+                        "destroy @{}",
+                        x.destroys_data_at.as_ref().map_or(0, |d| d.step)
+                    ),
                     (Outcome::Pass, _) => "ok".to_string(),
                     (o, Some(b)) => format!("{} @{}", o.as_str(), b.step),
                     (o, None) => o.as_str().to_string(),
@@ -271,14 +279,18 @@ pub fn matrix(profiles: &[ProfileVerdict]) -> String {
             " {}\n",
             if p.would_provision {
                 "WOULD PROVISION"
+            } else if p.severity == Some(Severity::Destructive) {
+                "WOULD DESTROY DATA"
             } else {
                 "WOULD BREAK"
             }
         ));
     }
+    // Profiles come destructive first (`replay::profile_verdicts`).
     for p in profiles.iter().filter(|p| !p.would_provision) {
         out.push_str(&format!("\n{}/{}: {}\n", p.idp, p.profile, p.verdict));
-        if let Some(b) = p.flows.iter().find_map(|f| f.break_at.as_ref()) {
+        let destroyed = p.flows.iter().find_map(|f| f.destroys_data_at.as_ref());
+        if let Some(b) = destroyed.or_else(|| p.flows.iter().find_map(|f| f.break_at.as_ref())) {
             out.push_str(&format!("  why: {}\n", b.why));
         }
     }

@@ -580,6 +580,18 @@ pub fn message_violations(r: &Resp) -> Vec<String> {
     }
 }
 
+/// An xsd:dateTime (RFC 7643 §2.3.5: "MUST be encoded as a valid xsd:dateTime ... and MUST
+/// include both a date and a time"); the time zone is optional there, and a value without one
+/// is read as UTC for comparisons.
+pub fn parse_datetime(s: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t);
+    }
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|n| n.and_utc().fixed_offset())
+}
+
 /// An HTTP `Location` (or any reference) resolved against the URL of the request that
 /// received it (RFC 9110 §10.2.2, RFC 3986 §5); unparseable input is returned as it is.
 pub fn resolve_against(request_url: &str, reference: &str) -> String {

@@ -42,6 +42,12 @@ pub enum Fault {
     PatchOpCaseSensitive,
     /// `remove` of `members` with a value array removes every member instead of the listed ones (breaks Entra).
     PatchRemoveAllMembers,
+    /// `add` of `members` replaces the member list instead of adding to it, so members already
+    /// there are dropped (RFC 7644 §3.5.2.1; destroys data for OneLogin and Okta OIN).
+    PatchAddReplacesMembers,
+    /// A `replace` without `path` replaces the whole resource: attributes its value does not name
+    /// are cleared (RFC 7644 §3.5.2.3; destroys data for Okta OIN's deactivation and name sync).
+    PatchPathlessClearsOthers,
     /// `active` written by PUT or PATCH is ignored: deactivation never sticks (breaks Okta/Entra deprovisioning).
     ActiveIgnored,
     /// `startIndex` and `count` are ignored: every page holds every resource (RFC 7644 §3.4.2.4).
@@ -234,6 +240,10 @@ pub enum Fault {
     NullForUnassigned,
     /// `meta.location` names another resource than the one it is in (RFC 7643 §3.1).
     LocationWrong,
+    /// A strict server with a smaller User schema: `/Schemas` declares no `title`, `nickName`,
+    /// `profileUrl` or `addresses` (all optional in RFC 7643 §4.1), and any request naming them
+    /// (body, PATCH path, filter, sortBy) is refused with 400.
+    MinimalUserSchema,
     /// `members` in a POST /Groups body are ignored: the group is created empty (allowed by
     /// RFC 7644 §3.3, "free to alter and/or ignore POSTed content", but IdPs rarely re-check).
     GroupPostIgnoresMembers,
@@ -287,6 +297,12 @@ impl Fault {
             }
             Fault::PatchRemoveAllMembers => {
                 "remove members with a value array removes every member (breaks Entra)"
+            }
+            Fault::PatchAddReplacesMembers => {
+                "add of members replaces the list, dropping existing members (RFC 7644 §3.5.2.1)"
+            }
+            Fault::PatchPathlessClearsOthers => {
+                "a replace without path clears every attribute its value does not name (RFC 7644 §3.5.2.3)"
             }
             Fault::ActiveIgnored => {
                 "active written by PUT/PATCH is ignored (breaks deprovisioning)"
@@ -499,6 +515,9 @@ impl Fault {
                 "unassigned attributes written as null / [] (allowed variant; RFC 7643 §2.5)"
             }
             Fault::LocationWrong => "meta.location names another resource (RFC 7643 §3.1)",
+            Fault::MinimalUserSchema => {
+                "no title/nickName/profileUrl/addresses on User; requests naming them get 400 (allowed variant; RFC 7643 §4.1)"
+            }
             Fault::ResourceTypeNoSchema => "ResourceTypes lack \"schema\" (RFC 7643 §6)",
             Fault::LastModifiedFrozen => {
                 "meta.lastModified stays at meta.created after changes (RFC 7643 §3.1)"
@@ -538,6 +557,7 @@ impl Fault {
                 | Fault::ScimTypeSparse
                 | Fault::NullForUnassigned
                 | Fault::GroupPostIgnoresMembers
+                | Fault::MinimalUserSchema
         )
     }
 

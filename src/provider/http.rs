@@ -79,8 +79,44 @@ pub fn error_json(e: &ScimError, faults: &Faults) -> Value {
     v
 }
 
+/// The User attributes the `minimal-user-schema` variant does not have.
+const MINIMAL_SCHEMA_DROPS: [&str; 4] = ["title", "nickName", "profileUrl", "addresses"];
+
+/// Under `minimal-user-schema`: a 400 for a request that names an attribute the variant's User
+/// schema lacks, in its body (a key, a PATCH path) or its query (filter, sortBy, attributes).
+fn refuse_undeclared(uri: &Uri, body: &[u8]) -> Option<ScimError> {
+    let query = percent_decode(uri.query().unwrap_or("")).to_ascii_lowercase();
+    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
+    for name in MINIMAL_SCHEMA_DROPS {
+        let n = name.to_ascii_lowercase();
+        let in_query = query
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+            .any(|w| w == n || w.starts_with(&format!("{n}.")));
+        if in_query {
+            return Some(ScimError::new(
+                400,
+                Some(crate::scim::error::ScimType::InvalidFilter),
+                format!("{name} is not an attribute of this service's User schema"),
+            ));
+        }
+        let in_body = text.contains(&format!("\"{n}\""))
+            || text.contains(&format!("\"{n}."))
+            || text.contains(&format!("\"{n}["))
+            || text.contains(&format!("\"{n} "));
+        if in_body {
+            return Some(ScimError::new(
+                400,
+                Some(crate::scim::error::ScimType::InvalidValue),
+                format!("{name} is not an attribute of this service's User schema"),
+            ));
+        }
+    }
+    None
+}
+
 /// The faults that rewrite successful JSON bodies on their way out.
-const BODY_FAULTS: [Fault; 7] = [
+const BODY_FAULTS: [Fault; 8] = [
+    Fault::MinimalUserSchema,
     Fault::ResourceTypeNoSchema,
     Fault::LastModifiedFrozen,
     Fault::InventedExternalId,
@@ -153,6 +189,19 @@ fn rewrite_value(v: &mut Value, faults: &Faults) {
                 ) {
                     m.insert("documentationUri".into(), Value::Null);
                 }
+            }
+            if faults.has(Fault::MinimalUserSchema)
+                && m.get("id").and_then(Value::as_str)
+                    == Some("urn:ietf:params:scim:schemas:core:2.0:User")
+                && let Some(Value::Array(attrs)) = m.get_mut("attributes")
+            {
+                attrs.retain(|a| {
+                    !a["name"].as_str().is_some_and(|n| {
+                        MINIMAL_SCHEMA_DROPS
+                            .iter()
+                            .any(|d| d.eq_ignore_ascii_case(n))
+                    })
+                });
             }
             if faults.has(Fault::ResourceTypeNoSchema)
                 && has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:ResourceType")
@@ -450,6 +499,18 @@ async fn dispatch(
     body: Body,
 ) -> Response {
     let faults = p.faults.clone();
+    let body = if faults.has(Fault::MinimalUserSchema) && uri.path().contains("/Users") {
+        // Variant only: the request is buffered (bounded) to look for undeclared attributes.
+        let bytes = axum::body::to_bytes(body, p.limits.max_body_bytes)
+            .await
+            .unwrap_or_default();
+        if let Some(e) = refuse_undeclared(&uri, &bytes) {
+            return error_response(&e, &faults);
+        }
+        Body::from(bytes)
+    } else {
+        body
+    };
     let mut resp = match handle(&p, &method, &uri, &headers, body).await {
         Ok(reply) => reply_response(reply, &faults),
         Err(e) => error_response(&e, &faults),

@@ -1015,6 +1015,18 @@ impl Provider {
                 }
             }
         }
+        if self.faults.has(Fault::PatchAddReplacesMembers) {
+            for op in &mut req.operations {
+                if matches!(op.op, patch::OpKind::Add)
+                    && op
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.eq_ignore_ascii_case("members"))
+                {
+                    op.op = patch::OpKind::Replace;
+                }
+            }
+        }
         let mut d = slot.tenant.data.write();
         let Some(current) = d.table(kind).get(id).cloned() else {
             return self.missing(kind, id);
@@ -1064,6 +1076,10 @@ impl Provider {
                 return Err(e);
             }
         };
+        let mut outcome = outcome;
+        if self.faults.has(Fault::PatchPathlessClearsOthers) {
+            clear_unnamed(&req, &mut outcome.resource);
+        }
         if self.faults.has(Fault::PatchIgnored)
             || (!outcome.changed && !self.faults.has(Fault::NoopPatchBumpsVersion))
         {
@@ -1682,6 +1698,29 @@ fn strip_server_fields(v: &Value) -> Map<String, Value> {
         m.shift_remove(k);
     }
     m
+}
+
+/// The `patch-pathless-clears-others` fault: after a path-less `replace`, keep only what its
+/// value names (by name prefix, so `name.familyName` keeps `name`), plus `id`, `schemas`,
+/// `meta` and the required `userName`/`displayName`.
+fn clear_unnamed(req: &patch::PatchRequest, resource: &mut Value) {
+    let named: Vec<String> = req
+        .operations
+        .iter()
+        .filter(|op| matches!(op.op, patch::OpKind::Replace) && op.path.is_none())
+        .filter_map(|op| op.value.as_ref().and_then(Value::as_object))
+        .flat_map(|m| m.keys().map(|k| k.to_lowercase()))
+        .collect();
+    if named.is_empty() {
+        return;
+    }
+    if let Some(m) = resource.as_object_mut() {
+        m.retain(|k, _| {
+            let k = k.to_lowercase();
+            ["id", "schemas", "meta", "username", "displayname"].contains(&k.as_str())
+                || named.iter().any(|n| n.starts_with(&k))
+        });
+    }
 }
 
 fn keep_old_active(old: &Map<String, Value>, new: &mut Map<String, Value>) {

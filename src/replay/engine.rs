@@ -3,7 +3,7 @@
 //! IdP needs, the fixture's own cleanup, and the ledger of what was created (so the run's
 //! cleanup removes it even when the fixture's cleanup could not run).
 
-use crate::replay::fixture::{BodyTest, Fixture, QueryEncoding, Step};
+use crate::replay::fixture::{BodyTest, Fixture, QueryEncoding, Severity, Step};
 use crate::report::model::Outcome;
 use crate::target::client::{Body, Client, Resp};
 use crate::target::{Exchange, Namespace, enc};
@@ -41,6 +41,9 @@ pub struct StepResult {
     pub outcome: StepOutcome,
     /// What was wrong (empty on pass).
     pub reason: String,
+    /// How bad the failure is (`None` unless the outcome is Fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     /// The exchange, redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange: Option<Exchange>,
@@ -60,6 +63,9 @@ pub struct BreakPoint {
     /// The RFC reference quoted in `why`, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rfc: Option<String>,
+    /// How bad it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 /// One flow's result.
@@ -79,6 +85,11 @@ pub struct FlowResult {
     pub outcome: Outcome,
     /// The first step that did not pass.
     pub break_at: Option<BreakPoint>,
+    /// The worst failure among the steps (`None` when the flow passed or only errored).
+    pub severity: Option<Severity>,
+    /// The first step whose read-back showed data destroyed that the IdP did not ask to
+    /// destroy (it may come after `break_at`).
+    pub destroys_data_at: Option<BreakPoint>,
     /// Main steps.
     pub steps: Vec<StepResult>,
     /// Cleanup steps (never judged).
@@ -294,15 +305,145 @@ fn status_problem(resp: &Resp, expected: &[u16]) -> String {
     got
 }
 
-/// Judge `resp` against the step's expectations; `Err` says what is wrong.
-fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
+/// RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of a
+/// multi-valued attribute) SHALL be considered to be equivalent in 'state'." A complex value
+/// whose sub-attributes are all unassigned (`{}`) is unassigned too.
+pub fn unassigned(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.values().all(unassigned),
+        _ => false,
+    }
+}
+
+/// The elements of a multi-valued attribute; unassigned is empty.
+fn elements(found: Option<&Value>) -> Result<&[Value], String> {
+    match found {
+        None => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(v) if unassigned(v) => Ok(&[]),
+        Some(v) => Err(format!(
+            "expected a multi-valued attribute, got {}",
+            short(v)
+        )),
+    }
+}
+
+/// Does `elem` match `pattern`? An object pattern matches an object having each of its members
+/// (names case-insensitively, RFC 7643 §2.1) with a matching value; extra members are free.
+/// Other patterns compare by value; `ci` compares strings case-insensitively.
+fn matches(elem: &Value, pattern: &Value, ci: bool) -> bool {
+    match (elem, pattern) {
+        (Value::Object(e), Value::Object(p)) => p.iter().all(|(k, pv)| {
+            e.iter()
+                .find(|(ek, _)| ek.eq_ignore_ascii_case(k))
+                .is_some_and(|(_, ev)| matches(ev, pv, ci))
+        }),
+        (Value::String(a), Value::String(b)) if ci => a.to_lowercase() == b.to_lowercase(),
+        _ => json_eq(elem, pattern),
+    }
+}
+
+/// The first variable the step's body checks need that is not known yet.
+fn unknown_check_variable(step: &Step, vars: &mut Vars) -> Option<String> {
+    step.expect.body.iter().find_map(|c| {
+        let values: &[Value] = match &c.test {
+            BodyTest::Equals(v) => std::slice::from_ref(v),
+            BodyTest::OneOf(a)
+            | BodyTest::Includes(a)
+            | BodyTest::Excludes(a)
+            | BodyTest::Only(a) => a,
+            _ => &[],
+        };
+        values.iter().find_map(|v| vars.value(v).err())
+    })
+}
+
+/// The attributes a target declares in `/Schemas`, as lower-case `<schema URN>:<attribute>`
+/// and `<schema URN>:<attribute>.<sub-attribute>`; `None` when `/Schemas` gave no usable
+/// list (then every check is judged).
+#[derive(Debug, Clone, Default)]
+pub struct Declared(pub Option<std::collections::HashSet<String>>);
+
+impl Declared {
+    /// Read a `/Schemas` ListResponse (or a bare array of schemas).
+    pub fn from_schemas(body: &Value) -> Declared {
+        let list = body
+            .get("Resources")
+            .and_then(Value::as_array)
+            .or_else(|| body.as_array());
+        let Some(list) = list.filter(|l| !l.is_empty()) else {
+            return Declared(None);
+        };
+        let mut set = std::collections::HashSet::new();
+        for s in list {
+            let Some(id) = s.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            for a in s
+                .get("attributes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let Some(name) = a.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let top = format!("{id}:{name}").to_lowercase();
+                for sub in a
+                    .get("subAttributes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(n) = sub.get("name").and_then(Value::as_str) {
+                        set.insert(format!("{top}.{}", n.to_lowercase()));
+                    }
+                }
+                set.insert(top);
+            }
+        }
+        Declared((!set.is_empty()).then_some(set))
+    }
+
+    /// Whether `attr` is declared (always, when the declaration is unknown).
+    pub fn has(&self, attr: &str) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|set| set.contains(&attr.to_lowercase()))
+    }
+}
+
+/// Judge `resp` against the step's expectations; `Err` says what is wrong and how bad it is.
+/// After an earlier failed step (`earlier_failed`), `destructive` checks are not judged: what
+/// they expect to have survived may never have been written.
+fn judge(
+    step: &Step,
+    resp: &Resp,
+    vars: &mut Vars,
+    earlier_failed: bool,
+    declared: &Declared,
+) -> Result<(), (String, Severity)> {
     let status = resp.code();
     if !step.expect.status.contains(&status) {
-        return Err(status_problem(resp, &step.expect.status));
+        return Err((
+            status_problem(resp, &step.expect.status),
+            Severity::Breaking,
+        ));
     }
     let mut problems = Vec::new();
+    let mut severity = Severity::Breaking;
+    let unknown = |pointer: &str, name: String| {
+        (
+            format!("{pointer}: needs {{{{{name}}}}}, never captured"),
+            Severity::Breaking,
+        )
+    };
     for c in &step.expect.body {
-        if c.if_status.as_ref().is_some_and(|s| !s.contains(&status)) {
+        if c.if_status.as_ref().is_some_and(|s| !s.contains(&status))
+            || c.if_declared.as_ref().is_some_and(|a| !declared.has(a))
+        {
             continue;
         }
         let Some(body) = resp.json.as_ref() else {
@@ -314,9 +455,7 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
             (BodyTest::Exists, None) => Some("missing".to_string()),
             (BodyTest::Absent, Some(v)) => Some(format!("should be absent, is {}", short(v))),
             (BodyTest::Equals(want), got) => {
-                let want = vars.value(want).map_err(|name| {
-                    format!("{}: needs {{{{{name}}}}}, never captured", c.pointer)
-                })?;
+                let want = vars.value(want).map_err(|n| unknown(&c.pointer, n))?;
                 match got {
                     Some(g) if json_eq(g, &want) => None,
                     Some(g) => Some(format!("expected {}, got {}", short(&want), short(g))),
@@ -328,7 +467,7 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
                     .iter()
                     .map(|o| vars.value(o))
                     .collect::<Result<Vec<_>, _>>()
-                    .map_err(|name| format!("{}: needs {{{{{name}}}}}", c.pointer))?;
+                    .map_err(|n| unknown(&c.pointer, n))?;
                 match got {
                     Some(g) if options.iter().any(|o| json_eq(g, o)) => None,
                     Some(g) => Some(format!(
@@ -345,9 +484,78 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
                 (!ok).then(|| format!("expected a {t}, got {}", short(v)))
             }
             (BodyTest::Type(t), None) => Some(format!("expected a {t}, missing")),
+            (BodyTest::Unassigned, Some(v)) if !unassigned(v) => Some(format!(
+                "should be unassigned (missing, null, [] or {{}}; RFC 7643 §2.5), is {}",
+                short(v)
+            )),
+            (BodyTest::Assigned, None) => Some("missing".to_string()),
+            (BodyTest::Assigned, Some(v)) if unassigned(v) => {
+                Some(format!("should be set, is {}", short(v)))
+            }
+            (BodyTest::Includes(p) | BodyTest::Excludes(p) | BodyTest::Only(p), got) => {
+                let patterns = p
+                    .iter()
+                    .map(|o| vars.value(o))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|n| unknown(&c.pointer, n))?;
+                match elements(got) {
+                    Err(e) => Some(e),
+                    Ok(items) => match &c.test {
+                        BodyTest::Includes(_) => {
+                            let missing: Vec<&Value> = patterns
+                                .iter()
+                                .filter(|p| !items.iter().any(|e| matches(e, p, false)))
+                                .collect();
+                            (!missing.is_empty()).then(|| {
+                                format!(
+                                    "lacks {} (has {})",
+                                    short(&Value::Array(missing.into_iter().cloned().collect())),
+                                    short(&Value::Array(items.to_vec()))
+                                )
+                            })
+                        }
+                        BodyTest::Excludes(_) => {
+                            let present: Vec<&Value> = items
+                                .iter()
+                                .filter(|e| patterns.iter().any(|p| matches(e, p, false)))
+                                .collect();
+                            (!present.is_empty()).then(|| {
+                                format!(
+                                    "still has {}",
+                                    short(&Value::Array(present.into_iter().cloned().collect()))
+                                )
+                            })
+                        }
+                        _ => {
+                            let others: Vec<&Value> = items
+                                .iter()
+                                .filter(|e| !patterns.iter().any(|p| matches(e, p, true)))
+                                .collect();
+                            (!others.is_empty()).then(|| {
+                                format!(
+                                    "has {} other than the one asked for: {}",
+                                    others.len(),
+                                    short(&Value::Array(others.into_iter().cloned().collect()))
+                                )
+                            })
+                        }
+                    },
+                }
+            }
+            (BodyTest::Count(n), got) => match elements(got) {
+                Err(e) => Some(e),
+                Ok(items) if items.len() as u64 == *n => None,
+                Ok(items) => Some(format!("expected {n} elements, got {}", items.len())),
+            },
             _ => None,
         };
         if let Some(p) = problem {
+            if c.severity == Some(Severity::Destructive) {
+                if earlier_failed {
+                    continue;
+                }
+                severity = Severity::Destructive;
+            }
             problems.push(format!(
                 "{}: {p}",
                 if c.pointer.is_empty() {
@@ -361,7 +569,7 @@ fn judge(step: &Step, resp: &Resp, vars: &mut Vars) -> Result<(), String> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} {}", status, problems.join("; ")))
+        Err((format!("{} {}", status, problems.join("; ")), severity))
     }
 }
 
@@ -407,13 +615,15 @@ fn created(p: &Prepared, resp: &Resp) -> Option<String> {
 
 /// Replay one fixture. `run_prefix` is this replay's `{{run}}`; what the flow creates is
 /// tracked in `ns` until a DELETE removes it; `stop` (Ctrl-C) skips the remaining main steps
-/// but still runs the cleanup steps.
+/// but still runs the cleanup steps; `declared` is what the target's `/Schemas` declares
+/// (checks with `if_declared` on anything else are not judged).
 pub async fn run_flow(
     client: &Client,
     ns: &Namespace,
     fx: &Fixture,
     run_prefix: &str,
     stop: &AtomicBool,
+    declared: &Declared,
 ) -> FlowResult {
     let started = Instant::now();
     let mut vars = Vars {
@@ -422,6 +632,7 @@ pub async fn run_flow(
     };
     let mut steps = Vec::new();
     let mut break_at: Option<(BreakPoint, StepOutcome)> = None;
+    let mut destroys_data_at: Option<BreakPoint> = None;
     for (i, step) in fx.steps.iter().enumerate() {
         let n = i + 1;
         let mut result = StepResult {
@@ -430,6 +641,7 @@ pub async fn run_flow(
             synthetic: step.synthetic,
             outcome: StepOutcome::Skipped,
             reason: String::new(),
+            severity: None,
             exchange: None,
         };
         let silent = matches!(&break_at, Some((_, StepOutcome::Error)));
@@ -440,7 +652,12 @@ pub async fn run_flow(
             // remaining step would only make the run slow.
             result.reason = "not sent: the target stopped answering at an earlier step".into();
         } else {
-            match prepare(step, &mut vars) {
+            match prepare(step, &mut vars).and_then(|p| {
+                match unknown_check_variable(step, &mut vars) {
+                    Some(name) => Err(name),
+                    None => Ok(p),
+                }
+            }) {
                 Err(name) => {
                     result.reason = format!(
                         "needs {{{{{name}}}}}, which an earlier failed step did not capture"
@@ -460,9 +677,10 @@ pub async fn run_flow(
                         // A status came, the body did not (too large, cut off, timed out): the
                         // IdP cannot read it either. Say so rather than "not JSON".
                         result.reason = format!("{}, but {e}", resp.code());
+                        result.severity = Some(Severity::Breaking);
                         StepOutcome::Fail
                     } else {
-                        let verdict = judge(step, &resp, &mut vars);
+                        let verdict = judge(step, &resp, &mut vars, break_at.is_some(), declared);
                         let status_ok = step.expect.status.contains(&resp.code());
                         let captured = if status_ok {
                             capture(step, &resp, &mut vars)
@@ -471,8 +689,14 @@ pub async fn run_flow(
                         };
                         match (verdict, captured) {
                             (Ok(()), Ok(())) => StepOutcome::Pass,
-                            (Err(e), _) | (Ok(()), Err(e)) => {
+                            (Err((e, sev)), _) => {
                                 result.reason = e;
+                                result.severity = Some(sev);
+                                StepOutcome::Fail
+                            }
+                            (Ok(()), Err(e)) => {
+                                result.reason = e;
+                                result.severity = Some(Severity::Breaking);
                                 StepOutcome::Fail
                             }
                         }
@@ -489,8 +713,19 @@ pub async fn run_flow(
                 got: result.reason.clone(),
                 why: step.expect.why.clone(),
                 rfc: rfc_reference(&step.expect.why),
+                severity: result.severity,
             };
             break_at = Some((bp, result.outcome));
+        }
+        if result.severity == Some(Severity::Destructive) && destroys_data_at.is_none() {
+            destroys_data_at = Some(BreakPoint {
+                step: n,
+                name: step.name.clone(),
+                got: result.reason.clone(),
+                why: step.expect.why.clone(),
+                rfc: rfc_reference(&step.expect.why),
+                severity: result.severity,
+            });
         }
         steps.push(result);
     }
@@ -502,6 +737,7 @@ pub async fn run_flow(
             synthetic: step.synthetic,
             outcome: StepOutcome::Skipped,
             reason: String::new(),
+            severity: None,
             exchange: None,
         };
         match prepare(step, &mut vars) {
@@ -531,6 +767,13 @@ pub async fn run_flow(
         Some((_, StepOutcome::Skipped)) if stop.load(Ordering::Relaxed) => Outcome::Error,
         Some(_) => Outcome::Fail,
     };
+    let severity = if destroys_data_at.is_some() {
+        Some(Severity::Destructive)
+    } else if outcome == Outcome::Fail {
+        Some(Severity::Breaking)
+    } else {
+        None
+    };
     let mut captured: Vec<(String, Value)> = vars.values.into_iter().collect();
     captured.sort_by(|a, b| a.0.cmp(&b.0));
     FlowResult {
@@ -541,6 +784,8 @@ pub async fn run_flow(
         title: fx.title.clone(),
         outcome,
         break_at: break_at.map(|(b, _)| b),
+        severity,
+        destroys_data_at,
         steps,
         cleanup,
         run_prefix: run_prefix.to_string(),
@@ -611,6 +856,50 @@ mod tests {
         let b = text_of(v.string("{{uuid.x}}", enc).unwrap_or_default());
         assert_eq!(a, b);
         assert_eq!(a.len(), 36);
+    }
+
+    #[test]
+    fn unassigned_follows_rfc_7643_2_5_and_patterns_ignore_order_and_extras() {
+        use serde_json::json;
+        for v in [json!(null), json!([]), json!({}), json!({"value": null})] {
+            assert!(unassigned(&v), "{v}");
+        }
+        for v in [
+            json!(""),
+            json!(false),
+            json!([null]),
+            json!({"value": "m"}),
+        ] {
+            assert!(!unassigned(&v), "{v}");
+        }
+        assert_eq!(elements(None).map(<[Value]>::len), Ok(0));
+        assert_eq!(elements(Some(&json!(null))).map(<[Value]>::len), Ok(0));
+        assert!(elements(Some(&json!("x"))).is_err());
+        let member = json!({"value": "A1", "$ref": "../Users/A1", "type": "User"});
+        assert!(matches(&member, &json!({"VALUE": "A1"}), false));
+        assert!(!matches(&member, &json!({"value": "a1"}), false));
+        assert!(matches(&member, &json!({"value": "a1"}), true));
+        assert!(!matches(
+            &member,
+            &json!({"value": "A1", "display": "x"}),
+            false
+        ));
+    }
+
+    #[test]
+    fn checks_on_undeclared_attributes_are_not_judged() {
+        use serde_json::json;
+        let schemas = json!({"Resources": [{
+            "id": "urn:ietf:params:scim:schemas:core:2.0:User",
+            "attributes": [{"name": "name", "subAttributes": [{"name": "givenName"}]}]
+        }]});
+        let d = Declared::from_schemas(&schemas);
+        assert!(d.has("urn:ietf:params:scim:schemas:core:2.0:User:name.givenName"));
+        assert!(d.has("URN:ietf:params:scim:schemas:core:2.0:User:Name"));
+        assert!(!d.has("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"));
+        // Unknown declarations judge everything.
+        assert!(Declared::from_schemas(&json!({"detail": "no"})).has("urn:x:y"));
+        assert!(Declared::default().has("urn:x:y"));
     }
 
     #[test]

@@ -140,6 +140,12 @@ pub struct BodyCheck {
     pub if_status: Option<Vec<u16>>,
     /// The test.
     pub test: BodyTest,
+    /// How bad a failure of this check is: `Some(Destructive)` when it means the server
+    /// destroyed data the IdP did not ask to destroy (read-back checks only).
+    pub severity: Option<Severity>,
+    /// Judged only when the target declares this attribute in `/Schemas`
+    /// (`<schema URN>:<attribute>[.<sub-attribute>]`), or does not answer `/Schemas` usably.
+    pub if_declared: Option<String>,
 }
 
 /// The test of a [`BodyCheck`].
@@ -155,7 +161,28 @@ pub enum BodyTest {
     OneOf(Vec<Value>),
     /// Has this JSON type.
     Type(String),
+    /// Unassigned in the sense of RFC 7643 §2.5: missing, `null`, `[]`, or an object whose
+    /// sub-attributes are all unassigned (`{}`).
+    Unassigned,
+    /// Assigned: resolves to something that is not unassigned.
+    Assigned,
+    /// A multi-valued attribute (unassigned counts as empty) with, for each of these patterns,
+    /// an element that matches it (an object pattern matches an element that has those members
+    /// with equal values; other patterns match an equal element). Order is free.
+    Includes(Vec<Value>),
+    /// A multi-valued attribute (unassigned counts as empty) with no element matching any of
+    /// these patterns.
+    Excludes(Vec<Value>),
+    /// A multi-valued attribute (unassigned counts as empty) every element of which matches one
+    /// of these patterns; strings compare case-insensitively (lenient: userName is
+    /// caseExact false).
+    Only(Vec<Value>),
+    /// A multi-valued attribute (unassigned counts as empty) with exactly this many elements.
+    Count(u64),
 }
+
+/// How bad a failed step is for the IdP's customer.
+pub use crate::report::model::Severity;
 
 const TYPES: [&str; 7] = [
     "string", "number", "integer", "boolean", "array", "object", "null",
@@ -178,6 +205,22 @@ impl TryFrom<Value> for BodyCheck {
                     .map_err(|_| "\"if_status\" is an array of status codes".to_string())?,
             ),
         };
+        let severity = match m.remove("severity") {
+            None => None,
+            Some(v) => Some(
+                serde_json::from_value::<Severity>(v)
+                    .map_err(|_| "\"severity\" is \"destructive\" or \"breaking\"".to_string())?,
+            ),
+        };
+        let if_declared = match m.remove("if_declared") {
+            None => None,
+            Some(Value::String(s)) if s.starts_with("urn:") => Some(s),
+            Some(_) => {
+                return Err(format!(
+                    "{pointer}: \"if_declared\" is an attribute URN (<schema>:<attribute>)"
+                ));
+            }
+        };
         let mut tests = Vec::new();
         for (k, v) in m {
             let t = match (k.as_str(), v) {
@@ -186,6 +229,14 @@ impl TryFrom<Value> for BodyCheck {
                 ("absent", Value::Bool(true)) => BodyTest::Absent,
                 ("one_of", Value::Array(a)) if !a.is_empty() => BodyTest::OneOf(a),
                 ("type", Value::String(t)) if TYPES.contains(&t.as_str()) => BodyTest::Type(t),
+                ("unassigned", Value::Bool(true)) => BodyTest::Unassigned,
+                ("assigned", Value::Bool(true)) => BodyTest::Assigned,
+                ("includes", Value::Array(a)) if !a.is_empty() => BodyTest::Includes(a),
+                ("excludes", Value::Array(a)) if !a.is_empty() => BodyTest::Excludes(a),
+                ("only", Value::Array(a)) => BodyTest::Only(a),
+                ("count", Value::Number(n)) if n.as_u64().is_some() => {
+                    BodyTest::Count(n.as_u64().unwrap_or_default())
+                }
                 (k, _) => return Err(format!("{pointer}: {k:?} is not a valid body check")),
             };
             tests.push(t);
@@ -195,9 +246,12 @@ impl TryFrom<Value> for BodyCheck {
                 pointer,
                 if_status,
                 test,
+                severity,
+                if_declared,
             }),
             _ => Err(format!(
-                "{pointer}: a body check has exactly one of equals, exists, absent, one_of, type"
+                "{pointer}: a body check has exactly one of equals, exists, absent, one_of, type, \
+                 unassigned, assigned, includes, excludes, only, count"
             )),
         }
     }
@@ -213,10 +267,22 @@ impl From<BodyCheck> for Value {
             BodyTest::Absent => ("absent", Value::Bool(true)),
             BodyTest::OneOf(a) => ("one_of", Value::Array(a)),
             BodyTest::Type(t) => ("type", Value::String(t)),
+            BodyTest::Unassigned => ("unassigned", Value::Bool(true)),
+            BodyTest::Assigned => ("assigned", Value::Bool(true)),
+            BodyTest::Includes(a) => ("includes", Value::Array(a)),
+            BodyTest::Excludes(a) => ("excludes", Value::Array(a)),
+            BodyTest::Only(a) => ("only", Value::Array(a)),
+            BodyTest::Count(n) => ("count", Value::from(n)),
         };
         m.insert(k.into(), v);
         if let Some(s) = c.if_status {
             m.insert("if_status".into(), s.into());
+        }
+        if let Some(s) = c.severity {
+            m.insert("severity".into(), Value::String(s.as_str().into()));
+        }
+        if let Some(a) = c.if_declared {
+            m.insert("if_declared".into(), Value::String(a));
         }
         Value::Object(m)
     }

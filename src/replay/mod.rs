@@ -9,7 +9,8 @@ pub mod record;
 pub mod transcript;
 
 use crate::report::model::{
-    BreakAt, CheckReport, CleanupReport, FlowVerdict, Level, Outcome, ProfileVerdict, StepVerdict,
+    BreakAt, CheckReport, CleanupReport, FlowVerdict, Level, Outcome, ProfileVerdict, Severity,
+    StepVerdict,
 };
 use crate::target::{Client, Namespace};
 use engine::{FlowResult, StepOutcome};
@@ -101,13 +102,21 @@ pub async fn run(
     on_done: &(dyn Fn(&FlowResult) + Sync),
 ) -> ReplayOutput {
     let stop = Arc::new(AtomicBool::new(false));
+    // What the target declares, for checks on attributes a server may leave out (RFC 7643 §7).
+    let schemas = client.send("GET", "/Schemas", None, &[]).await;
+    let declared = Arc::new(match (schemas.status, schemas.json.as_ref()) {
+        (Some(200), Some(body)) => engine::Declared::from_schemas(body),
+        _ => engine::Declared::default(),
+    });
     let client = Arc::new(client);
     let ns = Arc::new(ns);
     let tasks = fixtures.iter().enumerate().map(|(i, fx)| {
-        let (client, ns, stop) = (client.clone(), ns.clone(), stop.clone());
+        let (client, ns, stop, declared) =
+            (client.clone(), ns.clone(), stop.clone(), declared.clone());
         async move {
             let prefix = format!("{}{:02}-", ns.prefix(), i + 1);
-            (i, engine::run_flow(&client, &ns, fx, &prefix, &stop).await)
+            let r = engine::run_flow(&client, &ns, fx, &prefix, &stop, &declared).await;
+            (i, r)
         }
     });
     let mut stream = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
@@ -172,6 +181,8 @@ fn not_run(fx: &Fixture) -> FlowResult {
         title: fx.title.clone(),
         outcome: Outcome::Error,
         break_at: None,
+        severity: None,
+        destroys_data_at: None,
         steps: Vec::new(),
         cleanup: Vec::new(),
         run_prefix: String::new(),
@@ -193,6 +204,17 @@ fn step_outcome(o: StepOutcome) -> &'static str {
 pub fn flow_report(f: &FlowResult) -> CheckReport {
     let reason = match (&f.break_at, f.outcome) {
         (_, Outcome::Pass) => String::new(),
+        (_, _) if f.destroys_data_at.is_some() => {
+            let d = f.destroys_data_at.as_ref().map(break_at_of);
+            let d = d.as_ref();
+            format!(
+                "WOULD DESTROY DATA at step {} ({}): {}\n{}",
+                d.map_or(0, |d| d.step),
+                d.map_or("", |d| d.name.as_str()),
+                d.map_or("", |d| d.got.as_str()),
+                d.map_or("", |d| d.why.as_str())
+            )
+        }
         (Some(b), _) => format!(
             "would break at step {} ({}): {}\n{}",
             b.step, b.name, b.got, b.why
@@ -227,20 +249,27 @@ pub fn flow_report(f: &FlowResult) -> CheckReport {
     }
 }
 
-/// One verdict per IdP profile, in the order the flows came.
+fn break_at_of(b: &engine::BreakPoint) -> BreakAt {
+    BreakAt {
+        step: b.step,
+        name: b.name.clone(),
+        got: b.got.clone(),
+        why: b.why.clone(),
+        rfc: b.rfc.clone(),
+    }
+}
+
+/// One verdict per IdP profile: profiles that would destroy data first, then the others in the
+/// order the flows came.
 pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
     let mut out: Vec<ProfileVerdict> = Vec::new();
     for f in flows {
         let fv = FlowVerdict {
             flow: f.flow.clone(),
             outcome: f.outcome,
-            break_at: f.break_at.as_ref().map(|b| BreakAt {
-                step: b.step,
-                name: b.name.clone(),
-                got: b.got.clone(),
-                why: b.why.clone(),
-                rfc: b.rfc.clone(),
-            }),
+            break_at: f.break_at.as_ref().map(break_at_of),
+            severity: f.severity,
+            destroys_data_at: f.destroys_data_at.as_ref().map(break_at_of),
             steps: f
                 .steps
                 .iter()
@@ -249,6 +278,7 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
                     name: s.name.clone(),
                     outcome: step_outcome(s.outcome).to_string(),
                     synthetic: s.synthetic,
+                    severity: s.severity,
                 })
                 .collect(),
         };
@@ -262,6 +292,7 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
                 profile: f.profile.clone(),
                 would_provision: true,
                 verdict: String::new(),
+                severity: None,
                 flows: vec![fv],
             }),
         }
@@ -269,9 +300,25 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
     for p in &mut out {
         let broken = p.flows.iter().find(|f| f.outcome != Outcome::Pass);
         p.would_provision = broken.is_none();
-        p.verdict = match broken {
-            None => "would provision".into(),
-            Some(f) => match &f.break_at {
+        p.severity = p.flows.iter().filter_map(|f| f.severity).max();
+        let destroyed = p
+            .flows
+            .iter()
+            .find_map(|f| f.destroys_data_at.as_ref().map(|d| (f, d)));
+        p.verdict = match (broken, destroyed) {
+            (_, Some((f, d))) => format!(
+                "would destroy data at {} step {} ({}): {}{}",
+                f.flow,
+                d.step,
+                d.name,
+                d.got,
+                d.rfc
+                    .as_ref()
+                    .map(|r| format!(" [{r}]"))
+                    .unwrap_or_default()
+            ),
+            (None, None) => "would provision".into(),
+            (Some(f), None) => match &f.break_at {
                 Some(b) => format!(
                     "would break at {} step {} ({}): {}{}",
                     f.flow,
@@ -287,6 +334,8 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
             },
         };
     }
+    // Destructive first; the sort is stable, so the rest keep their order.
+    out.sort_by_key(|p| p.severity != Some(Severity::Destructive));
     out
 }
 

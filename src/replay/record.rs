@@ -1160,6 +1160,8 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
                 pointer: v.pointer.clone(),
                 if_status: None,
                 test: BodyTest::Type("string".into()),
+                severity: None,
+                if_declared: None,
             });
         }
         if let Some(resp) = d.response.as_ref().filter(|r| r.get("Resources").is_none())
@@ -1171,6 +1173,8 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
                 pointer: "/active".into(),
                 if_status: None,
                 test: BodyTest::Equals(want),
+                severity: None,
+                if_declared: None,
             });
         }
         steps.push(Step {
@@ -1456,12 +1460,16 @@ mod tests {
         assert!(s[1].expect.body.contains(&BodyCheck {
             pointer: "/id".into(),
             if_status: None,
-            test: BodyTest::Type("string".into())
+            test: BodyTest::Type("string".into()),
+            severity: None,
+            if_declared: None,
         }));
         assert!(s[6].expect.body.contains(&BodyCheck {
             pointer: "/active".into(),
             if_status: None,
-            test: BodyTest::Equals(json!(false))
+            test: BodyTest::Equals(json!(false)),
+            severity: None,
+            if_declared: None,
         }));
         assert!(s[0].expect.why.contains("received 200"));
         assert!(s.iter().all(|x| !x.synthetic));

@@ -147,6 +147,8 @@ mod tests {
             title: String::new(),
             outcome: Outcome::Pass,
             break_at: None,
+            severity: None,
+            destroys_data_at: None,
             steps: Vec::new(),
             cleanup: Vec::new(),
             run_prefix: "scimtest-abcd1234-01-".into(),

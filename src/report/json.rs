@@ -198,6 +198,7 @@ pub(crate) mod sample {
                 profile: "default".into(),
                 would_provision: false,
                 verdict: "would break at user-lifecycle step 1 (existence-check-user): expected 200, got 404".into(),
+                severity: Some(crate::report::model::Severity::Breaking),
                 flows: vec![crate::report::model::FlowVerdict {
                     flow: "user-lifecycle".into(),
                     outcome: Outcome::Fail,
@@ -208,11 +209,14 @@ pub(crate) mod sample {
                         why: "Entra needs an empty ListResponse (RFC 7644 §3.4.2).".into(),
                         rfc: Some("RFC 7644 §3.4.2".into()),
                     }),
+                    severity: Some(crate::report::model::Severity::Breaking),
+                    destroys_data_at: None,
                     steps: vec![crate::report::model::StepVerdict {
                         n: 1,
                         name: "existence-check-user".into(),
                         outcome: "fail".into(),
                         synthetic: false,
+                        severity: Some(crate::report::model::Severity::Breaking),
                     }],
                 }],
             }],

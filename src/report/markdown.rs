@@ -93,7 +93,8 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
     out.flush()
 }
 
-/// `replay`: one row per IdP profile with its verdict.
+/// `replay`: one row per IdP profile with its verdict (profiles that would destroy data come
+/// first, `replay::profile_verdicts`).
 fn profile_table(md: &mut String, report: &RunReport) {
     md.push_str("\n| IdP | profile | verdict |\n| --- | --- | --- |\n");
     for p in &report.profiles {
@@ -101,6 +102,11 @@ fn profile_table(md: &mut String, report: &RunReport) {
             format!("no verdict: the run was {}", report.status.as_str())
         } else if p.would_provision {
             "✅ would provision".to_string()
+        } else if p.severity == Some(super::model::Severity::Destructive) {
+            format!(
+                "💥 **WOULD DESTROY DATA**: {}",
+                p.verdict.replace('|', "\\|").replace('\n', " ")
+            )
         } else {
             format!("❌ {}", p.verdict.replace('|', "\\|").replace('\n', " "))
         };
@@ -352,6 +358,13 @@ fn entry(md: &mut String, c: &CheckReport, show_level: bool, budget: &mut Budget
             head,
             "<br>\n**Hint:** {}",
             escape_text(&clip(hint, REASON_MAX))
+        );
+    }
+    if let Some(quote) = &c.quote {
+        let _ = write!(
+            head,
+            "<br>\n**The RFC says:** {}",
+            escape_text(&clip(quote, REASON_MAX))
         );
     }
     head.push('\n');

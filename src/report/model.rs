@@ -297,6 +297,29 @@ pub struct ThresholdReport {
     pub passed: bool,
 }
 
+/// How bad a replay failure is (`replay`): `destructive` when a read-back showed the target
+/// destroyed data the IdP did not ask to destroy (a single-member remove that emptied the group,
+/// an add that replaced the member list, a filter that returned other users, a one-attribute
+/// PATCH that cleared others); `breaking` for any other failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The IdP would stop or leave the target in the wrong state.
+    Breaking,
+    /// The target destroyed data the IdP did not ask to destroy.
+    Destructive,
+}
+
+impl Severity {
+    /// `breaking` or `destructive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Breaking => "breaking",
+            Severity::Destructive => "destructive",
+        }
+    }
+}
+
 /// Would this IdP profile provision against the target? (`replay`.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProfileVerdict {
@@ -306,8 +329,12 @@ pub struct ProfileVerdict {
     pub profile: String,
     /// True when every flow of the profile went through.
     pub would_provision: bool,
-    /// `would provision`, or `would break at <flow> step N (<name>): <what came back>`.
+    /// `would provision`, `would break at <flow> step N (<name>): <what came back>`, or
+    /// `would destroy data at <flow> step N (<name>): <what came back>`.
     pub verdict: String,
+    /// The worst failure of the profile's flows; absent when it would provision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     /// The flows replayed, in order.
     pub flows: Vec<FlowVerdict>,
 }
@@ -322,6 +349,12 @@ pub struct FlowVerdict {
     /// Where it would break.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub break_at: Option<BreakAt>,
+    /// The worst failure among the flow's steps; absent when it passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The first step whose read-back showed destroyed data (may come after `break_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destroys_data_at: Option<BreakAt>,
     /// Every step: number, name, outcome.
     pub steps: Vec<StepVerdict>,
 }
@@ -353,6 +386,9 @@ pub struct StepVerdict {
     pub outcome: String,
     /// A harness read-back rather than IdP traffic.
     pub synthetic: bool,
+    /// How bad the failure is; absent unless the step failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
 }
 
 /// Cleanup of what the run created.

@@ -120,6 +120,8 @@ pub struct CheckView {
     pub reason: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// The RFC sentence behind the check's level.
+    pub quote: Option<String>,
     /// Milliseconds.
     pub duration_ms: String,
     /// The exchanges.
@@ -516,6 +518,7 @@ fn check_view(c: &CheckReport, d: Option<&Diff>, part: &str) -> CheckView {
         outcome: c.outcome.as_str(),
         reason: clip(&c.reason, 8000),
         hint: c.hint.clone(),
+        quote: c.quote.clone(),
         duration_ms: format!("{:.0}", c.duration_ms),
         exchanges: c.evidence.iter().map(exchange).collect(),
         change: d.and_then(|d| change_of(&c.id, d)),

@@ -154,6 +154,37 @@ pub(crate) fn variable_problems(fx: &Value) -> Vec<String> {
     problems
 }
 
+/// State-changing main steps (`PUT`, `PATCH`, `DELETE`) not followed by a read-back: a `GET` of
+/// the same path that judges the new state (body checks, or 404 after a `DELETE`).
+pub(crate) fn read_back_problems(fx: &Value) -> Vec<String> {
+    let empty = Vec::new();
+    let steps = fx["steps"].as_array().unwrap_or(&empty);
+    let mut problems = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let method = step["request"]["method"].as_str().unwrap_or_default();
+        if !["PUT", "PATCH", "DELETE"].contains(&method) {
+            continue;
+        }
+        let name = step["name"].as_str().unwrap_or("?");
+        let judged = steps.get(i + 1).is_some_and(|next| {
+            let checks = next["expect"]["body"]
+                .as_array()
+                .is_some_and(|b| !b.is_empty());
+            let gone = method == "DELETE" && next["expect"]["status"] == serde_json::json!([404]);
+            next["request"]["method"] == "GET"
+                && next["request"]["path"] == step["request"]["path"]
+                && (checks || gone)
+        });
+        if !judged {
+            problems.push(format!(
+                "step {name}: {method} is not followed by a GET of {} that judges the new state",
+                step["request"]["path"]
+            ));
+        }
+    }
+    problems
+}
+
 /// Keys and values that look like credentials. Fixtures describe traffic, never tokens.
 pub(crate) fn secret_problems(text: &str, fx: &Value) -> Vec<String> {
     fn walk(v: &Value, at: &str, out: &mut Vec<String>) {
@@ -268,6 +299,11 @@ fn every_idp_fixture_follows_the_published_schema_and_rules() {
                 .map(|p| format!("{rel}: {p}")),
         );
         problems.extend(
+            read_back_problems(fx)
+                .into_iter()
+                .map(|p| format!("{rel}: {p}")),
+        );
+        problems.extend(
             secret_problems(text, fx)
                 .into_iter()
                 .map(|p| format!("{rel}: {p}")),
@@ -313,6 +349,11 @@ fn fixture_rule_checks_catch_use_before_capture_and_secrets() {
             }
         ]
     });
+    let reads = read_back_problems(&bad).join("\n");
+    assert!(
+        reads.contains("step patch-first: PATCH is not followed by a GET"),
+        "{reads}"
+    );
     let vars = variable_problems(&bad).join("\n");
     assert!(vars.contains("{{user1.id}} is used before"), "{vars}");
     assert!(

@@ -106,6 +106,31 @@ async fn probe(f: Fault, env: &Env) -> bool {
             .await;
             member_ids(&env.get(&format!("/Groups/{g}")).await.json) != vec![b]
         }
+        Fault::PatchAddReplacesMembers => {
+            let a = env.user("a").await;
+            let b = env.user("b").await;
+            let g = env.group("G", &[&a]).await;
+            env.patch(
+                &format!("/Groups/{g}"),
+                json!([{"op": "add", "path": "members", "value": [{"value": b}]}]),
+            )
+            .await;
+            member_ids(&env.get(&format!("/Groups/{g}")).await.json).len() != 2
+        }
+        Fault::PatchPathlessClearsOthers => {
+            let u = env.user("keep").await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "path": "nickName", "value": "Kay"}]),
+            )
+            .await;
+            env.patch(
+                &format!("/Users/{u}"),
+                json!([{"op": "replace", "value": {"title": "Boss"}}]),
+            )
+            .await;
+            env.get(&format!("/Users/{u}")).await.json["nickName"] != "Kay"
+        }
         Fault::ActiveIgnored => {
             let u = env.user("act").await;
             env.patch(
@@ -783,6 +808,21 @@ async fn probe(f: Fault, env: &Env) -> bool {
             let u = env.user("member").await;
             let g = env.group("ignored", &[&u]).await;
             member_ids(&env.get(&format!("/Groups/{g}")).await.json).is_empty()
+        }
+        Fault::MinimalUserSchema => {
+            let declared = env
+                .get("/Schemas/urn:ietf:params:scim:schemas:core:2.0:User")
+                .await
+                .json["attributes"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x["name"] == "title"));
+            let r = env
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER], "userName": "strict", "title": "x"}),
+                )
+                .await;
+            !declared && r.status == 400
         }
         Fault::ResourceTypeNoSchema => env
             .get("/ResourceTypes/User")

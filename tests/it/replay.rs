@@ -7,7 +7,7 @@ use crate::support::Env;
 use scimtest::provider::Fault;
 use scimtest::provider::store::Kind;
 use scimtest::replay::{self, Selection, fixture};
-use scimtest::report::model::{Outcome, ProfileVerdict};
+use scimtest::report::model::{Outcome, ProfileVerdict, Severity};
 use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 
 fn client(base_url: &str, token: &str) -> Client {
@@ -108,7 +108,21 @@ const FLIPS: &[(Fault, &str, &str, &str)] = &[
         Fault::PatchPathlessIgnored,
         "entra",
         "aadoptscim062020",
-        "verify-updated-attributes",
+        "read-back-update-attributes",
+    ),
+    // Entra's deprovisioning (active "False", and the tutorial's boolean) answers 2xx under
+    // this fault; only the read-back sees that the user stays active.
+    (
+        Fault::ActiveIgnored,
+        "entra",
+        "default",
+        "read-back-disable-user",
+    ),
+    (
+        Fault::ActiveIgnored,
+        "entra",
+        "aadoptscim062020",
+        "verify-disabled",
     ),
     // Okta AIW updates and deactivates with a full PUT.
     (Fault::PutIgnored, "okta", "aiw", "update-attributes"),
@@ -166,6 +180,142 @@ async fn each_profile_would_break_under_the_faults_that_idp_trips_on() {
         // Even a broken replay cleans up after itself.
         assert_eq!(left_on(&env), 0, "{idp}/{profile} under {}", fault.name());
     }
+}
+
+#[tokio::test]
+async fn every_profile_that_deactivates_would_break_when_deactivation_does_not_stick() {
+    let env = Env::with_faults(&[Fault::ActiveIgnored]).await;
+    let out = replay_on(&env, select(&[], &[])).await;
+    let v = replay::profile_verdicts(&out.flows);
+    assert_eq!(v.len(), 5);
+    for p in &v {
+        assert!(
+            !p.would_provision && p.severity == Some(Severity::Breaking),
+            "{}/{}: {}",
+            p.idp,
+            p.profile,
+            p.verdict
+        );
+        let user = p
+            .flows
+            .iter()
+            .find(|f| f.flow == "user-lifecycle")
+            .unwrap_or_else(|| panic!("no user-lifecycle"));
+        assert_eq!(user.outcome, Outcome::Fail, "{}/{}", p.idp, p.profile);
+    }
+    assert_eq!(left_on(&env), 0);
+}
+
+/// (fault, idp, profile, flow, the read-back that sees the destroyed data): servers that answer
+/// 2xx and destroy data the IdP did not ask to destroy.
+const DESTROYS: &[(Fault, &str, &str, &str, &str)] = &[
+    // Entra removes one member with a value array; the server empties the group.
+    (
+        Fault::PatchRemoveAllMembers,
+        "entra",
+        "default",
+        "group-lifecycle",
+        "verify-remaining-member",
+    ),
+    // OneLogin adds members one PATCH at a time; the second replaces the first.
+    (
+        Fault::PatchAddReplacesMembers,
+        "onelogin",
+        "scim2",
+        "group-lifecycle",
+        "read-back-members",
+    ),
+    // Okta OIN's swap (remove one, add one) leaves only the added member.
+    (
+        Fault::PatchAddReplacesMembers,
+        "okta",
+        "oin",
+        "group-lifecycle",
+        "verify-members-swapped",
+    ),
+    // Okta OIN deactivates with a path-less replace of {"active": false}; a server that reads it
+    // as a full replace wipes the user's name and manager.
+    (
+        Fault::PatchPathlessClearsOthers,
+        "okta",
+        "oin",
+        "user-lifecycle",
+        "verify-deactivated",
+    ),
+    // Okta OIN's name PATCH (path-less replace of id and displayName) comes with every
+    // membership change; read as a full replace, it empties the group.
+    (
+        Fault::PatchPathlessClearsOthers,
+        "okta",
+        "oin",
+        "group-lifecycle",
+        "verify-rename",
+    ),
+    // A filter that returns everything: Entra would match the manager to the user it created.
+    (
+        Fault::FilterIgnored,
+        "entra",
+        "default",
+        "user-lifecycle",
+        "existence-check-manager",
+    ),
+    (
+        Fault::FilterIgnored,
+        "okta",
+        "aiw",
+        "user-lifecycle",
+        "existence-check-manager",
+    ),
+];
+
+#[tokio::test]
+async fn servers_that_destroy_data_get_a_destructive_verdict_shown_first() {
+    for (fault, idp, profile, flow, step) in DESTROYS {
+        let env = Env::with_faults(&[*fault]).await;
+        // The flow alone, so that no concurrent flow's users show up in an ignored filter.
+        let fixtures: Vec<_> = select(&[idp], &[profile])
+            .into_iter()
+            .filter(|f| f.flow == *flow)
+            .collect();
+        let out = replay_on(&env, fixtures).await;
+        let f = &out.flows[0];
+        assert_eq!(
+            f.severity,
+            Some(Severity::Destructive),
+            "{idp}/{profile}/{flow} under {}: {:?}",
+            fault.name(),
+            f.break_at
+        );
+        let d = f
+            .destroys_data_at
+            .as_ref()
+            .unwrap_or_else(|| panic!("no destroys_data_at"));
+        assert_eq!(d.name, *step, "{}: {}", fault.name(), d.got);
+        let v = replay::profile_verdicts(&out.flows);
+        assert!(
+            v[0].verdict.starts_with("would destroy data at "),
+            "{}",
+            v[0].verdict
+        );
+        assert_eq!(left_on(&env), 0, "{idp}/{profile} under {}", fault.name());
+    }
+    // Shown first: a profile that only breaks comes after one that destroys data, whatever the
+    // order of the flows.
+    // (Entra's flag sends path-less replaces, so only aadoptscim062020 breaks on the second.)
+    let env = Env::with_faults(&[Fault::PatchRemoveAllMembers, Fault::PatchPathlessIgnored]).await;
+    let out = replay_on(&env, select(&["entra"], &[])).await;
+    let v = replay::profile_verdicts(&out.flows);
+    assert_eq!(v.len(), 2);
+    assert_eq!(
+        (v[0].profile.as_str(), v[0].severity),
+        ("default", Some(Severity::Destructive)),
+        "{v:?}"
+    );
+    assert_eq!(
+        (v[1].profile.as_str(), v[1].severity),
+        ("aadoptscim062020", Some(Severity::Breaking)),
+        "{v:?}"
+    );
 }
 
 #[tokio::test]

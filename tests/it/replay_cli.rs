@@ -123,6 +123,66 @@ fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
 }
 
 #[test]
+fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    // Entra's default dialect only breaks (its disable does not stick); OneLogin's second
+    // single-member add replaces the list and drops the first member.
+    let h = provider(&rt, &[Fault::PatchAddReplacesMembers, Fault::ActiveIgnored]);
+    let dir = tmpdir("destroy");
+    let o = bin()
+        .args(["replay", "--idp", "entra", "--idp", "onelogin"])
+        .args(["--profile", "default", "--profile", "scim2"])
+        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let destroy = out
+        .find("WOULD DESTROY DATA")
+        .unwrap_or_else(|| panic!("{out}"));
+    let brk = out.find("WOULD BREAK").unwrap_or_else(|| panic!("{out}"));
+    assert!(destroy < brk, "destructive profiles come first:\n{out}");
+    assert!(
+        out.contains("onelogin/scim2: would destroy data at group-lifecycle"),
+        "{out}"
+    );
+    let r = report(&dir);
+    assert_eq!(r["profiles"][0]["profile"], "scim2", "{}", r["profiles"]);
+    assert_eq!(r["profiles"][0]["severity"], "destructive");
+    assert_eq!(r["profiles"][0]["would_provision"], false);
+    assert_eq!(r["profiles"][1]["profile"], "default");
+    assert_eq!(r["profiles"][1]["severity"], "breaking");
+    let group = r["profiles"][0]["flows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|f| f["flow"] == "group-lifecycle")
+        .unwrap_or_else(|| panic!("no group-lifecycle"));
+    assert_eq!(group["severity"], "destructive");
+    assert_eq!(group["destroys_data_at"]["name"], "read-back-members");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../docs/report.schema.json")).unwrap_or_default();
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(&r)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap_or_default();
+    let d = md
+        .find("WOULD DESTROY DATA")
+        .unwrap_or_else(|| panic!("{md}"));
+    let b = md.find("would break at").unwrap_or_else(|| panic!("{md}"));
+    assert!(d < b, "{md}");
+    assert_eq!(resources(&h), 0, "a destructive replay still cleans up");
+    drop(rt);
+}
+
+#[test]
 fn usage_errors_exit_2_and_list_needs_no_target() {
     let o = run(&["replay", "--idp", "pingfed"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

@@ -380,6 +380,16 @@ async fn search_only_requested(c: &Ctx) -> CheckResult {
 
 /// POST a rich user with `query` on the URL; track it; the 201 body.
 async fn post_with(c: &Ctx, query: &str) -> Result<(String, Value), Finding> {
+    c.needs(
+        USER,
+        &[
+            "displayName",
+            "title",
+            "name.givenName",
+            "name.familyName",
+            "emails",
+        ],
+    )?;
     let mut body = rich_body();
     body["schemas"] = json!([USER]);
     body["userName"] = json!(c.name("user"));

@@ -253,6 +253,17 @@ async fn create_members_stored(c: &Ctx) -> CheckResult {
 
 async fn display_name_required(c: &Ctx) -> CheckResult {
     let groups = c.groups()?.to_string();
+    // RFC 7643 §4.2 says displayName is REQUIRED, but the schema representation of §8.7.1
+    // declares it "required": false; a target that declares the same is judged by its word.
+    if c.caps()
+        .attribute(GROUP, "displayName")
+        .is_some_and(|a| a["required"] == false)
+    {
+        return Err(Finding::skip(
+            "the target declares Group displayName not required in /Schemas (as RFC 7643 §8.7.1's \
+             schema does, against §4.2's REQUIRED)",
+        ));
+    }
     let r = c
         .post(
             &groups,

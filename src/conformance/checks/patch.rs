@@ -704,6 +704,7 @@ async fn unknown_resource(c: &Ctx) -> CheckResult {
 }
 
 async fn op_case(c: &Ctx) -> CheckResult {
+    c.needs(USER, &["displayName", "title"])?;
     let u = c.create_user(json!({"displayName": "Before"})).await?;
     let v = patched(
         c,

@@ -6,8 +6,8 @@
 
 use crate::check;
 use crate::conformance::checks::filter::{Fixture, labels_of};
-use crate::conformance::context::{Ctx, ensure};
-use crate::conformance::model::{Check, CheckResult};
+use crate::conformance::context::{Ctx, USER, ensure};
+use crate::conformance::model::{Check, CheckResult, Finding};
 use serde_json::{Value, json};
 
 /// The sort checks.
@@ -124,20 +124,39 @@ async fn sub_attribute(c: &Ctx) -> CheckResult {
 }
 
 async fn missing_values(c: &Ctx) -> CheckResult {
+    let x = c
+        .caps()
+        .pick(
+            USER,
+            &[
+                "title",
+                "nickName",
+                "userType",
+                "preferredLanguage",
+                "locale",
+            ],
+            crate::conformance::context::writable_string,
+        )
+        .ok_or_else(|| {
+            Finding::skip(
+                "the target's User schema declares no optional writable string attribute \
+                 (title, nickName, userType, preferredLanguage, locale) to leave unset",
+            )
+        })?;
     let fx = Fixture::new(
         c,
         vec![
             ("b", json!({})),
-            ("c", json!({"title": "Charlie"})),
-            ("a", json!({"title": "Alpha"})),
+            ("c", json!({ x: "Charlie" })),
+            ("a", json!({ x: "Alpha" })),
         ],
     )
     .await?;
-    expect_order(c, &fx, "&sortBy=title", &["a", "c", "b"]).await?;
+    expect_order(c, &fx, &format!("&sortBy={x}"), &["a", "c", "b"]).await?;
     expect_order(
         c,
         &fx,
-        "&sortBy=title&sortOrder=descending",
+        &format!("&sortBy={x}&sortOrder=descending"),
         &["b", "c", "a"],
     )
     .await
