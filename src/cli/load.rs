@@ -185,6 +185,15 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         }
         return Ok(code);
     }
+    // A signal that came during start-up or the preflight stops the run before anything is
+    // created (a set-up started and dropped at once could leave a POST in flight).
+    if crate::interrupt::requested() {
+        if let Some(h) = embedded {
+            h.shutdown().await;
+        }
+        eprintln!("interrupted before the set-up: nothing was created");
+        return Ok(exit_codes::HARNESS);
+    }
     let stats = engine::collector();
     let mut shared = load::ops::Shared::new(
         client.base_url(),

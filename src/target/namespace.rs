@@ -159,7 +159,7 @@ impl Namespace {
 }
 
 /// At most this many read-backs in flight (cheap on any target).
-const READ_BACK_CONCURRENCY: usize = 8;
+const READ_BACK_CONCURRENCY: usize = 16;
 
 /// The last path segment of a location: the resource id as sent on the wire.
 fn last_segment(loc: &str) -> &str {
@@ -190,14 +190,22 @@ impl Namespace {
             let mut deleted: Vec<(String, u16)> = Vec::new();
             for id in found {
                 let loc = format!("{endpoint}/{}", crate::target::enc(&id));
-                if self.known(&id) {
+                if self.is_gone(&id) {
                     self.still_listed(cleanup, &loc, &id);
                     continue;
                 }
-                cleanup.created += 1;
+                // A leftover of the ledger (its DELETE refused or unconfirmed) gets a second
+                // DELETE; anything else the sweep finds is new.
+                let retry = self.is_left(&id);
+                if !retry {
+                    cleanup.created += 1;
+                }
                 let d = client.send("DELETE", &loc, None, &[]).await;
                 match d.status {
                     Some(s) if (200..300).contains(&s) || s == 404 || s == 410 => {
+                        if retry {
+                            self.unleft(cleanup, &id);
+                        }
                         deleted.push((loc, s));
                     }
                     Some(s) => self.leftover(cleanup, &loc, &format!("DELETE answered {s}")),
@@ -244,11 +252,33 @@ impl Namespace {
         )
     }
 
-    /// Whether cleanup already dealt with this id (removed or left over).
-    fn known(&self, id: &str) -> bool {
+    /// Whether cleanup read this id back as gone.
+    fn is_gone(&self, id: &str) -> bool {
         let enc = crate::target::enc(id);
-        let is = |x: &String| x == id || *x == enc;
-        self.gone.lock().iter().any(is) || self.left.lock().iter().any(is)
+        self.gone.lock().iter().any(|x| x == id || *x == enc)
+    }
+
+    /// Whether this id is reported as left over.
+    fn is_left(&self, id: &str) -> bool {
+        let enc = crate::target::enc(id);
+        self.left.lock().iter().any(|x| x == id || *x == enc)
+    }
+
+    /// Take this id off the leftovers (a second DELETE went through; the read-back decides).
+    fn unleft(&self, cleanup: &mut CleanupReport, id: &str) {
+        let enc = crate::target::enc(id);
+        let mut left = self.left.lock();
+        let mut drop_ids: Vec<String> = Vec::new();
+        left.retain(|x| {
+            let hit = x == id || *x == enc;
+            if hit {
+                drop_ids.push(x.clone());
+            }
+            !hit
+        });
+        cleanup
+            .leftovers
+            .retain(|l| !drop_ids.iter().any(|d| l.contains(&format!("(id {d}):"))));
     }
 
     /// A resource read back as gone that a list still shows: no longer counted as removed.

@@ -579,6 +579,50 @@ async fn a_soft_delete_is_a_leftover_with_its_id_never_removed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_delete_gets_a_second_chance_from_the_sweep() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .named("the first DELETE fails")
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .named("the second goes through")
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/v2/Users"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            serde_json::json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": 1, "Resources": [{"id": "u1", "userName": "scimtest-r3-a"}]})
+            .to_string(),
+            "application/scim+json",
+        ))
+        .up_to_n_times(1)
+        .named("listed once, before the second DELETE")
+        .mount(&server)
+        .await;
+    // GET /Users/u1 and the second listing: wiremock's 404 (gone).
+    let base = format!("{}/scim/v2", server.uri());
+    let c = client(&base);
+    let ns = Namespace::with_run_id("r3");
+    ns.track(&format!("{base}/Users/u1"));
+    let mut report = ns.cleanup(&c, 1).await;
+    assert_eq!(report.leftovers.len(), 1, "{report:?}");
+    assert!(
+        report.leftovers[0].contains("DELETE answered 500"),
+        "{report:?}"
+    );
+    ns.sweep(&c, &[("/Users".to_string(), "userName")], &mut report)
+        .await;
+    assert_eq!((report.created, report.removed), (1, 1), "{report:?}");
+    assert!(report.leftovers.is_empty(), "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_delete_is_read_back_as_removed() {
     let h = provider_with(&[]).await;
     let c = Client::new(
