@@ -1058,6 +1058,11 @@ pub const QUOTES: &[(&str, &str, &str)] = &[
         "Attributes whose mutability is \"readWrite\" (see Section 2.2 of [RFC7643]) and that are omitted from the request body MAY be assumed to be not asserted by the client. The service provider MAY assign a default value to non-asserted attributes in the final resource representation. … [§3.5.1] If an attribute is \"required\", clients MUST specify the attribute in the PUT request. … [RFC 7643 §7] required A Boolean value that specifies whether or not the attribute is required.",
     ),
     (
+        "schema.case-exact-filters",
+        "RFC 7643 §7",
+        "caseExact  A Boolean value that specifies whether or not a string attribute is case sensitive.  The server SHALL use case sensitivity when evaluating filters.",
+    ),
+    (
         "schema.returned-never",
         "RFC 7643 §7, §4.1.1",
         "writeOnly The attribute MAY be updated at any time. Attribute values SHALL NOT be returned (e.g., because the value is a stored hash). … [§4.1.1] The cleartext value or the hashed value of a password SHALL NOT be returnable by a service provider.",

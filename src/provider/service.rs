@@ -1545,15 +1545,18 @@ impl Provider {
         last_err.map_or(Ok(()), Err)
     }
 
-    /// Under `filter-case-sensitive`, an equality on userName must also match exactly.
+    /// Under `filter-case-sensitive`, an equality on userName (or another caseExact=false
+    /// string attribute: displayName, nickName, title) must also match exactly.
     fn case_fault_ok(&self, f: &Filter, v: &Value) -> bool {
         if !self.faults.has(Fault::FilterCaseSensitive) {
             return true;
         }
-        match f.equality_on(&AttrPath::attr("userName")) {
-            Some(want) => v.get("userName").and_then(Value::as_str) == Some(want),
-            None => true,
-        }
+        ["userName", "displayName", "nickName", "title"]
+            .iter()
+            .all(|attr| match f.equality_on(&AttrPath::attr(*attr)) {
+                Some(want) => v.get(*attr).and_then(Value::as_str) == Some(want),
+                None => true,
+            })
     }
 
     /// The entries worth evaluating `filter` on: an index hit when the filter pins a unique

@@ -20,6 +20,8 @@ pub fn checks() -> Vec<Check> {
             fault "honour-client-id", "Drop client-supplied values of readOnly attributes (id, meta, groups, …) on POST and PUT; never store them."),
         check!(required, "schema.required", "Omitting any required User attribute is a 400 SCIM error", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Advice, [],
             fault "accept-missing-required", "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
+        check!(case_exact_filters, "schema.case-exact-filters", "Every string User attribute filters with the case sensitivity it declares (caseExact)", "RFC 7643 §2.2, §7", Must, [Filter],
+            fault "filter-case-sensitive", "Evaluate eq on each string attribute with its declared caseExact: case-insensitively when false (displayName, title, …), exactly when true."),
         check!(returned_never, "schema.returned-never", "returned never / writeOnly User attributes never come back, not even when asked for", "RFC 7643 §2.2", Must, [],
             fault "return-password", "Strip every returned:never / writeOnly attribute from every response: POST, GET, lists and attributes= projections."),
     ]
@@ -177,6 +179,96 @@ async fn post_tracked(c: &Ctx, body: &Value) -> crate::target::client::Resp {
         c.track(&c.url_of(&c.user_path(id)));
     }
     r
+}
+
+/// A mixed-case value, and the same value in another case.
+fn case_pair(c: &Ctx, a: &Attr) -> (String, String) {
+    let v = format!("{}-MiXed", c.name(a.name()));
+    let other = v.to_uppercase();
+    (v, other)
+}
+
+async fn case_exact_filters(c: &Ctx) -> CheckResult {
+    // Every top-level, single-valued, writable string attribute the target declares on User
+    // (core and extensions), other than the unique ones (a value in another case may collide).
+    let attrs: Vec<Attr> = user_attrs(c)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| {
+            a.kind() == "string"
+                && !a.multi()
+                && (a.is("mutability", "readWrite") || a.def["mutability"].is_null())
+                && !a.is("returned", "never")
+                && a.def["uniqueness"].as_str().is_none_or(|u| u == "none")
+                && a.def["canonicalValues"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+                && !a.name().eq_ignore_ascii_case("password")
+                && !a.name().eq_ignore_ascii_case("userName")
+                && !a.name().eq_ignore_ascii_case("id")
+        })
+        .collect();
+    if attrs.is_empty() {
+        return Err(Finding::skip(
+            "the target declares no writable single-valued string User attribute besides userName",
+        ));
+    }
+    let mut body = json!({"schemas": [USER], "userName": c.name("case")});
+    let mut values = Vec::new();
+    for a in &attrs {
+        let (v, other) = case_pair(c, a);
+        set(&mut body, a, Value::String(v.clone()));
+        values.push((v, other));
+    }
+    let r = post_tracked(c, &body).await;
+    status(&r, &[201, 200])?;
+    let user_name = r.body()["userName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let id = r.body()["id"].as_str().unwrap_or_default().to_string();
+    let mut judged = 0;
+    let mut wrong = Vec::new();
+    for (a, (v, other)) in attrs.iter().zip(&values) {
+        // Only values the server stored as sent (it may normalise or ignore some).
+        if get(r.body(), a).and_then(Value::as_str) != Some(v.as_str()) {
+            continue;
+        }
+        let path = if a.core {
+            a.name().to_string()
+        } else {
+            format!("{}:{}", a.urn, a.name())
+        };
+        let f = format!("userName eq \"{user_name}\" and {path} eq \"{other}\"");
+        let l = c.get(&format!("{}?filter={}", c.users(), enc(&f))).await;
+        reached(&l)?;
+        if l.code() == 400 && l.body()["scimType"] == "invalidFilter" {
+            // RFC 7644 Table 9: a target may decline an attribute it does not filter on.
+            continue;
+        }
+        status(&l, &[200])?;
+        judged += 1;
+        let found = ids(&l).contains(&id);
+        let case_exact = a.def["caseExact"] == true;
+        if found == case_exact {
+            wrong.push(format!(
+                "{} (caseExact {case_exact}): `{path} eq \"{other}\"` {} the stored {v:?}",
+                a.label(),
+                if found { "matched" } else { "did not match" }
+            ));
+        }
+    }
+    if judged == 0 {
+        return Err(Finding::skip(
+            "no declared string attribute was stored as sent and filterable",
+        ));
+    }
+    ensure(wrong.is_empty(), || {
+        format!(
+            "RFC 7643 §7: \"The server SHALL use case sensitivity when evaluating filters\" as each attribute declares: {}",
+            wrong.join("; ")
+        )
+    })
 }
 
 async fn uniqueness(c: &Ctx) -> CheckResult {
