@@ -4,6 +4,7 @@ mod support;
 
 mod check_catalogue;
 mod check_cli;
+mod check_recall;
 mod check_tolerance;
 mod deploy_manifests;
 mod fixtures_format;

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 /// The filter checks.
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(op_eq, "filter.op.eq", "eq returns exactly the matching user", "RFC 7644 §3.4.2.2", Must, [Filter],
+        check!(op_eq, "filter.op.eq", "eq returns exactly the matching user (equality, never a prefix)", "RFC 7644 §3.4.2.2", Must, [Filter],
             fault "filter-ignored", "Evaluate the filter parameter; `userName eq \"x\"` must return only x."),
         check!(op_ne, "filter.op.ne", "ne returns every user but the named one", "RFC 7644 §3.4.2.2", Must, [Filter],
             fault "filter-ignored", "Implement `ne` as the negation of `eq`."),
@@ -191,7 +191,12 @@ async fn abc(c: &Ctx) -> Result<Fixture, Finding> {
 }
 
 async fn op_eq(c: &Ctx) -> CheckResult {
-    let fx = Fixture::new(c, vec![("a", json!({})), ("b", json!({}))]).await?;
+    // "ab" extends "a": eq is equality, never a prefix or substring match.
+    let fx = Fixture::new(
+        c,
+        vec![("a", json!({})), ("ab", json!({})), ("b", json!({}))],
+    )
+    .await?;
     expect(
         c,
         &fx,
