@@ -158,6 +158,11 @@ pub const QUOTES: &[(&str, &str, &str)] = &[
         "readWrite, writeOnly Any values provided SHALL replace the existing attribute values.",
     ),
     (
+        "users.put.user-name-case-change",
+        "RFC 7644 §3.5.1",
+        "readWrite, writeOnly  Any values provided SHALL replace the existing attribute values.",
+    ),
+    (
         "users.put.unknown-404",
         "RFC 7644 §3.12",
         "Implementers SHOULD handle the identified HTTP status codes as described below. … 404 (Not Found) … Specified resource (e.g., User) or endpoint does not exist.",

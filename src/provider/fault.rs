@@ -69,6 +69,9 @@ pub enum Fault {
     NoUniqueness,
     /// userName uniqueness is case-sensitive: `Alice` and `alice` can coexist (RFC 7643 §4.1, caseExact false).
     UniquenessCaseSensitive,
+    /// A PUT that changes only the letter case of a user's own userName answers 409
+    /// uniqueness: the user conflicts with itself (RFC 7644 §3.5.1).
+    UniquenessConflictsWithSelf,
     /// No `ETag` header and no `meta.version` although the ServiceProviderConfig claims ETag support.
     NoEtag,
     /// A stale `If-Match` is ignored instead of answered with 412 (RFC 7644 §3.14).
@@ -321,6 +324,9 @@ impl Fault {
             }
             Fault::NoWwwAuthenticate => "401 responses lack WWW-Authenticate (RFC 7235 §3.1)",
             Fault::NoUniqueness => "duplicate userName accepted with 201 (RFC 7644 §3.3)",
+            Fault::UniquenessConflictsWithSelf => {
+                "a PUT changing the case of the user's own userName answers 409 (RFC 7644 §3.5.1)"
+            }
             Fault::UniquenessCaseSensitive => {
                 "userName uniqueness is case-sensitive (RFC 7643 §4.1)"
             }

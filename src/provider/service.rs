@@ -865,6 +865,18 @@ impl Provider {
         }
         let old_v = parse_stored(&old.json)?;
         let old_map = strip_server_fields(&old_v);
+        if self.faults.has(Fault::UniquenessConflictsWithSelf)
+            && let (Some(new), Some(was)) = (
+                map.get("userName").and_then(Value::as_str),
+                old_map.get("userName").and_then(Value::as_str),
+            )
+            && new != was
+            && new.eq_ignore_ascii_case(was)
+        {
+            return Err(ScimError::uniqueness(format!(
+                "userName {new:?} is already taken"
+            )));
+        }
         resource::check_immutable(&old_map, &map, &schema)?;
         let password = Self::take_password(kind, &mut map).or_else(|| old.password.clone());
         if self.faults.has(Fault::ActiveIgnored) {

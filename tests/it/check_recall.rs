@@ -43,7 +43,11 @@ const HELD_OUT: &[Fault] = &[
 async fn held_out_server_bugs_still_fail_the_default_gate() {
     let mut missed = Vec::new();
     for &f in HELD_OUT {
-        assert!(!f.is_allowed_variant(), "{} is an allowed variant", f.name());
+        assert!(
+            !f.is_allowed_variant(),
+            "{} is an allowed variant",
+            f.name()
+        );
         let env = two_tenants(&[f]).await;
         let out = run_checks(&env, catalogue::all()).await;
         let gating: Vec<&str> = out

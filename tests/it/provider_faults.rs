@@ -824,6 +824,16 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 .await;
             !declared && r.status == 400
         }
+        Fault::UniquenessConflictsWithSelf => {
+            let u = env.user("SelfCase").await;
+            env.put(
+                &format!("/Users/{u}"),
+                json!({"schemas": [USER], "userName": "selfcase"}),
+            )
+            .await
+            .status
+                == 409
+        }
         Fault::ResourceTypeNoSchema => env
             .get("/ResourceTypes/User")
             .await

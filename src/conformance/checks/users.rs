@@ -43,6 +43,8 @@ pub fn checks() -> Vec<Check> {
             fault "missing-200", "Answer unknown ids with 404 and a SCIM error body."),
         check!(put_replaces, "users.put.replaces", "PUT replaces the resource and returns it", "RFC 7644 §3.5.1", Must, [],
             fault "put-ignored", "Apply PUT as a full replacement and return the new representation with 200."),
+        check!(put_case_change, "users.put.user-name-case-change", "A PUT that changes only the letter case of the user's own userName is applied, never a conflict with itself", "RFC 7644 §3.5.1; RFC 7643 §2.2", Must, [],
+            fault "uniqueness-conflicts-with-self", "Exclude the resource itself when checking uniqueness on PUT and PATCH: a user renamed from Alice to alice conflicts with nobody."),
         check!(put_unknown, "users.put.unknown-404", "PUT to an unknown id is 404 and creates nothing", "RFC 7644 §3.5.1", Should, [],
             fault "missing-200", "Never create a resource on PUT; answer 404 for unknown ids."),
         check!(delete_204, "users.delete.status-204", "DELETE answers 204 No Content", "RFC 7644 §3.6", Must, [],
@@ -386,6 +388,33 @@ async fn put_replaces(c: &Ctx) -> CheckResult {
         format!("GET after PUT still shows {attr} {}", g.body()[attr])
     })?;
     ensure(g.body()["id"] == u.id.as_str(), || "the id changed".into())
+}
+
+async fn put_case_change(c: &Ctx) -> CheckResult {
+    let name = c.name("CaseChange");
+    let u = c.create_user(json!({"userName": name})).await?;
+    let stored = u.body["userName"].as_str().unwrap_or(&name).to_string();
+    let lower = stored.to_lowercase();
+    if lower == stored {
+        return Err(Finding::skip(format!(
+            "precondition not met: the server stored the userName in lower case ({stored:?})"
+        )));
+    }
+    let r = c
+        .put(
+            &c.user_path(&u.id),
+            &json!({"schemas": [USER], "userName": lower}),
+        )
+        .await;
+    // "Any values provided SHALL replace the existing attribute values" (RFC 7644 §3.5.1); a
+    // value can only collide with *another* resource's.
+    status(&r, &[200])?;
+    let g = c.get(&c.user_path(&u.id)).await;
+    status(&g, &[200])?;
+    let read = g.body()["userName"].as_str().unwrap_or_default();
+    ensure(read.eq_ignore_ascii_case(&lower), || {
+        format!("after the PUT, userName reads back as {read:?}")
+    })
 }
 
 async fn put_unknown(c: &Ctx) -> CheckResult {
