@@ -204,6 +204,11 @@ async fn case_exact_filters(c: &Ctx) -> CheckResult {
                     .as_array()
                     .is_none_or(Vec::is_empty)
                 && !a.name().eq_ignore_ascii_case("password")
+                // Values with a defined format (RFC 7643 §4.1.1: a language tag, an Olson
+                // time zone) may be validated; a made-up value would be refused.
+                && !["preferredLanguage", "locale", "timezone"]
+                    .iter()
+                    .any(|n| a.name().eq_ignore_ascii_case(n))
                 && !a.name().eq_ignore_ascii_case("userName")
                 && !a.name().eq_ignore_ascii_case("id")
         })
@@ -221,7 +226,14 @@ async fn case_exact_filters(c: &Ctx) -> CheckResult {
         values.push((v, other));
     }
     let r = post_tracked(c, &body).await;
-    status(&r, &[201, 200])?;
+    reached(&r)?;
+    if !matches!(r.code(), 200 | 201) {
+        return Err(Finding::skip(format!(
+            "precondition not met: a user carrying a value in each declared string attribute was refused ({}): {}",
+            r.code(),
+            truncate(&r.text, 200)
+        )));
+    }
     let user_name = r.body()["userName"]
         .as_str()
         .unwrap_or_default()
