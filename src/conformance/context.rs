@@ -479,6 +479,19 @@ impl Ctx {
         })
     }
 
+    /// The first of `candidates` that the target declares on User as a writable single-valued
+    /// string (for checks that need "some attribute to set"), or a Skip naming them.
+    pub fn user_text_attr(&self, candidates: &[&'static str]) -> Result<&'static str, Finding> {
+        self.caps()
+            .pick(USER, candidates, writable_string)
+            .ok_or_else(|| {
+                Finding::skip(format!(
+                    "the target's User schema declares none of {} as a writable single-valued string, which this check needs",
+                    candidates.join(", ")
+                ))
+            })
+    }
+
     /// A Skip unless the target declares every attribute of `paths` in schema `urn` (RFC 7643
     /// makes most attributes optional; a check uses only what the target declares).
     pub fn needs(&self, urn: &str, paths: &[&str]) -> CheckResult {

@@ -242,24 +242,13 @@ async fn op_ew(c: &Ctx) -> CheckResult {
 /// A writable single-valued string attribute of User, other than displayName, that the target
 /// declares (the filter checks that need a second attribute use it), or a Skip.
 fn other_attr(c: &Ctx) -> Result<&'static str, Finding> {
-    c.caps()
-        .pick(
-            USER,
-            &[
-                "title",
-                "nickName",
-                "userType",
-                "preferredLanguage",
-                "locale",
-            ],
-            crate::conformance::context::writable_string,
-        )
-        .ok_or_else(|| {
-            Finding::skip(
-                "the target's User schema declares no second writable string attribute \
-                 (title, nickName, userType, preferredLanguage, locale) besides displayName",
-            )
-        })
+    c.user_text_attr(&[
+        "title",
+        "nickName",
+        "userType",
+        "preferredLanguage",
+        "locale",
+    ])
 }
 
 async fn op_pr(c: &Ctx) -> CheckResult {

@@ -7,7 +7,7 @@
 use crate::check;
 use crate::conformance::context::{
     Created, Ctx, ENTERPRISE, PATCH_OP, USER, assigned, ensure, reached, scim_error, status,
-    truncate, writable_string,
+    truncate,
 };
 use crate::conformance::model::{Check, CheckResult, Finding};
 use serde_json::{Value, json};
@@ -466,18 +466,7 @@ async fn sequential(c: &Ctx) -> CheckResult {
 /// A writable single-valued string attribute the target declares on User (for checks that
 /// only need "some attribute to change"), or a Skip naming why none fits.
 fn text_attr(c: &Ctx) -> Result<&'static str, Finding> {
-    c.caps()
-        .pick(
-            USER,
-            &["displayName", "nickName", "title", "profileUrl"],
-            writable_string,
-        )
-        .ok_or_else(|| {
-            Finding::skip(
-                "the target's User schema declares no writable single-valued string attribute \
-                 (displayName, nickName, title, profileUrl) this check could change",
-            )
-        })
+    c.user_text_attr(&["displayName", "nickName", "title", "profileUrl"])
 }
 
 async fn atomic(c: &Ctx) -> CheckResult {

@@ -6,8 +6,8 @@
 
 use crate::check;
 use crate::conformance::checks::filter::{Fixture, labels_of};
-use crate::conformance::context::{Ctx, USER, ensure};
-use crate::conformance::model::{Check, CheckResult, Finding};
+use crate::conformance::context::{Ctx, ensure};
+use crate::conformance::model::{Check, CheckResult};
 use serde_json::{Value, json};
 
 /// The sort checks.
@@ -124,25 +124,13 @@ async fn sub_attribute(c: &Ctx) -> CheckResult {
 }
 
 async fn missing_values(c: &Ctx) -> CheckResult {
-    let x = c
-        .caps()
-        .pick(
-            USER,
-            &[
-                "title",
-                "nickName",
-                "userType",
-                "preferredLanguage",
-                "locale",
-            ],
-            crate::conformance::context::writable_string,
-        )
-        .ok_or_else(|| {
-            Finding::skip(
-                "the target's User schema declares no optional writable string attribute \
-                 (title, nickName, userType, preferredLanguage, locale) to leave unset",
-            )
-        })?;
+    let x = c.user_text_attr(&[
+        "title",
+        "nickName",
+        "userType",
+        "preferredLanguage",
+        "locale",
+    ])?;
     let fx = Fixture::new(
         c,
         vec![

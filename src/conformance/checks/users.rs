@@ -187,15 +187,7 @@ async fn no_invented_external_id(c: &Ctx) -> CheckResult {
 }
 
 async fn last_modified_advances(c: &Ctx) -> CheckResult {
-    let Some(attr) = c.caps().pick(
-        USER,
-        &["displayName", "nickName", "title", "profileUrl"],
-        writable_string,
-    ) else {
-        return Err(Finding::skip(
-            "the target's User schema declares no writable single-valued string attribute to change",
-        ));
-    };
+    let attr = c.user_text_attr(&["displayName", "nickName", "title", "profileUrl"])?;
     let u = c.create_user(json!({ attr: "Before" })).await?;
     let g1 = c.get(&u.location).await;
     status(&g1, &[200])?;
@@ -358,15 +350,7 @@ async fn get_404(c: &Ctx) -> CheckResult {
 }
 
 async fn put_replaces(c: &Ctx) -> CheckResult {
-    let Some(attr) = c.caps().pick(
-        USER,
-        &["displayName", "nickName", "title", "profileUrl"],
-        writable_string,
-    ) else {
-        return Err(Finding::skip(
-            "the target's User schema declares no writable single-valued string attribute (displayName, nickName, title) to replace",
-        ));
-    };
+    let attr = c.user_text_attr(&["displayName", "nickName", "title", "profileUrl"])?;
     let u = c.create_user(json!({ attr: "Before" })).await?;
     let name = u.body["userName"].clone();
     let r = c
