@@ -1068,6 +1068,11 @@ pub const QUOTES: &[(&str, &str, &str)] = &[
         "caseExact  A Boolean value that specifies whether or not a string attribute is case sensitive.  The server SHALL use case sensitivity when evaluating filters.",
     ),
     (
+        "schema.returned-consistent",
+        "RFC 7643 §7",
+        "default  The attribute is returned by default in all SCIM operation responses where attribute values are returned.",
+    ),
+    (
         "schema.returned-never",
         "RFC 7643 §7, §4.1.1",
         "writeOnly The attribute MAY be updated at any time. Attribute values SHALL NOT be returned (e.g., because the value is a stored hash). … [§4.1.1] The cleartext value or the hashed value of a password SHALL NOT be returnable by a service provider.",

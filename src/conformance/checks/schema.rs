@@ -22,6 +22,8 @@ pub fn checks() -> Vec<Check> {
             fault "accept-missing-required", "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
         check!(case_exact_filters, "schema.case-exact-filters", "Every string User attribute filters with the case sensitivity it declares (caseExact)", "RFC 7643 §2.2, §7", Must, [Filter],
             fault "filter-case-sensitive", "Evaluate eq on each string attribute with its declared caseExact: case-insensitively when false (displayName, title, …), exactly when true."),
+        check!(returned_consistent, "schema.returned-consistent", "Every User attribute comes back alike from POST, GET, PUT, a filtered list and .search (returned default/always)", "RFC 7643 §2.2, §7", Advice, [Filter],
+            fault "get-minimal", "Return the same default attribute set from every operation that returns a resource: the 201, GET by id, PUT, lists, filters and .search."),
         check!(returned_never, "schema.returned-never", "returned never / writeOnly User attributes never come back, not even when asked for", "RFC 7643 §2.2", Must, [],
             fault "return-password", "Strip every returned:never / writeOnly attribute from every response: POST, GET, lists and attributes= projections."),
     ]
@@ -279,6 +281,134 @@ async fn case_exact_filters(c: &Ctx) -> CheckResult {
         format!(
             "RFC 7643 §7: \"The server SHALL use case sensitivity when evaluating filters\" as each attribute declares: {}",
             wrong.join("; ")
+        )
+    })
+}
+
+/// The assigned top-level attribute names of a resource (core) and of its extension objects
+/// (`urn:…:name`), `meta` left out (RFC 7643 §2.5: null and [] are unassigned).
+fn returned_names(v: &Value) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for (k, x) in v.as_object().into_iter().flatten() {
+        if k == "meta" || crate::conformance::context::unassigned(x) {
+            continue;
+        }
+        if k.starts_with("urn:") && x.is_object() {
+            for (sub, y) in x.as_object().into_iter().flatten() {
+                if !crate::conformance::context::unassigned(y) {
+                    out.insert(format!("{k}:{sub}"));
+                }
+            }
+        } else {
+            out.insert(k.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+async fn returned_consistent(c: &Ctx) -> CheckResult {
+    // RFC 7643 §7: returned "default: The attribute is returned by default in all SCIM
+    // operation responses where attribute values are returned" — no keyword, hence advice.
+    let attrs: Vec<Attr> = user_attrs(c)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| {
+            a.kind() == "string"
+                && !a.multi()
+                && (a.is("mutability", "readWrite") || a.def["mutability"].is_null())
+                && a.def["uniqueness"].as_str().is_none_or(|u| u == "none")
+                && a.def["canonicalValues"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+                && ![
+                    "password",
+                    "userName",
+                    "preferredLanguage",
+                    "locale",
+                    "timezone",
+                ]
+                .iter()
+                .any(|n| a.name().eq_ignore_ascii_case(n))
+        })
+        .collect();
+    let mut body = json!({"schemas": [USER], "userName": c.name("returned")});
+    for a in &attrs {
+        set(&mut body, a, Value::String(c.name(a.name())));
+    }
+    let r = post_tracked(c, &body).await;
+    reached(&r)?;
+    if !matches!(r.code(), 200 | 201) || r.body()["id"].as_str().is_none() {
+        return Err(Finding::skip(format!(
+            "precondition not met: the user this check needs was refused ({})",
+            r.code()
+        )));
+    }
+    let id = r.body()["id"].as_str().unwrap_or_default().to_string();
+    let user_name = r.body()["userName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut seen: Vec<(String, std::collections::BTreeSet<String>)> =
+        vec![("the 201 of POST".into(), returned_names(r.body()))];
+    let g = c.get(&c.user_path(&id)).await;
+    status(&g, &[200])?;
+    seen.push(("GET by id".into(), returned_names(g.body())));
+    let f = format!("userName eq \"{user_name}\"");
+    let l = c.get(&format!("{}?filter={}", c.users(), enc(&f))).await;
+    status(&l, &[200])?;
+    if let Some(item) = l.body()["Resources"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == id.as_str()))
+    {
+        seen.push(("a filtered list".into(), returned_names(item)));
+    }
+    let s = c
+        .post(
+            &format!("{}/.search", c.users()),
+            &json!({"schemas": [crate::conformance::context::SEARCH], "filter": f}),
+        )
+        .await;
+    if s.code() == 200
+        && let Some(item) = s.body()["Resources"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["id"] == id.as_str()))
+    {
+        seen.push((".search".into(), returned_names(item)));
+    }
+    let mut put_body = g.body().clone();
+    if let Value::Object(m) = &mut put_body {
+        m.remove("meta");
+        m.remove("id");
+    }
+    let p = c.put(&c.user_path(&id), &put_body).await;
+    if p.code() == 200 && p.body().is_object() {
+        seen.push(("the 200 of PUT".into(), returned_names(p.body())));
+    }
+    let (first_what, first) = &seen[1];
+    let mut differ = Vec::new();
+    for (what, names) in &seen {
+        if names != first {
+            let only_here: Vec<&String> = names.difference(first).collect();
+            let missing: Vec<&String> = first.difference(names).collect();
+            differ.push(format!(
+                "{what} vs {first_what}: {}{}",
+                if only_here.is_empty() {
+                    String::new()
+                } else {
+                    format!("also {only_here:?} ")
+                },
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("without {missing:?}")
+                }
+            ));
+        }
+    }
+    ensure(differ.is_empty(), || {
+        format!(
+            "the attributes returned differ between operations: {}",
+            differ.join("; ")
         )
     })
 }
