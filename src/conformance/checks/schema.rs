@@ -20,7 +20,7 @@ pub fn checks() -> Vec<Check> {
             fault "honour-client-id", "Drop client-supplied values of readOnly attributes (id, meta, groups, …) on POST and PUT; never store them."),
         check!(required, "schema.required", "Omitting any required User attribute is a 400 SCIM error", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Advice, [],
             fault "accept-missing-required", "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
-        check!(case_exact_filters, "schema.case-exact-filters", "Every string User attribute filters with the case sensitivity it declares (caseExact)", "RFC 7643 §2.2, §7", Must, [Filter],
+        check!(case_exact_filters, "schema.case-exact-filters", "Every string User attribute, and Group displayName, filters with the case sensitivity it declares (caseExact)", "RFC 7643 §2.2, §7", Must, [Filter],
             fault "filter-case-sensitive", "Evaluate eq on each string attribute with its declared caseExact: case-insensitively when false (displayName, title, …), exactly when true."),
         check!(returned_consistent, "schema.returned-consistent", "Every User attribute comes back alike from POST, GET, PUT, a filtered list and .search (returned default/always)", "RFC 7643 §2.2, §7", Advice, [Filter],
             fault "get-minimal", "Return the same default attribute set from every operation that returns a resource: the 201, GET by id, PUT, lists, filters and .search."),
@@ -270,6 +270,42 @@ async fn case_exact_filters(c: &Ctx) -> CheckResult {
                 a.label(),
                 if found { "matched" } else { "did not match" }
             ));
+        }
+    }
+    // The Group's displayName too (RFC 7643 §4.2; caseExact as the target declares it).
+    if let Ok(groups) = c.groups() {
+        let groups = groups.to_string();
+        let name = format!("{}-MiXed", c.name("group"));
+        let g = c
+            .post(
+                &groups,
+                &json!({"schemas": [crate::conformance::context::GROUP], "displayName": name}),
+            )
+            .await;
+        if let Some(gid) = g.body()["id"].as_str() {
+            c.track(&c.url_of(&format!("{groups}/{gid}")));
+        }
+        if matches!(g.code(), 200 | 201) && g.body()["displayName"] == name.as_str() {
+            let gid = g.body()["id"].as_str().unwrap_or_default().to_string();
+            let f = format!("displayName eq \"{}\"", name.to_uppercase());
+            let l = c.get(&format!("{groups}?filter={}", enc(&f))).await;
+            reached(&l)?;
+            if l.code() == 200 {
+                judged += 1;
+                let found = ids(&l).contains(&gid);
+                let case_exact = c
+                    .caps()
+                    .attribute(crate::conformance::context::GROUP, "displayName")
+                    .is_some_and(|a| a["caseExact"] == true);
+                if found == case_exact {
+                    wrong.push(format!(
+                        "Group displayName (caseExact {case_exact}): `{f}` {} the stored {name:?}",
+                        if found { "matched" } else { "did not match" }
+                    ));
+                }
+            } else if !(l.code() == 400 && l.body()["scimType"] == "invalidFilter") {
+                status(&l, &[200])?;
+            }
         }
     }
     if judged == 0 {
