@@ -29,17 +29,13 @@ pub const SEARCH: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 /// The BulkRequest message URN.
 pub const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 
-static EMPTY: Vec<Value> = Vec::new();
-
-/// Whether a declared attribute (or Null: not known) is a writable single-valued string.
+/// Whether a declared attribute (or Null: not known) is a readable, writable single-valued
+/// string (mutability readWrite, the default).
 pub fn writable_string(a: &Value) -> bool {
     a.is_null()
         || (a["type"].as_str().is_none_or(|t| t == "string")
             && a["multiValued"] != true
-            && a["mutability"]
-                .as_str()
-                .is_none_or(|m| m == "readWrite" || m == "writeOnly")
-            && a["mutability"] != "writeOnly")
+            && a["mutability"].as_str().is_none_or(|m| m == "readWrite"))
 }
 
 /// RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of a
@@ -113,7 +109,7 @@ impl Caps {
             .schemas
             .iter()
             .find(|s| s["id"].as_str() == Some(urn))?;
-        let mut attrs = schema["attributes"].as_array()?;
+        let mut attrs: &[Value] = schema["attributes"].as_array()?;
         let mut found = None;
         for part in path.split('.') {
             let a = attrs.iter().find(|a| {
@@ -122,10 +118,7 @@ impl Caps {
                     .is_some_and(|n| n.eq_ignore_ascii_case(part))
             })?;
             found = Some(a);
-            attrs = match a["subAttributes"].as_array() {
-                Some(s) => s,
-                None => &EMPTY,
-            };
+            attrs = a["subAttributes"].as_array().map_or(&[], Vec::as_slice);
         }
         found
     }
