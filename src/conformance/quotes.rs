@@ -1068,6 +1068,11 @@ pub const QUOTES: &[(&str, &str, &str)] = &[
         "caseExact  A Boolean value that specifies whether or not a string attribute is case sensitive.  The server SHALL use case sensitivity when evaluating filters.",
     ),
     (
+        "schema.case-insensitive-sort",
+        "RFC 7644 §3.4.2.3",
+        "String type attributes are case insensitive by default, unless the attribute type is defined as a case-exact string.  \"sortOrder\" MUST sort according to the attribute type; i.e., for case-insensitive attributes, sort the result using case-insensitive Unicode alphabetic sort order with no specific locale implied, and for case-exact attribute types, sort the result using case-sensitive Unicode alphabetic sort order.",
+    ),
+    (
         "schema.returned-consistent",
         "RFC 7643 §7",
         "default  The attribute is returned by default in all SCIM operation responses where attribute values are returned.",

@@ -22,6 +22,8 @@ pub fn checks() -> Vec<Check> {
             fault "accept-missing-required", "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
         check!(case_exact_filters, "schema.case-exact-filters", "Every string User attribute, and Group displayName, filters with the case sensitivity it declares (caseExact)", "RFC 7643 §2.2, §7", Must, [Filter],
             fault "filter-case-sensitive", "Evaluate eq on each string attribute with its declared caseExact: case-insensitively when false (displayName, title, …), exactly when true."),
+        check!(case_insensitive_sort, "schema.case-insensitive-sort", "Every caseExact=false string User attribute sorts case-insensitively", "RFC 7644 §3.4.2.3; RFC 7643 §7", Must, [Sort, Filter],
+            fault "sort-ignored", "Sort by the attribute's declared case sensitivity: caseExact=false values order as a, B, c, never B, a, c."),
         check!(returned_consistent, "schema.returned-consistent", "Every User attribute comes back alike from POST, GET, PUT, a filtered list and .search (returned default/always)", "RFC 7643 §2.2, §7", Advice, [Filter],
             fault "get-minimal", "Return the same default attribute set from every operation that returns a resource: the 201, GET by id, PUT, lists, filters and .search."),
         check!(returned_never, "schema.returned-never", "returned never / writeOnly User attributes never come back, not even when asked for", "RFC 7643 §2.2", Must, [],
@@ -340,6 +342,77 @@ fn returned_names(v: &Value) -> std::collections::BTreeSet<String> {
         }
     }
     out
+}
+
+async fn case_insensitive_sort(c: &Ctx) -> CheckResult {
+    use crate::conformance::checks::filter::{Fixture, labels_of};
+    // Core single-valued writable string attributes declared caseExact false (at most four, to
+    // bound the users this creates): "a…" < "B…" < "c…" case-insensitively, while code-point
+    // order puts "B…" first.
+    let attrs: Vec<Attr> = user_attrs(c)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| {
+            a.core
+                && a.kind() == "string"
+                && !a.multi()
+                && a.def["caseExact"] != true
+                && (a.is("mutability", "readWrite") || a.def["mutability"].is_null())
+                && a.def["uniqueness"].as_str().is_none_or(|u| u == "none")
+                && a.def["canonicalValues"]
+                    .as_array()
+                    .is_none_or(Vec::is_empty)
+                && ![
+                    "password",
+                    "userName",
+                    "preferredLanguage",
+                    "locale",
+                    "timezone",
+                ]
+                .iter()
+                .any(|n| a.name().eq_ignore_ascii_case(n))
+        })
+        .take(4)
+        .collect();
+    if attrs.is_empty() {
+        return Err(Finding::skip(
+            "the target declares no writable caseExact=false string attribute besides userName",
+        ));
+    }
+    let mut wrong = Vec::new();
+    for a in &attrs {
+        let n = a.name().to_string();
+        let fx = Fixture::new(
+            c,
+            vec![
+                ("p", json!({ n.clone(): "c-value" })),
+                ("q", json!({ n.clone(): "B-value" })),
+                ("r", json!({ n.clone(): "a-value" })),
+            ],
+        )
+        .await?;
+        let stored: Vec<Option<&str>> = fx
+            .users
+            .iter()
+            .map(|(_, u)| get(&u.body, a).and_then(Value::as_str))
+            .collect();
+        if stored != [Some("c-value"), Some("B-value"), Some("a-value")] {
+            // The server normalised or dropped the values: nothing to judge for this one.
+            continue;
+        }
+        let got = labels_of(c, &fx, &fx.scope(), &format!("&sortBy={n}")).await?;
+        if got != ["r", "q", "p"] {
+            wrong.push(format!(
+                "sortBy={n} gave {got:?} for the values [p: \"c-value\", q: \"B-value\", r: \"a-value\"], expected [r, q, p]"
+            ));
+        }
+    }
+    ensure(wrong.is_empty(), || {
+        format!(
+            "RFC 7644 §3.4.2.3: sorting follows the attribute's case sensitivity (RFC 7643 §7 caseExact false): {}",
+            wrong.join("; ")
+        )
+    })
 }
 
 async fn returned_consistent(c: &Ctx) -> CheckResult {
