@@ -3,6 +3,7 @@
 //! Floors (see `../shared/DESIGN.md`): `scim` (pure protocol) → `provider` → `cli`.
 
 pub mod cli;
+pub mod client;
 pub mod conformance;
 pub mod exit_codes;
 pub mod interrupt;
@@ -11,4 +12,4 @@ pub mod provider;
 pub mod replay;
 pub mod report;
 pub mod scim;
-pub mod target;
+pub mod text;

@@ -2,13 +2,13 @@
 //! embedded provider when no target is given, run, write the reports, print the summary, and
 //! map the result to an exit code.
 
+use crate::client::{Client, Namespace, Redactor, TargetConfig};
 use crate::conformance::model::Check;
 use crate::conformance::quotes;
 use crate::conformance::runner::{self, RunOptions, Selection};
 use crate::exit_codes;
 use crate::provider::{self, ProviderConfig};
 use crate::report::model::{CheckReport, FORMAT_VERSION, Level, Outcome, RunReport, RunStatus};
-use crate::target::{Client, Namespace, Redactor, TargetConfig};
 use anyhow::Context;
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
@@ -538,14 +538,14 @@ fn second_client(
     Ok(Client::new(cfg, redactor)?)
 }
 
-/// The preflight (`target::preflight`) of a connected target, and of a second tenant's client:
+/// The preflight (`client::preflight`) of a connected target, and of a second tenant's client:
 /// `Err(exit code)` after printing the one line that says what to fix.
 pub async fn preflight(client: &Client, second: Option<&Client>) -> Result<(), i32> {
-    let mut result = crate::target::preflight::check(client, "--token/--header").await;
+    let mut result = crate::client::preflight::check(client, "--token/--header").await;
     if result.is_ok()
         && let Some(s) = second
     {
-        result = crate::target::preflight::credential(s, "--second-token").await;
+        result = crate::client::preflight::credential(s, "--second-token").await;
     }
     result.map_err(|e| {
         eprintln!("error: {e}");

@@ -6,6 +6,7 @@
 use crate::cli::check::{
     Connected, HeaderArg, ReportArgs, TargetArgs, connect, harness_error, open_outputs,
 };
+use crate::client::Namespace;
 use crate::exit_codes;
 use crate::load::stats::Collector;
 use crate::load::{self, engine};
@@ -13,7 +14,6 @@ use crate::report::model::{
     CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport, RunStatus,
     ShardInfo,
 };
-use crate::target::Namespace;
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -439,7 +439,7 @@ fn load_options(args: &LoadArgs) -> Vec<String> {
 }
 
 /// Delete what the run created (ledger, then a prefix sweep).
-async fn cleanup(client: &crate::target::Client, ns: &Namespace) -> CleanupReport {
+async fn cleanup(client: &crate::client::Client, ns: &Namespace) -> CleanupReport {
     let created = ns.tracked();
     let mut report = ns.cleanup(client, created).await;
     let targets = [

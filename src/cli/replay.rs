@@ -5,13 +5,13 @@
 use crate::cli::check::{
     Connected, ReportArgs, TargetArgs, connect, first_line, harness_error, open_outputs,
 };
+use crate::client::Namespace;
 use crate::exit_codes;
 use crate::replay::fixture::{self, FLOWS, Fixture};
 use crate::replay::{self, Selection, engine::FlowResult};
 use crate::report::model::{
     FORMAT_VERSION, Outcome, ProfileVerdict, RunReport, RunStatus, Severity,
 };
-use crate::target::Namespace;
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::PathBuf;

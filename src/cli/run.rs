@@ -329,7 +329,7 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
         h.shutdown().await;
     }
     let shown =
-        crate::target::Redactor::new(token.iter().chain(args.second_token.iter()).cloned(), [])
+        crate::client::Redactor::new(token.iter().chain(args.second_token.iter()).cloned(), [])
             .text(&base);
     let index = Index {
         run_id,

@@ -3,10 +3,11 @@
 //! namespaced resources and register them for cleanup, so checks never touch data they did not
 //! create.
 
+use crate::client::exchange::Exchange;
+use crate::client::http::{Body, Client, Resp};
+use crate::client::namespace::Namespace;
 use crate::conformance::model::{Capability, CheckResult, Finding};
-use crate::target::client::{Body, Client, Resp};
-use crate::target::exchange::Exchange;
-use crate::target::namespace::Namespace;
+pub use crate::text::truncate;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -607,18 +608,6 @@ pub fn resolve_against(request_url: &str, reference: &str) -> String {
     }
 }
 
-/// Cut `s` to at most `n` bytes on a character boundary, marking the cut.
-pub fn truncate(s: &str, n: usize) -> String {
-    if s.len() <= n {
-        return s.to_string();
-    }
-    let mut end = n;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
-}
-
 /// The transport failure of `r` as an Error finding, if it had one.
 pub fn reached(r: &Resp) -> CheckResult {
     match (&r.status, &r.error) {
@@ -719,4 +708,4 @@ pub fn ids(r: &Resp) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub use crate::target::enc;
+pub use crate::client::enc;

@@ -3,12 +3,12 @@
 //! checks with bounded concurrency and a per-check time budget → cleanup of everything the run
 //! created, also when interrupted.
 
+use crate::client::http::Client;
+use crate::client::namespace::Namespace;
 use crate::conformance::catalogue;
 use crate::conformance::context::{Caps, Ctx, Shared, truncate};
 use crate::conformance::model::{Capability, Check, Finding, Level, Outcome};
 use crate::report::model::{CheckReport, CleanupReport};
-use crate::target::client::Client;
-use crate::target::namespace::Namespace;
 use futures::StreamExt;
 use serde_json::Value;
 use std::sync::Arc;
@@ -163,7 +163,7 @@ pub async fn discover(client: &Client) -> Result<Caps, RunError> {
     }
     let rts = client.send("GET", "/ResourceTypes", None, &[]).await;
     let schemas = client.send("GET", "/Schemas", None, &[]).await;
-    let list = |r: &crate::target::client::Resp| -> Vec<Value> {
+    let list = |r: &crate::client::http::Resp| -> Vec<Value> {
         match r.body() {
             Value::Object(m) => m
                 .get("Resources")
@@ -268,7 +268,7 @@ pub async fn resolve_endpoint(
         return relative;
     }
     let absolute = format!("{origin}{e}");
-    let lists = |r: &crate::target::client::Resp| {
+    let lists = |r: &crate::client::http::Resp| {
         matches!(r.status, Some(200..=299))
             && r.json
                 .as_ref()
@@ -294,7 +294,7 @@ fn report(
     c: &Check,
     outcome: Outcome,
     reason: String,
-    evidence: Vec<crate::target::exchange::Exchange>,
+    evidence: Vec<crate::client::exchange::Exchange>,
     ms: f64,
 ) -> CheckReport {
     CheckReport {

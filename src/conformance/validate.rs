@@ -351,7 +351,11 @@ fn render(error: &ValidationError<'_>, prefix: &str) -> String {
             error.to_string()
         }
     });
-    format!("{}: {}", display_path(&path), truncate(&text))
+    format!(
+        "{}: {}",
+        display_path(&path),
+        crate::text::truncate_chars(&text, MAX_MESSAGE_CHARS)
+    )
 }
 
 /// A clearer message than the crate's for the keywords whose generic text says little:
@@ -389,14 +393,6 @@ fn showable(value: &Value) -> bool {
         _ => true,
     };
     shape_ok && value.to_string().chars().count() <= MAX_SHOWN_VALUE_CHARS
-}
-
-/// Cuts `text` to [`MAX_MESSAGE_CHARS`] characters on a char boundary.
-fn truncate(text: &str) -> String {
-    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
-        None => text.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -1158,8 +1154,16 @@ mod tests {
         let found = violations(Message::User, &json!(["password", "s3cr3t"]));
         assert_eq!(found.len(), 1, "{found:#?}");
         let long = "x".repeat(1000);
-        assert!(truncate(&long).chars().count() == MAX_MESSAGE_CHARS + 1);
-        assert_eq!(truncate("short"), "short");
+        assert!(
+            crate::text::truncate_chars(&long, MAX_MESSAGE_CHARS)
+                .chars()
+                .count()
+                == MAX_MESSAGE_CHARS + 1
+        );
+        assert_eq!(
+            crate::text::truncate_chars("short", MAX_MESSAGE_CHARS),
+            "short"
+        );
     }
 
     #[test]

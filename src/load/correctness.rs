@@ -15,10 +15,10 @@
 //! was given, or a resource carrying its exact namespaced name. A transport failure or timeout
 //! is an [`Outcome::Error`] with the exchange as evidence, never a panic.
 
+use crate::client::exchange::Exchange;
+use crate::client::http::Body;
+use crate::client::{Client, Namespace, Resp, enc};
 use crate::report::model::{CheckReport, Level, Outcome};
-use crate::target::client::Body;
-use crate::target::exchange::Exchange;
-use crate::target::{Client, Namespace, Resp, enc};
 use futures::future::join_all;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
@@ -1054,7 +1054,7 @@ async fn no_leftovers(s: &Session<'_>, k: usize) -> CheckReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::{Redactor, TargetConfig};
+    use crate::client::{Redactor, TargetConfig};
 
     #[test]
     fn catalogue_ids_are_unique_and_well_formed() {

@@ -3,10 +3,10 @@
 //! correctness checks alongside it, then clean up everything the run created (ledger, then a
 //! prefix sweep), also after Ctrl-C.
 
+use crate::client::{Client, enc};
 use crate::load::ops::{self, PoolUser, Shared};
 use crate::load::scenario::Op;
 use crate::load::stats::Collector;
-use crate::target::{Client, enc};
 use futures::StreamExt;
 use goose::config::{GooseConfiguration, GooseDefault, GooseDefaultType};
 use goose::prelude::*;
@@ -128,7 +128,7 @@ pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), 
             .send(
                 "POST",
                 "/Users",
-                Some(crate::target::client::Body::Raw(
+                Some(crate::client::http::Body::Raw(
                     &body,
                     "application/scim+json",
                 )),
@@ -146,7 +146,7 @@ pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), 
             (s, _) => Err(format!(
                 "POST /Users answered {}: {}",
                 s.map_or("nothing".into(), |s| s.to_string()),
-                crate::conformance::context::truncate(&r.text, 200)
+                crate::text::truncate(&r.text, 200)
             )),
         }
     };
@@ -175,7 +175,7 @@ pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), 
             .send(
                 "POST",
                 "/Groups",
-                Some(crate::target::client::Body::Json(&body)),
+                Some(crate::client::http::Body::Json(&body)),
                 &[],
             )
             .await;
@@ -188,7 +188,7 @@ pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), 
                 return Err(LoadError::Setup(format!(
                     "POST /Groups answered {}: {}",
                     s.map_or("nothing".into(), |s| s.to_string()),
-                    crate::conformance::context::truncate(&r.text, 200)
+                    crate::text::truncate(&r.text, 200)
                 )));
             }
         }

@@ -4,9 +4,9 @@
 //! `Retry-After` respected, every request timed body included into the [`Collector`], and
 //! everything created tracked in the run namespace for cleanup.
 
+use crate::client::{Namespace, enc};
 use crate::load::scenario::Op;
 use crate::load::stats::Collector;
-use crate::target::{Namespace, enc};
 use goose::prelude::*;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
@@ -308,7 +308,7 @@ async fn call(
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(crate::target::retry_after_secs);
+                .and_then(crate::client::retry_after_secs);
             (status, retry, read_capped(r).await)
         }
         Err(_) => (0, None, Ok(bytes::Bytes::new())),

@@ -85,7 +85,7 @@ const MINIMAL_SCHEMA_DROPS: [&str; 4] = ["title", "nickName", "profileUrl", "add
 /// Under `minimal-user-schema`: a 400 for a request that names an attribute the variant's User
 /// schema lacks, in its body (a key, a PATCH path) or its query (filter, sortBy, attributes).
 fn refuse_undeclared(uri: &Uri, body: &[u8]) -> Option<ScimError> {
-    let query = percent_decode(uri.query().unwrap_or("")).to_ascii_lowercase();
+    let query = crate::text::percent_decode(uri.query().unwrap_or(""), false).to_ascii_lowercase();
     let text = String::from_utf8_lossy(body).to_ascii_lowercase();
     for name in MINIMAL_SCHEMA_DROPS {
         let n = name.to_ascii_lowercase();
@@ -467,30 +467,6 @@ fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> ScimError {
     )
 }
 
-fn percent_decode(s: &str) -> String {
-    fn hex(c: u8) -> Option<u8> {
-        (c as char).to_digit(16).map(|d| d as u8)
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                b.get(i + 1).copied().and_then(hex),
-                b.get(i + 2).copied().and_then(hex),
-            )
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 async fn dispatch(
     State(p): State<Arc<Provider>>,
     method: Method,
@@ -573,7 +549,9 @@ async fn handle(
     let segs: Vec<String> = if path.is_empty() {
         Vec::new()
     } else {
-        path.split('/').map(percent_decode).collect()
+        path.split('/')
+            .map(|s| crate::text::percent_decode(s, false))
+            .collect()
     };
     let segs: Vec<&str> = segs.iter().map(String::as_str).collect();
     let limit = p.limits.max_body_bytes;
@@ -800,13 +778,6 @@ async fn resource(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_decoding_handles_urns_and_bad_escapes() {
-        assert_eq!(percent_decode("urn%3Aietf%3Aparams"), "urn:ietf:params");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("%zz"), "%zz");
-    }
 
     #[test]
     fn accept_and_content_type_negotiation() {

@@ -3,10 +3,10 @@
 //! IdP needs, the fixture's own cleanup, and the ledger of what was created (so the run's
 //! cleanup removes it even when the fixture's cleanup could not run).
 
+use crate::client::http::{Body, Client, Resp};
+use crate::client::{Exchange, Namespace, enc};
 use crate::replay::fixture::{BodyTest, Fixture, QueryEncoding, Severity, Step};
 use crate::report::model::Outcome;
-use crate::target::client::{Body, Client, Resp};
-use crate::target::{Exchange, Namespace, enc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -297,10 +297,7 @@ fn status_problem(resp: &Resp, expected: &[u16]) -> String {
     // One line, however the target formats its error detail.
     let detail = detail.split_whitespace().collect::<Vec<_>>().join(" ");
     if !detail.is_empty() {
-        got.push_str(&format!(
-            " ({})",
-            crate::conformance::context::truncate(&detail, 200)
-        ));
+        got.push_str(&format!(" ({})", crate::text::truncate(&detail, 200)));
     }
     got
 }

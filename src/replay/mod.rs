@@ -8,11 +8,11 @@ pub mod fixture;
 pub mod record;
 pub mod transcript;
 
+use crate::client::{Client, Namespace};
 use crate::report::model::{
     BreakAt, CheckReport, CleanupReport, FlowVerdict, Level, Outcome, ProfileVerdict, Severity,
     StepVerdict,
 };
-use crate::target::{Client, Namespace};
 use engine::{FlowResult, StepOutcome};
 use fixture::{FLOWS, Fixture};
 use futures::StreamExt;

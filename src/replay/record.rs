@@ -491,34 +491,6 @@ const FORBIDDEN_TEXT: [&str; 4] = [
     "\"authorization\"",
 ];
 
-fn percent_decode(s: &str, plus_is_space: bool) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let c = b.get(i).copied().unwrap_or_default();
-        let hex = |j: usize| {
-            b.get(j)
-                .and_then(|x| char::from(*x).to_digit(16))
-                .and_then(|d| u8::try_from(d).ok())
-        };
-        match c {
-            b'%' => match (hex(i + 1), hex(i + 2)) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(c),
-            },
-            b'+' if plus_is_space => out.push(b' '),
-            _ => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn kebab(s: &str) -> String {
     let mut out = String::new();
     let mut prev_lower = false;
@@ -547,7 +519,7 @@ fn kebab(s: &str) -> String {
 fn first_segment(path: &str) -> String {
     path.split('/')
         .find(|s| !s.is_empty())
-        .map(|s| percent_decode(s, false))
+        .map(|s| crate::text::percent_decode(s, false))
         .unwrap_or_default()
 }
 
@@ -754,7 +726,10 @@ fn draft(x: &Recorded, secrets: &[String]) -> Result<Draft, String> {
     let mut query: Vec<(String, String)> = Vec::new();
     for piece in raw.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-        let (k, v) = (percent_decode(k, form), percent_decode(v, form));
+        let (k, v) = (
+            crate::text::percent_decode(k, form),
+            crate::text::percent_decode(v, form),
+        );
         if k.is_empty() {
             continue;
         }
@@ -878,7 +853,7 @@ impl Mentions {
 
     fn add(&mut self, d: &Draft) {
         for seg in d.path.split('/') {
-            self.exact.insert(percent_decode(seg, false));
+            self.exact.insert(crate::text::percent_decode(seg, false));
         }
         for (_, v) in &d.query {
             self.add_string(v);
@@ -1065,7 +1040,7 @@ impl Rewriter {
         let segs: Vec<String> = path
             .split('/')
             .map(|raw| {
-                let dec = percent_decode(raw, false);
+                let dec = crate::text::percent_decode(raw, false);
                 self.segment(&dec).unwrap_or_else(|| {
                     let s = RUN_PREFIX
                         .as_ref()
@@ -1267,7 +1242,7 @@ fn cleanup_steps(drafts: &[Draft], ids: &[IdVar]) -> Vec<Step> {
                     .trim_end_matches('/')
                     .rsplit('/')
                     .next()
-                    .is_some_and(|seg| percent_decode(seg, false) == v.id)
+                    .is_some_and(|seg| crate::text::percent_decode(seg, false) == v.id)
         });
         if !deleted {
             left.push((v, collection.to_string()));
@@ -1650,8 +1625,6 @@ mod tests {
 
     #[test]
     fn helpers_decode_name_and_bound() {
-        assert_eq!(percent_decode("a%22b+c%2", true), "a\"b c%2");
-        assert_eq!(percent_decode("a+b", false), "a+b");
         assert_eq!(kebab("ServiceProviderConfig"), "service-provider-config");
         assert_eq!(kebab(".search"), "search");
         assert_eq!(kebab(""), "root");

@@ -1,6 +1,6 @@
 //! The JSON writer: `report.json`, the published contract. It is the [`RunReport`] serialised
 //! as is (serde, pretty-printed, one trailing newline), and nothing else: the field names are the
-//! model's, the evidence is the already-redacted [`Exchange`](crate::target::Exchange) values.
+//! model's, the evidence is the already-redacted [`Exchange`](crate::client::Exchange) values.
 //! Its JSON Schema (draft 2020-12) is `docs/report.schema.json`; a test below validates real
 //! output against it, so the model and the schema cannot drift apart.
 //!
@@ -35,8 +35,8 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
 /// dialect pass; hostile text in the reason; a known token fed through the redactor.
 #[cfg(test)]
 pub(crate) mod sample {
+    use crate::client::exchange::{Exchange, Redactor};
     use crate::report::model::{CheckReport, CleanupReport, Counts, Level, Outcome, RunReport};
-    use crate::target::exchange::{Exchange, Redactor};
 
     /// The secret the sample's client used; no writer output may contain it.
     pub(crate) const TOKEN: &str = "tok-SECRET-93c1f0";

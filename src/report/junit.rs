@@ -39,7 +39,7 @@
 //! ```
 
 use super::model::{CheckReport, Outcome, RunReport};
-use crate::target::exchange::Exchange;
+use crate::client::exchange::Exchange;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write as _;
 use std::io::Write;
@@ -170,7 +170,7 @@ fn body_line(s: &mut String, prefix: &str, body: &str, max: usize) {
     }
     s.push('\n');
     s.push_str(prefix);
-    let (head, more) = truncate(body, max);
+    let (head, more) = crate::text::head(body, max);
     s.extend(
         head.chars()
             .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
@@ -178,16 +178,6 @@ fn body_line(s: &mut String, prefix: &str, body: &str, max: usize) {
     if more > 0 {
         let _ = write!(s, "… ({more} more bytes)");
     }
-}
-
-/// `s` cut to at most `max` bytes on a character boundary, and how many bytes were cut.
-fn truncate(s: &str, max: usize) -> (&str, usize) {
-    let mut end = max.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = s.get(..end).unwrap_or_default();
-    (head, s.len() - head.len())
 }
 
 /// Milliseconds as a `Duration`, if finite and non-negative.
@@ -336,10 +326,7 @@ mod tests {
     }
 
     #[test]
-    fn truncation_respects_character_boundaries() {
-        assert_eq!(truncate("héllo", 2), ("h", 5));
-        assert_eq!(truncate("héllo", 3), ("hé", 3));
-        assert_eq!(truncate("abc", 10), ("abc", 0));
+    fn millis_rejects_nan_and_negatives() {
         assert_eq!(millis(f64::NAN), None);
         assert_eq!(millis(-1.0), None);
         assert_eq!(millis(1500.0), Some(Duration::from_millis(1500)));

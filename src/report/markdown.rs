@@ -55,7 +55,8 @@
 //! ````
 
 use super::model::{CheckReport, Counts, Level, Outcome, RunReport};
-use crate::target::exchange::Exchange;
+use crate::client::exchange::Exchange;
+use crate::text::clip;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -454,7 +455,7 @@ fn body_text(t: &mut String, body: &str) {
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok());
     let body = pretty.as_deref().unwrap_or(body);
-    let (head, more) = truncate(body, BODY_MAX);
+    let (head, more) = crate::text::head(body, BODY_MAX);
     t.push('\n');
     t.push_str(head.trim_end());
     t.push('\n');
@@ -594,24 +595,6 @@ fn longest_run(s: &str, c: char) -> usize {
         best = best.max(run);
     }
     best
-}
-
-/// `s` cut to at most `max` bytes on a character boundary, and how many bytes were cut.
-fn truncate(s: &str, max: usize) -> (&str, usize) {
-    let mut end = max.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = s.get(..end).unwrap_or_default();
-    (head, s.len() - head.len())
-}
-
-/// `s` cut to at most `max` bytes, with `…` when something was cut.
-fn clip(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match truncate(s, max) {
-        (head, 0) => head.into(),
-        (head, _) => format!("{head}…").into(),
-    }
 }
 
 #[cfg(test)]
@@ -776,6 +759,5 @@ mod tests {
         assert!(md.starts_with("`````http\n"));
         assert!(md.ends_with("\n`````\n"));
         assert_eq!(escape_text("a\r\nb\rc\u{7}"), "a<br>b<br>c");
-        assert_eq!(truncate("é", 1), ("", 2));
     }
 }

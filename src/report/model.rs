@@ -2,7 +2,7 @@
 //! every writer reads. Writers render it; they never decide verdicts. Serialised as
 //! `report.json`, whose JSON Schema is `docs/report.schema.json`.
 
-use crate::target::exchange::Exchange;
+use crate::client::exchange::Exchange;
 use serde::{Deserialize, Serialize};
 
 /// Bumped when a field changes meaning or disappears (additions keep the version).
@@ -391,18 +391,8 @@ pub struct StepVerdict {
     pub severity: Option<Severity>,
 }
 
-/// Cleanup of what the run created.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CleanupReport {
-    /// Resources created by the run.
-    pub created: usize,
-    /// Resources deleted at the end and read back as gone (404 or 410), or found already gone.
-    pub removed: usize,
-    /// What is still on the target after cleanup, each with its location, id and why: a
-    /// DELETE that was refused, or a resource still readable or still listed after its DELETE
-    /// answered success (a soft delete). Counted as removed only when read back as gone.
-    pub leftovers: Vec<String>,
-}
+/// Cleanup of what the run created (owned by the client floor, which does the cleaning).
+pub use crate::client::namespace::CleanupReport;
 
 impl RunReport {
     /// Recompute the counts from `checks`.

@@ -3,8 +3,8 @@
 //! here decides a verdict the run did not already decide; it only summarises.
 
 use super::model::{CheckReport, Counts, Level, Outcome, RunReport};
+use crate::client::exchange::Exchange;
 use crate::load::stats::OpSeries;
-use crate::target::exchange::Exchange;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,12 +2,12 @@
 //! provider fault it names, and a run leaves nothing behind on the target.
 
 use crate::support::*;
+use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::conformance::catalogue;
 use scimtest::conformance::model::{Check, Outcome, Proof};
 use scimtest::conformance::runner::{self, RunOptions};
 use scimtest::provider::Fault;
 use scimtest::report::CheckReport;
-use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 use std::collections::BTreeMap;
 
 /// A provider with two tenants (the isolation checks need the second) and these faults.

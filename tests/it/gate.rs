@@ -4,8 +4,8 @@
 //! Each behaviour is shown against a double or a provider fault that trips it, and against a
 //! target where the RFC allows what it does.
 
+use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::provider::{self, Fault, Faults, ProviderConfig, ProviderHandle, TokenSpec};
-use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use wiremock::matchers::{method, path, path_regex};
@@ -637,7 +637,7 @@ async fn a_real_delete_is_read_back_as_removed() {
         .send(
             "POST",
             "/Users",
-            Some(scimtest::target::client::Body::Json(&body)),
+            Some(scimtest::client::http::Body::Json(&body)),
             &[],
         )
         .await;

@@ -2,10 +2,10 @@
 //! fails under the fault it names, and turns an unreachable target into errors, not panics.
 
 use crate::support::*;
+use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::load::correctness::{self, CHECKS};
 use scimtest::provider::Fault;
 use scimtest::report::model::{CheckReport, Outcome};
-use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 
 fn client(env: &Env) -> Client {
     Client::new(

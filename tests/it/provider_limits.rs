@@ -33,12 +33,12 @@ async fn body_size_filter_patch_and_member_limits_answer_scim_errors() {
     // Filter length and nesting: 400 invalidFilter.
     let long = format!("userName eq \"{}\"", "a".repeat(9000));
     let r = env
-        .get(&format!("/Users?filter={}", scimtest::target::enc(&long)))
+        .get(&format!("/Users?filter={}", scimtest::client::enc(&long)))
         .await;
     r.assert_error(400, Some("invalidFilter"));
     let nested = format!("{}userName eq \"a\"{}", "(".repeat(70), ")".repeat(70));
     let r = env
-        .get(&format!("/Users?filter={}", scimtest::target::enc(&nested)))
+        .get(&format!("/Users?filter={}", scimtest::client::enc(&nested)))
         .await;
     r.assert_error(400, Some("invalidFilter"));
     // PATCH operation count: 413 above the limit.

@@ -6,12 +6,12 @@
 
 use crate::fixtures_format::{secret_problems, variable_problems};
 use crate::support::Env;
+use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::provider::store::Kind;
 use scimtest::replay::fixture::{self, Fixture};
 use scimtest::replay::record::{self, RecordConfig, RecordMeta, RecorderHandle};
 use scimtest::replay::{self as replay_mod};
 use scimtest::report::model::Outcome;
-use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 use serde_json::{Value, json};
 
 fn client(base_url: &str, token: &str) -> Client {

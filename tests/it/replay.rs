@@ -4,11 +4,11 @@
 //! verdicts with evidence, not panics.
 
 use crate::support::Env;
+use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::provider::Fault;
 use scimtest::provider::store::Kind;
 use scimtest::replay::{self, Selection, fixture};
 use scimtest::report::model::{Outcome, ProfileVerdict, Severity};
-use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 
 fn client(base_url: &str, token: &str) -> Client {
     let cfg = TargetConfig {

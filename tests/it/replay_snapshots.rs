@@ -4,8 +4,8 @@
 //! `snapshots/`. A change in what the provider answers, or in a fixture, shows up as a
 //! reviewable diff (`cargo insta review`); CI runs with `INSTA_UPDATE=no`.
 
+use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::replay::{self, fixture::Fixture};
-use scimtest::target::{Client, Namespace, Redactor, TargetConfig};
 
 #[test]
 fn transcript() {

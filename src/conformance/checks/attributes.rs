@@ -269,7 +269,7 @@ async fn password_never(c: &Ctx) -> CheckResult {
     let secret = format!("Pw-{}-x9!", uuid::Uuid::new_v4().simple());
     let u = c.create_user(json!({"password": secret})).await?;
     let name = user_name(&u);
-    let leaks = |what: &str, r: &crate::target::client::Resp| -> CheckResult {
+    let leaks = |what: &str, r: &crate::client::http::Resp| -> CheckResult {
         ensure(
             r.body().get("password").is_none()
                 && r.body()["Resources"]

@@ -3,12 +3,12 @@
 //! (413), per-operation error bodies and versions.
 
 use crate::check;
+use crate::client::http::Resp;
 use crate::conformance::context::{
     BULK_REQUEST, Created, Ctx, ERROR, USER, enc, ensure, ids, reached, scim_error, status,
     truncate,
 };
 use crate::conformance::model::{Capability, Check, CheckResult, Finding};
-use crate::target::client::Resp;
 use serde_json::{Value, json};
 
 const BULK_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:BulkResponse";

@@ -3,12 +3,12 @@
 //! served as application/scim+json; malformed input of any kind is a 4xx, never a 5xx.
 
 use crate::check;
+use crate::client::http::Resp;
 use crate::conformance::context::{
     BULK_REQUEST, Ctx, PATCH_OP, USER, enc, ensure, error_body, path_of, reached, scim_error,
     status, truncate,
 };
 use crate::conformance::model::{Capability, Check, CheckResult, Finding};
-use crate::target::client::Resp;
 use serde_json::{Value, json};
 
 /// The scimType values RFC 7644 §3.12 Table 9 defines.

@@ -3,11 +3,11 @@
 //! (GET) and `If-Match` (PUT, PATCH, DELETE).
 
 use crate::check;
+use crate::client::http::Resp;
 use crate::conformance::context::{
     Created, Ctx, USER, ensure, reached, scim_error, status, truncate,
 };
 use crate::conformance::model::{Capability, Check, CheckResult, Finding};
-use crate::target::client::Resp;
 use serde_json::{Value, json};
 
 /// The ETag checks.

@@ -6,11 +6,11 @@
 //! user-set fixture that the pagination and sort checks share.
 
 use crate::check;
+use crate::client::http::Resp;
 use crate::conformance::context::{
     Created, Ctx, ENTERPRISE, LIST, USER, enc, ensure, reached, scim_error, status, truncate,
 };
 use crate::conformance::model::{Check, CheckResult, Finding};
-use crate::target::client::Resp;
 use serde_json::{Map, Value, json};
 
 /// The filter checks.

@@ -4,11 +4,11 @@
 //! Every verdict reads the group (or user) back after the write.
 
 use crate::check;
+use crate::client::http::Resp;
 use crate::conformance::context::{
     Created, Ctx, GROUP, assigned, enc, ensure, ids, reached, scim_error, status, truncate,
 };
 use crate::conformance::model::{Check, CheckResult, Finding};
-use crate::target::client::Resp;
 use serde_json::{Value, json};
 
 /// The group and membership checks.

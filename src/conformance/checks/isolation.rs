@@ -11,10 +11,10 @@
 //! `tenants-shared`.
 
 use crate::check;
+use crate::client::enc;
+use crate::client::http::Resp;
 use crate::conformance::context::{BULK_REQUEST, Ctx, SEARCH, USER, reached, truncate};
 use crate::conformance::model::{Check, CheckResult, Finding};
-use crate::target::client::Resp;
-use crate::target::enc;
 use serde_json::{Value, json};
 
 /// The isolation checks.

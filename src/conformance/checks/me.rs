@@ -6,9 +6,9 @@
 //! writes through `/Me` are probed with an invalid PATCH that no conforming target applies.
 
 use crate::check;
+use crate::client::http::Resp;
 use crate::conformance::context::{Ctx, ensure, path_of, reached, scim_error, status, truncate};
 use crate::conformance::model::{Check, CheckResult, Finding};
-use crate::target::client::Resp;
 use serde_json::{Value, json};
 
 /// The `/Me` checks.

@@ -4,10 +4,10 @@
 //! is scoped to the check's own users with a filter, so other data on the target never counts.
 
 use crate::check;
+use crate::client::http::Resp;
 use crate::conformance::checks::filter::{Fixture, labels_of, list};
 use crate::conformance::context::{Ctx, LIST, ensure, status, truncate};
 use crate::conformance::model::{Check, CheckResult, Finding};
-use crate::target::client::Resp;
 use serde_json::json;
 
 /// The pagination checks.

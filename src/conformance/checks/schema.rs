@@ -175,7 +175,7 @@ fn required_body(c: &Ctx, attrs: &[(Attr, bool)], skip: Option<&str>) -> Result<
 }
 
 /// POST a body, tracking whatever it creates.
-async fn post_tracked(c: &Ctx, body: &Value) -> crate::target::client::Resp {
+async fn post_tracked(c: &Ctx, body: &Value) -> crate::client::http::Resp {
     let r = c.post(c.users(), body).await;
     if matches!(r.status, Some(200..=299))
         && let Some(id) = r.body()["id"].as_str()
@@ -630,7 +630,7 @@ async fn read_only(c: &Ctx) -> CheckResult {
     status(&r, &[201])?;
     let id = r.body()["id"].as_str().unwrap_or_default().to_string();
     let loc = c.user_path(&id);
-    let verify = |when: &str, got: &crate::target::client::Resp| -> CheckResult {
+    let verify = |when: &str, got: &crate::client::http::Resp| -> CheckResult {
         ensure(!got.text.contains(&marker), || {
             format!(
                 "{when}: a value sent for a readOnly attribute ({}) was stored: {}",

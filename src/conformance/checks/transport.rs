@@ -32,7 +32,7 @@ pub fn checks() -> Vec<Check> {
     ]
 }
 
-fn scim_ct(r: &crate::target::client::Resp) -> CheckResult {
+fn scim_ct(r: &crate::client::http::Resp) -> CheckResult {
     let ct = r
         .header("content-type")
         .unwrap_or_default()

@@ -3,13 +3,13 @@
 //! namespace with cleanup (read back); the preflight every command runs first. Must not import
 //! `provider/`.
 
-pub mod client;
 pub mod exchange;
+pub mod http;
 pub mod namespace;
 pub mod preflight;
 
-pub use client::{Client, Resp, TargetConfig};
 pub use exchange::{Exchange, Redactor};
+pub use http::{Client, Resp, TargetConfig};
 pub use namespace::Namespace;
 
 /// Percent-encode everything but RFC 3986 unreserved characters (a query value or a path

@@ -11,7 +11,7 @@
 //! credential is also tried on an endpoint that needs it (`GET /Users?count=1`): 401 or 403
 //! there means the credential was rejected. Must not import `provider/`.
 
-use crate::target::client::{Client, Resp};
+use crate::client::http::{Client, Resp};
 use serde_json::Value;
 
 /// Why a target cannot be tested as given.

@@ -5,10 +5,23 @@
 //! Every DELETE is read back: a resource counts as removed only when a GET answers 404 or 410;
 //! one still readable, or still listed under the run prefix, is a leftover reported with its id.
 
-use crate::report::model::CleanupReport;
-use crate::target::client::{Client, Resp};
+use crate::client::http::{Client, Resp};
 use futures::StreamExt;
 use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+
+/// Cleanup of what the run created.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CleanupReport {
+    /// Resources created by the run.
+    pub created: usize,
+    /// Resources deleted at the end and read back as gone (404 or 410), or found already gone.
+    pub removed: usize,
+    /// What is still on the target after cleanup, each with its location, id and why: a
+    /// DELETE that was refused, or a resource still readable or still listed after its DELETE
+    /// answered success (a soft delete). Counted as removed only when read back as gone.
+    pub leftovers: Vec<String>,
+}
 
 /// A run's namespace and its ledger of created resources.
 #[derive(Debug)]
@@ -189,7 +202,7 @@ impl Namespace {
             };
             let mut deleted: Vec<(String, u16)> = Vec::new();
             for id in found {
-                let loc = format!("{endpoint}/{}", crate::target::enc(&id));
+                let loc = format!("{endpoint}/{}", crate::client::enc(&id));
                 if self.is_gone(&id) {
                     self.still_listed(cleanup, &loc, &id);
                     continue;
@@ -222,7 +235,7 @@ impl Namespace {
             // Gone by id but still listed: a soft delete the list still shows.
             if let Some(again) = self.list_ours(client, endpoint, attr).await {
                 for id in again {
-                    let loc = format!("{endpoint}/{}", crate::target::enc(&id));
+                    let loc = format!("{endpoint}/{}", crate::client::enc(&id));
                     self.still_listed(cleanup, &loc, &id);
                 }
             }
@@ -233,7 +246,7 @@ impl Namespace {
     /// when the target gives no usable list.
     async fn list_ours(&self, client: &Client, endpoint: &str, attr: &str) -> Option<Vec<String>> {
         let prefix = self.prefix();
-        let filter = crate::target::enc(&format!("{attr} sw \"{prefix}\""));
+        let filter = crate::client::enc(&format!("{attr} sw \"{prefix}\""));
         let r = client
             .send(
                 "GET",
@@ -254,19 +267,19 @@ impl Namespace {
 
     /// Whether cleanup read this id back as gone.
     fn is_gone(&self, id: &str) -> bool {
-        let enc = crate::target::enc(id);
+        let enc = crate::client::enc(id);
         self.gone.lock().iter().any(|x| x == id || *x == enc)
     }
 
     /// Whether this id is reported as left over.
     fn is_left(&self, id: &str) -> bool {
-        let enc = crate::target::enc(id);
+        let enc = crate::client::enc(id);
         self.left.lock().iter().any(|x| x == id || *x == enc)
     }
 
     /// Take this id off the leftovers (a second DELETE went through; the read-back decides).
     fn unleft(&self, cleanup: &mut CleanupReport, id: &str) {
-        let enc = crate::target::enc(id);
+        let enc = crate::client::enc(id);
         let mut left = self.left.lock();
         let mut drop_ids: Vec<String> = Vec::new();
         left.retain(|x| {
@@ -283,7 +296,7 @@ impl Namespace {
 
     /// A resource read back as gone that a list still shows: no longer counted as removed.
     fn still_listed(&self, cleanup: &mut CleanupReport, loc: &str, id: &str) {
-        let enc = crate::target::enc(id);
+        let enc = crate::client::enc(id);
         let was_gone = {
             let mut gone = self.gone.lock();
             let before = gone.len();

@@ -4,7 +4,7 @@
 //! A target's misbehaviour never becomes a Rust error: `send` always returns a `Resp`, with
 //! `status: None` and an `error` when nothing usable came back.
 
-use crate::target::exchange::{Exchange, Redactor};
+use crate::client::exchange::{Exchange, Redactor};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -194,7 +194,7 @@ impl Client {
                 attempt += 1;
                 let wait = r
                     .header("retry-after")
-                    .and_then(crate::target::retry_after_secs)
+                    .and_then(crate::client::retry_after_secs)
                     .map(Duration::from_secs)
                     .unwrap_or(Duration::from_millis(200 * u64::from(attempt)))
                     .min(self.cfg.max_retry_wait);

@@ -1,0 +1,96 @@
+//! Text helpers every floor shares: cutting strings on a character boundary and
+//! percent-decoding. Pure, no I/O; the one home of each (nothing else in the crate re-implements
+//! them).
+
+use std::borrow::Cow;
+
+/// `s` cut to at most `max` bytes on a character boundary, and how many bytes were cut.
+pub fn head(s: &str, max: usize) -> (&str, usize) {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let kept = s.get(..end).unwrap_or_default();
+    (kept, s.len() - kept.len())
+}
+
+/// `s` cut to at most `max` bytes on a character boundary, with `…` when something was cut.
+pub fn clip(s: &str, max: usize) -> Cow<'_, str> {
+    match head(s, max) {
+        (kept, 0) => kept.into(),
+        (kept, _) => format!("{kept}…").into(),
+    }
+}
+
+/// [`clip`] as an owned string (for messages that outlive `s`).
+pub fn truncate(s: &str, max: usize) -> String {
+    clip(s, max).into_owned()
+}
+
+/// `s` cut to at most `max` characters (not bytes), with `…` when something was cut.
+pub fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", s.get(..cut).unwrap_or(s)),
+        None => s.to_owned(),
+    }
+}
+
+/// Percent-decode `s` (RFC 3986 §2.1); `+` is a space when `plus_is_space` (form encoding). A `%`
+/// not followed by two hex digits is kept as it is; invalid UTF-8 becomes U+FFFD.
+pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
+    let b = s.as_bytes();
+    let hex = |j: usize| {
+        b.get(j)
+            .and_then(|x| char::from(*x).to_digit(16))
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'%' => {
+                if let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2)) {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
+                }
+                out.push(c);
+            }
+            b'+' if plus_is_space => out.push(b' '),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_on_char_boundaries() {
+        assert_eq!(head("héllo", 2), ("h", 5));
+        assert_eq!(head("héllo", 3), ("hé", 3));
+        assert_eq!(head("abc", 10), ("abc", 0));
+        assert_eq!(head("é", 1), ("", 2));
+        assert_eq!(clip("abcdef", 3), "abc…");
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(truncate("ééé", 3), "é…");
+        assert_eq!(truncate_chars("ééé", 2), "éé…");
+        assert_eq!(truncate_chars("ab", 2), "ab");
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(
+            percent_decode("urn%3Aietf%3Aparams", false),
+            "urn:ietf:params"
+        );
+        assert_eq!(percent_decode("100%", false), "100%");
+        assert_eq!(percent_decode("%zz", false), "%zz");
+        assert_eq!(percent_decode("a%22b+c%2", true), "a\"b c%2");
+        assert_eq!(percent_decode("a+b", false), "a+b");
+        assert_eq!(percent_decode("%FF", false), "\u{FFFD}");
+    }
+}
