@@ -307,12 +307,12 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     };
     write(
         "latency-over-time.svg",
-        &load::plot::latency_over_time_svg(&series),
+        &crate::report::plot::latency_over_time_svg(&series),
     )?;
     files.push("latency-over-time.svg".into());
     for s in &series {
         let f = format!("latency-{}.svg", load::slug(&s.op));
-        write(&f, &load::plot::latency_distribution_svg(s))?;
+        write(&f, &crate::report::plot::latency_distribution_svg(s))?;
         files.push(f);
     }
     write(
@@ -379,7 +379,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
                 count: s.count,
             }),
             scenario_toml,
-            series: serde_json::to_value(&series).unwrap_or_default(),
+            series: series.clone(),
         }),
     };
     report.recount();
@@ -580,12 +580,12 @@ fn merge(args: MergeArgs) -> anyhow::Result<i32> {
     };
     write(
         "latency-over-time.svg",
-        &load::plot::latency_over_time_svg(&series),
+        &crate::report::plot::latency_over_time_svg(&series),
     )?;
     let mut files = vec!["latency-over-time.svg".to_string()];
     for s in &series {
         let f = format!("latency-{}.svg", load::slug(&s.op));
-        write(&f, &load::plot::latency_distribution_svg(s))?;
+        write(&f, &crate::report::plot::latency_distribution_svg(s))?;
         files.push(f);
     }
     if let Some(l) = report.load.as_mut() {

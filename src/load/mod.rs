@@ -6,14 +6,13 @@
 pub mod correctness;
 pub mod engine;
 pub mod ops;
-pub mod plot;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
 
 use crate::report::model::{CheckReport, Level, OpReport, Outcome, ThresholdReport};
+use crate::report::series::{self, OpSeries};
 use scenario::{OpStats, Scenario, ThresholdVerdict};
-use stats::OpSeries;
 
 /// A scenario (a shipped name or a file) and its plan.
 pub fn plan_for(name_or_path: &str) -> Result<(Scenario, engine::Plan), scenario::ScenarioError> {
@@ -40,7 +39,7 @@ pub fn op_stats(s: &OpSeries) -> OpStats {
 pub fn whole_run(series: &[OpSeries]) -> Option<OpSeries> {
     let mut it = series.iter();
     let first = it.next()?.clone();
-    Some(it.fold(first, |acc, s| stats::merge(&acc, s)))
+    Some(it.fold(first, |acc, s| series::merge(&acc, s)))
 }
 
 /// Judge every threshold of `sc` on `series`.

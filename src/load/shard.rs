@@ -5,8 +5,8 @@
 
 use crate::load::engine::Plan;
 use crate::load::scenario::Scenario;
-use crate::load::stats::{self, OpSeries};
 use crate::report::model::{Counts, LoadReport, RunReport, ShardInfo};
+use crate::report::series::{self, OpSeries};
 
 /// One shard of a fleet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +119,7 @@ fn series_of(r: &RunReport, origin: &str) -> Result<Vec<OpSeries>, MergeError> {
         .load
         .as_ref()
         .ok_or_else(|| MergeError(format!("{origin}: not a `scimtest load` report")))?;
-    serde_json::from_value(l.series.clone())
-        .map_err(|e| MergeError(format!("{origin}: its load series do not read: {e}")))
+    Ok(l.series.clone())
 }
 
 /// Merge shard reports (`(origin, report)` pairs) into one fleet report: counts summed,
@@ -182,7 +181,7 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
         }
         all_series.push(series_of(r, origin)?);
     }
-    let series = stats::merge_snapshots(&all_series);
+    let series = series::merge_snapshots(&all_series);
     let scenario = Scenario::parse(&fl.scenario_toml, &format!("{first_origin} (scenario)"))
         .map_err(|e| MergeError(e.to_string()))?;
     let thresholds = crate::load::judge_thresholds(&scenario, &series);
@@ -300,7 +299,7 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
                 count: count.unwrap_or(inputs.len()),
             }),
             scenario_toml: fl.scenario_toml.clone(),
-            series: serde_json::to_value(&series).unwrap_or_default(),
+            series: series.clone(),
         }),
     };
     report.recount();

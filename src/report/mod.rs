@@ -7,6 +7,8 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod plot;
+pub mod series;
 pub mod view;
 
 pub use model::{CheckReport, Counts, Level, Outcome, RunReport};

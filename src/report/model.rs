@@ -247,9 +247,9 @@ pub struct LoadReport {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scenario_toml: String,
     /// Per-operation series (whole-run and per-second histograms in goose's bucket scheme,
-    /// `load::stats::OpSeries`), the input of an exact merge.
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub series: serde_json::Value,
+    /// [`super::series::OpSeries`]), the input of an exact merge and of the plots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<super::series::OpSeries>,
 }
 
 /// Which shard of a fleet a load report is.

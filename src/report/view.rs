@@ -4,7 +4,7 @@
 
 use super::model::{CheckReport, Counts, Level, Outcome, RunReport};
 use crate::client::exchange::Exchange;
-use crate::load::stats::OpSeries;
+use crate::report::series::OpSeries;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -593,15 +593,20 @@ fn ms(us: f64) -> String {
 
 fn load_view(r: &RunReport) -> Option<LoadView> {
     let l = r.load.as_ref()?;
-    let series: Vec<OpSeries> = serde_json::from_value(l.series.clone()).unwrap_or_default();
+    let series: &[OpSeries] = &l.series;
     let (plot_over_time, plots) = if series.is_empty() {
         (None, Vec::new())
     } else {
         (
-            Some(crate::load::plot::latency_over_time_svg(&series)),
+            Some(crate::report::plot::latency_over_time_svg(&series)),
             series
                 .iter()
-                .map(|s| (s.op.clone(), crate::load::plot::latency_distribution_svg(s)))
+                .map(|s| {
+                    (
+                        s.op.clone(),
+                        crate::report::plot::latency_distribution_svg(s),
+                    )
+                })
                 .collect(),
         )
     };

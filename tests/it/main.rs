@@ -36,6 +36,7 @@ mod replay;
 mod replay_cli;
 mod replay_snapshots;
 mod report_html;
+mod report_plots;
 mod report_snapshots;
 mod secrets;
 mod smoke_binary;
