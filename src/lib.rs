@@ -1,6 +1,7 @@
 //! scimtest: a SCIM 2.0 conformance and load-testing harness with a bundled reference provider.
 //!
-//! Floors (see `../shared/DESIGN.md`): `scim` (pure protocol) → `provider` → `cli`.
+//! Floors (docs/architecture.md; `tests/it/floors.rs` holds them): `text`, `scim` (pure
+//! protocol) → `client`, `provider` → `report` → the jobs `conformance`, `replay`, `load` → `cli`.
 
 pub mod cli;
 pub mod client;

@@ -8,6 +8,7 @@ mod check_recall;
 mod check_tolerance;
 mod deploy_manifests;
 mod fixtures_format;
+mod floors;
 mod fuzz_properties;
 mod gate;
 mod hostile;
