@@ -39,17 +39,7 @@ pub fn writable_string(a: &Value) -> bool {
             && a["mutability"].as_str().is_none_or(|m| m == "readWrite"))
 }
 
-/// RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of a
-/// multi-valued attribute) SHALL be considered to be equivalent in \"state\"." True for null,
-/// `[]` and `{}` (a complex value with nothing assigned).
-pub fn unassigned(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(m) => m.values().all(unassigned),
-        _ => false,
-    }
-}
+pub use crate::scim::state::unassigned;
 
 /// `body[key]` unless it is unassigned (RFC 7643 §2.5).
 pub fn assigned<'v>(body: &'v Value, key: &str) -> Option<&'v Value> {

@@ -302,17 +302,7 @@ fn status_problem(resp: &Resp, expected: &[u16]) -> String {
     got
 }
 
-/// RFC 7643 §2.5: "Unassigned attributes, the null value, or empty array (in the case of a
-/// multi-valued attribute) SHALL be considered to be equivalent in 'state'." A complex value
-/// whose sub-attributes are all unassigned (`{}`) is unassigned too.
-pub fn unassigned(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(m) => m.values().all(unassigned),
-        _ => false,
-    }
-}
+use crate::scim::state::unassigned;
 
 /// The elements of a multi-valued attribute; unassigned is empty.
 fn elements(found: Option<&Value>) -> Result<&[Value], String> {

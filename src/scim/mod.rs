@@ -9,6 +9,7 @@ pub mod query;
 pub mod registry;
 pub mod resource;
 pub mod schema;
+pub mod state;
 
 pub use error::{ScimError, ScimResult, ScimType};
 pub use path::AttrPath;
