@@ -5,8 +5,11 @@
 //! binary calls [`install`] once; the commands await [`wait`] or poll [`requested`]. In a
 //! library use without `install` (tests), [`wait`] never resolves.
 
+use futures::StreamExt;
+use std::future::Future;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::sync::Notify;
 
 /// A stop flag with a wake-up for waiters.
@@ -60,6 +63,49 @@ pub fn request() {
 /// Resolves once the process is asked to stop (at once if it already was).
 pub async fn wait() {
     global().wait().await;
+}
+
+/// Run `tasks` (each yields its index and its result) at most `concurrency` at a time, calling
+/// `on_done` as each finishes. When the process is asked to stop, `stop` is set (so no new work
+/// starts inside the tasks that look at it) and the tasks in flight get `grace` to finish (so
+/// what they create is tracked and cleaned up); then they are dropped. Slot `i` holds task `i`'s
+/// result, None for a task that did not finish.
+pub async fn run_until_stopped<T, F>(
+    tasks: impl Iterator<Item = F>,
+    count: usize,
+    concurrency: usize,
+    stop: &AtomicBool,
+    grace: Duration,
+    on_done: impl Fn(&T),
+) -> Vec<Option<T>>
+where
+    F: Future<Output = (usize, T)>,
+{
+    let mut stream = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
+    let mut results: Vec<Option<T>> = std::iter::repeat_with(|| None).take(count).collect();
+    let ctrl_c = wait();
+    tokio::pin!(ctrl_c);
+    let deadline = tokio::time::sleep(Duration::from_secs(86_400));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            next = stream.next() => match next {
+                Some((i, r)) => {
+                    on_done(&r);
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = Some(r);
+                    }
+                }
+                None => break,
+            },
+            _ = &mut ctrl_c, if !stop.load(Ordering::Relaxed) => {
+                stop.store(true, Ordering::Relaxed);
+                deadline.as_mut().reset(tokio::time::Instant::now() + grace);
+            }
+            _ = &mut deadline => break,
+        }
+    }
+    results
 }
 
 /// Register the SIGINT and SIGTERM handlers now (call inside the runtime's context, before the

@@ -9,7 +9,6 @@ use crate::conformance::catalogue;
 use crate::conformance::context::{Caps, Ctx, Shared, truncate};
 use crate::conformance::model::{Capability, Check, Finding, Level, Outcome};
 use crate::report::model::{CheckReport, CleanupReport};
-use futures::StreamExt;
 use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -410,32 +409,18 @@ pub async fn run(
             )
         }
     });
-    let mut stream = futures::stream::iter(tasks).buffer_unordered(opts.concurrency.max(1));
-    let mut results: Vec<Option<CheckReport>> = vec![None; checks.len()];
     // On Ctrl-C no new check starts, and the ones in flight get a grace period to finish, so
     // that what they create is tracked (a request dropped mid-flight may still create a
     // resource after cleanup has run); after the grace period they are dropped.
-    let ctrl_c = crate::interrupt::wait();
-    tokio::pin!(ctrl_c);
-    let grace = tokio::time::sleep(Duration::from_secs(86_400));
-    tokio::pin!(grace);
-    loop {
-        tokio::select! {
-            next = stream.next() => match next {
-                Some((i, r)) => {
-                    on_done(&r);
-                    results[i] = Some(r);
-                }
-                None => break,
-            },
-            _ = &mut ctrl_c, if !interrupted.load(Ordering::Relaxed) => {
-                interrupted.store(true, Ordering::Relaxed);
-                grace.as_mut().reset(tokio::time::Instant::now() + budget.min(Duration::from_secs(10)));
-            }
-            _ = &mut grace => break,
-        }
-    }
-    drop(stream);
+    let results = crate::interrupt::run_until_stopped(
+        tasks,
+        checks.len(),
+        opts.concurrency,
+        &interrupted,
+        budget.min(Duration::from_secs(10)),
+        on_done,
+    )
+    .await;
     let was_interrupted = interrupted.load(Ordering::Relaxed);
     let reports: Vec<CheckReport> = results
         .into_iter()

@@ -15,7 +15,6 @@ use crate::report::model::{
 };
 use engine::{FlowResult, StepOutcome};
 use fixture::{FLOWS, Fixture};
-use futures::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -119,31 +118,17 @@ pub async fn run(
             (i, r)
         }
     });
-    let mut stream = futures::stream::iter(tasks).buffer_unordered(concurrency.max(1));
-    let mut results: Vec<Option<FlowResult>> = vec![None; fixtures.len()];
-    let ctrl_c = crate::interrupt::wait();
-    tokio::pin!(ctrl_c);
     // After Ctrl-C the flows in flight finish their current request and run their cleanup; a
     // generous grace period bounds that wait.
-    let grace = tokio::time::sleep(Duration::from_secs(86_400));
-    tokio::pin!(grace);
-    loop {
-        tokio::select! {
-            next = stream.next() => match next {
-                Some((i, r)) => {
-                    on_done(&r);
-                    results[i] = Some(r);
-                }
-                None => break,
-            },
-            _ = &mut ctrl_c, if !stop.load(Ordering::Relaxed) => {
-                stop.store(true, Ordering::Relaxed);
-                grace.as_mut().reset(tokio::time::Instant::now() + Duration::from_secs(60));
-            }
-            _ = &mut grace => break,
-        }
-    }
-    drop(stream);
+    let results = crate::interrupt::run_until_stopped(
+        tasks,
+        fixtures.len(),
+        concurrency,
+        &stop,
+        Duration::from_secs(60),
+        on_done,
+    )
+    .await;
     let interrupted = stop.load(Ordering::Relaxed);
     let flows: Vec<FlowResult> = results
         .into_iter()
