@@ -6,7 +6,7 @@
 use crate::client::http::{Body, Client, Resp};
 use crate::client::{Exchange, Namespace, enc};
 use crate::replay::fixture::{BodyTest, Fixture, QueryEncoding, Severity, Step};
-use crate::report::model::Outcome;
+use crate::report::model::{BreakAt, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -49,25 +49,6 @@ pub struct StepResult {
     pub exchange: Option<Exchange>,
 }
 
-/// Where a flow would break.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BreakPoint {
-    /// 1-based step number.
-    pub step: usize,
-    /// The step's name.
-    pub name: String,
-    /// What came back, against what was needed.
-    pub got: String,
-    /// Why the IdP stops there (the fixture's `why`).
-    pub why: String,
-    /// The RFC reference quoted in `why`, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rfc: Option<String>,
-    /// How bad it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severity: Option<Severity>,
-}
-
 /// One flow's result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlowResult {
@@ -84,12 +65,12 @@ pub struct FlowResult {
     /// Pass when every main step passed; Error when the first problem was a transport failure.
     pub outcome: Outcome,
     /// The first step that did not pass.
-    pub break_at: Option<BreakPoint>,
+    pub break_at: Option<BreakAt>,
     /// The worst failure among the steps (`None` when the flow passed or only errored).
     pub severity: Option<Severity>,
     /// The first step whose read-back showed data destroyed that the IdP did not ask to
     /// destroy (it may come after `break_at`).
-    pub destroys_data_at: Option<BreakPoint>,
+    pub destroys_data_at: Option<BreakAt>,
     /// Main steps.
     pub steps: Vec<StepResult>,
     /// Cleanup steps (never judged).
@@ -621,8 +602,8 @@ pub async fn run_flow(
         values: HashMap::new(),
     };
     let mut steps = Vec::new();
-    let mut break_at: Option<(BreakPoint, StepOutcome)> = None;
-    let mut destroys_data_at: Option<BreakPoint> = None;
+    let mut break_at: Option<(BreakAt, StepOutcome)> = None;
+    let mut destroys_data_at: Option<BreakAt> = None;
     for (i, step) in fx.steps.iter().enumerate() {
         let n = i + 1;
         let mut result = StepResult {
@@ -697,24 +678,22 @@ pub async fn run_flow(
             }
         }
         if result.outcome != StepOutcome::Pass && break_at.is_none() {
-            let bp = BreakPoint {
+            let bp = BreakAt {
                 step: n,
                 name: step.name.clone(),
                 got: result.reason.clone(),
                 why: step.expect.why.clone(),
                 rfc: rfc_reference(&step.expect.why),
-                severity: result.severity,
             };
             break_at = Some((bp, result.outcome));
         }
         if result.severity == Some(Severity::Destructive) && destroys_data_at.is_none() {
-            destroys_data_at = Some(BreakPoint {
+            destroys_data_at = Some(BreakAt {
                 step: n,
                 name: step.name.clone(),
                 got: result.reason.clone(),
                 why: step.expect.why.clone(),
                 rfc: rfc_reference(&step.expect.why),
-                severity: result.severity,
             });
         }
         steps.push(result);

@@ -10,8 +10,7 @@ pub mod transcript;
 
 use crate::client::{Client, Namespace};
 use crate::report::model::{
-    BreakAt, CheckReport, CleanupReport, FlowVerdict, Level, Outcome, ProfileVerdict, Severity,
-    StepVerdict,
+    CheckReport, CleanupReport, FlowVerdict, Level, Outcome, ProfileVerdict, Severity, StepVerdict,
 };
 use engine::{FlowResult, StepOutcome};
 use fixture::{FLOWS, Fixture};
@@ -190,7 +189,7 @@ pub fn flow_report(f: &FlowResult) -> CheckReport {
     let reason = match (&f.break_at, f.outcome) {
         (_, Outcome::Pass) => String::new(),
         (_, _) if f.destroys_data_at.is_some() => {
-            let d = f.destroys_data_at.as_ref().map(break_at_of);
+            let d = f.destroys_data_at.clone();
             let d = d.as_ref();
             format!(
                 "WOULD DESTROY DATA at step {} ({}): {}\n{}",
@@ -234,16 +233,6 @@ pub fn flow_report(f: &FlowResult) -> CheckReport {
     }
 }
 
-fn break_at_of(b: &engine::BreakPoint) -> BreakAt {
-    BreakAt {
-        step: b.step,
-        name: b.name.clone(),
-        got: b.got.clone(),
-        why: b.why.clone(),
-        rfc: b.rfc.clone(),
-    }
-}
-
 /// One verdict per IdP profile: profiles that would destroy data first, then the others in the
 /// order the flows came.
 pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
@@ -252,9 +241,9 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
         let fv = FlowVerdict {
             flow: f.flow.clone(),
             outcome: f.outcome,
-            break_at: f.break_at.as_ref().map(break_at_of),
+            break_at: f.break_at.clone(),
             severity: f.severity,
-            destroys_data_at: f.destroys_data_at.as_ref().map(break_at_of),
+            destroys_data_at: f.destroys_data_at.clone(),
             steps: f
                 .steps
                 .iter()
