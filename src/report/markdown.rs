@@ -209,15 +209,7 @@ fn render(report: &RunReport) -> String {
 
 /// The ✅/⚠️/❌ line and the run line.
 fn headline(md: &mut String, report: &RunReport, total: &Counts) {
-    let gates: &[Level] = if report.gating.is_empty() {
-        &[Level::Must]
-    } else {
-        &report.gating
-    };
-    let gate_failed = report
-        .checks
-        .iter()
-        .any(|c| gates.contains(&c.level) && c.outcome == Outcome::Fail);
+    let gate_failed = report.gate_failed();
     let complete = report.status.is_complete();
     let icon = if gate_failed {
         "❌"

@@ -395,6 +395,19 @@ pub struct StepVerdict {
 pub use crate::client::namespace::CleanupReport;
 
 impl RunReport {
+    /// Whether a check of a gating level failed (`--fail-on`; MUST when the report predates
+    /// the `gating` field).
+    pub fn gate_failed(&self) -> bool {
+        let gates: &[Level] = if self.gating.is_empty() {
+            &[Level::Must]
+        } else {
+            &self.gating
+        };
+        self.checks
+            .iter()
+            .any(|c| gates.contains(&c.level) && c.outcome == Outcome::Fail)
+    }
+
     /// Recompute the counts from `checks`.
     pub fn recount(&mut self) {
         let mut counts = Counts::default();

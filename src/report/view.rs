@@ -347,15 +347,7 @@ fn complete_verdict(r: &RunReport) -> (&'static str, String) {
             )
         }
         _ => {
-            let gates: &[Level] = if r.gating.is_empty() {
-                &[Level::Must]
-            } else {
-                &r.gating
-            };
-            let must_failed = r
-                .checks
-                .iter()
-                .any(|c| gates.contains(&c.level) && c.outcome == Outcome::Fail);
+            let must_failed = r.gate_failed();
             let class = if must_failed {
                 "fail"
             } else if r.counts.fail + r.counts.error > 0 || r.counts.total() == 0 {

@@ -13,7 +13,7 @@
 use crate::check;
 use crate::client::enc;
 use crate::client::http::Resp;
-use crate::conformance::context::{BULK_REQUEST, Ctx, SEARCH, USER, reached, truncate};
+use crate::conformance::context::{BULK_REQUEST, Ctx, SEARCH, USER, ids, reached, truncate};
 use crate::conformance::model::{Check, CheckResult, Finding};
 use serde_json::{Value, json};
 
@@ -100,18 +100,6 @@ async fn read_by_id(c: &Ctx) -> CheckResult {
         )));
     }
     Ok(())
-}
-
-/// Ids in a list response.
-fn ids(r: &Resp) -> Vec<String> {
-    r.body()["Resources"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// A list answer must be a 4xx or a list without `id`, and a zero total when it was filtered
