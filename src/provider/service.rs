@@ -3,9 +3,10 @@
 //! returns a `Reply` or a `ScimError`, which `http.rs` turns into a response, and `bulk.rs` reuses.
 
 use crate::provider::config::{Limits, ProviderConfig, TokenSpec};
-use crate::provider::fault::{Fault, Faults};
+use crate::provider::hooks::{
+    Discovery, EtagRule, Hooks, MeUnbound, Op, Semantics, Stage, Uniqueness,
+};
 use crate::provider::store::{Entry, Kind, Tenant, TenantData};
-use crate::scim::error::ScimType;
 use crate::scim::filter::Filter;
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::query::{self, ListQuery};
@@ -87,8 +88,10 @@ pub struct Provider {
     pub registry: Registry,
     /// Absolute base URL, e.g. `http://127.0.0.1:8080/scim/v2`.
     pub base_url: String,
-    /// Faults switched on.
-    pub faults: Faults,
+    /// The extension points (no-ops by default).
+    pub hooks: Arc<dyn Hooks>,
+    /// The behaviour switches, from the hooks.
+    pub rules: Semantics,
     /// Limits.
     pub limits: Limits,
     /// Accept group members whose `value` is no existing resource (stored as sent).
@@ -97,7 +100,7 @@ pub struct Provider {
     spc: Bytes,
 }
 
-/// How long after a write the `stale-reads` fault serves the replaced version on GET by id.
+/// How long after a write a lagging read (`Semantics::read_lag`) may serve the replaced version.
 pub const STALE_WINDOW: std::time::Duration = std::time::Duration::from_millis(750);
 
 /// Parse a weak or strong ETag list header and say whether `etag` is among them.
@@ -153,7 +156,10 @@ impl Provider {
     ) -> ScimResult<Provider> {
         let registry = Registry::rfc7643().map_err(|e| internal(&e.to_string()))?;
         let limits = config.limits.clone();
-        let spc = registry::service_provider_config(
+        let hooks = config.hooks.clone();
+        let mut rules = hooks.semantics(&limits);
+        rules.allow_unknown_members |= config.allow_unknown_members;
+        let mut spc = registry::service_provider_config(
             &SpcSettings {
                 patch: true,
                 bulk: true,
@@ -168,6 +174,7 @@ impl Provider {
             },
             &base_url,
         );
+        hooks.discovery(Discovery::ServiceProviderConfig, &mut spc)?;
         let slots = tokens
             .iter()
             .map(|t| TenantSlot {
@@ -179,7 +186,8 @@ impl Provider {
         Ok(Provider {
             registry,
             base_url,
-            faults: config.faults.clone(),
+            hooks,
+            rules,
             limits,
             allow_unknown_members: config.allow_unknown_members,
             slots,
@@ -190,7 +198,7 @@ impl Provider {
     /// The tenant whose token is `token`, compared in constant time against every token.
     pub fn authenticate(&self, token: Option<&str>) -> Option<&TenantSlot> {
         use subtle::ConstantTimeEq;
-        if self.faults.has(Fault::AuthDisabled) {
+        if !self.rules.require_token {
             return self.slots.first();
         }
         let token = token?.as_bytes();
@@ -201,7 +209,7 @@ impl Provider {
                 found = Some(slot);
             }
         }
-        if self.faults.has(Fault::TenantsShared) && found.is_some() {
+        if !self.rules.isolate_tenants && found.is_some() {
             return self.slots.first();
         }
         found
@@ -214,7 +222,7 @@ impl Provider {
     }
 
     fn location(&self, kind: Kind, id: &str) -> String {
-        if self.faults.has(Fault::RelativeLocation) {
+        if self.rules.path_absolute_locations {
             format!("/scim/v2/{}/{id}", kind.endpoint())
         } else {
             format!("{}/{}/{id}", self.base_url, kind.endpoint())
@@ -222,96 +230,52 @@ impl Provider {
     }
 
     fn etag(&self, version: u64) -> Option<String> {
-        if self.faults.has(Fault::EtagConstant) {
-            return Some("W/\"static\"".into());
+        match self.rules.etags {
+            EtagRule::Versioned => Some(format!("W/\"{version}\"")),
+            EtagRule::Constant(tag) => Some(tag.into()),
+            EtagRule::Off => None,
         }
-        (!self.faults.has(Fault::NoEtag)).then(|| format!("W/\"{version}\""))
     }
 
     /// The ServiceProviderConfig document.
     pub fn service_provider_config(&self) -> Bytes {
-        if self.faults.has(Fault::SpcIncomplete) {
-            let mut v: Value = serde_json::from_slice(&self.spc).unwrap_or_default();
-            if let Value::Object(m) = &mut v {
-                m.shift_remove("schemas");
-                m.shift_remove("etag");
-                if let Some(Value::Array(schemes)) = m.get_mut("authenticationSchemes") {
-                    for s in schemes.iter_mut().filter_map(Value::as_object_mut) {
-                        s.shift_remove("description");
-                    }
-                }
-            }
-            return to_bytes(&v);
-        }
-        if self.faults.has(Fault::SpcUnderstates) {
-            let mut v: Value = serde_json::from_slice(&self.spc).unwrap_or_default();
-            for f in ["patch", "bulk"] {
-                if let Some(o) = v.get_mut(f).and_then(Value::as_object_mut) {
-                    o.insert("supported".into(), Value::Bool(false));
-                }
-            }
-            return to_bytes(&v);
-        }
         self.spc.clone()
     }
 
     /// The `/Schemas` list or one schema.
     pub fn schemas(&self, id: Option<&str>) -> ScimResult<Reply> {
-        match id {
+        let mut doc = match id {
             Some(id) => {
                 let s = self
                     .registry
                     .schema(id)
-                    .filter(|_| !self.faults.has(Fault::SchemasIncomplete))
                     .ok_or_else(|| ScimError::not_found(format!("no schema {id:?}")))?;
-                Ok(Reply::json(200, &self.schema_doc(s)))
+                registry::schema_document(s, &self.base_url)
             }
             None => {
                 let docs: Vec<Value> = self
                     .registry
                     .schemas()
                     .iter()
-                    .filter(|s| {
-                        !(self.faults.has(Fault::SchemasIncomplete)
-                            && s.id == crate::scim::schema::ENTERPRISE_USER_SCHEMA)
-                    })
-                    .map(|s| self.schema_doc(s))
+                    .map(|s| registry::schema_document(s, &self.base_url))
                     .collect();
                 let n = docs.len();
-                Ok(Reply::json(200, &query::list_response(n, 1, docs)))
+                query::list_response(n, 1, docs)
             }
-        }
-    }
-
-    /// A schema document as served (the `schema-lies` fault misstates the User schema).
-    fn schema_doc(&self, s: &crate::scim::schema::Schema) -> Value {
-        let mut doc = registry::schema_document(s, &self.base_url);
-        if self.faults.has(Fault::SchemaLies) && s.id == crate::scim::schema::USER_SCHEMA {
-            for a in doc["attributes"].as_array_mut().into_iter().flatten() {
-                match a["name"].as_str() {
-                    Some("userName") => a["caseExact"] = Value::Bool(true),
-                    Some("password") => a["returned"] = Value::String("default".into()),
-                    Some("displayName") => a["mutability"] = Value::String("readwrite".into()),
-                    _ => {}
-                }
-            }
-        }
-        doc
+        };
+        self.hooks.discovery(Discovery::Schemas(id), &mut doc)?;
+        Ok(Reply::json(200, &doc))
     }
 
     /// The `/ResourceTypes` list or one resource type.
     pub fn resource_types(&self, id: Option<&str>) -> ScimResult<Reply> {
-        match id {
+        let mut doc = match id {
             Some(id) => {
                 let rt = self
                     .registry
                     .resource_type(id)
                     .ok_or_else(|| ScimError::not_found(format!("no resource type {id:?}")))?;
-                let doc = registry::resource_type_document(rt, &self.base_url);
-                if self.faults.has(Fault::ResourceTypesUnwrapped) {
-                    return Ok(Reply::json(200, &query::list_response(1, 1, vec![doc])));
-                }
-                Ok(Reply::json(200, &doc))
+                registry::resource_type_document(rt, &self.base_url)
             }
             None => {
                 let docs: Vec<Value> = self
@@ -320,13 +284,13 @@ impl Provider {
                     .iter()
                     .map(|rt| registry::resource_type_document(rt, &self.base_url))
                     .collect();
-                if self.faults.has(Fault::ResourceTypesUnwrapped) {
-                    return Ok(Reply::json(200, &Value::Array(docs)));
-                }
                 let n = docs.len();
-                Ok(Reply::json(200, &query::list_response(n, 1, docs)))
+                query::list_response(n, 1, docs)
             }
-        }
+        };
+        self.hooks
+            .discovery(Discovery::ResourceTypes(id), &mut doc)?;
+        Ok(Reply::json(200, &doc))
     }
 
     // ----- materialising stored resources -------------------------------------------------
@@ -340,7 +304,7 @@ impl Provider {
         if kind == Kind::User {
             let groups = d.groups_of(&e.id);
             if !groups.is_empty()
-                && !self.faults.has(Fault::NoUserGroups)
+                && self.rules.user_groups
                 && let Value::Object(m) = &mut v
             {
                 // Ordered by display name, then id: stable for people and transcripts (ids
@@ -370,7 +334,7 @@ impl Provider {
                     m.insert("meta".into(), meta);
                 }
             }
-            if self.faults.has(Fault::ReturnPassword)
+            if self.rules.return_password
                 && let (Value::Object(m), Some(p)) = (&mut v, &e.password)
             {
                 m.insert("password".into(), Value::String(p.to_string()));
@@ -381,8 +345,8 @@ impl Provider {
 
     fn needs_materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> bool {
         kind == Kind::User
-            && (self.faults.has(Fault::ReturnPassword)
-                || (!d.groups_of(&e.id).is_empty() && !self.faults.has(Fault::NoUserGroups)))
+            && (self.rules.return_password
+                || (!d.groups_of(&e.id).is_empty() && self.rules.user_groups))
     }
 
     /// The stored document as served: `meta.location` spliced into the `meta` object that ends
@@ -430,25 +394,10 @@ impl Provider {
             return Ok(v.clone());
         }
         let schema = self.schema(kind)?;
-        let excluded: &[AttrPath] = if self.faults.has(Fault::ExcludedAttributesIgnored) {
-            &[]
-        } else {
-            &proj.excluded
-        };
-        let attributes = if self.faults.has(Fault::AttributesCaseSensitive) {
-            case_sensitive_attributes(v, &proj.attributes)
-        } else {
-            proj.attributes.clone()
-        };
-        let mut out = query::project(v, &attributes, excluded, &schema);
-        if self.faults.has(Fault::ProjectionDropsAlways) {
-            let named = |l: &[AttrPath]| l.iter().any(|a| a.attr.eq_ignore_ascii_case("id"));
-            if ((!attributes.is_empty() && !named(&attributes)) || named(excluded))
-                && let Value::Object(m) = &mut out
-            {
-                m.shift_remove("id");
-            }
-        }
+        let rewritten = self.hooks.project(v, proj);
+        let proj = rewritten.as_ref().unwrap_or(proj);
+        let mut out = query::project(v, &proj.attributes, &proj.excluded, &schema);
+        self.hooks.projected(proj, &mut out);
         Ok(out)
     }
 
@@ -461,7 +410,7 @@ impl Provider {
         proj: &Projection,
     ) -> ScimResult<Reply> {
         let unprojected;
-        let proj = if self.faults.has(Fault::AttributesIgnored) {
+        let proj = if !self.rules.attributes_on_resources {
             unprojected = Projection {
                 attributes: Vec::new(),
                 excluded: proj.excluded.clone(),
@@ -499,13 +448,13 @@ impl Provider {
     ) -> ScimResult<Entry> {
         let schema = self.schema(kind)?;
         // Uniqueness keys from what the schema declares unique.
-        let unique_keys: Box<[Arc<str>]> = if self.faults.has(Fault::NoUniqueness) {
+        let unique_keys: Box<[Arc<str>]> = if self.rules.uniqueness == Uniqueness::Off {
             Box::default()
         } else {
             resource::unique_values(&map, &schema)
                 .into_iter()
                 .map(|(path, value)| {
-                    let value = if self.faults.has(Fault::UniquenessCaseSensitive) {
+                    let value = if self.rules.uniqueness == Uniqueness::AsWritten {
                         raw_value(&map, &path).unwrap_or(value)
                     } else {
                         value
@@ -562,7 +511,7 @@ impl Provider {
                         }
                         match d.kind_of(&value) {
                             Some(mut mkind) => {
-                                if self.faults.has(Fault::MemberRefWrong) {
+                                if self.rules.member_types_swapped {
                                     mkind = match mkind {
                                         Kind::User => Kind::Group,
                                         Kind::Group => Kind::User,
@@ -574,8 +523,7 @@ impl Provider {
                                 );
                                 o.insert("type".into(), Value::String(mkind.id().into()));
                             }
-                            None if self.allow_unknown_members
-                                || self.faults.has(Fault::AcceptUnknownMembers) => {}
+                            None if self.rules.allow_unknown_members => {}
                             None => {
                                 return Err(ScimError::invalid_value(format!(
                                     "member {value:?} is not the id of an existing User or Group"
@@ -672,60 +620,14 @@ impl Provider {
         proj: &Projection,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
-        // The accept-missing-required / group-display-name-optional faults fill in the required
-        // name the client left out instead of refusing the body.
-        let fill = match kind {
-            Kind::User if self.faults.has(Fault::AcceptMissingRequired) => Some("userName"),
-            Kind::Group if self.faults.has(Fault::GroupDisplayNameOptional) => Some("displayName"),
-            _ => None,
-        };
-        let filled;
-        let body = match (body, fill) {
-            (Value::Object(m), Some(attr)) if !m.contains_key(attr) => {
-                let mut m = m.clone();
-                m.insert(
-                    attr.into(),
-                    Value::String(format!("generated-{}", uuid::Uuid::new_v4())),
-                );
-                filled = Value::Object(m);
-                &filled
-            }
-            _ => body,
-        };
-        let without_members;
-        let body = match body {
-            Value::Object(m)
-                if kind == Kind::Group
-                    && self.faults.has(Fault::GroupPostIgnoresMembers)
-                    && m.contains_key("members") =>
-            {
-                let mut m = m.clone();
-                m.shift_remove("members");
-                without_members = Value::Object(m);
-                &without_members
-            }
-            _ => body,
-        };
-        if self.faults.has(Fault::AttrNamesCaseSensitive)
-            && let Some(key) = body.as_object().and_then(|m| {
-                m.keys().find(|k| {
-                    schema
-                        .core()
-                        .attribute(k)
-                        .is_some_and(|a| a.name != k.as_str())
-                })
-            })
-        {
-            return Err(ScimError::invalid_syntax(format!(
-                "{key:?} is not an attribute of this resource type"
-            )));
-        }
+        let rewritten = self.hooks.create_body(kind, &schema, body)?;
+        let body = rewritten.as_ref().unwrap_or(body);
         let mut map = resource::normalize(body, &schema, WriteMode::Create)?;
         let password = Self::take_password(kind, &mut map);
         let client_id = body
             .get("id")
             .and_then(Value::as_str)
-            .filter(|_| self.faults.has(Fault::HonourClientId));
+            .filter(|_| self.rules.honour_client_id);
         let id: Arc<str> = match client_id {
             Some(c) => c.into(),
             None => uuid::Uuid::new_v4().to_string().into(),
@@ -734,7 +636,7 @@ impl Provider {
         let client_created = body
             .pointer("/meta/created")
             .and_then(Value::as_str)
-            .filter(|_| self.faults.has(Fault::HonourClientId));
+            .filter(|_| self.rules.honour_client_id);
         let stamps = client_created.map(|c| (c, c));
         // A user's document needs nothing from the tenant: build it before taking the lock, so
         // concurrent creates contend only for the uniqueness check and the insert.
@@ -759,15 +661,9 @@ impl Provider {
             .get(&id)
             .cloned()
             .ok_or_else(|| internal("entry vanished after insert"))?;
-        let status = if self.faults.has(Fault::Create200) {
-            200
-        } else {
-            201
-        };
-        let mut r = self.resource_reply(&d, kind, &e, status, proj)?;
-        if !self.faults.has(Fault::NoLocation) {
-            r.location = Some(self.location(kind, &id));
-        }
+        let mut r = self.resource_reply(&d, kind, &e, 201, proj)?;
+        r.location = Some(self.location(kind, &id));
+        self.hooks.reply(Op::Create, &mut r);
         Ok(r)
     }
 
@@ -776,7 +672,7 @@ impl Provider {
     }
 
     fn missing(&self, kind: Kind, id: &str) -> ScimResult<Reply> {
-        if self.faults.has(Fault::Missing200) {
+        if self.rules.missing_answers_empty {
             return Ok(Reply::json(200, &json!({})));
         }
         Err(self.not_found(kind, id))
@@ -784,7 +680,7 @@ impl Provider {
 
     fn check_if_match(&self, if_match: Option<&str>, e: &Entry) -> ScimResult<()> {
         if let Some(h) = if_match
-            && !self.faults.has(Fault::IgnoreIfMatch)
+            && self.rules.honour_if_match
             && !etag_matches(h, &format!("W/\"{}\"", e.version))
         {
             return Err(ScimError::new(
@@ -812,14 +708,14 @@ impl Provider {
         let Some(mut e) = d.table(kind).get(id) else {
             return self.missing(kind, id);
         };
-        if self.faults.has(Fault::StaleReads)
+        if let Some(lag) = self.rules.read_lag
             && let Some((k, prev, at)) = d.stale.get(id)
             && *k == kind
-            && at.elapsed() < STALE_WINDOW
+            && at.elapsed() < lag
         {
             e = prev;
         }
-        let if_none_match = if_none_match.filter(|_| !self.faults.has(Fault::IgnoreIfNoneMatch));
+        let if_none_match = if_none_match.filter(|_| self.rules.honour_if_none_match);
         if let (Some(h), Some(tag)) = (if_none_match, self.etag(e.version))
             && etag_matches(h, &tag)
         {
@@ -830,17 +726,8 @@ impl Provider {
                 location: None,
             });
         }
-        if self.faults.has(Fault::GetMinimal) && proj.is_identity() {
-            let minimal = Projection {
-                attributes: vec![AttrPath::attr(match kind {
-                    Kind::User => "userName",
-                    Kind::Group => "displayName",
-                })],
-                excluded: Vec::new(),
-            };
-            return self.resource_reply(&d, kind, e, 200, &minimal);
-        }
-        self.resource_reply(&d, kind, e, 200, proj)
+        let rewritten = self.hooks.read_projection(kind, proj);
+        self.resource_reply(&d, kind, e, 200, rewritten.as_ref().unwrap_or(proj))
     }
 
     /// PUT /{Users|Groups}/{id}.
@@ -860,28 +747,16 @@ impl Provider {
             return self.missing(kind, id);
         };
         self.check_if_match(if_match, &old)?;
-        if self.faults.has(Fault::PutIgnored) {
+        if !self.rules.replace_applies {
             return self.resource_reply(&d, kind, &old, 200, proj);
         }
         let old_v = parse_stored(&old.json)?;
         let old_map = strip_server_fields(&old_v);
-        if self.faults.has(Fault::UniquenessConflictsWithSelf)
-            && let (Some(new), Some(was)) = (
-                map.get("userName").and_then(Value::as_str),
-                old_map.get("userName").and_then(Value::as_str),
-            )
-            && new != was
-            && new.eq_ignore_ascii_case(was)
-        {
-            return Err(ScimError::uniqueness(format!(
-                "userName {new:?} is already taken"
-            )));
-        }
+        self.hooks.screen_replace(&old_map, &map)?;
         resource::check_immutable(&old_map, &map, &schema)?;
         let password = Self::take_password(kind, &mut map).or_else(|| old.password.clone());
-        if self.faults.has(Fault::ActiveIgnored) {
-            keep_old_active(&old_map, &mut map);
-        }
+        self.hooks
+            .before_write(Op::Replace, &old_v, &old_map, &mut map);
         self.write_back(
             &slot.tenant,
             &mut d,
@@ -909,7 +784,7 @@ impl Provider {
     ) -> ScimResult<Reply> {
         let unchanged = *old_map == strip_server_fields(&Value::Object(map.clone()))
             && password == old.password;
-        if unchanged && !self.faults.has(Fault::NoopPatchBumpsVersion) {
+        if unchanged && !self.rules.noop_writes_bump_version {
             return self.resource_reply(d, kind, old, 200, proj);
         }
         let version = tenant.next_seq();
@@ -932,10 +807,10 @@ impl Provider {
         )?;
         self.check_unique(d, kind, &entry)?;
         let id = entry.id.clone();
-        if self.faults.has(Fault::StaleReads)
+        if let Some(lag) = self.rules.read_lag
             && let Some(prev) = d.table(kind).get(&id).cloned()
         {
-            d.stale.retain(|_, (_, _, at)| at.elapsed() < STALE_WINDOW);
+            d.stale.retain(|_, (_, _, at)| at.elapsed() < lag);
             d.stale
                 .insert(id.clone(), (kind, prev, std::time::Instant::now()));
         }
@@ -964,18 +839,18 @@ impl Provider {
         self.patch_based_on(slot, kind, id, body, if_match, proj, None)
     }
 
-    /// The resource as stored now (the read half of the `lost-member-updates` fault's unlocked
-    /// read-modify-write).
+    /// The resource as stored now (the read half of an unlocked read-modify-write,
+    /// `Semantics::unlocked_group_patch`).
     pub fn snapshot(&self, slot: &TenantSlot, kind: Kind, id: &str) -> Option<Arc<Entry>> {
         slot.tenant.data.read().table(kind).get(id).cloned()
     }
 
     /// PATCH applied to `base` (a [`Provider::snapshot`] taken earlier) instead of the stored
-    /// resource when given: the `lost-member-updates` fault, which overwrites whatever was
-    /// written in between. `None` is the ordinary PATCH.
+    /// resource when given, overwriting whatever was written in between. `None` is the
+    /// ordinary PATCH.
     #[expect(
         clippy::too_many_arguments,
-        reason = "PATCH's parts plus the fault's base"
+        reason = "PATCH's parts plus the snapshot it is based on"
     )]
     pub fn patch_based_on(
         &self,
@@ -988,12 +863,10 @@ impl Provider {
         base: Option<Arc<Entry>>,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
-        if self.faults.has(Fault::PatchOpCaseSensitive) {
-            reject_non_lowercase_ops(body)?;
-        }
+        self.hooks.screen_patch(body)?;
         let mut req = match PatchRequest::from_json(body) {
             Ok(r) => r,
-            Err(_) if self.faults.has(Fault::PatchEnvelopeUnchecked) => {
+            Err(e) if self.hooks.tolerate(Stage::PatchEnvelope, &e) => {
                 let d = slot.tenant.data.read();
                 let Some(old) = d.table(kind).get(id) else {
                     return self.missing(kind, id);
@@ -1002,9 +875,7 @@ impl Provider {
             }
             Err(e) => return Err(e),
         };
-        if self.faults.has(Fault::ManagerStringRejected) {
-            reject_string_manager(&req)?;
-        }
+        self.hooks.patch_request(&mut req)?;
         if req.operations.len() > self.limits.max_patch_operations {
             return Err(ScimError::new(
                 413,
@@ -1015,86 +886,45 @@ impl Provider {
                 ),
             ));
         }
-        if self.faults.has(Fault::PatchRemoveAllMembers) {
-            for op in &mut req.operations {
-                if matches!(op.op, patch::OpKind::Remove)
-                    && op
-                        .path
-                        .as_deref()
-                        .is_some_and(|p| p.eq_ignore_ascii_case("members"))
-                {
-                    op.value = None;
-                }
-            }
-        }
-        if self.faults.has(Fault::PatchAddReplacesMembers) {
-            for op in &mut req.operations {
-                if matches!(op.op, patch::OpKind::Add)
-                    && op
-                        .path
-                        .as_deref()
-                        .is_some_and(|p| p.eq_ignore_ascii_case("members"))
-                {
-                    op.op = patch::OpKind::Replace;
-                }
-            }
-        }
         let mut d = slot.tenant.data.write();
         let Some(current) = d.table(kind).get(id).cloned() else {
             return self.missing(kind, id);
         };
         let old = base.unwrap_or(current);
         self.check_if_match(if_match, &old)?;
-        if kind == Kind::User && self.faults.has(Fault::UserGroupsWritable) {
-            self.write_user_groups(&slot.tenant, &mut d, id, &mut req)?;
-        }
-        if self.faults.has(Fault::PatchPathlessIgnored) {
-            req.operations.retain(|op| op.path.is_some());
+        for gid in self.hooks.patch_operations(kind, &mut req) {
+            self.add_member(&slot.tenant, &mut d, &gid, id)?;
         }
         let old_v = parse_stored(&old.json)?;
         let outcome = match patch::apply(&old_v, &req, &schema) {
             Ok(o) => o,
             Err(e) => {
-                let swallowed = match e.scim_type {
-                    Some(ScimType::NoTarget) => self.faults.has(Fault::PatchNoTarget200),
-                    Some(ScimType::InvalidPath) => self.faults.has(Fault::PatchInvalidPath200),
-                    Some(ScimType::Mutability) => self.faults.has(Fault::PatchMutability200),
-                    _ => false,
-                };
-                if swallowed {
+                if self.hooks.tolerate(Stage::PatchApply, &e) {
                     return self.resource_reply(&d, kind, &old, 200, proj);
                 }
-                if self.faults.has(Fault::PatchNotAtomic) {
-                    // Keep the longest prefix of operations that applies.
-                    let mut prefix = req.clone();
-                    while prefix.operations.len() > 1 {
-                        prefix.operations.pop();
-                        if let Ok(o) = patch::apply(&old_v, &prefix, &schema) {
-                            if o.changed {
-                                self.store_patched(
-                                    &slot.tenant,
-                                    &mut d,
-                                    kind,
-                                    &old,
-                                    &old_v,
-                                    &o.resource,
-                                    proj,
-                                )?;
-                            }
-                            break;
+                // The first partial request (if the hooks offer any) that applies is kept.
+                for partial in self.hooks.partial_patches(&req) {
+                    if let Ok(o) = patch::apply(&old_v, &partial, &schema) {
+                        if o.changed {
+                            self.store_patched(
+                                &slot.tenant,
+                                &mut d,
+                                kind,
+                                &old,
+                                &old_v,
+                                &o.resource,
+                                proj,
+                            )?;
                         }
+                        break;
                     }
                 }
                 return Err(e);
             }
         };
         let mut outcome = outcome;
-        if self.faults.has(Fault::PatchPathlessClearsOthers) {
-            clear_unnamed(&req, &mut outcome.resource);
-        }
-        if self.faults.has(Fault::PatchIgnored)
-            || (!outcome.changed && !self.faults.has(Fault::NoopPatchBumpsVersion))
-        {
+        self.hooks.patched(&req, &mut outcome.resource);
+        if !self.rules.patch_applies || (!outcome.changed && !self.rules.noop_writes_bump_version) {
             return self.patch_reply(self.resource_reply(&d, kind, &old, 200, proj)?);
         }
         let r = self.store_patched(
@@ -1109,14 +939,9 @@ impl Provider {
         self.patch_reply(r)
     }
 
-    /// The `patch-empty-200` fault: a successful PATCH answers `{}`.
-    fn patch_reply(&self, r: Reply) -> ScimResult<Reply> {
-        if self.faults.has(Fault::PatchEmpty200) {
-            return Ok(Reply {
-                body: Some(to_bytes(&json!({}))),
-                ..r
-            });
-        }
+    /// A successful PATCH's answer, through the reply hook.
+    fn patch_reply(&self, mut r: Reply) -> ScimResult<Reply> {
+        self.hooks.reply(Op::Patch, &mut r);
         Ok(r)
     }
 
@@ -1136,12 +961,8 @@ impl Provider {
         let mut map = resource::normalize(patched, &schema, WriteMode::Replace)?;
         let old_map = strip_server_fields(old_v);
         let password = Self::take_password(kind, &mut map).or_else(|| old.password.clone());
-        if self.faults.has(Fault::ActiveIgnored) {
-            keep_old_active(&old_map, &mut map);
-        }
-        if self.faults.has(Fault::PatchNoPrimaryDemote) {
-            restore_primaries(old_v, &mut map);
-        }
+        self.hooks
+            .before_write(Op::Patch, old_v, &old_map, &mut map);
         self.write_back(tenant, d, kind, old, &old_map, map, password, proj)
     }
 
@@ -1158,15 +979,15 @@ impl Provider {
             return self.missing(kind, id);
         };
         self.check_if_match(if_match, &old)?;
-        if self.faults.has(Fault::DeleteIgnored) {
+        if !self.rules.delete_removes {
             return Ok(Reply::empty(204));
         }
-        if self.faults.has(Fault::StaleReads) {
+        if self.rules.read_lag.is_some() {
             d.stale.remove(id);
         }
         let body = self
-            .faults
-            .has(Fault::Delete200)
+            .rules
+            .delete_returns_body
             .then(|| self.served_json(kind, &old));
         match kind {
             Kind::User => {
@@ -1176,7 +997,7 @@ impl Provider {
                 d.remove_group(id);
             }
         }
-        if !self.faults.has(Fault::DanglingMembers) {
+        if self.rules.delete_cascades_members {
             for gid in d.groups_of(id) {
                 self.drop_member(&slot.tenant, &mut d, &gid, id)?;
             }
@@ -1193,58 +1014,35 @@ impl Provider {
         })
     }
 
-    /// The `user-groups-writable` fault: take the `add`/`replace` operations on `groups` out of
-    /// a user PATCH and add the user to each group they name.
-    fn write_user_groups(
+    /// Add `member` to group `gid` (a membership a hook asks for); no group, no change.
+    fn add_member(
         &self,
         tenant: &Tenant,
         d: &mut TenantData,
-        uid: &str,
-        req: &mut PatchRequest,
+        gid: &str,
+        member: &str,
     ) -> ScimResult<()> {
-        let mut gids = Vec::new();
-        req.operations.retain(|op| {
-            let on_groups = !matches!(op.op, patch::OpKind::Remove)
-                && op
-                    .path
-                    .as_deref()
-                    .is_some_and(|p| p.eq_ignore_ascii_case("groups"));
-            if on_groups {
-                for v in op
-                    .value
-                    .iter()
-                    .flat_map(|v| v.as_array().cloned().unwrap_or_default())
-                {
-                    if let Some(g) = v.get("value").and_then(Value::as_str) {
-                        gids.push(g.to_string());
-                    }
-                }
-            }
-            !on_groups
-        });
-        for gid in gids {
-            let Some(g) = d.groups.get(&gid).cloned() else {
-                continue;
-            };
-            let old_map = strip_server_fields(&parse_stored(&g.json)?);
-            let mut map = old_map.clone();
-            let members = map
-                .entry("members")
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if let Value::Array(list) = members {
-                list.push(json!({"value": uid}));
-            }
-            self.write_back(
-                tenant,
-                d,
-                Kind::Group,
-                &g,
-                &old_map,
-                map,
-                None,
-                &Projection::default(),
-            )?;
+        let Some(g) = d.groups.get(gid).cloned() else {
+            return Ok(());
+        };
+        let old_map = strip_server_fields(&parse_stored(&g.json)?);
+        let mut map = old_map.clone();
+        let members = map
+            .entry("members")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = members {
+            list.push(json!({"value": member}));
         }
+        self.write_back(
+            tenant,
+            d,
+            Kind::Group,
+            &g,
+            &old_map,
+            map,
+            None,
+            &Projection::default(),
+        )?;
         Ok(())
     }
 
@@ -1285,53 +1083,30 @@ impl Provider {
     }
 
     /// GET /{Users|Groups} and POST /.search (one kind or, for the root, several).
-    pub fn list(&self, slot: &TenantSlot, kinds: &[Kind], q: &ListQuery) -> ScimResult<Reply> {
-        let filter = match q
-            .filter
-            .as_deref()
-            .filter(|_| !self.faults.has(Fault::FilterIgnored))
-        {
+    pub fn list(&self, slot: &TenantSlot, kinds: &[Kind], sent: &ListQuery) -> ScimResult<Reply> {
+        let rewritten = self.hooks.list_query(sent);
+        let q = rewritten.as_ref().unwrap_or(sent);
+        let filter = match q.filter.as_deref() {
             None => None,
-            Some(text)
-                if self.faults.has(Fault::FilterKeywordsCaseSensitive)
-                    && has_non_lowercase_keyword(text) =>
-            {
-                return Err(ScimError::invalid_filter(
-                    "filter keywords must be lowercase (filter-keywords-case-sensitive fault)",
-                ));
-            }
-            Some(text) => match self.parse_filter(text, kinds) {
-                Ok(f) => Some(self.filter_faults(f)),
-                Err(e) if self.faults.has(Fault::BadFilter200) => {
-                    let _ = e;
-                    return Ok(Reply::json(200, &query::list_response(0, 1, Vec::new())));
+            Some(text) => {
+                self.hooks.screen_filter(text)?;
+                match self.parse_filter(text, kinds) {
+                    Ok(f) => Some(self.hooks.filter(f)),
+                    Err(e) if self.hooks.tolerate(Stage::Filter, &e) => {
+                        return Ok(Reply::json(200, &query::list_response(0, 1, Vec::new())));
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(e) => return Err(e),
-            },
+            }
         };
-        if let Some(by) = q
-            .sort_by
-            .as_ref()
-            .filter(|_| !self.faults.has(Fault::SortIgnored))
-        {
+        if let Some(by) = q.sort_by.as_ref() {
             self.check_sort_by(by, kinds)?;
         }
-        if self.faults.has(Fault::CountOverMax400)
-            && q.count.is_some_and(|c| c > self.limits.filter_max_results)
-        {
-            return Err(ScimError::too_many("count is above filter.maxResults"));
-        }
-        let start_index = if self.faults.has(Fault::StartIndexZeroBased) {
-            q.start_index.saturating_add(1)
-        } else {
-            q.start_index
-        };
+        self.hooks.screen_list_query(q, &self.limits)?;
+        let start_index = q.start_index.saturating_add(self.rules.start_index_shift);
         let d = slot.tenant.data.read();
-        let paging = !self.faults.has(Fault::PaginationIgnored);
-        let sort_by = q
-            .sort_by
-            .as_ref()
-            .filter(|_| !self.faults.has(Fault::SortIgnored));
+        let paging = self.rules.paging;
+        let sort_by = q.sort_by.as_ref();
 
         // Fast path: one kind, no filter, no sort: page straight off the table.
         if let ([kind], None, None) = (kinds, &filter, sort_by) {
@@ -1353,7 +1128,7 @@ impl Provider {
                 let v = self.materialize(&d, *kind, e)?;
                 page.push(self.project(*kind, &v, &proj)?);
             }
-            return Ok(Reply::json(200, &self.list_body(total, q, page)));
+            return Ok(Reply::json(200, &self.list_body(total, sent, page)));
         }
 
         let mut hits: Vec<(Kind, Value)> = Vec::new();
@@ -1364,7 +1139,7 @@ impl Provider {
                 let v = self.materialize(&d, kind, &e)?;
                 let keep = match &filter {
                     None => true,
-                    Some(f) => f.matches(&v, &schema) && self.case_fault_ok(f, &v),
+                    Some(f) => f.matches(&v, &schema) && self.hooks.also_matches(f, &v),
                 };
                 if keep {
                     hits.push((kind, v));
@@ -1375,19 +1150,9 @@ impl Provider {
             let kind = kinds.first().copied().unwrap_or(Kind::User);
             let schema = self.schema(kind)?;
             let mut values: Vec<Value> = hits.into_iter().map(|(_, v)| v).collect();
-            let order = if self.faults.has(Fault::SortOrderIgnored) {
-                query::SortOrder::Ascending
-            } else {
-                q.sort_order
-            };
+            let order = q.sort_order;
             query::sort(&mut values, by, order, &schema);
-            if self.faults.has(Fault::SortCaseSensitive) {
-                sort_case_sensitive(&mut values, by, order);
-            }
-            if self.faults.has(Fault::SortMissingFirst) {
-                let present = Filter::Present(by.clone());
-                values.sort_by_key(|v| present.matches(v, &schema));
-            }
+            self.hooks.sorted(&mut values, by, order, &schema);
             // Every served resource names its type in meta.resourceType.
             hits = values
                 .into_iter()
@@ -1402,9 +1167,7 @@ impl Provider {
                 .collect();
         }
         let total = hits.len();
-        if total == 0 && filter.is_some() && self.faults.has(Fault::FilterMiss404) {
-            return Err(ScimError::not_found("no resource matches the filter"));
-        }
+        self.hooks.screen_total(total, filter.is_some())?;
         let range = if paging {
             query::page_range(
                 total,
@@ -1420,43 +1183,20 @@ impl Provider {
         for (kind, v) in hits.into_iter().skip(range.start).take(range.len()) {
             page.push(self.project(kind, &v, &proj)?);
         }
-        Ok(Reply::json(200, &self.list_body(total, q, page)))
+        Ok(Reply::json(200, &self.list_body(total, sent, page)))
     }
 
     fn list_projection(&self, q: &ListQuery) -> Projection {
         Projection {
-            attributes: if self.faults.has(Fault::ListAttributesIgnored) {
-                Vec::new()
-            } else {
-                q.attributes.clone()
-            },
+            attributes: q.attributes.clone(),
             excluded: q.excluded_attributes.clone(),
         }
     }
 
+    /// The ListResponse for a page (`q` as the client sent it), through the list-body hook.
     fn list_body(&self, total: usize, q: &ListQuery, page: Vec<Value>) -> Value {
-        let start = if self.faults.has(Fault::PaginationIgnored) {
-            1
-        } else {
-            q.start_index.max(1)
-        };
-        let page_len = page.len();
-        let mut body = query::list_response(total, start, page);
-        if let Value::Object(m) = &mut body {
-            if self.faults.has(Fault::TotalResultsIsPageSize) {
-                m.insert("totalResults".into(), json!(page_len));
-            }
-            if self.faults.has(Fault::ListResourcesLowercase)
-                && let Some(r) = m.shift_remove("Resources")
-            {
-                m.insert("resources".into(), r);
-            }
-        }
-        if self.faults.has(Fault::ItemsPerPageIsCount)
-            && let (Some(c), Value::Object(m)) = (q.count, &mut body)
-        {
-            m.insert("itemsPerPage".into(), json!(c));
-        }
+        let mut body = query::list_response(total, q.start_index.max(1), page);
+        self.hooks.list_body(q, &mut body);
         body
     }
 
@@ -1475,76 +1215,6 @@ impl Provider {
         }
     }
 
-    /// The filter-evaluation faults, applied by rewriting the parsed filter.
-    fn filter_faults(&self, f: Filter) -> Filter {
-        let on = |x| self.faults.has(x);
-        if !(on(Fault::FilterNoPrecedence)
-            || on(Fault::FilterNotIgnored)
-            || on(Fault::FilterGeLeExclusive)
-            || on(Fault::FilterDatetimeAsString)
-            || on(Fault::ValuePathAcrossElements))
-        {
-            return f;
-        }
-        self.rewrite(f)
-    }
-
-    fn rewrite(&self, f: Filter) -> Filter {
-        use crate::scim::filter::{CompValue, CompareOp};
-        let on = |x| self.faults.has(x);
-        match f {
-            Filter::Or(a, b) => match self.rewrite(*b) {
-                // `a or (x and y)` misread as `(a or x) and y`.
-                Filter::And(x, y) if on(Fault::FilterNoPrecedence) => Filter::And(
-                    Box::new(self.rewrite(Filter::Or(Box::new(self.rewrite(*a)), x))),
-                    y,
-                ),
-                b => Filter::Or(Box::new(self.rewrite(*a)), Box::new(b)),
-            },
-            Filter::And(a, b) => {
-                Filter::And(Box::new(self.rewrite(*a)), Box::new(self.rewrite(*b)))
-            }
-            Filter::Not(x) if on(Fault::FilterNotIgnored) => self.rewrite(*x),
-            Filter::Not(x) => Filter::Not(Box::new(self.rewrite(*x))),
-            Filter::ValuePath { attr, filter } if on(Fault::ValuePathAcrossElements) => {
-                match *filter {
-                    Filter::And(x, y) => Filter::And(
-                        Box::new(self.rewrite(Filter::ValuePath {
-                            attr: attr.clone(),
-                            filter: x,
-                        })),
-                        Box::new(self.rewrite(Filter::ValuePath { attr, filter: y })),
-                    ),
-                    inner => Filter::ValuePath {
-                        attr,
-                        filter: Box::new(inner),
-                    },
-                }
-            }
-            Filter::Compare { path, op, value } => {
-                let op = match op {
-                    CompareOp::Ge if on(Fault::FilterGeLeExclusive) => CompareOp::Gt,
-                    CompareOp::Le if on(Fault::FilterGeLeExclusive) => CompareOp::Lt,
-                    op => op,
-                };
-                let value = match value {
-                    // A trailing space makes the literal unparseable as a dateTime, so the
-                    // comparison falls back to comparing the text.
-                    CompValue::Str(s)
-                        if on(Fault::FilterDatetimeAsString)
-                            && op.is_ordering()
-                            && chrono::DateTime::parse_from_rfc3339(&s).is_ok() =>
-                    {
-                        CompValue::Str(format!("{s} "))
-                    }
-                    v => v,
-                };
-                Filter::Compare { path, op, value }
-            }
-            other => other,
-        }
-    }
-
     /// `sortBy` must name an attribute of at least one of `kinds` (root `.search` spans both).
     fn check_sort_by(&self, by: &AttrPath, kinds: &[Kind]) -> ScimResult<()> {
         let mut last_err = None;
@@ -1555,20 +1225,6 @@ impl Provider {
             }
         }
         last_err.map_or(Ok(()), Err)
-    }
-
-    /// Under `filter-case-sensitive`, an equality on userName (or another caseExact=false
-    /// string attribute: displayName, nickName, title) must also match exactly.
-    fn case_fault_ok(&self, f: &Filter, v: &Value) -> bool {
-        if !self.faults.has(Fault::FilterCaseSensitive) {
-            return true;
-        }
-        ["userName", "displayName", "nickName", "title"]
-            .iter()
-            .all(|attr| match f.equality_on(&AttrPath::attr(*attr)) {
-                Some(want) => v.get(*attr).and_then(Value::as_str) == Some(want),
-                None => true,
-            })
     }
 
     /// The entries worth evaluating `filter` on: an index hit when the filter pins a unique
@@ -1603,9 +1259,7 @@ impl Provider {
                                 value.to_lowercase()
                             };
                             let key = format!("{path}\0{folded}");
-                            if self.faults.has(Fault::NoUniqueness)
-                                || self.faults.has(Fault::UniquenessCaseSensitive)
-                            {
+                            if self.rules.uniqueness != Uniqueness::AsDeclared {
                                 break;
                             }
                             return table
@@ -1636,13 +1290,13 @@ impl Provider {
     /// The user `/Me` resolves to for this tenant slot.
     pub fn me_id(&self, slot: &TenantSlot) -> ScimResult<String> {
         let Some(user_name) = &slot.me else {
-            if self.faults.has(Fault::Me404) {
+            if self.rules.me_unbound == MeUnbound::NotFound {
                 // As if /Me were no route at all: the answer of any unknown endpoint.
                 return Err(ScimError::not_found(
                     "/Me is not an endpoint of this service",
                 ));
             }
-            if self.faults.has(Fault::MeOtherUser)
+            if self.rules.me_unbound == MeUnbound::FirstUser
                 && let Some(e) = slot.tenant.data.read().users.iter().next()
             {
                 return Ok(e.id.to_string());
@@ -1715,42 +1369,8 @@ fn strip_server_fields(v: &Value) -> Map<String, Value> {
     m
 }
 
-/// The `patch-pathless-clears-others` fault: after a path-less `replace`, keep only what its
-/// value names (by name prefix, so `name.familyName` keeps `name`), plus `id`, `schemas`,
-/// `meta` and the required `userName`/`displayName`.
-fn clear_unnamed(req: &patch::PatchRequest, resource: &mut Value) {
-    let named: Vec<String> = req
-        .operations
-        .iter()
-        .filter(|op| matches!(op.op, patch::OpKind::Replace) && op.path.is_none())
-        .filter_map(|op| op.value.as_ref().and_then(Value::as_object))
-        .flat_map(|m| m.keys().map(|k| k.to_lowercase()))
-        .collect();
-    if named.is_empty() {
-        return;
-    }
-    if let Some(m) = resource.as_object_mut() {
-        m.retain(|k, _| {
-            let k = k.to_lowercase();
-            ["id", "schemas", "meta", "username", "displayname"].contains(&k.as_str())
-                || named.iter().any(|n| n.starts_with(&k))
-        });
-    }
-}
-
-fn keep_old_active(old: &Map<String, Value>, new: &mut Map<String, Value>) {
-    match old.get("active") {
-        Some(a) => {
-            new.insert("active".into(), a.clone());
-        }
-        None => {
-            new.shift_remove("active");
-        }
-    }
-}
-
-/// The value at `path` as written (no case folding), for the case-sensitive uniqueness fault.
-fn raw_value(map: &Map<String, Value>, path: &AttrPath) -> Option<String> {
+/// The value at `path` as written (no case folding).
+pub fn raw_value(map: &Map<String, Value>, path: &AttrPath) -> Option<String> {
     let top = match &path.urn {
         Some(urn) => map.get(urn.as_str())?.get(path.attr.as_str())?,
         None => map.get(path.attr.as_str())?,
@@ -1760,127 +1380,6 @@ fn raw_value(map: &Map<String, Value>, path: &AttrPath) -> Option<String> {
         None => top,
     };
     v.as_str().map(str::to_string)
-}
-
-/// The `sort-case-sensitive` fault: order by the raw string (code-point order), missing last.
-fn sort_case_sensitive(values: &mut [Value], by: &AttrPath, order: query::SortOrder) {
-    values.sort_by(|a, b| {
-        let key = |v: &Value| v.as_object().and_then(|m| raw_value(m, by));
-        match (key(a), key(b)) {
-            (Some(x), Some(y)) if order == query::SortOrder::Descending => y.cmp(&x),
-            (Some(x), Some(y)) => x.cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        }
-    });
-}
-
-/// The `filter-keywords-case-sensitive` fault: whether an operator or `and`/`or`/`not` outside a
-/// string literal is written in anything but lowercase.
-fn has_non_lowercase_keyword(text: &str) -> bool {
-    const KEYWORDS: [&str; 13] = [
-        "eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le", "and", "or", "not",
-    ];
-    let mut outside = String::new();
-    let mut in_str = false;
-    let mut escaped = false;
-    for ch in text.chars() {
-        match (in_str, escaped, ch) {
-            (true, true, _) => escaped = false,
-            (true, false, '\\') => escaped = true,
-            (true, false, '"') => in_str = false,
-            (true, false, _) => {}
-            (false, _, '"') => {
-                in_str = true;
-                outside.push(' ');
-            }
-            (false, _, c) if "()[]".contains(c) => outside.push(' '),
-            (false, _, c) => outside.push(c),
-        }
-    }
-    outside.split_whitespace().any(|w| {
-        KEYWORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
-            && w.chars().any(|c| c.is_ascii_uppercase())
-    })
-}
-
-/// The `attributes-case-sensitive` fault: keep only the requested names spelled exactly as the
-/// resource's keys; when none is left, ask for `id` alone (the resource has nothing requested).
-fn case_sensitive_attributes(v: &Value, attributes: &[AttrPath]) -> Vec<AttrPath> {
-    if attributes.is_empty() {
-        return Vec::new();
-    }
-    let kept: Vec<AttrPath> = attributes
-        .iter()
-        .filter(|a| {
-            let container = match &a.urn {
-                Some(u) => v.get(u.as_str()),
-                None => Some(v),
-            };
-            container.and_then(|c| c.get(a.attr.as_str())).is_some()
-        })
-        .cloned()
-        .collect();
-    if kept.is_empty() {
-        vec![AttrPath::attr("id")]
-    } else {
-        kept
-    }
-}
-
-/// The `patch-no-primary-demote` fault: values that were primary before the PATCH are primary
-/// again afterwards.
-fn restore_primaries(old: &Value, new: &mut Map<String, Value>) {
-    let Some(old) = old.as_object() else {
-        return;
-    };
-    for (k, ov) in old {
-        let (Some(before), Some(Value::Array(after))) = (ov.as_array(), new.get_mut(k)) else {
-            continue;
-        };
-        for el in after.iter_mut() {
-            let was_primary = before.iter().any(|b| {
-                b.get("primary") == Some(&Value::Bool(true)) && b.get("value") == el.get("value")
-            });
-            if was_primary && let Value::Object(m) = el {
-                m.insert("primary".into(), Value::Bool(true));
-            }
-        }
-    }
-}
-
-/// The `manager-string-rejected` fault: a bare string for `...:manager` is refused.
-fn reject_string_manager(req: &PatchRequest) -> ScimResult<()> {
-    for op in &req.operations {
-        let to_manager = op
-            .path
-            .as_deref()
-            .is_some_and(|p| p.to_ascii_lowercase().ends_with("manager"));
-        if to_manager && op.value.as_ref().is_some_and(Value::is_string) {
-            return Err(ScimError::invalid_value(
-                "manager must be a complex value {\"value\": id}",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The `patch-op-case-sensitive` fault: only lowercase op names pass.
-fn reject_non_lowercase_ops(body: &Value) -> ScimResult<()> {
-    let ops = body
-        .get("Operations")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for op in ops {
-        if let Some(name) = op.get("op").and_then(Value::as_str)
-            && name != name.to_lowercase()
-        {
-            return Err(ScimError::invalid_syntax(format!("unknown op {name:?}")));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1897,18 +1396,6 @@ mod tests {
         let past = "2000-01-01T00:00:00Z";
         assert!(modified_after(Some(past)).as_str() >= now.as_str());
         assert!(modified_after(Some("garbage")).as_str() >= now.as_str());
-    }
-
-    #[test]
-    fn keyword_case_fault_sees_keywords_outside_strings_only() {
-        assert!(has_non_lowercase_keyword("userName EQ \"a\""));
-        assert!(has_non_lowercase_keyword("a pr AND (b eq \"x\")"));
-        assert!(has_non_lowercase_keyword("NOT(a pr)"));
-        assert!(!has_non_lowercase_keyword("userName eq \"EQ AND\""));
-        assert!(!has_non_lowercase_keyword(
-            "title eq \"a \\\" OR\" and b pr"
-        ));
-        assert!(!has_non_lowercase_keyword("EQUAL eq \"x\""));
     }
 
     #[test]
