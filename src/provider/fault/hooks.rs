@@ -26,13 +26,17 @@ const UNLOCKED_PATCH_PAUSE: std::time::Duration = std::time::Duration::from_mill
 
 impl From<Faults> for Arc<dyn Hooks> {
     fn from(f: Faults) -> Self {
-        Arc::new(f)
+        f.hooks()
     }
 }
 
 impl Faults {
-    /// These faults as provider hooks.
+    /// These faults as provider hooks: the standard (no-op) hooks when none is on, so a clean
+    /// provider pays for no fault lookups.
     pub fn hooks(self) -> Arc<dyn Hooks> {
+        if self.is_empty() {
+            return crate::provider::hooks::standard();
+        }
         Arc::new(self)
     }
 }
