@@ -1,6 +1,9 @@
 //! Deliberate non-conformances the provider can switch on (`scimtest serve --fault NAME`), so that
 //! every conformance check and replay verdict can be shown to fail against a broken target.
-//! Each fault breaks exactly one rule and names it. `table.rs` names and describes them.
+//! Each fault breaks exactly one rule and names it. `table.rs` names and describes every fault
+//! (the one place to add one); `hooks.rs` turns a set of faults into the provider's hooks
+//! (`crate::provider::hooks`) and behaviour switches; `rewrite.rs` holds the rewrites they make.
+//! Nothing outside this folder in `src/provider/` names a fault.
 
 mod hooks;
 mod rewrite;
