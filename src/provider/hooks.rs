@@ -205,7 +205,10 @@ impl Semantics {
 }
 
 /// The extension points. Every method has a default that changes nothing.
-#[allow(unused_variables)]
+#[expect(
+    unused_variables,
+    reason = "the defaults ignore their inputs; other implementations use them"
+)]
 pub trait Hooks: std::fmt::Debug + Send + Sync {
     /// The behaviour switches, computed once when the provider starts.
     fn semantics(&self, limits: &Limits) -> Semantics {
