@@ -119,7 +119,7 @@ async fn serve(args: ServeArgs) -> i32 {
     let config = ProviderConfig {
         listen: args.listen,
         tokens: args.tokens,
-        faults: Faults::new(args.faults),
+        hooks: Faults::new(args.faults).hooks(),
         limits,
         seed_users: args.seed_users,
         allow_unknown_members: args.allow_unknown_members,
@@ -173,6 +173,9 @@ mod tests {
     fn unknown_fault_is_a_usage_error_with_suggestion() {
         let err = Cli::try_parse_from(["scimtest", "serve", "--fault", "patch-ignore"]).err();
         let msg = err.map(|e| e.to_string()).unwrap_or_default();
-        assert!(msg.contains("patch-ignored"), "{msg}");
+        assert!(
+            msg.contains("tip: a similar value exists: 'patch-ignored'"),
+            "{msg}"
+        );
     }
 }

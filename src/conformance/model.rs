@@ -1,8 +1,9 @@
 //! A check is data plus one async function: a stable dotted id, a title, the RFC section, a
-//! level, the area, the capabilities it needs, the proof that it can fail (a provider fault or
-//! a named wiremock double), a fix hint, and `run`. The catalogue is a list of these values.
+//! level, the area, the capabilities it needs, the proof that it can fail (a provider fault),
+//! a fix hint, and `run`. The catalogue is a list of these values.
 
 use crate::conformance::context::Ctx;
+use crate::provider::fault::Fault;
 pub use crate::report::model::{Level, Outcome};
 use futures::future::BoxFuture;
 
@@ -50,9 +51,7 @@ impl Capability {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Proof {
     /// `scimtest serve --fault NAME` makes it fail.
-    Fault(&'static str),
-    /// A named wiremock double in the tests makes it fail.
-    Double(&'static str),
+    Fault(Fault),
 }
 
 /// A verdict other than Pass, with the reason.
@@ -123,14 +122,12 @@ impl std::fmt::Debug for Check {
     }
 }
 
-/// Declare a check: `check!(fn_path, "id", "title", "RFC 7644 §3.3", Must, [Patch], fault "name", "hint")`.
+/// Declare a check: `check!(fn_path, "id", "title", "RFC 7644 §3.3", Must, [Patch], fault NoLocation, "hint")`
+/// (the fault is a [`Fault`] variant, so the compiler checks its name).
 #[macro_export]
 macro_rules! check {
-    ($f:path, $id:literal, $title:literal, $rfc:literal, $level:ident, [$($cap:ident),*], fault $fault:literal, $hint:literal) => {
-        $crate::check!(@make $f, $id, $title, $rfc, $level, [$($cap),*], $crate::conformance::model::Proof::Fault($fault), $hint)
-    };
-    ($f:path, $id:literal, $title:literal, $rfc:literal, $level:ident, [$($cap:ident),*], double $double:literal, $hint:literal) => {
-        $crate::check!(@make $f, $id, $title, $rfc, $level, [$($cap),*], $crate::conformance::model::Proof::Double($double), $hint)
+    ($f:path, $id:literal, $title:literal, $rfc:literal, $level:ident, [$($cap:ident),*], fault $fault:ident, $hint:literal) => {
+        $crate::check!(@make $f, $id, $title, $rfc, $level, [$($cap),*], $crate::conformance::model::Proof::Fault($crate::provider::fault::Fault::$fault), $hint)
     };
     (@make $f:path, $id:literal, $title:literal, $rfc:literal, $level:ident, [$($cap:ident),*], $proof:expr, $hint:literal) => {{
         fn run(c: &$crate::conformance::context::Ctx) -> futures::future::BoxFuture<'_, $crate::conformance::model::CheckResult> {

@@ -5,7 +5,6 @@
 //! `failOnErrors` stops processing after that many errors; `maxOperations` and `maxPayloadSize`
 //! are enforced with 413 and the limit in the detail.
 
-use crate::provider::fault::Fault;
 use crate::provider::service::{Projection, Provider, Reply, TenantSlot};
 use crate::provider::store::Kind;
 use crate::scim::schema::{BULK_REQUEST, BULK_RESPONSE};
@@ -145,7 +144,7 @@ fn op_result(op: &Op, r: Result<Reply, ScimError>, provider: &Provider) -> Value
             m.insert("status".into(), Value::String(e.status.to_string()));
             m.insert(
                 "response".into(),
-                crate::provider::http::error_json(&e, &provider.faults),
+                crate::provider::http::error_json(&e, provider),
             );
         }
     }
@@ -184,7 +183,7 @@ fn run_one(
     };
     match (op.method.as_str(), id) {
         ("POST", None) => {
-            if op.bulk_id.is_none() && !provider.faults.has(Fault::BulkPostWithoutBulkId) {
+            if op.bulk_id.is_none() && provider.rules.bulk_post_needs_bulk_id {
                 return Err(ScimError::invalid_syntax(
                     "a POST operation requires a bulkId",
                 ));
@@ -207,13 +206,15 @@ fn run_one(
 
 /// Run a BulkRequest.
 pub fn run(provider: &Provider, slot: &TenantSlot, body: &Value) -> ScimResult<Value> {
-    let max_ops =
-        (!provider.faults.has(Fault::BulkNoLimit)).then_some(provider.limits.bulk_max_operations);
+    let rules = &provider.rules;
+    let max_ops = rules
+        .bulk_max_operations_enforced
+        .then_some(provider.limits.bulk_max_operations);
     let (fail_on_errors, ops) = parse(body, max_ops)?;
     let fail_on_errors = fail_on_errors
-        .filter(|_| !provider.faults.has(Fault::BulkIgnoreFailOnErrors))
-        .or(provider.faults.has(Fault::BulkStopOnError).then_some(1));
-    let resolve = !provider.faults.has(Fault::BulkIgnoreBulkId);
+        .filter(|_| rules.bulk_honours_fail_on_errors)
+        .or(rules.bulk_stops_at_first_error.then_some(1));
+    let resolve = rules.bulk_resolves_ids;
     let declared: std::collections::HashSet<String> =
         ops.iter().filter_map(|o| o.bulk_id.clone()).collect();
     let mut ids: HashMap<String, String> = HashMap::new();

@@ -1,8 +1,9 @@
 //! Provider configuration: listen address, bearer tokens (one tenant each, optionally bound to a
-//! user for `/Me`), faults, and the limits the ServiceProviderConfig advertises and enforces.
+//! user for `/Me`), the hooks, and the limits the ServiceProviderConfig advertises and enforces.
 
-use crate::provider::fault::Faults;
+use crate::provider::hooks::{self, Hooks};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// A bearer token, its tenant, and optionally the userName `/Me` resolves to.
 #[derive(Clone, PartialEq, Eq)]
@@ -92,8 +93,8 @@ pub struct ProviderConfig {
     pub listen: SocketAddr,
     /// Tokens; empty means "generate one".
     pub tokens: Vec<TokenSpec>,
-    /// Deliberate non-conformances.
-    pub faults: Faults,
+    /// The extension points the provider calls (no-ops by default).
+    pub hooks: Arc<dyn Hooks>,
     /// Limits.
     pub limits: Limits,
     /// Synthetic users created in the first tenant at start-up (benchmarks, demos):
@@ -110,7 +111,7 @@ impl Default for ProviderConfig {
         ProviderConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             tokens: Vec::new(),
-            faults: Faults::default(),
+            hooks: hooks::standard(),
             limits: Limits::default(),
             seed_users: 0,
             allow_unknown_members: false,

@@ -4,7 +4,6 @@
 //! `Content-Type: application/scim+json`. Nothing here decides protocol semantics.
 
 use crate::provider::bulk;
-use crate::provider::fault::{Fault, Faults};
 use crate::provider::service::{Projection, Provider, Reply, TenantSlot};
 use crate::provider::store::Kind;
 use crate::scim::query::{self, ListQuery};
@@ -20,17 +19,6 @@ use std::sync::Arc;
 
 /// The SCIM media type.
 pub const SCIM_JSON: &str = "application/scim+json";
-
-/// The query parameters RFC 7644 defines (for the `unknown-param-400` fault).
-const KNOWN_PARAMS: [&str; 7] = [
-    "filter",
-    "sortBy",
-    "sortOrder",
-    "startIndex",
-    "count",
-    "attributes",
-    "excludedAttributes",
-];
 
 /// The router: everything under `/scim/v2`, a SCIM 404 elsewhere.
 pub fn router(provider: Arc<Provider>) -> Router {
@@ -48,197 +36,30 @@ async fn not_under_base(State(p): State<Arc<Provider>>, uri: Uri) -> Response {
             "{} is not a SCIM endpoint; the base URL is /scim/v2",
             uri.path()
         )),
-        &p.faults,
+        &p,
     )
 }
 
-/// The RFC 7644 §3.12 error body, with the error-shape faults applied.
-pub fn error_json(e: &ScimError, faults: &Faults) -> Value {
+/// The RFC 7644 §3.12 error body, through the error-body hook.
+pub fn error_json(e: &ScimError, p: &Provider) -> Value {
     let mut v = e.to_json();
-    if let Value::Object(m) = &mut v {
-        if faults.has(Fault::ErrorScimTypeInvalid) && m.contains_key("scimType") {
-            m.insert("scimType".into(), Value::from("invalidRequest"));
-        }
-        if faults.has(Fault::ErrorStatusNumber) {
-            m.insert("status".into(), Value::from(e.status));
-        }
-        if faults.has(Fault::ErrorNoSchemas) {
-            m.shift_remove("schemas");
-        }
-        if faults.has(Fault::ScimTypeSparse)
-            && m.get("scimType").and_then(Value::as_str).is_some_and(|t| {
-                matches!(
-                    t,
-                    "invalidSyntax" | "invalidValue" | "invalidPath" | "sensitive"
-                )
-            })
-        {
-            m.shift_remove("scimType");
-        }
-    }
+    p.hooks.error_body(e, &mut v);
     v
 }
 
-/// The User attributes the `minimal-user-schema` variant does not have.
-const MINIMAL_SCHEMA_DROPS: [&str; 4] = ["title", "nickName", "profileUrl", "addresses"];
-
-/// Under `minimal-user-schema`: a 400 for a request that names an attribute the variant's User
-/// schema lacks, in its body (a key, a PATCH path) or its query (filter, sortBy, attributes).
-fn refuse_undeclared(uri: &Uri, body: &[u8]) -> Option<ScimError> {
-    let query = crate::text::percent_decode(uri.query().unwrap_or(""), false).to_ascii_lowercase();
-    let text = String::from_utf8_lossy(body).to_ascii_lowercase();
-    for name in MINIMAL_SCHEMA_DROPS {
-        let n = name.to_ascii_lowercase();
-        let in_query = query
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
-            .any(|w| w == n || w.starts_with(&format!("{n}.")));
-        if in_query {
-            return Some(ScimError::new(
-                400,
-                Some(crate::scim::error::ScimType::InvalidFilter),
-                format!("{name} is not an attribute of this service's User schema"),
-            ));
-        }
-        let in_body = text.contains(&format!("\"{n}\""))
-            || text.contains(&format!("\"{n}."))
-            || text.contains(&format!("\"{n}["))
-            || text.contains(&format!("\"{n} "));
-        if in_body {
-            return Some(ScimError::new(
-                400,
-                Some(crate::scim::error::ScimType::InvalidValue),
-                format!("{name} is not an attribute of this service's User schema"),
-            ));
-        }
-    }
-    None
-}
-
-/// The faults that rewrite successful JSON bodies on their way out.
-const BODY_FAULTS: [Fault; 8] = [
-    Fault::MinimalUserSchema,
-    Fault::ResourceTypeNoSchema,
-    Fault::LastModifiedFrozen,
-    Fault::InventedExternalId,
-    Fault::MetaDatesNotDatetime,
-    Fault::NullForUnassigned,
-    Fault::LocationWrong,
-    Fault::EndpointServerAbsolute,
-];
-
-/// A successful JSON body with the representation faults applied (unchanged when none is on).
-fn rewrite_body(b: Bytes, faults: &Faults) -> Bytes {
-    if !BODY_FAULTS.iter().any(|f| faults.has(*f)) {
-        return b;
-    }
-    let Ok(mut v) = serde_json::from_slice::<Value>(&b) else {
-        return b;
-    };
-    rewrite_value(&mut v, faults);
-    serde_json::to_vec(&v).map(Bytes::from).unwrap_or(b)
-}
-
-fn rewrite_value(v: &mut Value, faults: &Faults) {
-    match v {
-        Value::Array(a) => a.iter_mut().for_each(|x| rewrite_value(x, faults)),
-        Value::Object(m) => {
-            let has_schema = |m: &serde_json::Map<String, Value>, urn: &str| {
-                m.get("schemas")
-                    .and_then(Value::as_array)
-                    .is_some_and(|s| s.iter().any(|x| x == urn))
-            };
-            if faults.has(Fault::InventedExternalId)
-                && has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:User")
-                && !m.contains_key("externalId")
-            {
-                m.insert("externalId".into(), Value::String(String::new()));
-            }
-            if let Some(Value::Object(meta)) = m.get_mut("meta") {
-                if faults.has(Fault::LastModifiedFrozen)
-                    && let Some(created) = meta.get("created").cloned()
-                {
-                    meta.insert("lastModified".into(), created);
-                }
-                if faults.has(Fault::MetaDatesNotDatetime) {
-                    for k in ["created", "lastModified"] {
-                        if let Some(Value::String(t)) = meta.get_mut(k) {
-                            *t = t.replace('T', " ").chars().take(19).collect();
-                        }
-                    }
-                }
-                if faults.has(Fault::LocationWrong)
-                    && let Some(Value::String(l)) = meta.get_mut("location")
-                {
-                    l.push_str("-elsewhere");
-                }
-            }
-            if faults.has(Fault::NullForUnassigned) {
-                if has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:Group")
-                    && !m.contains_key("members")
-                {
-                    m.insert("members".into(), Value::Array(Vec::new()));
-                }
-                if has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:User")
-                    && !m.contains_key("nickName")
-                {
-                    m.insert("nickName".into(), Value::Null);
-                }
-                if has_schema(
-                    m,
-                    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
-                ) {
-                    m.insert("documentationUri".into(), Value::Null);
-                }
-            }
-            if faults.has(Fault::MinimalUserSchema)
-                && m.get("id").and_then(Value::as_str)
-                    == Some("urn:ietf:params:scim:schemas:core:2.0:User")
-                && let Some(Value::Array(attrs)) = m.get_mut("attributes")
-            {
-                attrs.retain(|a| {
-                    !a["name"].as_str().is_some_and(|n| {
-                        MINIMAL_SCHEMA_DROPS
-                            .iter()
-                            .any(|d| d.eq_ignore_ascii_case(n))
-                    })
-                });
-            }
-            if faults.has(Fault::ResourceTypeNoSchema)
-                && has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:ResourceType")
-            {
-                m.shift_remove("schema");
-            }
-            if faults.has(Fault::EndpointServerAbsolute)
-                && has_schema(m, "urn:ietf:params:scim:schemas:core:2.0:ResourceType")
-                && let Some(Value::String(e)) = m.get_mut("endpoint")
-            {
-                *e = format!("/scim/v2/{}", e.trim_start_matches('/'));
-            }
-            for (_, x) in m.iter_mut() {
-                rewrite_value(x, faults);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn content_type(faults: &Faults) -> HeaderValue {
-    HeaderValue::from_static(if faults.has(Fault::JsonContentType) {
-        "application/json"
-    } else {
-        SCIM_JSON
-    })
+fn content_type(p: &Provider) -> HeaderValue {
+    HeaderValue::from_static(p.rules.media_type)
 }
 
 /// A SCIM error as an HTTP response.
-pub fn error_response(e: &ScimError, faults: &Faults) -> Response {
-    let body = serde_json::to_vec(&error_json(e, faults)).unwrap_or_default();
+pub fn error_response(e: &ScimError, p: &Provider) -> Response {
+    let body = serde_json::to_vec(&error_json(e, p)).unwrap_or_default();
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
     r.headers_mut()
-        .insert(header::CONTENT_TYPE, content_type(faults));
-    if status == StatusCode::UNAUTHORIZED && !faults.has(Fault::NoWwwAuthenticate) {
+        .insert(header::CONTENT_TYPE, content_type(p));
+    if status == StatusCode::UNAUTHORIZED && p.rules.www_authenticate {
         r.headers_mut().insert(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"scimtest\""),
@@ -247,13 +68,13 @@ pub fn error_response(e: &ScimError, faults: &Faults) -> Response {
     r
 }
 
-fn reply_response(reply: Reply, faults: &Faults) -> Response {
+fn reply_response(reply: Reply, p: &Provider) -> Response {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut r = match reply.body {
         Some(b) if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED => {
-            let mut r = Response::new(Body::from(rewrite_body(b, faults)));
+            let mut r = Response::new(Body::from(p.hooks.response_body(b)));
             r.headers_mut()
-                .insert(header::CONTENT_TYPE, content_type(faults));
+                .insert(header::CONTENT_TYPE, content_type(p));
             r
         }
         _ => Response::new(Body::empty()),
@@ -421,42 +242,12 @@ fn list_query(uri: &Uri) -> ScimResult<ListQuery> {
     ListQuery::from_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-/// The `start-index-not-clamped` fault: `startIndex` below 1 is a 400.
-fn reject_start_below_one(uri: &Uri) -> ScimResult<()> {
-    let pairs = query::decode_query(uri.query().unwrap_or(""))?;
-    let below = pairs.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("startIndex") && v.trim().parse::<i64>().is_ok_and(|n| n < 1)
-    });
-    if below {
-        return Err(ScimError::invalid_value("startIndex must be 1 or more"));
-    }
-    Ok(())
-}
-
-/// The SearchRequest of a `POST .search`, or no parameters at all under `search-ignores-request`.
+/// The SearchRequest of a `POST .search`, or no parameters at all when it is not read.
 fn search_query(p: &Provider, body: &Value) -> ScimResult<ListQuery> {
-    if p.faults.has(Fault::SearchIgnoresRequest) {
+    if !p.rules.search_reads_request {
         return ListQuery::from_params(std::iter::empty::<(&str, &str)>());
     }
     ListQuery::from_search_request(body)
-}
-
-/// Replace every non-ASCII character in string values by `?` (the `utf8-mangled` fault).
-fn mangle_non_ascii(v: &mut Value, depth: usize) {
-    if depth > 64 {
-        return;
-    }
-    match v {
-        Value::String(s) => {
-            *s = s
-                .chars()
-                .map(|c| if c.is_ascii() { c } else { '?' })
-                .collect();
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| mangle_non_ascii(x, depth + 1)),
-        Value::Object(o) => o.values_mut().for_each(|x| mangle_non_ascii(x, depth + 1)),
-        _ => {}
-    }
 }
 
 fn method_not_allowed(method: &Method, path: &str, allowed: &str) -> ScimError {
@@ -474,28 +265,22 @@ async fn dispatch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let faults = p.faults.clone();
-    let body = if faults.has(Fault::MinimalUserSchema) && uri.path().contains("/Users") {
-        // Variant only: the request is buffered (bounded) to look for undeclared attributes.
+    let body = if p.hooks.buffers_request(&uri) {
+        // Only when a hook screens bodies: the request is buffered (bounded) first.
         let bytes = axum::body::to_bytes(body, p.limits.max_body_bytes)
             .await
             .unwrap_or_default();
-        if let Some(e) = refuse_undeclared(&uri, &bytes) {
-            return error_response(&e, &faults);
+        if let Some(e) = p.hooks.screen_body(&uri, &bytes) {
+            return error_response(&e, &p);
         }
         Body::from(bytes)
     } else {
         body
     };
-    let mut resp = match handle(&p, &method, &uri, &headers, body).await {
-        Ok(reply) => reply_response(reply, &faults),
-        Err(e) => error_response(&e, &faults),
-    };
-    if faults.has(Fault::JsonContentType) && resp.headers().contains_key(header::CONTENT_TYPE) {
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, content_type(&faults));
+    match handle(&p, &method, &uri, &headers, body).await {
+        Ok(reply) => reply_response(reply, &p),
+        Err(e) => error_response(&e, &p),
     }
-    resp
 }
 
 async fn handle(
@@ -512,29 +297,8 @@ async fn handle(
             "a valid bearer token is required (Authorization: Bearer <token>)",
         ));
     };
-    if p.faults.has(Fault::CharsetRejected)
-        && header_str(headers, header::CONTENT_TYPE).is_some_and(|c| c.contains(';'))
-    {
-        return Err(ScimError::new(
-            415,
-            None,
-            "charset parameters are not supported",
-        ));
-    }
-    if p.faults.has(Fault::UnknownParam400)
-        && let Some((k, _)) = query::decode_query(uri.query().unwrap_or(""))?
-            .into_iter()
-            .find(|(k, _)| !KNOWN_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(k)))
-    {
-        return Err(ScimError::invalid_value(format!(
-            "unknown query parameter {k:?}"
-        )));
-    }
-    if !accept_ok(headers)
-        || (p.faults.has(Fault::AcceptJson406)
-            && header_str(headers, header::ACCEPT)
-                .is_some_and(|a| a.trim().eq_ignore_ascii_case("application/json")))
-    {
+    p.hooks.screen_headers(uri, headers)?;
+    if !accept_ok(headers) {
         return Err(ScimError::new(
             406,
             None,
@@ -593,12 +357,13 @@ async fn handle(
             if method != Method::POST {
                 return Err(method_not_allowed(method, "/Bulk", "POST"));
             }
-            let bulk_limit = if p.faults.has(Fault::BulkNoPayloadLimit) {
-                p.limits.bulk_max_payload_bytes.saturating_mul(16)
-            } else {
-                p.limits.bulk_max_payload_bytes
-            };
-            let body = read_json(body, bulk_limit, p.limits.max_json_depth, headers).await?;
+            let body = read_json(
+                body,
+                p.rules.bulk_read_limit,
+                p.limits.max_json_depth,
+                headers,
+            )
+            .await?;
             let v = bulk::run(p, slot, &body)?;
             Ok(Reply {
                 status: 200,
@@ -627,11 +392,7 @@ async fn handle(
                     ));
                 }
                 let body = read_json(body, limit, p.limits.max_json_depth, headers).await?;
-                if p.faults.has(Fault::SearchCreates)
-                    && !body["schemas"]
-                        .as_array()
-                        .is_some_and(|s| s.iter().any(|u| u == crate::scim::schema::SEARCH_REQUEST))
-                {
+                if p.hooks.search_creates(&body) {
                     return p.create(slot, kind, &body, &Projection::default());
                 }
                 let q = search_query(p, &body)?;
@@ -657,13 +418,13 @@ async fn handle(
 /// Discovery endpoints are read-only, and refuse `filter` with 403 (RFC 7644 §4).
 fn discovery_guard(p: &Provider, method: &Method, uri: &Uri, path: &str) -> ScimResult<()> {
     if method != Method::GET && method != Method::HEAD {
-        if p.faults.has(Fault::DiscoveryWrite404) {
+        if p.rules.discovery_write_not_found {
             return Err(ScimError::not_found(format!("{path} not found")));
         }
         return Err(method_not_allowed(method, path, "GET"));
     }
     let pairs = query::decode_query(uri.query().unwrap_or(""))?;
-    if !p.faults.has(Fault::DiscoveryFilterAllowed)
+    if p.rules.discovery_refuses_filter
         && pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("filter"))
     {
         return Err(ScimError::new(
@@ -686,9 +447,7 @@ async fn collection(
 ) -> ScimResult<Reply> {
     match *method {
         Method::GET | Method::HEAD => {
-            if p.faults.has(Fault::StartIndexNotClamped) {
-                reject_start_below_one(uri)?;
-            }
+            p.hooks.screen_list(uri)?;
             p.list(slot, &[kind], &list_query(uri)?)
         }
         Method::POST => {
@@ -700,12 +459,7 @@ async fn collection(
                 headers,
             )
             .await?;
-            if p.faults.has(Fault::Malformed500) && !body.is_object() {
-                return Err(ScimError::new(500, None, "internal server error"));
-            }
-            if p.faults.has(Fault::Utf8Mangled) {
-                mangle_non_ascii(&mut body, 0);
-            }
+            p.hooks.post_body(&mut body)?;
             p.create(slot, kind, &body, &proj)
         }
         _ => Err(method_not_allowed(
@@ -758,10 +512,12 @@ async fn resource(
                 headers,
             )
             .await?;
-            if kind == Kind::Group && p.faults.has(Fault::LostMemberUpdates) {
-                // The fault: read, yield to the other requests, then write what was read.
+            if kind == Kind::Group
+                && let Some(pause) = p.rules.unlocked_group_patch
+            {
+                // Read, yield to the other requests, then write what was read.
                 let base = p.snapshot(slot, kind, id);
-                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                tokio::time::sleep(pause).await;
                 return p.patch_based_on(slot, kind, id, &body, if_match, &proj, base);
             }
             p.patch(slot, kind, id, &body, if_match, &proj)

@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod config;
 pub mod fault;
+pub mod hooks;
 pub mod http;
 pub mod server;
 pub mod service;

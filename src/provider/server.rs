@@ -147,8 +147,8 @@ pub async fn serve(config: ProviderConfig) -> Result<(), ServeError> {
     } else {
         println!("  tokens:   {} configured (one tenant each)", tokens.len());
     }
-    if !provider.faults.is_empty() {
-        println!("  faults:   {}", provider.faults.names().join(", "));
+    if let Some(line) = provider.hooks.banner() {
+        println!("  {line}");
     }
     let limits = provider.limits.clone();
     let app = http::router(provider);

@@ -210,8 +210,8 @@ pub struct TenantData {
     pub groups: Table,
     /// member id → ids of the groups that list it directly.
     pub member_of: HashMap<String, BTreeSet<Arc<str>>>,
-    /// The `stale-reads` fault only (empty otherwise): id → the version a write replaced, its
-    /// kind, and when it was replaced; GET by id serves it for a short while after the write.
+    /// Only with a read lag (`Semantics::read_lag`; empty otherwise): id → the version a write
+    /// replaced, its kind, and when it was replaced; GET by id serves it for a short while.
     pub stale: HashMap<Arc<str>, (Kind, Arc<Entry>, std::time::Instant)>,
 }
 

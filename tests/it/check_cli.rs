@@ -384,7 +384,7 @@ fn a_baseline_turns_known_failures_into_a_pass_and_new_ones_still_fail() {
     let start = |faults: &[scimtest::provider::Fault]| {
         rt.block_on(scimtest::provider::spawn(
             scimtest::provider::ProviderConfig {
-                faults: scimtest::provider::Faults::new(faults.iter().copied()),
+                hooks: scimtest::provider::Faults::new(faults.iter().copied()).hooks(),
                 ..Default::default()
             },
         ))

@@ -63,7 +63,7 @@ fn assert_schema_valid(report: &serde_json::Value) {
 
 async fn provider_with(faults: &[Fault]) -> ProviderHandle {
     provider::spawn(ProviderConfig {
-        faults: Faults::new(faults.iter().copied()),
+        hooks: Faults::new(faults.iter().copied()).hooks(),
         ..ProviderConfig::default()
     })
     .await

@@ -195,7 +195,7 @@ fn lost_member_updates_under_load_fail_the_run() {
     let h = provider(
         &rt,
         ProviderConfig {
-            faults: Faults::new([Fault::LostMemberUpdates]),
+            hooks: Faults::new([Fault::LostMemberUpdates]).hooks(),
             ..ProviderConfig::default()
         },
     );

@@ -35,11 +35,7 @@ async fn total(env: &Env, endpoint: &str) -> u64 {
 }
 
 fn fault_named(name: &str) -> Fault {
-    Fault::all()
-        .iter()
-        .copied()
-        .find(|f| f.name() == name)
-        .unwrap_or_else(|| panic!("no fault {name}"))
+    Fault::named(name).unwrap_or_else(|| panic!("no fault {name}"))
 }
 
 #[tokio::test]

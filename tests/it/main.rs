@@ -20,6 +20,7 @@ mod load_scenarios;
 mod load_shard;
 mod provider_auth;
 mod provider_bulk;
+mod provider_clean_paths;
 mod provider_conformance;
 mod provider_discovery;
 mod provider_errors;

@@ -163,7 +163,7 @@ async fn probe(f: Fault, env: &Env) -> bool {
                     "tok-a".parse().unwrap_or_else(|e| panic!("{e}")),
                     "tok-b".parse().unwrap_or_else(|e| panic!("{e}")),
                 ],
-                faults: env.handle.provider.faults.clone(),
+                hooks: env.handle.provider.hooks.clone(),
                 ..Default::default()
             })
             .await;
@@ -859,20 +859,149 @@ async fn probe(f: Fault, env: &Env) -> bool {
     }
 }
 
-#[tokio::test]
-async fn every_fault_is_observable_and_absent_without_it() {
-    for &f in Fault::all() {
-        let clean = Env::start().await;
-        assert!(
-            !probe(f, &clean).await,
-            "{} observed on the clean provider",
-            f.name()
-        );
-        let faulty = Env::with_faults(&[f]).await;
-        assert!(
-            probe(f, &faulty).await,
-            "{} not observed with the fault on",
-            f.name()
-        );
-    }
+/// Probe `f` on a clean provider (must not see it) and on one with `f` on (must see it).
+async fn observable_and_absent_without_it(f: Fault) {
+    let clean = Env::start().await;
+    assert!(
+        !probe(f, &clean).await,
+        "{} observed on the clean provider",
+        f.name()
+    );
+    let faulty = Env::with_faults(&[f]).await;
+    assert!(
+        probe(f, &faulty).await,
+        "{} not observed with the fault on",
+        f.name()
+    );
+}
+
+/// One test per fault; the `match` in `covered` is exhaustive, so a fault without a case here
+/// does not compile.
+macro_rules! one_case_per_fault {
+    ($($test:ident: $fault:ident,)*) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                observable_and_absent_without_it(Fault::$fault).await;
+            }
+        )*
+
+        #[expect(dead_code, reason = "never called: its exhaustive match is the compile-time check")]
+        fn covered(f: Fault) {
+            match f {
+                $(Fault::$fault => {})*
+            }
+        }
+    };
+}
+
+one_case_per_fault! {
+    json_content_type: JsonContentType,
+    create_200: Create200,
+    no_location: NoLocation,
+    relative_location: RelativeLocation,
+    delete_200: Delete200,
+    delete_ignored: DeleteIgnored,
+    filter_ignored: FilterIgnored,
+    filter_case_sensitive: FilterCaseSensitive,
+    filter_miss_404: FilterMiss404,
+    bad_filter_200: BadFilter200,
+    patch_ignored: PatchIgnored,
+    patch_pathless_ignored: PatchPathlessIgnored,
+    patch_op_case_sensitive: PatchOpCaseSensitive,
+    patch_remove_all_members: PatchRemoveAllMembers,
+    patch_add_replaces_members: PatchAddReplacesMembers,
+    patch_pathless_clears_others: PatchPathlessClearsOthers,
+    active_ignored: ActiveIgnored,
+    pagination_ignored: PaginationIgnored,
+    items_per_page_is_count: ItemsPerPageIsCount,
+    error_status_number: ErrorStatusNumber,
+    error_no_schemas: ErrorNoSchemas,
+    auth_disabled: AuthDisabled,
+    tenants_shared: TenantsShared,
+    no_www_authenticate: NoWwwAuthenticate,
+    no_uniqueness: NoUniqueness,
+    uniqueness_case_sensitive: UniquenessCaseSensitive,
+    uniqueness_conflicts_with_self: UniquenessConflictsWithSelf,
+    no_etag: NoEtag,
+    ignore_if_match: IgnoreIfMatch,
+    noop_patch_bumps_version: NoopPatchBumpsVersion,
+    bulk_ignore_bulk_id: BulkIgnoreBulkId,
+    bulk_no_limit: BulkNoLimit,
+    return_password: ReturnPassword,
+    dangling_members: DanglingMembers,
+    excluded_attributes_ignored: ExcludedAttributesIgnored,
+    sort_ignored: SortIgnored,
+    missing_200: Missing200,
+    spc_incomplete: SpcIncomplete,
+    discovery_filter_allowed: DiscoveryFilterAllowed,
+    resource_types_unwrapped: ResourceTypesUnwrapped,
+    schemas_incomplete: SchemasIncomplete,
+    schema_lies: SchemaLies,
+    honour_client_id: HonourClientId,
+    accept_missing_required: AcceptMissingRequired,
+    put_ignored: PutIgnored,
+    get_minimal: GetMinimal,
+    discovery_write_404: DiscoveryWrite404,
+    accept_unknown_members: AcceptUnknownMembers,
+    member_ref_wrong: MemberRefWrong,
+    group_display_name_optional: GroupDisplayNameOptional,
+    no_user_groups: NoUserGroups,
+    user_groups_writable: UserGroupsWritable,
+    me_404: Me404,
+    me_other_user: MeOtherUser,
+    filter_no_precedence: FilterNoPrecedence,
+    filter_not_ignored: FilterNotIgnored,
+    filter_ge_le_exclusive: FilterGeLeExclusive,
+    filter_datetime_as_string: FilterDatetimeAsString,
+    value_path_across_elements: ValuePathAcrossElements,
+    filter_keywords_case_sensitive: FilterKeywordsCaseSensitive,
+    list_resources_lowercase: ListResourcesLowercase,
+    total_results_is_page_size: TotalResultsIsPageSize,
+    start_index_not_clamped: StartIndexNotClamped,
+    start_index_zero_based: StartIndexZeroBased,
+    count_over_max_400: CountOverMax400,
+    sort_order_ignored: SortOrderIgnored,
+    sort_case_sensitive: SortCaseSensitive,
+    sort_missing_first: SortMissingFirst,
+    attributes_ignored: AttributesIgnored,
+    list_attributes_ignored: ListAttributesIgnored,
+    attributes_case_sensitive: AttributesCaseSensitive,
+    projection_drops_always: ProjectionDropsAlways,
+    patch_not_atomic: PatchNotAtomic,
+    patch_no_primary_demote: PatchNoPrimaryDemote,
+    patch_mutability_200: PatchMutability200,
+    patch_no_target_200: PatchNoTarget200,
+    patch_invalid_path_200: PatchInvalidPath200,
+    patch_envelope_unchecked: PatchEnvelopeUnchecked,
+    patch_empty_200: PatchEmpty200,
+    manager_string_rejected: ManagerStringRejected,
+    etag_constant: EtagConstant,
+    ignore_if_none_match: IgnoreIfNoneMatch,
+    bulk_post_without_bulk_id: BulkPostWithoutBulkId,
+    bulk_ignore_fail_on_errors: BulkIgnoreFailOnErrors,
+    bulk_stop_on_error: BulkStopOnError,
+    bulk_no_payload_limit: BulkNoPayloadLimit,
+    search_ignores_request: SearchIgnoresRequest,
+    search_creates: SearchCreates,
+    error_scim_type_invalid: ErrorScimTypeInvalid,
+    malformed_500: Malformed500,
+    accept_json_406: AcceptJson406,
+    charset_rejected: CharsetRejected,
+    utf8_mangled: Utf8Mangled,
+    unknown_param_400: UnknownParam400,
+    attr_names_case_sensitive: AttrNamesCaseSensitive,
+    spc_understates: SpcUnderstates,
+    stale_reads: StaleReads,
+    endpoint_server_absolute: EndpointServerAbsolute,
+    scim_type_sparse: ScimTypeSparse,
+    null_for_unassigned: NullForUnassigned,
+    location_wrong: LocationWrong,
+    minimal_user_schema: MinimalUserSchema,
+    group_post_ignores_members: GroupPostIgnoresMembers,
+    resource_type_no_schema: ResourceTypeNoSchema,
+    last_modified_frozen: LastModifiedFrozen,
+    invented_external_id: InventedExternalId,
+    meta_dates_not_datetime: MetaDatesNotDatetime,
+    lost_member_updates: LostMemberUpdates,
 }

@@ -20,7 +20,7 @@ async fn two(faults: &[Fault]) -> Env {
             A.parse().unwrap_or_else(|e| panic!("{e}")),
             B.parse().unwrap_or_else(|e| panic!("{e}")),
         ],
-        faults: Faults::new(faults.iter().copied()),
+        hooks: Faults::new(faults.iter().copied()).hooks(),
         ..ProviderConfig::default()
     })
     .await

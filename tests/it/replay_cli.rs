@@ -37,7 +37,7 @@ fn report(dir: &std::path::Path) -> serde_json::Value {
 
 fn provider(rt: &tokio::runtime::Runtime, faults: &[Fault]) -> ProviderHandle {
     rt.block_on(scimtest::provider::spawn(ProviderConfig {
-        faults: Faults::new(faults.iter().copied()),
+        hooks: Faults::new(faults.iter().copied()).hooks(),
         ..ProviderConfig::default()
     }))
     .unwrap_or_else(|e| panic!("{e}"))

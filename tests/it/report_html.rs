@@ -62,7 +62,7 @@ fn tmpdir(name: &str) -> PathBuf {
 async fn faulty_provider() -> Env {
     Env::with(ProviderConfig {
         tokens: vec![TOKEN.parse::<TokenSpec>().unwrap_or_else(|e| panic!("{e}"))],
-        faults: Faults::new([Fault::NoLocation, Fault::ActiveIgnored]),
+        hooks: Faults::new([Fault::NoLocation, Fault::ActiveIgnored]).hooks(),
         ..ProviderConfig::default()
     })
     .await

@@ -27,7 +27,7 @@ fn run(args: &[&str], extra: &[&Path]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn markdown_report_and_certificate() {
     let env = Env::with(ProviderConfig {
-        faults: Faults::new([Fault::NoLocation, Fault::ActiveIgnored]),
+        hooks: Faults::new([Fault::NoLocation, Fault::ActiveIgnored]).hooks(),
         ..ProviderConfig::default()
     })
     .await;

@@ -15,7 +15,7 @@ fn list_faults_prints_every_fault() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for f in scimtest::provider::Fault::all() {
-        assert!(text.contains(&f.name()), "{} missing", f.name());
+        assert!(text.contains(f.name()), "{} missing", f.name());
     }
 }
 
@@ -26,7 +26,20 @@ fn usage_errors_exit_2_with_a_suggestion() {
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("patch-ignored"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("tip: a similar value exists: 'patch-ignored'"),
+        "{stderr}"
+    );
+    // A name like no fault gets no suggestion (clap still lists the possible values).
+    let out = bin()
+        .args(["serve", "--fault", "zzzz"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("invalid value 'zzzz'"), "{stderr}");
+    assert!(!stderr.contains("similar value"), "{stderr}");
 }
 
 #[test]

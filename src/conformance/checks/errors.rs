@@ -29,15 +29,15 @@ const SCIM_TYPES: [&str; 10] = [
 pub fn checks() -> Vec<Check> {
     vec![
         check!(shape, "errors.shape", "Every error is a SCIM Error whose status string matches the HTTP code", "RFC 7644 §3.12", Must, [],
-            fault "error-no-schemas", "Answer every 4xx/5xx with {\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:Error\"], \"status\": \"<code>\", \"detail\": \"…\"}."),
+            fault ErrorNoSchemas, "Answer every 4xx/5xx with {\"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:Error\"], \"status\": \"<code>\", \"detail\": \"…\"}."),
         check!(content_type, "errors.content-type", "Every error is served as application/scim+json", "RFC 7644 §3.12, §3.8", Should, [],
-            fault "json-content-type", "Send Content-Type: application/scim+json with error bodies too (not text/plain, HTML or application/json)."),
+            fault JsonContentType, "Send Content-Type: application/scim+json with error bodies too (not text/plain, HTML or application/json)."),
         check!(scim_type, "errors.scim-type", "A scimType, when given, is a Table 9 value that fits the error", "RFC 7644 §3.12", Advice, [],
-            fault "error-scim-type-invalid", "Omit scimType or use the RFC 7644 Table 9 value that fits: invalidSyntax for unparseable bodies, invalidFilter for bad filters, uniqueness for conflicts, …"),
+            fault ErrorScimTypeInvalid, "Omit scimType or use the RFC 7644 Table 9 value that fits: invalidSyntax for unparseable bodies, invalidFilter for bad filters, uniqueness for conflicts, …"),
         check!(no_5xx, "errors.no-5xx-for-client-errors", "Malformed requests are answered 4xx, never 5xx", "RFC 7644 §3.12", Should, [],
-            fault "malformed-500", "Validate input before using it and map every client mistake to a 4xx SCIM error; 5xx means the server failed."),
+            fault Malformed500, "Validate input before using it and map every client mistake to a 4xx SCIM error; 5xx means the server failed."),
         check!(unsupported_501, "errors.unsupported-501", "PATCH and Bulk answer 501 when the SPC marks them unsupported, and work when it marks them supported", "RFC 7644 §3.12; RFC 7643 §5", Should, [],
-            fault "spc-understates", "Keep the ServiceProviderConfig truthful: refuse unsupported operations with 501 Not Implemented, and advertise what you serve."),
+            fault SpcUnderstates, "Keep the ServiceProviderConfig truthful: refuse unsupported operations with 501 Not Implemented, and advertise what you serve."),
     ]
 }
 

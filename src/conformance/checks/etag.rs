@@ -14,23 +14,23 @@ use serde_json::{Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(header, "etag.header", "GET, POST, PUT (and PATCH) responses carry an ETag header", "RFC 7644 §3.14", Must, [Etag],
-            fault "no-etag", "When etag.supported is true, send ETag: W/\"<version>\" with every response that returns a resource."),
+            fault NoEtag, "When etag.supported is true, send ETag: W/\"<version>\" with every response that returns a resource."),
         check!(meta_version, "etag.meta-version", "meta.version equals the ETag header", "RFC 7644 §3.14; RFC 7643 §3.1", Should, [Etag],
-            fault "no-etag", "Put the same entity tag in meta.version as in the ETag header."),
+            fault NoEtag, "Put the same entity tag in meta.version as in the ETag header."),
         check!(changes, "etag.changes-on-write", "A modification gives the resource a new ETag", "RFC 7644 §3.14; RFC 7232 §2.3", Should, [Etag],
-            fault "etag-constant", "Derive the ETag from the resource's version and bump the version on every change."),
+            fault EtagConstant, "Derive the ETag from the resource's version and bump the version on every change."),
         check!(if_none_match, "etag.if-none-match", "GET with If-None-Match: <current> is 304 Not Modified without a body", "RFC 7644 §3.14; RFC 7232 §3.2", Must, [Etag],
-            fault "ignore-if-none-match", "Compare If-None-Match with the current tag (weak comparison) and answer 304 with no body when it matches."),
+            fault IgnoreIfNoneMatch, "Compare If-None-Match with the current tag (weak comparison) and answer 304 with no body when it matches."),
         check!(if_match_current, "etag.if-match-current", "PUT with If-Match: <current> succeeds", "RFC 7644 §3.14; RFC 7232 §3.1", May, [Etag],
-            fault "etag-constant", "Accept a write whose If-Match names the current version (weak comparison, W/ allowed)."),
+            fault EtagConstant, "Accept a write whose If-Match names the current version (weak comparison, W/ allowed)."),
         check!(if_match_stale, "etag.if-match-stale-put", "PUT with a stale If-Match is 412 and changes nothing", "RFC 7644 §3.14, §3.12", Must, [Etag],
-            fault "ignore-if-match", "Refuse a PUT whose If-Match does not name the current version with 412 Precondition Failed, leaving the resource as it was."),
+            fault IgnoreIfMatch, "Refuse a PUT whose If-Match does not name the current version with 412 Precondition Failed, leaving the resource as it was."),
         check!(if_match_stale_patch, "etag.if-match-stale-patch", "PATCH with a stale If-Match is 412 and changes nothing", "RFC 7644 §3.14, §3.12", Must, [Etag, Patch],
-            fault "ignore-if-match", "Check If-Match before applying a PATCH; answer 412 when it is stale."),
+            fault IgnoreIfMatch, "Check If-Match before applying a PATCH; answer 412 when it is stale."),
         check!(delete_stale, "etag.delete-stale", "DELETE with a stale If-Match is 412 and deletes nothing", "RFC 7644 §3.14; RFC 7232 §3.1", Must, [Etag],
-            fault "ignore-if-match", "Honour If-Match on DELETE too: a stale tag is 412 and the resource stays."),
+            fault IgnoreIfMatch, "Honour If-Match on DELETE too: a stale tag is 412 and the resource stays."),
         check!(noop_patch, "etag.noop-patch-stable", "A PATCH that changes nothing leaves the ETag unchanged", "RFC 7644 §3.5.2.1", Should, [Etag, Patch],
-            fault "noop-patch-bumps-version", "Do not bump the version (or lastModified) when a PATCH leaves the resource as it was."),
+            fault NoopPatchBumpsVersion, "Do not bump the version (or lastModified) when a PATCH leaves the resource as it was."),
     ]
 }
 

@@ -21,17 +21,17 @@ use serde_json::{Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(read_by_id, "isolation.read-by-id", "Tenant B cannot read tenant A's user by id, nor tell it exists", "RFC 7644 §6, §7", Should, [SecondTenant],
-            fault "tenants-shared", "Resolve every resource lookup inside the authenticated tenant; answer another tenant's id exactly like an id that does not exist (404 with the same error body)."),
+            fault TenantsShared, "Resolve every resource lookup inside the authenticated tenant; answer another tenant's id exactly like an id that does not exist (404 with the same error body)."),
         check!(list_and_filter, "isolation.list-filter", "Tenant B's lists, filters and .search never return tenant A's resources", "RFC 7644 §6, §3.4.2, §3.4.3", Should, [SecondTenant, Filter],
-            fault "tenants-shared", "Scope every list, filter and .search query to the authenticated tenant before filtering and counting (totalResults included)."),
+            fault TenantsShared, "Scope every list, filter and .search query to the authenticated tenant before filtering and counting (totalResults included)."),
         check!(writes, "isolation.write", "Tenant B cannot PATCH, PUT or DELETE tenant A's user", "RFC 7644 §6, §3.5, §3.6", Should, [SecondTenant],
-            fault "tenants-shared", "Look the target resource up inside the authenticated tenant before any write; another tenant's id is 404 and nothing changes."),
+            fault TenantsShared, "Look the target resource up inside the authenticated tenant before any write; another tenant's id is 404 and nothing changes."),
         check!(group_members, "isolation.group-member", "Tenant B cannot make tenant A's user a member of its group", "RFC 7644 §6; RFC 7643 §4.2", Should, [SecondTenant, Groups],
-            fault "tenants-shared", "Resolve member values inside the group's tenant: another tenant's id is an unknown member (400 invalidValue), never a link to that user."),
+            fault TenantsShared, "Resolve member values inside the group's tenant: another tenant's id is an unknown member (400 invalidValue), never a link to that user."),
         check!(bulk, "isolation.bulk", "Tenant B's Bulk operations cannot reach tenant A's user", "RFC 7644 §6, §3.7", Should, [SecondTenant, Bulk],
-            fault "tenants-shared", "Run each Bulk operation with the request's tenant: an operation on another tenant's id fails with 404 and changes nothing."),
+            fault TenantsShared, "Run each Bulk operation with the request's tenant: an operation on another tenant's id fails with 404 and changes nothing."),
         check!(username_oracle, "isolation.username-per-tenant", "Tenant B can use a userName tenant A holds (no 409 that reveals it)", "RFC 7643 §2.2; RFC 7644 §6", Advice, [SecondTenant],
-            fault "tenants-shared", "Enforce userName uniqueness within a tenant: a 409 for a name only another tenant holds tells B that A has such a user."),
+            fault TenantsShared, "Enforce userName uniqueness within a tenant: a 409 for a name only another tenant holds tells B that A has such a user."),
     ]
 }
 

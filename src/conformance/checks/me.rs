@@ -15,11 +15,11 @@ use serde_json::{Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(unsupported_501, "me.unsupported-501", "A target without /Me answers 501 Not Implemented", "RFC 7644 §3.11", Should, [],
-            fault "me-404", "If you do not support /Me, answer every /Me request with 501 and a SCIM error, not the 404 of an unknown endpoint."),
+            fault Me404, "If you do not support /Me, answer every /Me request with 501 and a SCIM error, not the 404 of an unknown endpoint."),
         check!(get_subject, "me.get.subject", "GET /Me serves the authenticated subject at /Users/{id}, or 4xx/501; never another user", "RFC 7644 §3.11", Must, [],
-            fault "me-other-user", "Resolve /Me from the credential only: serve the subject's own resource with meta.location (and Location) at its permanent /Users/{id}, or answer 501/4xx when the credential is not bound to a user."),
+            fault MeOtherUser, "Resolve /Me from the credential only: serve the subject's own resource with meta.location (and Location) at its permanent /Users/{id}, or answer 501/4xx when the credential is not bound to a user."),
         check!(write_same, "me.write.same-as-users", "Writes through /Me behave as on /Users/{id} and reach no other user", "RFC 7644 §3.11", Must, [],
-            fault "me-other-user", "Route PUT/PATCH/DELETE on /Me exactly like GET /Me: to the subject's /Users/{id}, or 501/4xx when /Me is unsupported for this credential."),
+            fault MeOtherUser, "Route PUT/PATCH/DELETE on /Me exactly like GET /Me: to the subject's /Users/{id}, or 501/4xx when /Me is unsupported for this credential."),
     ]
 }
 

@@ -12,15 +12,15 @@ use serde_json::json;
 pub fn checks() -> Vec<Check> {
     vec![
         check!(user_schema, "messages.user.schema", "User responses match the User message schema", "RFC 7643 §4.1, §3.1", Must, [],
-            fault "meta-dates-not-datetime", "Return Users with schemas, id, userName, meta (location, RFC 3339 dates) and correctly typed attributes."),
+            fault MetaDatesNotDatetime, "Return Users with schemas, id, userName, meta (location, RFC 3339 dates) and correctly typed attributes."),
         check!(group_schema, "messages.group.schema", "Group responses match the Group message schema", "RFC 7643 §4.2, §3.1", Must, [Groups],
-            fault "meta-dates-not-datetime", "Return Groups with schemas, id, displayName, meta and members carrying value."),
+            fault MetaDatesNotDatetime, "Return Groups with schemas, id, displayName, meta and members carrying value."),
         check!(list_schema, "messages.list-response.schema", "List responses match the ListResponse schema, each resource too", "RFC 7644 §3.4.2", Must, [],
-            fault "meta-dates-not-datetime", "Return schemas, totalResults, startIndex, itemsPerPage and well-formed Resources."),
+            fault MetaDatesNotDatetime, "Return schemas, totalResults, startIndex, itemsPerPage and well-formed Resources."),
         check!(error_schema, "messages.error.schema", "Error responses match the Error message schema", "RFC 7644 §3.12", Must, [],
-            fault "error-status-number", "Return errors as {schemas:[…:Error], status:\"404\", scimType?, detail?}."),
+            fault ErrorStatusNumber, "Return errors as {schemas:[…:Error], status:\"404\", scimType?, detail?}."),
         check!(spc_schema, "messages.service-provider-config.schema", "The ServiceProviderConfig matches its schema", "RFC 7643 §5", Must, [],
-            fault "spc-incomplete", "Serve every REQUIRED ServiceProviderConfig member with the right types."),
+            fault SpcIncomplete, "Serve every REQUIRED ServiceProviderConfig member with the right types."),
     ]
 }
 

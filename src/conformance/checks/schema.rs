@@ -15,19 +15,19 @@ use serde_json::{Map, Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(uniqueness, "schema.uniqueness", "Every uniqueness server/global User attribute rejects a duplicate with 409", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Should, [],
-            fault "no-uniqueness", "Enforce the uniqueness you declare in /Schemas: a duplicate value is 409 with scimType uniqueness (case-folded when caseExact is false)."),
+            fault NoUniqueness, "Enforce the uniqueness you declare in /Schemas: a duplicate value is 409 with scimType uniqueness (case-folded when caseExact is false)."),
         check!(read_only, "schema.read-only-ignored", "Values for readOnly User attributes are ignored on POST and PUT", "RFC 7643 §2.2; RFC 7644 §3.3, §3.5.1", Must, [],
-            fault "honour-client-id", "Drop client-supplied values of readOnly attributes (id, meta, groups, …) on POST and PUT; never store them."),
+            fault HonourClientId, "Drop client-supplied values of readOnly attributes (id, meta, groups, …) on POST and PUT; never store them."),
         check!(required, "schema.required", "Omitting any required User attribute is a 400 SCIM error", "RFC 7643 §2.2, §7; RFC 7644 §3.12", Advice, [],
-            fault "accept-missing-required", "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
+            fault AcceptMissingRequired, "Reject a POST that lacks an attribute your schema declares required with 400 invalidValue."),
         check!(case_exact_filters, "schema.case-exact-filters", "Every string User attribute, and Group displayName, filters with the case sensitivity it declares (caseExact)", "RFC 7643 §2.2, §7", Must, [Filter],
-            fault "filter-case-sensitive", "Evaluate eq on each string attribute with its declared caseExact: case-insensitively when false (displayName, title, …), exactly when true."),
+            fault FilterCaseSensitive, "Evaluate eq on each string attribute with its declared caseExact: case-insensitively when false (displayName, title, …), exactly when true."),
         check!(case_insensitive_sort, "schema.case-insensitive-sort", "Every caseExact=false string User attribute sorts case-insensitively", "RFC 7644 §3.4.2.3; RFC 7643 §7", Must, [Sort, Filter],
-            fault "sort-ignored", "Sort by the attribute's declared case sensitivity: caseExact=false values order as a, B, c, never B, a, c."),
+            fault SortIgnored, "Sort by the attribute's declared case sensitivity: caseExact=false values order as a, B, c, never B, a, c."),
         check!(returned_consistent, "schema.returned-consistent", "Every User attribute comes back alike from POST, GET, PUT, a filtered list and .search (returned default/always)", "RFC 7643 §2.2, §7", Advice, [Filter],
-            fault "get-minimal", "Return the same default attribute set from every operation that returns a resource: the 201, GET by id, PUT, lists, filters and .search."),
+            fault GetMinimal, "Return the same default attribute set from every operation that returns a resource: the 201, GET by id, PUT, lists, filters and .search."),
         check!(returned_never, "schema.returned-never", "returned never / writeOnly User attributes never come back, not even when asked for", "RFC 7643 §2.2", Must, [],
-            fault "return-password", "Strip every returned:never / writeOnly attribute from every response: POST, GET, lists and attributes= projections."),
+            fault ReturnPassword, "Strip every returned:never / writeOnly attribute from every response: POST, GET, lists and attributes= projections."),
     ]
 }
 

@@ -13,17 +13,17 @@ use serde_json::{Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(resource, "search.resource", "POST /Users/.search answers a ListResponse equal to the GET equivalent", "RFC 7644 §3.4.3", Must, [Filter],
-            fault "search-ignores-request", "Serve POST /{type}/.search with the same query engine as GET, reading filter, startIndex, count and attributes from the SearchRequest body."),
+            fault SearchIgnoresRequest, "Serve POST /{type}/.search with the same query engine as GET, reading filter, startIndex, count and attributes from the SearchRequest body."),
         check!(attributes, "search.attributes", "SearchRequest attributes project the returned resources", "RFC 7644 §3.4.3, §3.4.2.5", Must, [Filter],
-            fault "search-ignores-request", "Apply the SearchRequest's attributes/excludedAttributes like the query parameters of the same name."),
+            fault SearchIgnoresRequest, "Apply the SearchRequest's attributes/excludedAttributes like the query parameters of the same name."),
         check!(paging, "search.paging", "SearchRequest startIndex and count page the results", "RFC 7644 §3.4.3, §3.4.2.4", Must, [Filter],
-            fault "search-ignores-request", "Apply the SearchRequest's startIndex (1-based) and count, and report totalResults of the whole match."),
+            fault SearchIgnoresRequest, "Apply the SearchRequest's startIndex (1-based) and count, and report totalResults of the whole match."),
         check!(root, "search.root", "POST /.search finds resources across types, or is refused with a SCIM error", "RFC 7644 §3.4.3", May, [Filter],
-            fault "search-ignores-request", "Either search every resource type at POST /.search, or refuse it with a SCIM error (e.g. 501 or 400)."),
+            fault SearchIgnoresRequest, "Either search every resource type at POST /.search, or refuse it with a SCIM error (e.g. 501 or 400)."),
         check!(schema_required, "search.schemas-required", "A SearchRequest without schemas is refused with 400", "RFC 7644 §3.4.3, §3.12", Advice, [],
-            fault "search-ignores-request", "Reject a SearchRequest whose schemas lacks urn:ietf:params:scim:api:messages:2.0:SearchRequest with 400 invalidSyntax."),
+            fault SearchIgnoresRequest, "Reject a SearchRequest whose schemas lacks urn:ietf:params:scim:api:messages:2.0:SearchRequest with 400 invalidSyntax."),
         check!(no_create, "search.no-create", "POST /Users/.search with a User body never creates a user", "RFC 7644 §3.4.3", Must, [Filter],
-            fault "search-creates", "Route POST /{type}/.search to the query engine only; a body that is not a SearchRequest is 400."),
+            fault SearchCreates, "Route POST /{type}/.search to the query engine only; a body that is not a SearchRequest is 400."),
     ]
 }
 

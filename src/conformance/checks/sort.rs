@@ -14,21 +14,21 @@ use serde_json::{Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(ascending_default, "sort.ascending-default", "sortBy without sortOrder sorts ascending", "RFC 7644 §3.4.2.3", Must, [Filter, Sort],
-            fault "sort-ignored", "Apply sortBy; without sortOrder the order SHALL be ascending."),
+            fault SortIgnored, "Apply sortBy; without sortOrder the order SHALL be ascending."),
         check!(descending, "sort.descending", "sortOrder=descending reverses the order", "RFC 7644 §3.4.2.3", Must, [Filter, Sort],
-            fault "sort-order-ignored", "Honour sortOrder=descending."),
+            fault SortOrderIgnored, "Honour sortOrder=descending."),
         check!(case_insensitive, "sort.case-insensitive", "caseExact=false strings sort case-insensitively", "RFC 7644 §3.4.2.3", Must, [Filter, Sort],
-            fault "sort-case-sensitive", "Sort caseExact=false attributes (userName) case-insensitively: a, B, c — not B, a, c."),
+            fault SortCaseSensitive, "Sort caseExact=false attributes (userName) case-insensitively: a, B, c — not B, a, c."),
         check!(case_exact, "sort.case-exact", "caseExact strings (externalId) sort by code point", "RFC 7644 §3.4.2.3", Must, [Filter, Sort],
-            fault "sort-ignored", "Sort caseExact=true attributes case-sensitively, in Unicode code-point order."),
+            fault SortIgnored, "Sort caseExact=true attributes case-sensitively, in Unicode code-point order."),
         check!(multi_valued_primary, "sort.multi-valued-primary", "sortBy=emails orders by the primary email, else the first", "RFC 7644 §3.4.2.3", Must, [Filter, Sort],
-            fault "sort-ignored", "For a multi-valued sortBy, sort by the primary value, or the first when none is primary."),
+            fault SortIgnored, "For a multi-valued sortBy, sort by the primary value, or the first when none is primary."),
         check!(sub_attribute, "sort.sub-attribute", "sortBy=name.familyName orders by the sub-attribute", "RFC 7644 §3.4.2.3", Must, [Filter, Sort],
-            fault "sort-ignored", "Resolve sub-attribute paths in sortBy."),
+            fault SortIgnored, "Resolve sub-attribute paths in sortBy."),
         check!(missing_values, "sort.missing-values", "Users without the sortBy value come last ascending, first descending", "RFC 7644 §3.4.2.3", Must, [Filter, Sort],
-            fault "sort-missing-first", "Order resources without a value for sortBy last when ascending and first when descending."),
+            fault SortMissingFirst, "Order resources without a value for sortBy last when ascending and first when descending."),
         check!(paged, "sort.across-pages", "Sorted results keep their order across pages", "RFC 7644 §3.4.2.3, §3.4.2.4", Must, [Filter, Sort],
-            fault "sort-ignored", "Sort the whole result before cutting it into pages."),
+            fault SortIgnored, "Sort the whole result before cutting it into pages."),
     ]
 }
 

@@ -14,21 +14,21 @@ use serde_json::{Value, json};
 pub fn checks() -> Vec<Check> {
     vec![
         check!(default_media_type, "transport.default-media-type", "Without a specific Accept, writes answer application/scim+json", "RFC 7644 §3.8", Should, [],
-            fault "json-content-type", "Assume application/scim+json when the client accepts anything, and label POST/PUT responses with it."),
+            fault JsonContentType, "Assume application/scim+json when the client accepts anything, and label POST/PUT responses with it."),
         check!(accept_json, "transport.accept-json", "Accept: application/json is served (200, JSON body)", "RFC 7644 §3.8", Should, [],
-            fault "accept-json-406", "Treat Accept: application/json as acceptable and answer with the JSON resource."),
+            fault AcceptJson406, "Treat Accept: application/json as acceptable and answer with the JSON resource."),
         check!(request_charset, "transport.request-charset", "A request Content-Type with charset=utf-8 is accepted", "RFC 7644 §3.8", Advice, [],
-            fault "charset-rejected", "Compare only the media type of Content-Type; accept parameters such as charset=utf-8."),
+            fault CharsetRejected, "Compare only the media type of Content-Type; accept parameters such as charset=utf-8."),
         check!(utf8, "transport.utf8-roundtrip", "Non-ASCII text is stored and returned unchanged", "RFC 7644 §3.8", Must, [],
-            fault "utf8-mangled", "Read and write bodies as UTF-8 end to end (database columns and connections included)."),
+            fault Utf8Mangled, "Read and write bodies as UTF-8 end to end (database columns and connections included)."),
         check!(unknown_param, "transport.unknown-query-param", "An unknown query parameter is ignored", "RFC 7644 §3.4.2", Should, [],
-            fault "unknown-param-400", "Ignore query parameters you do not know instead of failing the request."),
+            fault UnknownParam400, "Ignore query parameters you do not know instead of failing the request."),
         check!(attr_case, "transport.attribute-name-case", "Attribute names are case-insensitive on input", "RFC 7643 §2.1", Advice, [],
-            fault "attr-names-case-sensitive", "Match attribute names in bodies and in attributes= case-insensitively (USERNAME is userName)."),
+            fault AttrNamesCaseSensitive, "Match attribute names in bodies and in attributes= case-insensitively (USERNAME is userName)."),
         check!(invalid_token, "auth.invalid-token-401", "A wrong bearer token is 401 with a SCIM error", "RFC 7644 §2, §3.12", Must, [],
-            fault "auth-disabled", "Validate the token on every request; reject an unknown one with 401."),
+            fault AuthDisabled, "Validate the token on every request; reject an unknown one with 401."),
         check!(no_oracle, "auth.no-existence-oracle", "Unauthenticated requests learn nothing about which ids exist", "RFC 7644 §7", Should, [],
-            fault "auth-disabled", "Authenticate before looking anything up, so existing and unknown ids both answer 401."),
+            fault AuthDisabled, "Authenticate before looking anything up, so existing and unknown ids both answer 401."),
     ]
 }
 

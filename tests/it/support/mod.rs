@@ -56,7 +56,7 @@ impl Env {
 
     pub async fn with_faults(faults: &[Fault]) -> Env {
         Env::with(ProviderConfig {
-            faults: Faults::new(faults.iter().copied()),
+            hooks: Faults::new(faults.iter().copied()).hooks(),
             ..ProviderConfig::default()
         })
         .await

@@ -1,0 +1,227 @@
+//! Lists and searches (GET on a collection, POST `.search`): filter, index hints, sort,
+//! paging and projection into a ListResponse.
+
+use super::*;
+
+impl Provider {
+    /// GET /{Users|Groups} and POST /.search (one kind or, for the root, several).
+    pub fn list(&self, slot: &TenantSlot, kinds: &[Kind], sent: &ListQuery) -> ScimResult<Reply> {
+        let rewritten = self.hooks.list_query(sent);
+        let q = rewritten.as_ref().unwrap_or(sent);
+        let filter = match q.filter.as_deref() {
+            None => None,
+            Some(text) => {
+                self.hooks.screen_filter(text)?;
+                match self.parse_filter(text, kinds) {
+                    Ok(f) => Some(self.hooks.filter(f)),
+                    Err(e) if self.hooks.tolerate(Stage::Filter, &e) => {
+                        return Ok(Reply::json(200, &query::list_response(0, 1, Vec::new())));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        if let Some(by) = q.sort_by.as_ref() {
+            self.check_sort_by(by, kinds)?;
+        }
+        self.hooks.screen_list_query(q, &self.limits)?;
+        let start_index = q.start_index.saturating_add(self.rules.start_index_shift);
+        let d = slot.tenant.data.read();
+        let paging = self.rules.paging;
+        let sort_by = q.sort_by.as_ref();
+
+        // Fast path: one kind, no filter, no sort: page straight off the table.
+        if let ([kind], None, None) = (kinds, &filter, sort_by) {
+            let table = d.table(*kind);
+            let total = table.len();
+            let range = if paging {
+                query::page_range(
+                    total,
+                    start_index,
+                    Some(q.count.unwrap_or(self.limits.default_count)),
+                    self.limits.filter_max_results,
+                )
+            } else {
+                0..total
+            };
+            let proj = self.list_projection(q);
+            let mut page = Vec::with_capacity(range.len());
+            for e in table.iter().skip(range.start).take(range.len()) {
+                let v = self.materialize(&d, *kind, e)?;
+                page.push(self.project(*kind, &v, &proj)?);
+            }
+            return Ok(Reply::json(200, &self.list_body(total, sent, page)));
+        }
+
+        let mut hits: Vec<(Kind, Value)> = Vec::new();
+        for &kind in kinds {
+            let schema = self.schema(kind)?;
+            let candidates = self.candidates(&d, kind, filter.as_ref());
+            for e in candidates {
+                let v = self.materialize(&d, kind, &e)?;
+                let keep = match &filter {
+                    None => true,
+                    Some(f) => f.matches(&v, &schema) && self.hooks.also_matches(f, &v),
+                };
+                if keep {
+                    hits.push((kind, v));
+                }
+            }
+        }
+        if let Some(by) = sort_by {
+            let kind = kinds.first().copied().unwrap_or(Kind::User);
+            let schema = self.schema(kind)?;
+            let mut values: Vec<Value> = hits.into_iter().map(|(_, v)| v).collect();
+            let order = q.sort_order;
+            query::sort(&mut values, by, order, &schema);
+            self.hooks.sorted(&mut values, by, order, &schema);
+            // Every served resource names its type in meta.resourceType.
+            hits = values
+                .into_iter()
+                .map(|v| {
+                    let k = match v.pointer("/meta/resourceType").and_then(Value::as_str) {
+                        Some("Group") => Kind::Group,
+                        Some("User") => Kind::User,
+                        _ => kind,
+                    };
+                    (k, v)
+                })
+                .collect();
+        }
+        let total = hits.len();
+        self.hooks.screen_total(total, filter.is_some())?;
+        let range = if paging {
+            query::page_range(
+                total,
+                start_index,
+                Some(q.count.unwrap_or(self.limits.default_count)),
+                self.limits.filter_max_results,
+            )
+        } else {
+            0..total
+        };
+        let proj = self.list_projection(q);
+        let mut page = Vec::with_capacity(range.len());
+        for (kind, v) in hits.into_iter().skip(range.start).take(range.len()) {
+            page.push(self.project(kind, &v, &proj)?);
+        }
+        Ok(Reply::json(200, &self.list_body(total, sent, page)))
+    }
+
+    pub(super) fn list_projection(&self, q: &ListQuery) -> Projection {
+        Projection {
+            attributes: q.attributes.clone(),
+            excluded: q.excluded_attributes.clone(),
+        }
+    }
+
+    /// The ListResponse for a page (`q` as the client sent it), through the list-body hook.
+    pub(super) fn list_body(&self, total: usize, q: &ListQuery, page: Vec<Value>) -> Value {
+        let mut body = query::list_response(total, q.start_index.max(1), page);
+        self.hooks.list_body(q, &mut body);
+        body
+    }
+
+    pub(super) fn parse_filter(&self, text: &str, kinds: &[Kind]) -> ScimResult<Filter> {
+        let f = Filter::parse(text).map_err(ScimError::from)?;
+        let mut last_err = None;
+        for &kind in kinds {
+            match f.validate(&self.schema(kind)?) {
+                Ok(()) => return Ok(f),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        match last_err {
+            Some(e) => Err(e),
+            None => Ok(f),
+        }
+    }
+
+    /// `sortBy` must name an attribute of at least one of `kinds` (root `.search` spans both).
+    pub(super) fn check_sort_by(&self, by: &AttrPath, kinds: &[Kind]) -> ScimResult<()> {
+        let mut last_err = None;
+        for &kind in kinds {
+            match query::check_sort_by(by, &self.schema(kind)?) {
+                Ok(()) => return Ok(()),
+                Err(e) => last_err = Some(e),
+            }
+        }
+        last_err.map_or(Ok(()), Err)
+    }
+
+    /// The entries worth evaluating `filter` on: an index hit when the filter pins a unique
+    /// attribute, the id or the externalId; the whole table otherwise.
+    pub(super) fn candidates(
+        &self,
+        d: &TenantData,
+        kind: Kind,
+        filter: Option<&Filter>,
+    ) -> Vec<Arc<Entry>> {
+        let table = d.table(kind);
+        if let Some(f) = filter {
+            if let Some(id) = f.equality_on(&AttrPath::attr("id")) {
+                return table.get(id).cloned().into_iter().collect();
+            }
+            if let Some(ext) = f.equality_on(&AttrPath::attr("externalId")) {
+                return table
+                    .by_external_id(ext)
+                    .iter()
+                    .filter_map(|id| table.get(id).cloned())
+                    .collect();
+            }
+            if let Ok(schema) = self.schema(kind) {
+                for urn in schema.schema_urns() {
+                    let Some(s) = self.registry.schema(urn) else {
+                        continue;
+                    };
+                    for a in &s.attributes {
+                        if a.uniqueness == crate::scim::schema::Uniqueness::None || a.multi_valued {
+                            continue;
+                        }
+                        let path = AttrPath::attr(a.name.clone());
+                        if let Some(value) = f.equality_on(&path) {
+                            let folded = if a.case_exact {
+                                value.to_string()
+                            } else {
+                                value.to_lowercase()
+                            };
+                            let key = format!("{path}\0{folded}");
+                            if self.rules.uniqueness != Uniqueness::AsDeclared {
+                                break;
+                            }
+                            return table
+                                .unique_owner(&key)
+                                .and_then(|id| table.get(id).cloned())
+                                .into_iter()
+                                .collect();
+                        }
+                    }
+                }
+            }
+            if kind == Kind::Group {
+                let member = f
+                    .equality_on(&AttrPath::sub("members", "value"))
+                    .or_else(|| member_value_path(f));
+                if let Some(uid) = member {
+                    return d
+                        .groups_of(uid)
+                        .iter()
+                        .filter_map(|g| table.get(g).cloned())
+                        .collect();
+                }
+            }
+        }
+        table.iter().cloned().collect()
+    }
+}
+
+/// `members[value eq "x"]` as an index hint.
+fn member_value_path(f: &Filter) -> Option<&str> {
+    match f {
+        Filter::ValuePath { attr, filter } if attr.attr.eq_ignore_ascii_case("members") => {
+            filter.equality_on(&AttrPath::attr("value"))
+        }
+        Filter::And(a, b) => member_value_path(a).or_else(|| member_value_path(b)),
+        _ => None,
+    }
+}
