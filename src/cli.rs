@@ -1,17 +1,18 @@
 //! The command line (clap). The only module that uses `anyhow`; nothing below it sees a raw CLI
 //! string: addresses, tokens and fault names are parsed into types here.
 
-use crate::exit_codes;
 use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
 mod check;
+pub mod error;
 mod load;
 mod record;
 mod replay;
 mod report;
 mod run;
-pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
+pub use check::{CheckArgs, ReportArgs, TargetArgs};
+pub use error::{CmdResult, Error, ErrorKind, Finished, Verdict};
 pub use record::RecordArgs;
 pub use replay::ReplayArgs;
 pub use run::RunArgs;
@@ -88,8 +89,8 @@ pub struct ServeArgs {
     pub allow_unknown_members: bool,
 }
 
-/// Run a parsed command line; returns the process exit code.
-pub async fn run(cli: Cli) -> i32 {
+/// Run a parsed command line; [`error::exit_code`] turns the outcome into the exit code.
+pub async fn run(cli: Cli) -> CmdResult {
     match cli.command.unwrap_or(Command::Run(RunArgs::default_args())) {
         Command::Run(args) => run::run(args).await,
         Command::Serve(args) => serve(args).await,
@@ -101,12 +102,12 @@ pub async fn run(cli: Cli) -> i32 {
     }
 }
 
-async fn serve(args: ServeArgs) -> i32 {
+async fn serve(args: ServeArgs) -> CmdResult {
     if args.list_faults {
         for f in Fault::all() {
             println!("{:<28} {}", f.name(), f.describe());
         }
-        return exit_codes::OK;
+        return Ok(Verdict::Passed);
     }
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
@@ -124,20 +125,10 @@ async fn serve(args: ServeArgs) -> i32 {
         seed_users: args.seed_users,
         allow_unknown_members: args.allow_unknown_members,
     };
-    match provider::serve(config).await {
-        Ok(()) => exit_codes::OK,
-        Err(e) => {
-            eprintln!("error: {}", error_chain(&anyhow::Error::new(e)));
-            exit_codes::HARNESS
-        }
-    }
-}
-
-fn error_chain(e: &anyhow::Error) -> String {
-    e.chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
+    provider::serve(config)
+        .await
+        .map_err(|e| Error::from(anyhow::Error::new(e)))?;
+    Ok(Verdict::Passed)
 }
 
 #[cfg(test)]

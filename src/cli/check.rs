@@ -2,11 +2,11 @@
 //! embedded provider when no target is given, run, write the reports, print the summary, and
 //! map the result to an exit code.
 
+use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::client::{Client, Namespace, Redactor, TargetConfig};
 use crate::conformance::model::Check;
 use crate::conformance::quotes;
 use crate::conformance::runner::{self, RunOptions, Selection};
-use crate::exit_codes;
 use crate::provider::{self, ProviderConfig};
 use crate::report::model::{CheckReport, FORMAT_VERSION, Level, Outcome, RunReport, RunStatus};
 use anyhow::Context;
@@ -539,30 +539,15 @@ fn second_client(
 }
 
 /// The preflight (`client::preflight`) of a connected target, and of a second tenant's client:
-/// `Err(exit code)` after printing the one line that says what to fix.
-pub async fn preflight(client: &Client, second: Option<&Client>) -> Result<(), i32> {
+/// a harness error whose one line says what to fix.
+pub async fn preflight(client: &Client, second: Option<&Client>) -> Result<(), Error> {
     let mut result = crate::client::preflight::check(client, "--token/--header").await;
     if result.is_ok()
         && let Some(s) = second
     {
         result = crate::client::preflight::credential(s, "--second-token").await;
     }
-    result.map_err(|e| {
-        eprintln!("error: {e}");
-        exit_codes::HARNESS
-    })
-}
-
-/// Print an error chain on one line and return the harness exit code.
-pub fn harness_error(e: &anyhow::Error) -> i32 {
-    eprintln!(
-        "error: {}",
-        e.chain()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join(": ")
-    );
-    exit_codes::HARNESS
+    result.map_err(|e| Error::harness(e.to_string()))
 }
 
 /// Read a saved report.json.
@@ -582,16 +567,19 @@ fn failures(report: &RunReport) -> BTreeSet<String> {
         .collect()
 }
 
-/// Run `scimtest check`; returns the exit code.
-pub async fn run(args: CheckArgs) -> i32 {
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
+/// Run `scimtest check`: list the selected checks, or run them (see [`execute`]).
+pub async fn run(args: CheckArgs) -> CmdResult {
+    if args.list {
+        let checks = select(&args)?;
+        print!("{}", list(&checks, args.format));
+        return Ok(Verdict::Passed);
     }
+    execute(&args).await.map(|f| f.verdict)
 }
 
-async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
-    let selection = Selection {
+/// The selection `args` asks for.
+fn selection(args: &CheckArgs) -> Selection {
+    Selection {
         only: args.only.clone(),
         skip: args.skip.clone(),
         level: args.level.map(|l| match l {
@@ -599,21 +587,24 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
             LevelArg::Should => Level::Should,
             LevelArg::May => Level::May,
         }),
-    };
-    let checks = match runner::select(&selection) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit_codes::USAGE);
-        }
-    };
-    if args.list {
-        print!("{}", list(&checks, args.format));
-        return Ok(exit_codes::OK);
     }
+}
+
+/// The checks `args` selects; an unknown id or glob is a usage error.
+fn select(args: &CheckArgs) -> Result<Vec<Check>, Error> {
+    runner::select(&selection(args)).map_err(|e| Error::usage(e.to_string()))
+}
+
+/// Run the selected checks against the target (the embedded provider without `--target`),
+/// write the reports and print the summary: `scimtest check`, and the first part of
+/// `scimtest run`.
+pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
+    let selection = selection(args);
+    let checks = select(args)?;
     if checks.is_empty() {
-        eprintln!("nothing to run: the selection matches no check");
-        return Ok(exit_codes::NOTHING_RAN);
+        return Err(Error::nothing_ran(
+            "nothing to run: the selection matches no check",
+        ));
     }
     if args.target.target.is_some() && args.target.token.is_none() && args.target.headers.is_empty()
     {
@@ -644,11 +635,11 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         Some(t) => Some(second_client(&client, &args.target, &t, &extra)?),
         None => None,
     };
-    if let Err(code) = preflight(&client, second.as_ref()).await {
+    if let Err(e) = preflight(&client, second.as_ref()).await {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        return Ok(code);
+        return Err(e);
     }
     let gates = gating(&args.fail_on, args.strict);
 
@@ -698,7 +689,7 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
     if let Some(h) = embedded {
         h.shutdown().await;
     }
-    let out = out?;
+    let out = out.map_err(|e| Error::from(anyhow::Error::new(e)))?;
     let mut report = RunReport {
         format_version: FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -722,22 +713,22 @@ async fn run_inner(args: CheckArgs) -> anyhow::Result<i32> {
         },
         exit_code: None,
         gating: gates.clone(),
-        options: check_options(&args),
+        options: check_options(args),
         load: None,
     };
     report.recount();
-    let code = if out.interrupted {
-        exit_codes::HARNESS
+    let verdict = if out.interrupted {
+        Verdict::Incomplete
     } else {
-        exit_code(&report, &gates, baseline.as_ref())
+        verdict(&report, &gates, baseline.as_ref())
     };
-    report.exit_code = Some(code);
+    report.exit_code = Some(verdict.exit_code());
     outputs.write(&report)?;
     print_summary(&report, &dir, baseline.as_ref());
     if out.interrupted {
         eprintln!("interrupted: remaining checks were not run; created resources were cleaned up");
     }
-    Ok(code)
+    Ok(Finished { report, verdict })
 }
 
 /// The options of a `check` that shaped it, as they would be typed again (secrets as
@@ -816,11 +807,15 @@ pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
 
-/// 1 when a check of a gating level (`--fail-on`, see [`gating`]) failed or errored and is not
-/// a known baseline failure; 4 when nothing ran; 0 otherwise.
-pub fn exit_code(report: &RunReport, gates: &[Level], baseline: Option<&BTreeSet<String>>) -> i32 {
+/// Failed when a check of a gating level (`--fail-on`, see [`gating`]) failed or errored and
+/// is not a known baseline failure; nothing ran when every check was skipped; passed otherwise.
+pub fn verdict(
+    report: &RunReport,
+    gates: &[Level],
+    baseline: Option<&BTreeSet<String>>,
+) -> Verdict {
     if report.checks.iter().all(|c| c.outcome == Outcome::Skip) {
-        return exit_codes::NOTHING_RAN;
+        return Verdict::NothingRan;
     }
     let failed = report.checks.iter().any(|c| {
         matches!(c.outcome, Outcome::Fail | Outcome::Error)
@@ -828,9 +823,9 @@ pub fn exit_code(report: &RunReport, gates: &[Level], baseline: Option<&BTreeSet
             && !baseline.is_some_and(|b| b.contains(&c.id))
     });
     if failed {
-        exit_codes::FAILED
+        Verdict::Failed
     } else {
-        exit_codes::OK
+        Verdict::Passed
     }
 }
 
@@ -986,36 +981,36 @@ mod tests {
         );
         let pass = (Level::Must, Outcome::Pass);
         for (failing, gates, code) in [
-            (Level::Dialect, default.clone(), exit_codes::FAILED),
-            (Level::Advice, default.clone(), exit_codes::OK),
-            (Level::Should, default.clone(), exit_codes::OK),
-            (Level::May, default.clone(), exit_codes::OK),
-            (Level::Should, gating(&[], true), exit_codes::FAILED),
+            (Level::Dialect, default.clone(), Verdict::Failed),
+            (Level::Advice, default.clone(), Verdict::Passed),
+            (Level::Should, default.clone(), Verdict::Passed),
+            (Level::May, default.clone(), Verdict::Passed),
+            (Level::Should, gating(&[], true), Verdict::Failed),
             (
                 Level::Advice,
                 gating(&[GateArg::Advice], false),
-                exit_codes::FAILED,
+                Verdict::Failed,
             ),
             (
                 Level::Dialect,
                 gating(&[GateArg::Must], false),
-                exit_codes::OK,
+                Verdict::Passed,
             ),
         ] {
             let r = report_with(&[pass, (failing, Outcome::Fail)]);
             assert_eq!(
-                exit_code(&r, &gates, None),
+                verdict(&r, &gates, None),
                 code,
                 "{failing:?} with {gates:?}"
             );
             let r = report_with(&[pass, (failing, Outcome::Error)]);
-            assert_eq!(exit_code(&r, &gates, None), code, "errors gate too");
+            assert_eq!(verdict(&r, &gates, None), code, "errors gate too");
         }
         let r = report_with(&[pass, (Level::Dialect, Outcome::Fail)]);
         let known: BTreeSet<String> = ["x.1".to_string()].into_iter().collect();
         assert_eq!(
-            exit_code(&r, &default, Some(&known)),
-            exit_codes::OK,
+            verdict(&r, &default, Some(&known)),
+            Verdict::Passed,
             "baseline"
         );
     }

@@ -3,8 +3,7 @@
 //! and once more on Ctrl-C, then exit 0. A bad upstream URL or an unwritable `--out` is a
 //! harness error (exit 3) reported before the proxy listens.
 
-use crate::cli::check::harness_error;
-use crate::exit_codes;
+use crate::cli::error::{CmdResult, Verdict};
 use crate::replay::fixture::Fixture;
 use crate::replay::record::{self, RecordConfig, RecordMeta};
 use anyhow::Context;
@@ -87,12 +86,9 @@ pub struct RecordArgs {
     pub timeout: std::time::Duration,
 }
 
-/// Run `scimtest record`; returns the exit code.
-pub async fn run(args: RecordArgs) -> i32 {
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
-    }
+/// Run `scimtest record`.
+pub async fn run(args: RecordArgs) -> CmdResult {
+    Ok(run_inner(args).await?)
 }
 
 fn temp_path(out: &Path) -> PathBuf {
@@ -127,7 +123,7 @@ fn check_writable(out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
+async fn run_inner(args: RecordArgs) -> anyhow::Result<Verdict> {
     let upstream = record::check_upstream(&args.upstream)?;
     check_writable(&args.out)?;
     let idp = match args.idp {
@@ -176,7 +172,7 @@ async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
             "scimtest record: nothing was recorded; {} not written",
             args.out.display()
         );
-        return Ok(exit_codes::OK);
+        return Ok(Verdict::Passed);
     }
     write_fixture(&args.out, &fx)?;
     eprintln!(
@@ -186,7 +182,7 @@ async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
         args.out.display(),
         stats.unanswered
     );
-    Ok(exit_codes::OK)
+    Ok(Verdict::Passed)
 }
 
 async fn shutdown_signal() {

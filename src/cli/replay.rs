@@ -2,11 +2,9 @@
 //! target (the embedded provider by default), print the IdP × profile matrix, write the usual
 //! reports, and exit 1 when a profile would break.
 
-use crate::cli::check::{
-    Connected, ReportArgs, TargetArgs, connect, first_line, harness_error, open_outputs,
-};
+use crate::cli::check::{Connected, ReportArgs, TargetArgs, connect, first_line, open_outputs};
+use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::client::Namespace;
-use crate::exit_codes;
 use crate::replay::fixture::{self, FLOWS, Fixture};
 use crate::replay::{self, Selection, engine::FlowResult};
 use crate::report::model::{
@@ -47,12 +45,33 @@ pub struct ReplayArgs {
     pub reports: ReportArgs,
 }
 
-/// Run `scimtest replay`; returns the exit code.
-pub async fn run(args: ReplayArgs) -> i32 {
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
+/// Run `scimtest replay`: list the selected fixtures, or replay them (see [`execute`]).
+pub async fn run(args: ReplayArgs) -> CmdResult {
+    if args.list {
+        for f in &fixtures(&args)? {
+            let synthetic = f.steps.iter().filter(|s| s.synthetic).count();
+            println!(
+                "{:<44} {:>3} steps ({synthetic} synthetic)  {}",
+                f.key(),
+                f.steps.len(),
+                f.title
+            );
+        }
+        return Ok(Verdict::Passed);
     }
+    execute(&args).await.map(|f| f.verdict)
+}
+
+/// The fixtures `args` selects: an unknown IdP, profile or flow is a usage error, a fixture
+/// that does not load a harness error.
+fn fixtures(args: &ReplayArgs) -> Result<Vec<Fixture>, Error> {
+    select(
+        &args.idp,
+        &args.profile,
+        &args.flow,
+        args.fixtures.as_deref(),
+    )?
+    .map_err(Error::usage)
 }
 
 /// The fixtures `args` selects; `Err` is a usage error (message ready to print) or a fixture
@@ -75,31 +94,11 @@ pub fn select(
     Ok(sel.apply(all))
 }
 
-async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
-    let fixtures = match select(
-        &args.idp,
-        &args.profile,
-        &args.flow,
-        args.fixtures.as_deref(),
-    )? {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit_codes::USAGE);
-        }
-    };
-    if args.list {
-        for f in &fixtures {
-            let synthetic = f.steps.iter().filter(|s| s.synthetic).count();
-            println!(
-                "{:<44} {:>3} steps ({synthetic} synthetic)  {}",
-                f.key(),
-                f.steps.len(),
-                f.title
-            );
-        }
-        return Ok(exit_codes::OK);
-    }
+/// Replay the selected fixtures against the target (the embedded provider without
+/// `--target`), write the reports and print the matrix: `scimtest replay`, and the second part
+/// of `scimtest run`.
+pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
+    let fixtures = fixtures(args)?;
     let ns = Namespace::new();
     let run_id = ns.run_id().to_string();
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
@@ -111,11 +110,11 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
     } = connect(&args.target).await?;
     // A target that does not answer, refuses the credentials or is not a SCIM base URL is a
     // harness problem (exit 3), not an IdP verdict.
-    if let Err(code) = crate::cli::check::preflight(&client, None).await {
+    if let Err(e) = crate::cli::check::preflight(&client, None).await {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        return Ok(code);
+        return Err(e);
     }
     eprintln!(
         "scimtest replay: {} flows of {} profiles against {shown_target} (run {run_id})",
@@ -179,16 +178,16 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         },
         exit_code: None,
         gating: Vec::new(),
-        options: replay_options(&args),
+        options: replay_options(args),
         load: None,
     };
     report.recount();
-    let code = if out.interrupted {
-        exit_codes::HARNESS
+    let verdict = if out.interrupted {
+        Verdict::Incomplete
     } else {
-        exit_code(&report)
+        verdict(&report)
     };
-    report.exit_code = Some(code);
+    report.exit_code = Some(verdict.exit_code());
     outputs.write(&report)?;
     if out.interrupted {
         println!("INCOMPLETE (interrupted): flows that did not finish have no verdict");
@@ -203,7 +202,7 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
     if out.interrupted {
         eprintln!("interrupted: remaining steps were not run; created resources were cleaned up");
     }
-    Ok(code)
+    Ok(Finished { report, verdict })
 }
 
 /// The options of a `replay` that shaped it, as they would be typed again.
@@ -242,12 +241,12 @@ fn count_profiles(f: &[Fixture]) -> usize {
     set.len()
 }
 
-/// 1 when any replayed profile would break, 0 otherwise.
-pub fn exit_code(report: &RunReport) -> i32 {
+/// Failed when any replayed profile would break, passed otherwise.
+pub fn verdict(report: &RunReport) -> Verdict {
     if report.profiles.iter().all(|p| p.would_provision) {
-        exit_codes::OK
+        Verdict::Passed
     } else {
-        exit_codes::FAILED
+        Verdict::Failed
     }
 }
 

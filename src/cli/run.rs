@@ -3,8 +3,8 @@
 //! reports into its own directory, plus an index of the three (`index.json`, `index.md`).
 //! The exit code is the worst of the three (3 before 1 before 0).
 
-use crate::cli::check::{HeaderArg, harness_error};
-use crate::exit_codes;
+use crate::cli::check::HeaderArg;
+use crate::cli::error::{self, CmdResult, Error, Verdict};
 use crate::provider::{self, ProviderConfig};
 use crate::report::model::RunReport;
 use anyhow::Context;
@@ -121,12 +121,9 @@ struct Index {
     parts: Vec<Part>,
 }
 
-/// Run `scimtest run`; returns the exit code.
-pub async fn run(args: RunArgs) -> i32 {
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
-    }
+/// Run `scimtest run`.
+pub async fn run(args: RunArgs) -> CmdResult {
+    run_inner(args).await?
 }
 
 fn read_report(dir: &Path) -> Option<RunReport> {
@@ -183,17 +180,16 @@ fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {
     }
 }
 
-async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
+async fn run_inner(args: RunArgs) -> anyhow::Result<CmdResult> {
     // The scenario is resolved before anything runs: a typo is not found after the check.
     let scenario = args.load_scenario();
     let plan = match scenario.as_deref().map(crate::load::plan_for).transpose() {
         Ok(p) => p.map(|(_, plan)| plan),
         Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(match e {
-                crate::load::scenario::ScenarioError::Unknown { .. } => exit_codes::USAGE,
-                _ => exit_codes::HARNESS,
-            });
+            return Ok(Err(match e {
+                crate::load::scenario::ScenarioError::Unknown { .. } => Error::usage(e.to_string()),
+                _ => Error::harness(e.to_string()),
+            }));
         }
     };
     if let Some(t) = &args.target {
@@ -206,8 +202,8 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
             embedded_target: false,
         })
         .await?;
-        if let Err(code) = crate::cli::check::preflight(&probe.client, None).await {
-            return Ok(code);
+        if let Err(e) = crate::cli::check::preflight(&probe.client, None).await {
+            return Ok(Err(e));
         }
         eprint!(
             "{}",
@@ -254,7 +250,7 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
     }
     let mut parts = Vec::new();
     let mut reports = Vec::new();
-    let mut worst = exit_codes::OK;
+    let mut worst: CmdResult = Ok(Verdict::Passed);
     for command in ["check", "replay", "load"] {
         if crate::interrupt::requested() {
             break;
@@ -302,13 +298,14 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
             }
         }
         eprintln!("\n== scimtest {command}");
-        let code = match <crate::cli::Cli as clap::Parser>::try_parse_from(&argv) {
+        let outcome = match <crate::cli::Cli as clap::Parser>::try_parse_from(&argv) {
             Ok(cli) => Box::pin(crate::cli::run(cli)).await,
-            Err(e) => {
-                eprintln!("error: {e}");
-                exit_codes::USAGE
-            }
+            Err(e) => Err(Error::usage(e.to_string())),
         };
+        if let Err(e) = &outcome {
+            e.print();
+        }
+        let code = error::exit_code(&outcome);
         let report = read_report(&sub);
         if let Some(r) = &report {
             reports.push(r.clone());
@@ -320,8 +317,9 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
             report: format!("{command}/report.json"),
             counts: report.as_ref().map(|r| r.counts),
         });
-        worst = worse(worst, code);
-        if code == exit_codes::HARNESS && report.is_none() {
+        let stop = outcome.as_ref().is_err_and(|e| e.exit_code() == 3) && report.is_none();
+        worst = error::worse(worst, &outcome);
+        if stop {
             break;
         }
     }
@@ -335,7 +333,7 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
         run_id,
         target: shown,
         embedded_target: args.target.is_none(),
-        exit_code: worst,
+        exit_code: error::exit_code(&worst),
         parts,
     };
     let json = serde_json::to_string_pretty(&index).context("failed to serialise the index")?;
@@ -385,16 +383,4 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(worst)
-}
-
-/// The worse of two exit codes: harness trouble (3, 2) over a failed target (1, 4) over 0.
-fn worse(a: i32, b: i32) -> i32 {
-    let rank = |c: i32| match c {
-        exit_codes::HARNESS => 4,
-        exit_codes::USAGE => 3,
-        exit_codes::FAILED => 2,
-        exit_codes::OK => 0,
-        _ => 1,
-    };
-    if rank(b) > rank(a) { b } else { a }
 }
