@@ -3,8 +3,10 @@
 //! write goose's reports, our report and the plots, and map thresholds and correctness to the
 //! exit code.
 
-use crate::cli::check::{Connected, HeaderArg, ReportArgs, TargetArgs, connect, open_outputs};
+use crate::cli::common::{ReportArgs, TargetArgs, first_line, print_cleanup, shell_quote};
+use crate::cli::connect::{Connected, connect, preflight};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
+use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
 use crate::load::stats::Collector;
 use crate::load::{self, engine};
@@ -26,21 +28,10 @@ pub struct LoadArgs {
     /// List the shipped scenarios and exit.
     #[arg(long)]
     pub list_scenarios: bool,
-    /// Base URL of the SCIM service. Without it, the embedded reference provider is started on
-    /// 127.0.0.1 and loaded.
-    #[arg(long, value_name = "URL", value_parser = crate::cli::check::parse_target_url)]
-    pub target: Option<String>,
-    /// Bearer token for the target (also read from SCIMTEST_TOKEN).
-    #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Extra header sent with every request (repeatable; values are secrets).
-    #[arg(long = "header", value_name = "'NAME: VALUE'")]
-    pub headers: Vec<HeaderArg>,
-    /// Internal (`scimtest run`): `--target` is the embedded provider that `run` started in
-    /// this process: reports say so, and no CPU per request is reported (it would include the
-    /// provider's).
-    #[arg(long, hide = true)]
-    pub embedded_target: bool,
+    /// The target (against an embedded provider no CPU per request is reported: it would
+    /// include the provider's).
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Skip the correctness checks run alongside the load.
     #[arg(long)]
     pub no_correctness: bool,
@@ -67,6 +58,29 @@ pub struct LoadArgs {
     /// goose's own options (they override the scenario's numbers).
     #[command(flatten)]
     pub goose: goose::config::GooseConfiguration,
+}
+
+impl LoadArgs {
+    /// The arguments of `scimtest load --scenario SCENARIO --report-dir DIR` against `target`
+    /// (clap's and goose's defaults otherwise): the third part of `scimtest run`.
+    pub fn new(scenario: String, target: TargetArgs, report_dir: std::path::PathBuf) -> LoadArgs {
+        LoadArgs {
+            scenario,
+            list_scenarios: false,
+            target,
+            no_correctness: false,
+            shard: None,
+            run_id: None,
+            start_at: None,
+            report_stdout: false,
+            action: None,
+            reports: ReportArgs {
+                report_dir: Some(report_dir),
+                ..ReportArgs::default()
+            },
+            goose: goose::config::GooseConfiguration::default(),
+        }
+    }
 }
 
 /// `scimtest load merge`.
@@ -154,21 +168,14 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     });
     let run_id = ns.run_id().to_string();
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
-    let target = TargetArgs {
-        target: args.target.clone(),
-        token: args.token.clone(),
-        headers: args.headers.clone(),
-        timeout: plan.timeout,
-        embedded_target: args.embedded_target,
-    };
     let Connected {
         client,
         embedded,
         shown_target,
         auth_headers,
         ..
-    } = connect(&target).await?;
-    if let Err(e) = crate::cli::check::preflight(&client, None).await {
+    } = connect(&args.target, plan.timeout).await?;
+    if let Err(e) = preflight(&client, None).await {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
@@ -323,7 +330,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         command: "load".into(),
         run_id,
         target: shown_target,
-        embedded_target: args.target.is_none() || args.embedded_target,
+        embedded_target: args.target.is_embedded(),
         started_at,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         counts: Default::default(),
@@ -358,7 +365,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             },
             cpu_ms_per_1000: outcome
                 .cpu
-                .filter(|_| args.target.is_some() && !args.embedded_target && requests > 0)
+                .filter(|_| !args.target.is_embedded() && requests > 0)
                 .map(|c| (c.as_secs_f64() * 1e7 / requests as f64).round() / 10.0),
             operations: load::op_reports(&series, &status),
             thresholds,
@@ -397,14 +404,8 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
 
 /// The options of a `load` that shaped it, as they would be typed again.
 fn load_options(args: &LoadArgs) -> Vec<String> {
-    use crate::cli::check::shell_quote;
     let mut o = vec![format!("--scenario {}", shell_quote(&args.scenario))];
-    for h in &args.headers {
-        o.push(format!(
-            "--header {}",
-            shell_quote(&format!("{}: …", h.name))
-        ));
-    }
+    o.extend(args.target.header_options());
     if args.no_correctness {
         o.push("--no-correctness".into());
     }
@@ -517,7 +518,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             if c.reason.is_empty() || c.outcome == Outcome::Pass {
                 String::new()
             } else {
-                format!(": {}", crate::cli::check::first_line(&c.reason))
+                format!(": {}", first_line(&c.reason))
             }
         );
     }
@@ -527,7 +528,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             r.status.as_str()
         );
     }
-    crate::cli::check::print_cleanup(&r.cleanup);
+    print_cleanup(&r.cleanup);
     println!(
         "reports: {}  (html: {})",
         dir.display(),

@@ -2,7 +2,7 @@
 //! `scimtest run` directory) as the HTML site, a certificate, Markdown or JUnit, without
 //! touching any target.
 
-use crate::cli::check::read_report;
+use crate::cli::common::read_report;
 use crate::cli::error::{CmdResult, Error, Verdict};
 use crate::report::model::RunReport;
 use anyhow::Context;
