@@ -1,6 +1,6 @@
-//! `scimtest check`: parse the options, list or select checks, open the report files, spawn the
-//! embedded provider when no target is given, run, write the reports, print the summary, and
-//! map the result to an exit code.
+//! `scimtest check`: its options, `--list`, and [`execute`] (select checks, open the report
+//! files, reach the target — the embedded provider when none is given — run, write the reports,
+//! print the summary and judge the verdict), which `scimtest run` calls too.
 
 use crate::cli::common::{
     GateArg, ReportArgs, TargetArgs, first_line, gating, gating_label, parse_duration,

@@ -1,7 +1,9 @@
 //! `scimtest run` (and `scimtest` with no arguments): everything against one target — the full
 //! `check`, `replay` of every profile and the `smoke` load scenario — each writing its usual
 //! reports into its own directory, plus an index of the three (`index.json`, `index.md`).
-//! The exit code is the worst of the three (3 before 1 before 0).
+//! The parts run in this process through the same library calls as the commands
+//! (`check::execute`, `replay::execute`, `load::execute`) and hand back their reports; the
+//! outcome is the worst of the three (`error::worse`: 3 before 2 before 1 before 4 before 0).
 
 use crate::cli::check::{self, CheckArgs};
 use crate::cli::common::{GateArg, TargetArgs, TargetUrl};
