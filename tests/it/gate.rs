@@ -150,38 +150,31 @@ async fn a_wrong_token_is_exit_3_naming_token_with_no_report_and_no_certificate(
 async fn a_rejected_second_token_is_exit_3_naming_second_token() {
     let h = two_tenant_provider().await;
     let dir = tmpdir("second-token");
-    let o = scimtest(&[
-        "check",
-        "--target",
-        &h.base_url,
-        "--token",
-        "good",
-        "--second-token",
-        "wrong",
-        "--only",
-        "users.create.status-201",
-        "--report-dir",
-        &dir.display().to_string(),
-    ])
-    .await;
-    assert_eq!(o.status.code(), Some(3), "{}", all(&o));
-    assert!(stderr(&o).contains("check --second-token"), "{}", all(&o));
+    let dir_s = dir.display().to_string();
+    let args = |second: &'static str| {
+        vec![
+            "check",
+            "--target",
+            h.base_url.as_str(),
+            "--token",
+            "good",
+            "--second-token",
+            second,
+            "--only",
+            "users.create.status-201",
+            "--report-dir",
+            dir_s.as_str(),
+        ]
+    };
+    let e = in_process(&args("wrong"))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a wrong second token ran"));
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.message().contains("check --second-token"), "{e}");
     // The same run with the right second token runs.
-    let o = scimtest(&[
-        "check",
-        "--target",
-        &h.base_url,
-        "--token",
-        "good",
-        "--second-token",
-        "second",
-        "--only",
-        "users.create.status-201",
-        "--report-dir",
-        &dir.display().to_string(),
-    ])
-    .await;
-    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    let outcome = in_process(&args("second")).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed));
     h.shutdown().await;
 }
 
@@ -227,7 +220,7 @@ async fn a_url_that_is_not_a_scim_base_is_exit_3_with_a_did_you_mean() {
     ] {
         for command in ["check", "replay", "load", "run"] {
             let dir = tmpdir("not-scim");
-            let o = scimtest(&[
+            let err = in_process(&[
                 command,
                 "--target",
                 &base,
@@ -236,11 +229,13 @@ async fn a_url_that_is_not_a_scim_base_is_exit_3_with_a_did_you_mean() {
                 "--report-dir",
                 &dir.display().to_string(),
             ])
-            .await;
-            assert_eq!(o.status.code(), Some(3), "{command} {base}: {}", all(&o));
-            let errors = error_lines(&o);
-            assert_eq!(errors.len(), 1, "{command} {base}: {}", all(&o));
-            let e = &errors[0];
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{command} {base}: ran"));
+            assert_eq!(err.exit_code(), 3, "{command} {base}: {err}");
+            let shown = err.render().unwrap_or_default();
+            assert_eq!(shown.lines().count(), 1, "{command} {base}: {shown}");
+            let e = &shown;
             assert!(e.contains("not a SCIM base URL"), "{e}");
             assert!(e.contains(got), "{base}: {e}");
             assert!(
@@ -248,11 +243,7 @@ async fn a_url_that_is_not_a_scim_base_is_exit_3_with_a_did_you_mean() {
                 "{base}: {e}"
             );
             assert!(!dir.join("report.json").exists());
-            assert!(
-                !dir.join("check").exists(),
-                "run started a part: {}",
-                all(&o)
-            );
+            assert!(!dir.join("check").exists(), "run started a part");
         }
     }
 }
