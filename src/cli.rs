@@ -1,17 +1,22 @@
 //! The command line (clap). The only module that uses `anyhow`; nothing below it sees a raw CLI
 //! string: addresses, tokens and fault names are parsed into types here.
 
-use crate::exit_codes;
 use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
-mod check;
-mod load;
+pub mod check;
+pub mod common;
+pub mod connect;
+pub mod error;
+pub mod load;
+pub mod outputs;
 mod record;
-mod replay;
+pub mod replay;
 mod report;
 mod run;
-pub use check::{CheckArgs, ReportArgs, TargetArgs, exit_code};
+pub use check::CheckArgs;
+pub use common::{ReportArgs, TargetArgs, TargetUrl};
+pub use error::{CmdResult, Error, ErrorKind, Finished, Verdict};
 pub use record::RecordArgs;
 pub use replay::ReplayArgs;
 pub use run::RunArgs;
@@ -77,7 +82,7 @@ pub struct ServeArgs {
     pub max_connections: usize,
     /// How long a client may take to send a request's headers before the connection is closed
     /// (slowloris), e.g. 10s.
-    #[arg(long, default_value = "10s", value_parser = check::parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = common::parse_duration)]
     pub header_read_timeout: std::time::Duration,
     /// Create this many synthetic users in the first tenant at start-up (benchmarks, demos).
     #[arg(long, default_value_t = 0, value_name = "N")]
@@ -88,8 +93,8 @@ pub struct ServeArgs {
     pub allow_unknown_members: bool,
 }
 
-/// Run a parsed command line; returns the process exit code.
-pub async fn run(cli: Cli) -> i32 {
+/// Run a parsed command line; [`error::exit_code`] turns the outcome into the exit code.
+pub async fn run(cli: Cli) -> CmdResult {
     match cli.command.unwrap_or(Command::Run(RunArgs::default_args())) {
         Command::Run(args) => run::run(args).await,
         Command::Serve(args) => serve(args).await,
@@ -101,12 +106,12 @@ pub async fn run(cli: Cli) -> i32 {
     }
 }
 
-async fn serve(args: ServeArgs) -> i32 {
+async fn serve(args: ServeArgs) -> CmdResult {
     if args.list_faults {
         for f in Fault::all() {
             println!("{:<28} {}", f.name(), f.describe());
         }
-        return exit_codes::OK;
+        return Ok(Verdict::Passed);
     }
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
@@ -124,20 +129,10 @@ async fn serve(args: ServeArgs) -> i32 {
         seed_users: args.seed_users,
         allow_unknown_members: args.allow_unknown_members,
     };
-    match provider::serve(config).await {
-        Ok(()) => exit_codes::OK,
-        Err(e) => {
-            eprintln!("error: {}", error_chain(&anyhow::Error::new(e)));
-            exit_codes::HARNESS
-        }
-    }
-}
-
-fn error_chain(e: &anyhow::Error) -> String {
-    e.chain()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(": ")
+    provider::serve(config)
+        .await
+        .map_err(|e| Error::from(anyhow::Error::new(e)))?;
+    Ok(Verdict::Passed)
 }
 
 #[cfg(test)]
@@ -167,6 +162,91 @@ mod tests {
         assert_eq!(args.tokens.len(), 2);
         assert_eq!(args.tokens[1].me.as_deref(), Some("alice"));
         assert_eq!(args.faults, vec![Fault::PatchIgnored]);
+    }
+
+    fn parsed(argv: &[&str]) -> Command {
+        match Cli::try_parse_from(argv) {
+            Ok(Cli { command: Some(c) }) => c,
+            other => panic!("{argv:?} did not parse: {other:?}"),
+        }
+    }
+
+    /// `run` builds its parts' arguments in code; they must be what the command line would
+    /// give (clap's defaults), so `scimtest run` and `scimtest check` run the same thing.
+    #[test]
+    fn run_builds_the_arguments_the_command_line_would() {
+        let dir = std::path::PathBuf::from("out");
+        let target = TargetArgs::default();
+        let Command::Check(c) = parsed(&["scimtest", "check", "--report-dir", "out"]) else {
+            panic!("not check")
+        };
+        let built = CheckArgs::new(target.clone(), dir.clone());
+        assert_eq!(format!("{c:?}"), format!("{built:?}"));
+        let Command::Replay(r) = parsed(&["scimtest", "replay", "--report-dir", "out"]) else {
+            panic!("not replay")
+        };
+        let built = ReplayArgs::new(target.clone(), dir.clone());
+        assert_eq!(format!("{r:?}"), format!("{built:?}"));
+        let Command::Load(l) = parsed(&["scimtest", "load", "--report-dir", "out"]) else {
+            panic!("not load")
+        };
+        let built = load::LoadArgs::new(l.scenario.clone(), target, dir);
+        assert_eq!(format!("{l:?}"), format!("{built:?}"));
+    }
+
+    #[test]
+    fn a_bad_target_url_is_a_one_line_usage_error() {
+        for cmd in ["check", "replay", "load", "run"] {
+            for bad in ["not a url", "ftp://example.com/scim", "http://"] {
+                let err = Cli::try_parse_from(["scimtest", cmd, "--target", bad]).err();
+                let Some(e) = err else {
+                    panic!("{cmd} --target {bad:?} parsed")
+                };
+                assert_eq!(error::parse_error_exit_code(&e), 2, "{cmd} {bad}");
+                let text = e.to_string();
+                let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("error:")).collect();
+                assert_eq!(errors.len(), 1, "{text}");
+                assert!(errors[0].contains("--target"), "{text}");
+                assert!(errors[0].contains("expected the SCIM base URL"), "{text}");
+            }
+        }
+        let Command::Check(c) = parsed(&[
+            "scimtest",
+            "check",
+            "--target",
+            " https://app.example.com/scim/v2 ",
+        ]) else {
+            panic!("not check")
+        };
+        let url = c.target.target.unwrap_or_else(|| panic!("no target"));
+        assert_eq!(url.as_str(), "https://app.example.com/scim/v2");
+        assert_eq!(url.url().host_str(), Some("app.example.com"));
+    }
+
+    #[test]
+    fn idp_and_flow_are_enums_with_suggestions() {
+        let Command::Replay(r) = parsed(&[
+            "scimtest",
+            "replay",
+            "--idp",
+            "okta",
+            "--idp",
+            "all",
+            "--flow",
+            "full-sync",
+        ]) else {
+            panic!("not replay")
+        };
+        assert_eq!(r.idp, vec![common::IdpArg::Okta, common::IdpArg::All]);
+        assert_eq!(r.flow, vec![common::Flow::FullSync]);
+        let e = Cli::try_parse_from(["scimtest", "replay", "--idp", "otka"]).err();
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("'okta'"), "{msg}");
+        let e = Cli::try_parse_from(["scimtest", "replay", "--flow", "full-synk"]).err();
+        let msg = e.map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("'full-sync'"), "{msg}");
+        let e = Cli::try_parse_from(["scimtest", "record", "--idp", "all"]).err();
+        assert!(e.is_some(), "record names one IdP");
     }
 
     #[test]

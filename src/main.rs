@@ -1,6 +1,7 @@
 //! The `scimtest` binary: parse the command line, run it, map the outcome to an exit code.
 
 use clap::Parser;
+use scimtest::cli::error;
 
 /// mimalloc: fewer cycles per allocation and less fragmentation than glibc malloc for the
 /// provider's many small, long-lived documents (see the README's performance section).
@@ -32,29 +33,29 @@ fn main() -> std::process::ExitCode {
     let cli = match scimtest::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                scimtest::exit_codes::USAGE
-            } else {
-                0
-            };
             let _ = e.print();
-            return std::process::ExitCode::from(code as u8);
+            return exit(error::parse_error_exit_code(&e));
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let outcome = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: failed to start the async runtime: {e}");
-            return std::process::ExitCode::from(scimtest::exit_codes::HARNESS as u8);
-        }
+        // Signals are caught from here on: a Ctrl-C during start-up still ends in cleanup.
+        Ok(runtime) => runtime.block_on(async {
+            scimtest::interrupt::install();
+            scimtest::cli::run(cli).await
+        }),
+        Err(e) => Err(error::Error::harness(format!(
+            "failed to start the async runtime: {e}"
+        ))),
     };
-    // Signals are caught from here on: a Ctrl-C during start-up still ends in cleanup.
-    let code = runtime.block_on(async {
-        scimtest::interrupt::install();
-        scimtest::cli::run(cli).await
-    });
-    std::process::ExitCode::from(code as u8)
+    if let Err(e) = &outcome {
+        e.print();
+    }
+    exit(error::exit_code(&outcome))
+}
+
+fn exit(code: i32) -> std::process::ExitCode {
+    std::process::ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
 }

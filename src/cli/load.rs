@@ -3,11 +3,11 @@
 //! write goose's reports, our report and the plots, and map thresholds and correctness to the
 //! exit code.
 
-use crate::cli::check::{
-    Connected, HeaderArg, ReportArgs, TargetArgs, connect, harness_error, open_outputs,
-};
+use crate::cli::common::{ReportArgs, TargetArgs, first_line, print_cleanup, shell_quote};
+use crate::cli::connect::{Connected, connect, preflight};
+use crate::cli::error::{CmdResult, Error, Finished, Verdict};
+use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
-use crate::exit_codes;
 use crate::load::stats::Collector;
 use crate::load::{self, engine};
 use crate::report::model::{
@@ -28,21 +28,10 @@ pub struct LoadArgs {
     /// List the shipped scenarios and exit.
     #[arg(long)]
     pub list_scenarios: bool,
-    /// Base URL of the SCIM service. Without it, the embedded reference provider is started on
-    /// 127.0.0.1 and loaded.
-    #[arg(long, value_name = "URL", value_parser = crate::cli::check::parse_target_url)]
-    pub target: Option<String>,
-    /// Bearer token for the target (also read from SCIMTEST_TOKEN).
-    #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Extra header sent with every request (repeatable; values are secrets).
-    #[arg(long = "header", value_name = "'NAME: VALUE'")]
-    pub headers: Vec<HeaderArg>,
-    /// Internal (`scimtest run`): `--target` is the embedded provider that `run` started in
-    /// this process: reports say so, and no CPU per request is reported (it would include the
-    /// provider's).
-    #[arg(long, hide = true)]
-    pub embedded_target: bool,
+    /// The target (against an embedded provider no CPU per request is reported: it would
+    /// include the provider's).
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Skip the correctness checks run alongside the load.
     #[arg(long)]
     pub no_correctness: bool,
@@ -69,6 +58,29 @@ pub struct LoadArgs {
     /// goose's own options (they override the scenario's numbers).
     #[command(flatten)]
     pub goose: goose::config::GooseConfiguration,
+}
+
+impl LoadArgs {
+    /// The arguments of `scimtest load --scenario SCENARIO --report-dir DIR` against `target`
+    /// (clap's and goose's defaults otherwise): the third part of `scimtest run`.
+    pub fn new(scenario: String, target: TargetArgs, report_dir: std::path::PathBuf) -> LoadArgs {
+        LoadArgs {
+            scenario,
+            list_scenarios: false,
+            target,
+            no_correctness: false,
+            shard: None,
+            run_id: None,
+            start_at: None,
+            report_stdout: false,
+            action: None,
+            reports: ReportArgs {
+                report_dir: Some(report_dir),
+                ..ReportArgs::default()
+            },
+            goose: goose::config::GooseConfiguration::default(),
+        }
+    }
 }
 
 /// `scimtest load merge`.
@@ -107,18 +119,17 @@ fn parse_start_at(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .map_err(|e| format!("{s:?} is not an RFC 3339 instant ({e}), e.g. 2026-11-24T10:00:00Z"))
 }
 
-/// Run `scimtest load`; returns the exit code.
-pub async fn run(args: LoadArgs) -> i32 {
-    if let Some(LoadAction::Merge(m)) = args.action {
-        return match merge(m) {
-            Ok(code) => code,
-            Err(e) => harness_error(&e),
-        };
+/// Run `scimtest load`: list the scenarios, merge shard reports, or run a scenario (see
+/// [`execute`]).
+pub async fn run(args: LoadArgs) -> CmdResult {
+    if let Some(LoadAction::Merge(m)) = &args.action {
+        return merge(m);
     }
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
+    if args.list_scenarios {
+        list_scenarios();
+        return Ok(Verdict::Passed);
     }
+    execute(&args).await.map(|f| f.verdict)
 }
 
 fn list_scenarios() {
@@ -130,31 +141,23 @@ fn list_scenarios() {
     }
 }
 
-async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
-    if args.list_scenarios {
-        list_scenarios();
-        return Ok(exit_codes::OK);
-    }
-    let (scenario, plan) = match load::plan_for(&args.scenario) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit_codes::HARNESS);
-        }
-    };
+/// Set up the data pool, run the scenario with the correctness checks alongside, clean up,
+/// write the reports and plots and print the summary: `scimtest load`, and the third part of
+/// `scimtest run`.
+pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
+    let (scenario, plan) =
+        load::plan_for(&args.scenario).map_err(|e| Error::harness(e.to_string()))?;
     let scenario_toml = load::scenario::builtin()
         .into_iter()
         .find(|(n, _)| *n == args.scenario)
         .map(|(_, t)| t.to_string())
         .or_else(|| std::fs::read_to_string(&args.scenario).ok())
         .unwrap_or_default();
-    let shard = match args.shard.map(load::shard::ShardSpec::resolve).transpose() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit_codes::HARNESS);
-        }
-    };
+    let shard = args
+        .shard
+        .map(load::shard::ShardSpec::resolve)
+        .transpose()
+        .map_err(|e| Error::harness(e.to_string()))?;
     let plan = match shard {
         Some(sh) => sh.apply(plan),
         None => plan,
@@ -165,25 +168,18 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     });
     let run_id = ns.run_id().to_string();
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
-    let target = TargetArgs {
-        target: args.target.clone(),
-        token: args.token.clone(),
-        headers: args.headers.clone(),
-        timeout: plan.timeout,
-        embedded_target: args.embedded_target,
-    };
     let Connected {
         client,
         embedded,
         shown_target,
         auth_headers,
         ..
-    } = connect(&target).await?;
-    if let Err(code) = crate::cli::check::preflight(&client, None).await {
+    } = connect(&args.target, plan.timeout).await?;
+    if let Err(e) = preflight(&client, None).await {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        return Ok(code);
+        return Err(e);
     }
     // A signal that came during start-up or the preflight stops the run before anything is
     // created (a set-up started and dropped at once could leave a POST in flight).
@@ -191,8 +187,9 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        eprintln!("interrupted before the set-up: nothing was created");
-        return Ok(exit_codes::HARNESS);
+        return Err(Error::interrupted(
+            "interrupted before the set-up: nothing was created",
+        ));
     }
     let stats = engine::collector();
     let mut shared = load::ops::Shared::new(
@@ -238,12 +235,11 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         _ = stop_signal() => Err(engine::LoadError::Setup("interrupted".into())),
     };
     if let Err(e) = setup {
-        eprintln!("error: {e}");
         cleanup(&client, &ns).await;
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        return Ok(exit_codes::HARNESS);
+        return Err(Error::harness(e.to_string()));
     }
     if let Some(at) = args.start_at {
         let wait = (at - chrono::Utc::now()).to_std().unwrap_or_default();
@@ -258,7 +254,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
                     if let Some(h) = embedded {
                         h.shutdown().await;
                     }
-                    return Ok(exit_codes::HARNESS);
+                    return Err(Error::interrupted(""));
                 }
             }
         }
@@ -334,7 +330,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         command: "load".into(),
         run_id,
         target: shown_target,
-        embedded_target: args.target.is_none() || args.embedded_target,
+        embedded_target: args.target.is_embedded(),
         started_at,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         counts: Default::default(),
@@ -353,7 +349,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         },
         exit_code: None,
         gating: Vec::new(),
-        options: load_options(&args),
+        options: load_options(args),
         load: Some(LoadReport {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),
@@ -369,7 +365,7 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
             },
             cpu_ms_per_1000: outcome
                 .cpu
-                .filter(|_| args.target.is_some() && !args.embedded_target && requests > 0)
+                .filter(|_| !args.target.is_embedded() && requests > 0)
                 .map(|c| (c.as_secs_f64() * 1e7 / requests as f64).round() / 10.0),
             operations: load::op_reports(&series, &status),
             thresholds,
@@ -383,12 +379,12 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
         }),
     };
     report.recount();
-    let code = if outcome.goose_error.is_some() || outcome.interrupted {
-        exit_codes::HARNESS
+    let verdict = if outcome.goose_error.is_some() || outcome.interrupted {
+        Verdict::Incomplete
     } else {
-        exit_code(&report)
+        verdict(&report)
     };
-    report.exit_code = Some(code);
+    report.exit_code = Some(verdict.exit_code());
     outputs.write(&report)?;
     if args.report_stdout {
         println!(
@@ -403,19 +399,13 @@ async fn run_inner(args: LoadArgs) -> anyhow::Result<i32> {
     } else if outcome.interrupted {
         eprintln!("interrupted: the attack stopped early; created resources were cleaned up");
     }
-    Ok(code)
+    Ok(Finished { report, verdict })
 }
 
 /// The options of a `load` that shaped it, as they would be typed again.
 fn load_options(args: &LoadArgs) -> Vec<String> {
-    use crate::cli::check::shell_quote;
     let mut o = vec![format!("--scenario {}", shell_quote(&args.scenario))];
-    for h in &args.headers {
-        o.push(format!(
-            "--header {}",
-            shell_quote(&format!("{}: …", h.name))
-        ));
-    }
+    o.extend(args.target.header_options());
     if args.no_correctness {
         o.push("--no-correctness".into());
     }
@@ -477,16 +467,16 @@ fn progress_line(stats: Collector, shared: Arc<load::ops::Shared>) -> tokio::tas
     })
 }
 
-/// 1 when a threshold was breached or a MUST correctness check failed or errored.
-pub fn exit_code(report: &RunReport) -> i32 {
+/// Failed when a threshold was breached or a MUST correctness check failed or errored.
+pub fn verdict(report: &RunReport) -> Verdict {
     let failed = report
         .checks
         .iter()
         .any(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error) && c.level == Level::Must);
     if failed {
-        exit_codes::FAILED
+        Verdict::Failed
     } else {
-        exit_codes::OK
+        Verdict::Passed
     }
 }
 
@@ -528,7 +518,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             if c.reason.is_empty() || c.outcome == Outcome::Pass {
                 String::new()
             } else {
-                format!(": {}", crate::cli::check::first_line(&c.reason))
+                format!(": {}", first_line(&c.reason))
             }
         );
     }
@@ -538,7 +528,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             r.status.as_str()
         );
     }
-    crate::cli::check::print_cleanup(&r.cleanup);
+    print_cleanup(&r.cleanup);
     println!(
         "reports: {}  (html: {})",
         dir.display(),
@@ -547,7 +537,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
 }
 
 /// `scimtest load merge`.
-fn merge(args: MergeArgs) -> anyhow::Result<i32> {
+fn merge(args: &MergeArgs) -> CmdResult {
     let mut inputs = Vec::new();
     for p in &args.inputs {
         let origin = p.display().to_string();
@@ -565,13 +555,8 @@ fn merge(args: MergeArgs) -> anyhow::Result<i32> {
             .with_context(|| format!("{origin} is not a scimtest report.json"))?;
         inputs.push((origin, r));
     }
-    let (report, series) = match load::shard::merge(&inputs) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit_codes::HARNESS);
-        }
-    };
+    let (report, series) =
+        load::shard::merge(&inputs).map_err(|e| Error::harness(e.to_string()))?;
     let (mut outputs, dir) = open_outputs(&args.reports, &format!("merge-{}", report.run_id))?;
     let mut report = report;
     let write = |name: &str, text: &str| -> anyhow::Result<()> {
@@ -591,11 +576,11 @@ fn merge(args: MergeArgs) -> anyhow::Result<i32> {
     if let Some(l) = report.load.as_mut() {
         l.files = files;
     }
-    let code = exit_code(&report);
-    report.exit_code = Some(code);
+    let verdict = verdict(&report);
+    report.exit_code = Some(verdict.exit_code());
     outputs.write(&report)?;
     print_summary(&report, &dir);
-    Ok(code)
+    Ok(verdict)
 }
 
 /// Ctrl-C or SIGTERM (how Kubernetes stops a pod), before goose's own handler takes over.

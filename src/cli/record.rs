@@ -3,48 +3,13 @@
 //! and once more on Ctrl-C, then exit 0. A bad upstream URL or an unwritable `--out` is a
 //! harness error (exit 3) reported before the proxy listens.
 
-use crate::cli::check::harness_error;
-use crate::exit_codes;
+use crate::cli::common::{Flow, Idp, parse_duration};
+use crate::cli::error::{CmdResult, Verdict};
 use crate::replay::fixture::Fixture;
 use crate::replay::record::{self, RecordConfig, RecordMeta};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-
-/// The IdPs a fixture may name (the `idp` enum of `fixtures/idp.schema.json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum IdpName {
-    /// Microsoft Entra ID.
-    Entra,
-    /// Okta.
-    Okta,
-    /// OneLogin.
-    Onelogin,
-}
-
-/// The flows of the fixture format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FlowName {
-    /// Testing or saving the connection.
-    Connection,
-    /// One user's lifecycle.
-    UserLifecycle,
-    /// One group's lifecycle.
-    GroupLifecycle,
-    /// A full synchronisation cycle.
-    FullSync,
-}
-
-impl FlowName {
-    fn as_str(self) -> &'static str {
-        match self {
-            FlowName::Connection => "connection",
-            FlowName::UserLifecycle => "user-lifecycle",
-            FlowName::GroupLifecycle => "group-lifecycle",
-            FlowName::FullSync => "full-sync",
-        }
-    }
-}
 
 fn profile_name(s: &str) -> Result<String, String> {
     let ok = s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
@@ -71,28 +36,25 @@ pub struct RecordArgs {
     pub out: PathBuf,
     /// The IdP whose traffic is recorded (the fixture format knows these three).
     #[arg(long, value_enum)]
-    pub idp: IdpName,
+    pub idp: Idp,
     /// The dialect name written into the fixture.
     #[arg(long, default_value = "recorded", value_parser = profile_name)]
     pub profile: String,
     /// The flow written into the fixture.
     #[arg(long, value_enum, default_value = "full-sync")]
-    pub flow: FlowName,
+    pub flow: Flow,
     /// The fixture's title (default: generated from the IdP, flow and upstream host).
     #[arg(long)]
     pub title: Option<String>,
     /// How long one request may take upstream (connect, answer, whole body) before the IdP
     /// gets a 504, e.g. 30s, 500ms.
-    #[arg(long, default_value = "30s", value_parser = crate::cli::check::parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
 }
 
-/// Run `scimtest record`; returns the exit code.
-pub async fn run(args: RecordArgs) -> i32 {
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
-    }
+/// Run `scimtest record`.
+pub async fn run(args: RecordArgs) -> CmdResult {
+    Ok(run_inner(args).await?)
 }
 
 fn temp_path(out: &Path) -> PathBuf {
@@ -127,15 +89,15 @@ fn check_writable(out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
+async fn run_inner(args: RecordArgs) -> anyhow::Result<Verdict> {
     let upstream = record::check_upstream(&args.upstream)?;
     check_writable(&args.out)?;
-    let idp = match args.idp {
-        IdpName::Entra => "entra",
-        IdpName::Okta => "okta",
-        IdpName::Onelogin => "onelogin",
-    };
-    let mut meta = RecordMeta::new(idp, &args.profile, args.flow.as_str(), &upstream);
+    let mut meta = RecordMeta::new(
+        args.idp.as_str(),
+        &args.profile,
+        args.flow.as_str(),
+        &upstream,
+    );
     meta.title = args.title.unwrap_or_default();
     let config = RecordConfig {
         timeout: args.timeout,
@@ -176,7 +138,7 @@ async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
             "scimtest record: nothing was recorded; {} not written",
             args.out.display()
         );
-        return Ok(exit_codes::OK);
+        return Ok(Verdict::Passed);
     }
     write_fixture(&args.out, &fx)?;
     eprintln!(
@@ -186,7 +148,7 @@ async fn run_inner(args: RecordArgs) -> anyhow::Result<i32> {
         args.out.display(),
         stats.unanswered
     );
-    Ok(exit_codes::OK)
+    Ok(Verdict::Passed)
 }
 
 async fn shutdown_signal() {

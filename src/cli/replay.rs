@@ -2,11 +2,14 @@
 //! target (the embedded provider by default), print the IdP × profile matrix, write the usual
 //! reports, and exit 1 when a profile would break.
 
-use crate::cli::check::{
-    Connected, ReportArgs, TargetArgs, connect, first_line, harness_error, open_outputs,
+use crate::cli::common::{
+    Flow, IdpArg, ReportArgs, TargetArgs, did_you_mean, first_line, parse_duration, print_cleanup,
+    shell_quote,
 };
+use crate::cli::connect::{Connected, connect, preflight};
+use crate::cli::error::{CmdResult, Error, Finished, Verdict};
+use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
-use crate::exit_codes;
 use crate::replay::fixture::{self, FLOWS, Fixture};
 use crate::replay::{self, Selection, engine::FlowResult};
 use crate::report::model::{
@@ -15,7 +18,7 @@ use crate::report::model::{
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Arguments of `scimtest replay`.
 #[derive(Debug, clap::Args)]
@@ -23,15 +26,19 @@ pub struct ReplayArgs {
     /// The target.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Per-request timeout (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
     /// Replay this IdP's profiles: entra, okta, onelogin, or all (repeatable; default all).
-    #[arg(long, value_name = "IDP")]
-    pub idp: Vec<String>,
-    /// Replay only this profile (repeatable), e.g. default, aiw.
+    #[arg(long, value_enum, value_name = "IDP")]
+    pub idp: Vec<IdpArg>,
+    /// Replay only this profile (repeatable), e.g. default, aiw; the profiles are those of the
+    /// fixtures (see --list).
     #[arg(long, value_name = "PROFILE")]
     pub profile: Vec<String>,
     /// Replay only this flow (repeatable): connection, user-lifecycle, group-lifecycle, full-sync.
-    #[arg(long, value_name = "FLOW")]
-    pub flow: Vec<String>,
+    #[arg(long, value_enum, value_name = "FLOW")]
+    pub flow: Vec<Flow>,
     /// Also load fixtures from this directory (recursively); one with the same
     /// idp/profile/flow replaces the embedded one.
     #[arg(long, value_name = "DIR")]
@@ -47,49 +54,31 @@ pub struct ReplayArgs {
     pub reports: ReportArgs,
 }
 
-/// Run `scimtest replay`; returns the exit code.
-pub async fn run(args: ReplayArgs) -> i32 {
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
-    }
-}
-
-/// The fixtures `args` selects; `Err` is a usage error (message ready to print) or a fixture
-/// that does not load.
-pub fn select(
-    idps: &[String],
-    profiles: &[String],
-    flows: &[String],
-    dir: Option<&std::path::Path>,
-) -> anyhow::Result<Result<Vec<Fixture>, String>> {
-    let mut all = fixture::embedded().context("an embedded fixture is broken")?;
-    if let Some(d) = dir {
-        all.extend(fixture::load_dir(d)?);
-    }
-    let sel = Selection {
-        idps: idps.iter().filter(|i| *i != "all").cloned().collect(),
-        profiles: profiles.to_vec(),
-        flows: flows.to_vec(),
-    };
-    Ok(sel.apply(all))
-}
-
-async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
-    let fixtures = match select(
-        &args.idp,
-        &args.profile,
-        &args.flow,
-        args.fixtures.as_deref(),
-    )? {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(exit_codes::USAGE);
+impl ReplayArgs {
+    /// The arguments of `scimtest replay --report-dir DIR` against `target` (clap's defaults
+    /// otherwise: every profile): the second part of `scimtest run`.
+    pub fn new(target: TargetArgs, report_dir: PathBuf) -> ReplayArgs {
+        ReplayArgs {
+            target,
+            timeout: Duration::from_secs(10),
+            idp: Vec::new(),
+            profile: Vec::new(),
+            flow: Vec::new(),
+            fixtures: None,
+            list: false,
+            concurrency: 4,
+            reports: ReportArgs {
+                report_dir: Some(report_dir),
+                ..ReportArgs::default()
+            },
         }
-    };
+    }
+}
+
+/// Run `scimtest replay`: list the selected fixtures, or replay them (see [`execute`]).
+pub async fn run(args: ReplayArgs) -> CmdResult {
     if args.list {
-        for f in &fixtures {
+        for f in &fixtures(&args)? {
             let synthetic = f.steps.iter().filter(|s| s.synthetic).count();
             println!(
                 "{:<44} {:>3} steps ({synthetic} synthetic)  {}",
@@ -98,8 +87,48 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
                 f.title
             );
         }
-        return Ok(exit_codes::OK);
+        return Ok(Verdict::Passed);
     }
+    execute(&args).await.map(|f| f.verdict)
+}
+
+/// The fixtures `args` selects, embedded plus `--fixtures DIR`: a fixture that does not load is
+/// a harness error; an IdP, profile or flow no fixture has is a usage error (with a
+/// did-you-mean for a profile, the one name that is not a fixed set).
+fn fixtures(args: &ReplayArgs) -> Result<Vec<Fixture>, Error> {
+    let mut all = fixture::embedded().context("an embedded fixture is broken")?;
+    if let Some(d) = &args.fixtures {
+        all.extend(fixture::load_dir(d).map_err(anyhow::Error::from)?);
+    }
+    let sel = Selection {
+        idps: args
+            .idp
+            .iter()
+            .filter_map(|i| i.idp())
+            .map(|i| i.as_str().to_string())
+            .collect(),
+        profiles: args.profile.clone(),
+        flows: args.flow.iter().map(|f| f.as_str().to_string()).collect(),
+    };
+    let profiles: std::collections::BTreeSet<&str> =
+        all.iter().map(|f| f.profile.as_str()).collect();
+    let suggestion = args
+        .profile
+        .iter()
+        .find(|p| !profiles.contains(p.as_str()))
+        .and_then(|p| did_you_mean(p, profiles.iter().copied()))
+        .map(str::to_string);
+    sel.apply(all).map_err(|e| match suggestion {
+        Some(s) => Error::usage(e).with_hint(format!("did you mean {s:?}?")),
+        None => Error::usage(e),
+    })
+}
+
+/// Replay the selected fixtures against the target (the embedded provider without
+/// `--target`), write the reports and print the matrix: `scimtest replay`, and the second part
+/// of `scimtest run`.
+pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
+    let fixtures = fixtures(args)?;
     let ns = Namespace::new();
     let run_id = ns.run_id().to_string();
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
@@ -108,14 +137,14 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         embedded,
         shown_target,
         ..
-    } = connect(&args.target).await?;
+    } = connect(&args.target, args.timeout).await?;
     // A target that does not answer, refuses the credentials or is not a SCIM base URL is a
     // harness problem (exit 3), not an IdP verdict.
-    if let Err(code) = crate::cli::check::preflight(&client, None).await {
+    if let Err(e) = preflight(&client, None).await {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
-        return Ok(code);
+        return Err(e);
     }
     eprintln!(
         "scimtest replay: {} flows of {} profiles against {shown_target} (run {run_id})",
@@ -162,7 +191,7 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         command: "replay".into(),
         run_id,
         target: shown_target,
-        embedded_target: args.target.target.is_none() || args.target.embedded_target,
+        embedded_target: args.target.is_embedded(),
         started_at,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         counts: Default::default(),
@@ -179,22 +208,22 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
         },
         exit_code: None,
         gating: Vec::new(),
-        options: replay_options(&args),
+        options: replay_options(args),
         load: None,
     };
     report.recount();
-    let code = if out.interrupted {
-        exit_codes::HARNESS
+    let verdict = if out.interrupted {
+        Verdict::Incomplete
     } else {
-        exit_code(&report)
+        verdict(&report)
     };
-    report.exit_code = Some(code);
+    report.exit_code = Some(verdict.exit_code());
     outputs.write(&report)?;
     if out.interrupted {
         println!("INCOMPLETE (interrupted): flows that did not finish have no verdict");
     }
     print!("{}", matrix(&report.profiles));
-    crate::cli::check::print_cleanup(&report.cleanup);
+    print_cleanup(&report.cleanup);
     println!(
         "reports: {}  (html: {})",
         dir.display(),
@@ -203,24 +232,23 @@ async fn run_inner(args: ReplayArgs) -> anyhow::Result<i32> {
     if out.interrupted {
         eprintln!("interrupted: remaining steps were not run; created resources were cleaned up");
     }
-    Ok(code)
+    Ok(Finished { report, verdict })
 }
 
 /// The options of a `replay` that shaped it, as they would be typed again.
 fn replay_options(args: &ReplayArgs) -> Vec<String> {
-    use crate::cli::check::shell_quote;
-    let mut o = Vec::new();
-    for h in &args.target.headers {
-        o.push(format!(
-            "--header {}",
-            shell_quote(&format!("{}: …", h.name))
-        ));
-    }
-    for (flag, values) in [
-        ("--idp", &args.idp),
-        ("--profile", &args.profile),
-        ("--flow", &args.flow),
-    ] {
+    let mut o = args.target.header_options();
+    let idps = args.idp.iter().map(|i| i.as_str());
+    let flows = args.flow.iter().map(|f| f.as_str());
+    let values: [(&str, Vec<&str>); 3] = [
+        ("--idp", idps.collect()),
+        (
+            "--profile",
+            args.profile.iter().map(String::as_str).collect(),
+        ),
+        ("--flow", flows.collect()),
+    ];
+    for (flag, values) in values {
         for v in values {
             o.push(format!("{flag} {}", shell_quote(v)));
         }
@@ -242,12 +270,12 @@ fn count_profiles(f: &[Fixture]) -> usize {
     set.len()
 }
 
-/// 1 when any replayed profile would break, 0 otherwise.
-pub fn exit_code(report: &RunReport) -> i32 {
+/// Failed when any replayed profile would break, passed otherwise.
+pub fn verdict(report: &RunReport) -> Verdict {
     if report.profiles.iter().all(|p| p.would_provision) {
-        exit_codes::OK
+        Verdict::Passed
     } else {
-        exit_codes::FAILED
+        Verdict::Failed
     }
 }
 

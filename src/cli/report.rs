@@ -2,8 +2,8 @@
 //! `scimtest run` directory) as the HTML site, a certificate, Markdown or JUnit, without
 //! touching any target.
 
-use crate::cli::check::{harness_error, read_report};
-use crate::exit_codes;
+use crate::cli::common::read_report;
+use crate::cli::error::{CmdResult, Error, Verdict};
 use crate::report::model::RunReport;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
@@ -50,13 +50,10 @@ pub struct RenderArgs {
     pub baseline: Option<PathBuf>,
 }
 
-/// Run `scimtest report`; returns the exit code.
-pub fn run(cmd: ReportCmd) -> i32 {
+/// Run `scimtest report`.
+pub fn run(cmd: ReportCmd) -> CmdResult {
     match cmd.action {
-        ReportAction::Render(args) => match render(args) {
-            Ok(code) => code,
-            Err(e) => harness_error(&e),
-        },
+        ReportAction::Render(args) => render(args),
     }
 }
 
@@ -102,23 +99,21 @@ fn load(input: &Path) -> anyhow::Result<Vec<RunReport>> {
     )
 }
 
-fn render(args: RenderArgs) -> anyhow::Result<i32> {
+fn render(args: RenderArgs) -> CmdResult {
     if args.html.is_none() && args.cert.is_empty() && args.md.is_none() && args.junit.is_none() {
-        eprintln!(
-            "error: nothing to write: give --html DIR, --cert FILE, --md FILE or --junit FILE"
-        );
-        return Ok(exit_codes::USAGE);
+        return Err(Error::usage(
+            "nothing to write: give --html DIR, --cert FILE, --md FILE or --junit FILE",
+        ));
     }
     let mut reports = Vec::new();
     for i in &args.inputs {
         reports.extend(load(i)?);
     }
     if reports.len() > 1 && (args.md.is_some() || args.junit.is_some()) {
-        eprintln!(
-            "error: --md and --junit render one report; {} were given",
+        return Err(Error::usage(format!(
+            "--md and --junit render one report; {} were given",
             reports.len()
-        );
-        return Ok(exit_codes::USAGE);
+        )));
     }
     let baseline = match &args.baseline {
         Some(p) => Some(read_report(p).context("bad --baseline")?),
@@ -150,5 +145,5 @@ fn render(args: RenderArgs) -> anyhow::Result<i32> {
             println!("{what}: {}", path.display());
         }
     }
-    Ok(exit_codes::OK)
+    Ok(Verdict::Passed)
 }

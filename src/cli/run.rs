@@ -1,29 +1,28 @@
 //! `scimtest run` (and `scimtest` with no arguments): everything against one target — the full
 //! `check`, `replay` of every profile and the `smoke` load scenario — each writing its usual
 //! reports into its own directory, plus an index of the three (`index.json`, `index.md`).
-//! The exit code is the worst of the three (3 before 1 before 0).
+//! The parts run in this process through the same library calls as the commands
+//! (`check::execute`, `replay::execute`, `load::execute`) and hand back their reports; the
+//! outcome is the worst of the three (`error::worse`: 3 before 2 before 1 before 4 before 0).
 
-use crate::cli::check::{HeaderArg, harness_error};
-use crate::exit_codes;
-use crate::provider::{self, ProviderConfig};
+use crate::cli::check::{self, CheckArgs};
+use crate::cli::common::{GateArg, TargetArgs, TargetUrl};
+use crate::cli::connect::{connect, preflight, spawn_embedded};
+use crate::cli::error::{self, CmdResult, Error, ErrorKind, Finished, Verdict};
+use crate::cli::load::{self, LoadArgs};
+use crate::cli::replay::{self, ReplayArgs};
 use crate::report::model::RunReport;
 use anyhow::Context;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `scimtest run`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunArgs {
-    /// Base URL of the SCIM service. Without it, one embedded reference provider is started on
-    /// 127.0.0.1 and used by all three parts.
-    #[arg(long, value_name = "URL", value_parser = crate::cli::check::parse_target_url)]
-    pub target: Option<String>,
-    /// Bearer token for the target (also read from SCIMTEST_TOKEN).
-    #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// Extra header sent with every request (repeatable; values are secrets).
-    #[arg(long = "header", value_name = "'NAME: VALUE'")]
-    pub headers: Vec<HeaderArg>,
+    /// The target (without `--target`, one embedded provider is started and used by all three
+    /// parts).
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// A second tenant's bearer token for the check's isolation checks (also read from
     /// SCIMTEST_SECOND_TOKEN); the embedded provider has one of its own.
     #[arg(long, env = "SCIMTEST_SECOND_TOKEN", hide_env_values = true)]
@@ -41,7 +40,7 @@ pub struct RunArgs {
     pub no_load: bool,
     /// The check's gating levels (see `scimtest check --fail-on`; default must,dialect).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "LEVELS")]
-    pub fail_on: Vec<crate::cli::check::GateArg>,
+    pub fail_on: Vec<GateArg>,
     /// SHOULD failures of the check also make the exit code 1.
     #[arg(long)]
     pub strict: bool,
@@ -59,7 +58,7 @@ impl RunArgs {
             return None;
         }
         Some(self.scenario.clone().unwrap_or_else(|| {
-            if self.target.is_some() {
+            if self.target.target.is_some() {
                 crate::load::scenario::GENTLE_SCENARIO.to_string()
             } else {
                 crate::load::scenario::DEFAULT_SCENARIO.to_string()
@@ -121,17 +120,130 @@ struct Index {
     parts: Vec<Part>,
 }
 
-/// Run `scimtest run`; returns the exit code.
-pub async fn run(args: RunArgs) -> i32 {
-    match run_inner(args).await {
-        Ok(code) => code,
-        Err(e) => harness_error(&e),
+/// Run `scimtest run`: the three parts in this process, through the same library calls as
+/// `scimtest check`, `replay` and `load` ([`check::execute`], ...), sharing one target.
+pub async fn run(args: RunArgs) -> CmdResult {
+    // The scenario is resolved before anything runs: a typo is not found after the check.
+    let scenario = args.load_scenario();
+    let plan = scenario
+        .as_deref()
+        .map(crate::load::plan_for)
+        .transpose()
+        .map_err(|e| match e {
+            crate::load::scenario::ScenarioError::Unknown { .. } => Error::usage(e.to_string()),
+            _ => Error::harness(e.to_string()),
+        })?
+        .map(|(_, plan)| plan);
+    if args.target.target.is_some() {
+        // One preflight before any part: a wrong URL or token ends here, with no reports.
+        let probe = connect(&args.target, std::time::Duration::from_secs(10)).await?;
+        preflight(&probe.client, None).await?;
+        eprint!(
+            "{}",
+            announce(
+                &probe.shown_target,
+                plan.as_ref().map(|p| (p, args.scenario.is_some()))
+            )
+        );
     }
-}
-
-fn read_report(dir: &Path) -> Option<RunReport> {
-    let text = std::fs::read_to_string(dir.join("report.json")).ok()?;
-    serde_json::from_str(&text).ok()
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let run_id = id.get(..8).unwrap_or(&id).to_string();
+    let dir = args
+        .report_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(format!("run-{run_id}")));
+    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    // Without --target, one embedded provider serves all three parts.
+    let (embedded, target) = match &args.target.target {
+        Some(_) => (None, args.target.clone()),
+        None => {
+            let h = spawn_embedded().await?;
+            let url: TargetUrl = h.base_url.parse().map_err(Error::harness)?;
+            let target = TargetArgs {
+                target: Some(url),
+                token: Some(h.token.clone()),
+                headers: args.target.headers.clone(),
+                embedded_target: true,
+            };
+            (Some(h), target)
+        }
+    };
+    let second_token = args
+        .second_token
+        .clone()
+        .or_else(|| embedded.as_ref().and_then(|h| h.tokens.get(1).cloned()));
+    let mut parts = Vec::new();
+    let mut reports = Vec::new();
+    let mut worst: CmdResult = Ok(Verdict::Passed);
+    for command in ["check", "replay", "load"] {
+        if crate::interrupt::requested() {
+            break;
+        }
+        let sub = dir.join(command);
+        if command == "load" && scenario.is_none() {
+            continue;
+        }
+        eprintln!("\n== scimtest {command}");
+        let result: Result<Finished, Error> = match command {
+            "check" => {
+                let mut a = CheckArgs::new(target.clone(), sub);
+                a.fail_on = args.fail_on.clone();
+                a.strict = args.strict;
+                a.second_token = second_token.clone();
+                Box::pin(check::execute(&a)).await
+            }
+            "replay" => Box::pin(replay::execute(&ReplayArgs::new(target.clone(), sub))).await,
+            _ => {
+                let s = scenario.clone().unwrap_or_default();
+                Box::pin(load::execute(&LoadArgs::new(s, target.clone(), sub))).await
+            }
+        };
+        if let Err(e) = &result {
+            e.print();
+        }
+        let outcome: CmdResult = result.as_ref().map(|f| f.verdict).map_err(Error::reported);
+        let report = result.ok().map(|f| f.report);
+        let code = error::exit_code(&outcome);
+        if let Some(r) = &report {
+            reports.push(r.clone());
+        }
+        parts.push(Part {
+            command,
+            exit_code: code,
+            verdict: verdict(command, code, report.as_ref()),
+            report: format!("{command}/report.json"),
+            counts: report.as_ref().map(|r| r.counts),
+        });
+        let stop = outcome
+            .as_ref()
+            .is_err_and(|e| matches!(e.kind(), ErrorKind::Harness | ErrorKind::Interrupted));
+        worst = error::worse(worst, &outcome);
+        if stop {
+            break;
+        }
+    }
+    if let Some(h) = embedded {
+        h.shutdown().await;
+    }
+    let base = target
+        .target
+        .as_ref()
+        .map(|u| u.as_str())
+        .unwrap_or_default();
+    let shown = crate::client::Redactor::new(
+        target.token.iter().chain(args.second_token.iter()).cloned(),
+        [],
+    )
+    .text(base);
+    let index = Index {
+        run_id,
+        target: shown,
+        embedded_target: args.target.target.is_none(),
+        exit_code: error::exit_code(&worst),
+        parts,
+    };
+    write_index(&dir, &index, &reports)?;
+    worst
 }
 
 fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {
@@ -183,162 +295,10 @@ fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {
     }
 }
 
-async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
-    // The scenario is resolved before anything runs: a typo is not found after the check.
-    let scenario = args.load_scenario();
-    let plan = match scenario.as_deref().map(crate::load::plan_for).transpose() {
-        Ok(p) => p.map(|(_, plan)| plan),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(match e {
-                crate::load::scenario::ScenarioError::Unknown { .. } => exit_codes::USAGE,
-                _ => exit_codes::HARNESS,
-            });
-        }
-    };
-    if let Some(t) = &args.target {
-        // One preflight before any part: a wrong URL or token ends here, with no reports.
-        let probe = crate::cli::check::connect(&crate::cli::check::TargetArgs {
-            target: Some(t.clone()),
-            token: args.token.clone(),
-            headers: args.headers.clone(),
-            timeout: std::time::Duration::from_secs(10),
-            embedded_target: false,
-        })
-        .await?;
-        if let Err(code) = crate::cli::check::preflight(&probe.client, None).await {
-            return Ok(code);
-        }
-        eprint!(
-            "{}",
-            announce(
-                &probe.shown_target,
-                plan.as_ref().map(|p| (p, args.scenario.is_some()))
-            )
-        );
-    }
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let run_id = id.get(..8).unwrap_or(&id).to_string();
-    let dir = args
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("reports").join(format!("run-{run_id}")));
-    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
-    let (embedded, base, token) = match &args.target {
-        Some(t) => (None, t.clone(), args.token.clone()),
-        None => {
-            let tokens = (0..2)
-                .map(|_| provider::TokenSpec {
-                    token: uuid::Uuid::new_v4().simple().to_string(),
-                    me: None,
-                })
-                .collect();
-            let h = provider::spawn(ProviderConfig {
-                tokens,
-                ..ProviderConfig::default()
-            })
-            .await
-            .context("failed to start the embedded provider")?;
-            let (b, t) = (h.base_url.clone(), h.token.clone());
-            (Some(h), b, Some(t))
-        }
-    };
-    let mut common: Vec<String> = vec!["--target".into(), base.clone()];
-    if let Some(t) = &token {
-        common.push("--token".into());
-        common.push(t.clone());
-    }
-    for h in &args.headers {
-        common.push("--header".into());
-        common.push(format!("{}: {}", h.name, h.value));
-    }
-    let mut parts = Vec::new();
-    let mut reports = Vec::new();
-    let mut worst = exit_codes::OK;
-    for command in ["check", "replay", "load"] {
-        if crate::interrupt::requested() {
-            break;
-        }
-        let Some(scenario) = (match command {
-            "load" => scenario.clone(),
-            _ => Some(String::new()),
-        }) else {
-            continue;
-        };
-        let sub = dir.join(command);
-        let mut argv: Vec<String> = vec!["scimtest".into(), command.into()];
-        argv.extend(common.iter().cloned());
-        if args.target.is_none() {
-            argv.push("--embedded-target".into());
-        }
-        argv.push("--report-dir".into());
-        argv.push(sub.display().to_string());
-        if command == "load" {
-            argv.push("--scenario".into());
-            argv.push(scenario);
-        }
-        if command == "check" {
-            if !args.fail_on.is_empty() {
-                argv.push("--fail-on".into());
-                argv.push(
-                    args.fail_on
-                        .iter()
-                        .map(|g| g.level().as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                );
-            }
-            if args.strict {
-                argv.push("--strict".into());
-            }
-            let second = args.second_token.clone().or_else(|| {
-                embedded
-                    .as_ref()
-                    .and_then(|h: &provider::ProviderHandle| h.tokens.get(1).cloned())
-            });
-            if let Some(t) = second {
-                argv.push("--second-token".into());
-                argv.push(t);
-            }
-        }
-        eprintln!("\n== scimtest {command}");
-        let code = match <crate::cli::Cli as clap::Parser>::try_parse_from(&argv) {
-            Ok(cli) => Box::pin(crate::cli::run(cli)).await,
-            Err(e) => {
-                eprintln!("error: {e}");
-                exit_codes::USAGE
-            }
-        };
-        let report = read_report(&sub);
-        if let Some(r) = &report {
-            reports.push(r.clone());
-        }
-        parts.push(Part {
-            command,
-            exit_code: code,
-            verdict: verdict(command, code, report.as_ref()),
-            report: format!("{command}/report.json"),
-            counts: report.as_ref().map(|r| r.counts),
-        });
-        worst = worse(worst, code);
-        if code == exit_codes::HARNESS && report.is_none() {
-            break;
-        }
-    }
-    if let Some(h) = embedded {
-        h.shutdown().await;
-    }
-    let shown =
-        crate::client::Redactor::new(token.iter().chain(args.second_token.iter()).cloned(), [])
-            .text(&base);
-    let index = Index {
-        run_id,
-        target: shown,
-        embedded_target: args.target.is_none(),
-        exit_code: worst,
-        parts,
-    };
-    let json = serde_json::to_string_pretty(&index).context("failed to serialise the index")?;
+/// Write `index.json`, `index.md`, the combined HTML and the certificate, and print the
+/// run's summary.
+fn write_index(dir: &std::path::Path, index: &Index, reports: &[RunReport]) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(index).context("failed to serialise the index")?;
     std::fs::write(dir.join("index.json"), json + "\n")
         .with_context(|| format!("failed to write {}", dir.join("index.json").display()))?;
     let mut md = format!(
@@ -363,9 +323,9 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
         ));
     }
     if !reports.is_empty() {
-        crate::report::html::write_site(&dir, &reports, None)?;
-        crate::report::html::write_certificate(&dir.join("certificate.html"), &reports)?;
-        crate::report::html::write_certificate(&dir.join("certificate.md"), &reports)?;
+        crate::report::html::write_site(dir, reports, None)?;
+        crate::report::html::write_certificate(&dir.join("certificate.html"), reports)?;
+        crate::report::html::write_certificate(&dir.join("certificate.md"), reports)?;
         md.push_str(
             "\nAll three on one page: [index.html](index.html) · compatibility certificate: [certificate.html](certificate.html), [certificate.md](certificate.md)\n",
         );
@@ -384,17 +344,5 @@ async fn run_inner(args: RunArgs) -> anyhow::Result<i32> {
             dir.join("certificate.html").display()
         );
     }
-    Ok(worst)
-}
-
-/// The worse of two exit codes: harness trouble (3, 2) over a failed target (1, 4) over 0.
-fn worse(a: i32, b: i32) -> i32 {
-    let rank = |c: i32| match c {
-        exit_codes::HARNESS => 4,
-        exit_codes::USAGE => 3,
-        exit_codes::FAILED => 2,
-        exit_codes::OK => 0,
-        _ => 1,
-    };
-    if rank(b) > rank(a) { b } else { a }
+    Ok(())
 }

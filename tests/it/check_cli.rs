@@ -1,6 +1,7 @@
 //! `scimtest check` end to end: the real binary against the embedded provider, usage errors,
 //! unreachable and hostile targets, reports, secrets.
 
+use clap::Parser as _;
 use std::process::Command;
 
 fn bin() -> Command {
@@ -106,15 +107,28 @@ fn secrets_never_reach_reports_or_output() {
     drop(rt);
 }
 
-#[test]
-fn unknown_check_ids_get_a_did_you_mean_and_exit_2() {
-    let out = bin()
-        .args(["check", "--only", "users.create.status-20"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(out.status.code(), Some(2));
+/// `scimtest ARGS` in process: parsed by clap, run by the library.
+async fn scimtest(args: &[&str]) -> scimtest::cli::CmdResult {
+    let cli =
+        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    scimtest::cli::run(cli).await
+}
+
+/// The error of an outcome that must have failed.
+fn error_of(o: scimtest::cli::CmdResult) -> scimtest::cli::Error {
+    o.err().unwrap_or_else(|| panic!("expected an error"))
+}
+
+#[tokio::test]
+async fn unknown_check_ids_get_a_did_you_mean_and_exit_2() {
+    let e = error_of(scimtest(&["check", "--only", "users.create.status-20"]).await);
+    assert_eq!(e.kind(), scimtest::cli::ErrorKind::Usage);
+    assert_eq!(e.exit_code(), 2);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("did you mean \"users.create.status-201\"")
+        e.message()
+            .contains("did you mean \"users.create.status-201\""),
+        "{e}"
     );
 }
 
@@ -132,14 +146,14 @@ fn list_prints_the_catalogue_without_running() {
     );
 }
 
-#[test]
-fn an_unreachable_target_is_a_harness_error_exit_3() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_target_is_a_harness_error_exit_3() {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let port = l.local_addr().map(|a| a.port()).unwrap_or(1);
     drop(l);
     let dir = tmpdir("unreachable");
-    let out = bin()
-        .args([
+    let e = error_of(
+        scimtest(&[
             "check",
             "--target",
             &format!("http://127.0.0.1:{port}/scim/v2"),
@@ -148,35 +162,75 @@ fn an_unreachable_target_is_a_harness_error_exit_3() {
             "--timeout",
             "2s",
             "--report-dir",
+            &dir.display().to_string(),
         ])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        .await,
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unreachable"));
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.message().contains("unreachable"), "{e}");
     // No empty report files are left for a CI step to choke on.
     for f in ["report.json", "junit.xml", "report.md"] {
         assert!(!dir.join(f).exists(), "an empty {f} was left behind");
     }
 }
 
-#[test]
-fn an_unwritable_report_path_fails_before_the_run() {
-    let out = bin()
-        .args([
+#[tokio::test]
+async fn an_unwritable_report_path_fails_before_the_run() {
+    let e = error_of(
+        scimtest(&[
             "check",
             "--report-json",
             "/proc/definitely/not/writable.json",
         ])
-        .output()
+        .await,
+    );
+    assert_eq!(e.exit_code(), 3);
+    assert!(e.message().contains("failed to create"), "{e}");
+}
+
+#[tokio::test]
+async fn a_selection_matching_no_check_is_exit_4_with_a_note() {
+    let e = error_of(scimtest(&["check", "--only", "users.*", "--skip", "users.*"]).await);
+    assert_eq!(e.kind(), scimtest::cli::ErrorKind::NothingRan);
+    assert_eq!(e.exit_code(), 4);
+    assert_eq!(
+        e.render().as_deref(),
+        Some("nothing to run: the selection matches no check")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_in_process_returns_the_report_it_wrote() {
+    let dir = tmpdir("inprocess");
+    let cli = scimtest::cli::Cli::try_parse_from([
+        "scimtest",
+        "check",
+        "--only",
+        "users.*",
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let Some(scimtest::cli::Command::Check(args)) = cli.command else {
+        panic!("not check")
+    };
+    let done = scimtest::cli::check::execute(&args)
+        .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("failed to create"));
+    assert_eq!(done.verdict, scimtest::cli::Verdict::Passed);
+    assert_eq!(done.report.exit_code, Some(0));
+    assert!(done.report.embedded_target);
+    assert!(
+        done.report
+            .checks
+            .iter()
+            .all(|c| c.id.starts_with("users."))
+    );
+    assert!(done.report.counts.pass > 0);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
+            .unwrap_or_default();
+    assert_eq!(written["run_id"], done.report.run_id.as_str());
 }
 
 #[test]

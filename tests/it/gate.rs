@@ -98,34 +98,49 @@ fn error_lines(o: &Output) -> Vec<String> {
 // Preflight
 // ---------------------------------------------------------------------------------------------
 
+/// `scimtest ARGS` in process: parsed by clap, run by the library.
+async fn in_process(args: &[&str]) -> scimtest::cli::CmdResult {
+    use clap::Parser as _;
+    let cli =
+        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    scimtest::cli::run(cli).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_is_exit_3_naming_token_with_no_report_and_no_certificate() {
     let h = two_tenant_provider().await;
-    for command in ["check", "replay", "load"] {
+    for command in ["check", "replay", "load", "run"] {
         let dir = tmpdir("wrong-token");
         let cert = dir.join("cert.html");
-        let o = scimtest(&[
+        let dir_s = dir.display().to_string();
+        let cert_s = cert.display().to_string();
+        let mut args = vec![
             command,
             "--target",
             &h.base_url,
             "--token",
             "not-the-token",
             "--report-dir",
-            &dir.display().to_string(),
-            "--report-cert",
-            &cert.display().to_string(),
-        ])
-        .await;
-        assert_eq!(o.status.code(), Some(3), "{command}: {}", all(&o));
-        let errors = error_lines(&o);
-        assert_eq!(errors.len(), 1, "{command}: one line: {}", all(&o));
+            &dir_s,
+        ];
+        if command != "run" {
+            args.extend(["--report-cert", &cert_s]);
+        }
+        let e = in_process(&args)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{command}: no error"));
+        assert_eq!(e.exit_code(), 3, "{command}: {e}");
+        let shown = e.render().unwrap_or_default();
+        assert_eq!(shown.lines().count(), 1, "{command}: one line: {shown}");
         assert!(
-            errors[0].contains("credentials rejected") && errors[0].contains("--token"),
-            "{command}: {}",
-            errors[0]
+            shown.starts_with("error: credentials rejected") && shown.contains("--token"),
+            "{command}: {shown}"
         );
-        assert!(!errors[0].contains("not-the-token"), "the token leaked");
+        assert!(!shown.contains("not-the-token"), "the token leaked");
         assert!(!dir.join("report.json").exists(), "{command}: no verdicts");
+        assert!(!dir.join("index.json").exists(), "{command}: no index");
         assert!(!cert.exists(), "{command}: no certificate");
     }
     h.shutdown().await;
@@ -135,38 +150,31 @@ async fn a_wrong_token_is_exit_3_naming_token_with_no_report_and_no_certificate(
 async fn a_rejected_second_token_is_exit_3_naming_second_token() {
     let h = two_tenant_provider().await;
     let dir = tmpdir("second-token");
-    let o = scimtest(&[
-        "check",
-        "--target",
-        &h.base_url,
-        "--token",
-        "good",
-        "--second-token",
-        "wrong",
-        "--only",
-        "users.create.status-201",
-        "--report-dir",
-        &dir.display().to_string(),
-    ])
-    .await;
-    assert_eq!(o.status.code(), Some(3), "{}", all(&o));
-    assert!(stderr(&o).contains("check --second-token"), "{}", all(&o));
+    let dir_s = dir.display().to_string();
+    let args = |second: &'static str| {
+        vec![
+            "check",
+            "--target",
+            h.base_url.as_str(),
+            "--token",
+            "good",
+            "--second-token",
+            second,
+            "--only",
+            "users.create.status-201",
+            "--report-dir",
+            dir_s.as_str(),
+        ]
+    };
+    let e = in_process(&args("wrong"))
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("a wrong second token ran"));
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.message().contains("check --second-token"), "{e}");
     // The same run with the right second token runs.
-    let o = scimtest(&[
-        "check",
-        "--target",
-        &h.base_url,
-        "--token",
-        "good",
-        "--second-token",
-        "second",
-        "--only",
-        "users.create.status-201",
-        "--report-dir",
-        &dir.display().to_string(),
-    ])
-    .await;
-    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    let outcome = in_process(&args("second")).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed));
     h.shutdown().await;
 }
 
@@ -212,7 +220,7 @@ async fn a_url_that_is_not_a_scim_base_is_exit_3_with_a_did_you_mean() {
     ] {
         for command in ["check", "replay", "load", "run"] {
             let dir = tmpdir("not-scim");
-            let o = scimtest(&[
+            let err = in_process(&[
                 command,
                 "--target",
                 &base,
@@ -221,11 +229,13 @@ async fn a_url_that_is_not_a_scim_base_is_exit_3_with_a_did_you_mean() {
                 "--report-dir",
                 &dir.display().to_string(),
             ])
-            .await;
-            assert_eq!(o.status.code(), Some(3), "{command} {base}: {}", all(&o));
-            let errors = error_lines(&o);
-            assert_eq!(errors.len(), 1, "{command} {base}: {}", all(&o));
-            let e = &errors[0];
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{command} {base}: ran"));
+            assert_eq!(err.exit_code(), 3, "{command} {base}: {err}");
+            let shown = err.render().unwrap_or_default();
+            assert_eq!(shown.lines().count(), 1, "{command} {base}: {shown}");
+            let e = &shown;
             assert!(e.contains("not a SCIM base URL"), "{e}");
             assert!(e.contains(got), "{base}: {e}");
             assert!(
@@ -233,11 +243,7 @@ async fn a_url_that_is_not_a_scim_base_is_exit_3_with_a_did_you_mean() {
                 "{base}: {e}"
             );
             assert!(!dir.join("report.json").exists());
-            assert!(
-                !dir.join("check").exists(),
-                "run started a part: {}",
-                all(&o)
-            );
+            assert!(!dir.join("check").exists(), "run started a part");
         }
     }
 }

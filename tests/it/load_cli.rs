@@ -2,6 +2,7 @@
 //! provider and against faulty and interrupted targets; reports, plots, thresholds,
 //! correctness, cleanup, secrets, exit codes. Runs are shortened with goose's own flags.
 
+use clap::Parser as _;
 use scimtest::provider::store::Kind;
 use scimtest::provider::{Fault, Faults, ProviderConfig, ProviderHandle};
 use std::process::{Command, Output};
@@ -309,16 +310,19 @@ fn interrupt_mid_attack(signal: &str) {
     drop(rt);
 }
 
-#[test]
-fn scimtest_run_does_check_replay_and_load_with_an_index() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scimtest_run_does_check_replay_and_load_with_an_index() {
+    // In process: the same library calls as the binary, no argv rebuilt, no reports read back.
     let dir = tmpdir("run");
-    let o = bin()
-        .args(["run", "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(0), "{all}");
+    let cli = scimtest::cli::Cli::try_parse_from([
+        "scimtest",
+        "run",
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let outcome = scimtest::cli::run(cli).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed));
     let index: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("index.json")).unwrap_or_else(|e| panic!("{e}")),
     )

@@ -186,7 +186,12 @@ fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
 fn usage_errors_exit_2_and_list_needs_no_target() {
     let o = run(&["replay", "--idp", "pingfed"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("no IdP \"pingfed\""), "{}", text(&o));
+    assert!(text(&o).contains("'pingfed'"), "{}", text(&o));
+    assert!(
+        text(&o).contains("[possible values: entra, okta, onelogin, all]"),
+        "{}",
+        text(&o)
+    );
     let o = run(&["replay", "--list"]);
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -203,21 +208,83 @@ fn usage_errors_exit_2_and_list_needs_no_target() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
 }
 
-#[test]
-fn an_unreachable_target_exits_3() {
+/// `scimtest ARGS` in process: parsed by clap, run by the library.
+async fn in_process(args: &[&str]) -> scimtest::cli::CmdResult {
+    use clap::Parser as _;
+    let cli =
+        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    scimtest::cli::run(cli).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_target_exits_3() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("unreachable");
     let url = format!("http://127.0.0.1:{port}/scim/v2");
-    let o = bin()
-        .args(["replay", "--target", &url, "--token", "t", "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(text(&o).contains("does not answer"), "{}", text(&o));
+    let e = in_process(&[
+        "replay",
+        "--target",
+        &url,
+        "--token",
+        "t",
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await
+    .err()
+    .unwrap_or_else(|| panic!("no error"));
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.message().contains("does not answer"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unknown_profile_is_exit_2_with_a_did_you_mean() {
+    let e = in_process(&["replay", "--list", "--profile", "defualt"])
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("no error"));
+    assert_eq!(e.kind(), scimtest::cli::ErrorKind::Usage);
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.message().contains("no profile \"defualt\""), "{e}");
+    assert_eq!(e.hint(), Some("did you mean \"default\"?"));
+    // Far from every profile: no suggestion, still the list of what exists.
+    let e = in_process(&["replay", "--list", "--profile", "zzzzzzzzzz"])
+        .await
+        .err()
+        .unwrap_or_else(|| panic!("no error"));
+    assert_eq!(e.hint(), None);
+    assert!(e.message().contains("known:"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_in_process_judges_a_broken_target_failed() {
+    let h = scimtest::provider::spawn(scimtest::provider::ProviderConfig {
+        faults: Faults::new([Fault::PatchOpCaseSensitive]),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmpdir("inprocess-break");
+    let outcome = in_process(&[
+        "replay",
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--idp",
+        "entra",
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed));
+    let r = report(&dir);
+    assert_eq!(r["exit_code"], 1);
+    h.shutdown().await;
 }
 
 #[test]

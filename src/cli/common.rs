@@ -1,0 +1,375 @@
+//! What the commands share on the command line: the target argument group (`--target` parsed
+//! into a [`TargetUrl`], `--token`, `--header`), the report-file arguments, the enums of
+//! `--fail-on`, `--idp` and `--flow`, and small helpers for summaries (`first_line`,
+//! `print_cleanup`, `shell_quote`, did-you-mean). Values are parsed into types here; nothing
+//! below the CLI sees a raw CLI string.
+
+use crate::report::model::{Level, RunReport};
+use anyhow::Context;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The base URL of a SCIM service: an absolute http(s) URL with a host, as typed (trimmed).
+/// Anything else is a usage error (exit 2) reported by clap on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetUrl {
+    url: reqwest::Url,
+    raw: String,
+}
+
+impl TargetUrl {
+    /// The URL as typed (trimmed): the base every request path is appended to.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The parsed URL.
+    pub fn url(&self) -> &reqwest::Url {
+        &self.url
+    }
+}
+
+impl std::fmt::Display for TargetUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl std::str::FromStr for TargetUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let url = reqwest::Url::parse(t).map_err(|e| {
+            format!("{t:?} is not a URL ({e}); expected the SCIM base URL, e.g. https://app.example.com/scim/v2")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+            return Err(format!(
+                "{t:?} is not an http(s) URL; expected the SCIM base URL, e.g. https://app.example.com/scim/v2"
+            ));
+        }
+        Ok(TargetUrl {
+            url,
+            raw: t.to_string(),
+        })
+    }
+}
+
+/// Where the target is and how to reach it (flattened into `check`, `replay`, `load` and
+/// `run`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TargetArgs {
+    /// Base URL of the SCIM service (e.g. https://app.example.com/scim/v2). Without it, the
+    /// embedded reference provider is started on 127.0.0.1 and used.
+    #[arg(long, value_name = "URL")]
+    pub target: Option<TargetUrl>,
+    /// Bearer token for the target (also read from SCIMTEST_TOKEN).
+    #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Extra header sent with every request, e.g. 'X-Api-Key: …' (repeatable; values are
+    /// treated as secrets and redacted from every report).
+    #[arg(long = "header", value_name = "'NAME: VALUE'")]
+    pub headers: Vec<HeaderArg>,
+    /// `--target` is an embedded provider started in this process (by `scimtest run`), so
+    /// reports say so. Not a flag.
+    #[arg(skip)]
+    pub embedded_target: bool,
+}
+
+impl TargetArgs {
+    /// Whether the run is against an embedded provider (its own, or one `run` started).
+    pub fn is_embedded(&self) -> bool {
+        self.target.is_none() || self.embedded_target
+    }
+
+    /// `--header 'Name: …'` for each header, as a report's options show them.
+    pub fn header_options(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .map(|h| format!("--header {}", shell_quote(&format!("{}: …", h.name))))
+            .collect()
+    }
+}
+
+/// Where reports go (shared by `check`, `replay` and `load`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReportArgs {
+    /// Directory for report.json, junit.xml and report.md (default: reports/<run-id>/).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Also write the JSON report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Also write the JUnit XML report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Also write the Markdown report here.
+    #[arg(long, value_name = "FILE")]
+    pub report_md: Option<PathBuf>,
+    /// Also write the HTML report (a self-contained `index.html`) into this directory; the
+    /// report directory always gets one.
+    #[arg(long, value_name = "DIR")]
+    pub report_html: Option<PathBuf>,
+    /// Write a one-page compatibility certificate here: Markdown when FILE ends in `.md`, HTML
+    /// otherwise (repeatable, e.g. `--report-cert cert.html --report-cert cert.md`).
+    #[arg(long, value_name = "FILE")]
+    pub report_cert: Vec<PathBuf>,
+}
+
+/// A level `--fail-on` can make gating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GateArg {
+    /// MUST failures.
+    Must,
+    /// SHOULD failures.
+    Should,
+    /// MAY failures.
+    May,
+    /// Interoperability advice (no RFC keyword).
+    Advice,
+    /// IdP dialect failures (what replay would call "would break").
+    Dialect,
+}
+
+impl GateArg {
+    /// The report level.
+    pub fn level(self) -> Level {
+        match self {
+            GateArg::Must => Level::Must,
+            GateArg::Should => Level::Should,
+            GateArg::May => Level::May,
+            GateArg::Advice => Level::Advice,
+            GateArg::Dialect => Level::Dialect,
+        }
+    }
+}
+
+/// The gating levels of `--fail-on` (default MUST and dialect) plus SHOULD with `--strict`, in
+/// level order.
+pub fn gating(fail_on: &[GateArg], strict: bool) -> Vec<Level> {
+    let mut levels: BTreeSet<Level> = if fail_on.is_empty() {
+        [Level::Must, Level::Dialect].into_iter().collect()
+    } else {
+        fail_on.iter().map(|g| g.level()).collect()
+    };
+    if strict {
+        levels.insert(Level::Should);
+    }
+    levels.into_iter().collect()
+}
+
+/// `MUST, dialect` for the summary.
+pub fn gating_label(levels: &[Level]) -> String {
+    levels
+        .iter()
+        .map(|l| match l {
+            Level::Must | Level::Should | Level::May => l.as_str().to_uppercase(),
+            _ => l.as_str().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The IdPs a fixture may name (the `idp` enum of `fixtures/idp.schema.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Idp {
+    /// Microsoft Entra ID.
+    Entra,
+    /// Okta.
+    Okta,
+    /// OneLogin.
+    Onelogin,
+}
+
+impl Idp {
+    /// The name fixtures use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Idp::Entra => "entra",
+            Idp::Okta => "okta",
+            Idp::Onelogin => "onelogin",
+        }
+    }
+}
+
+/// `replay --idp`: one IdP, or all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IdpArg {
+    /// Microsoft Entra ID.
+    Entra,
+    /// Okta.
+    Okta,
+    /// OneLogin.
+    Onelogin,
+    /// Every IdP.
+    All,
+}
+
+impl IdpArg {
+    /// The IdP, None for `all`.
+    pub fn idp(self) -> Option<Idp> {
+        match self {
+            IdpArg::Entra => Some(Idp::Entra),
+            IdpArg::Okta => Some(Idp::Okta),
+            IdpArg::Onelogin => Some(Idp::Onelogin),
+            IdpArg::All => None,
+        }
+    }
+
+    /// The name as typed.
+    pub fn as_str(self) -> &'static str {
+        self.idp().map_or("all", Idp::as_str)
+    }
+}
+
+/// The flows of the fixture format (`replay::fixture::FLOWS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Flow {
+    /// Testing or saving the connection.
+    Connection,
+    /// One user's lifecycle.
+    UserLifecycle,
+    /// One group's lifecycle.
+    GroupLifecycle,
+    /// A full synchronisation cycle.
+    FullSync,
+}
+
+impl Flow {
+    /// The name fixtures use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flow::Connection => "connection",
+            Flow::UserLifecycle => "user-lifecycle",
+            Flow::GroupLifecycle => "group-lifecycle",
+            Flow::FullSync => "full-sync",
+        }
+    }
+}
+
+/// `--header 'Name: value'`.
+#[derive(Debug, Clone)]
+pub struct HeaderArg {
+    /// Header name.
+    pub name: String,
+    /// Header value (a secret: redacted everywhere).
+    pub value: String,
+}
+
+impl std::str::FromStr for HeaderArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (n, v) = s.split_once(':').ok_or("expected 'Name: value'")?;
+        let name = n.trim();
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+        {
+            return Err(format!("{name:?} is not a header name"));
+        }
+        Ok(HeaderArg {
+            name: name.to_string(),
+            value: v.trim().to_string(),
+        })
+    }
+}
+
+/// `10s`, `500ms`, `2m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map(|i| s.split_at(i))
+        .unwrap_or((s, "s"));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 10s, 500ms, 2m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" | "" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?} (use ms, s or m)")),
+    };
+    if !(secs > 0.0 && secs < 86_400.0) {
+        return Err(format!("{s:?} is out of range"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Quote a value for a shell command line when it needs it.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=,@+%".contains(&b))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The candidate closest to `text` by edit distance, when it is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    text: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (crate::conformance::runner::levenshtein(text, c), c))
+        .filter(|(d, c)| *d > 0 && *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Read a saved report.json.
+pub fn read_report(path: &std::path::Path) -> anyhow::Result<RunReport> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("failed to read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a scimtest report.json", path.display()))
+}
+
+/// The cleanup line of a summary: created, removed (read back as gone), left over with ids.
+pub fn print_cleanup(c: &crate::report::model::CleanupReport) {
+    println!(
+        "cleanup: {} created, {} removed (read back as gone), {} left over",
+        c.created,
+        c.removed,
+        c.leftovers.len()
+    );
+    for l in &c.leftovers {
+        println!("  left over: {l}");
+    }
+}
+
+/// The first line of a text.
+pub fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_quoting() {
+        assert_eq!(shell_quote("patch.*"), "'patch.*'");
+        assert_eq!(shell_quote("users.create"), "users.create");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn durations_and_headers_parse() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_duration("x").is_err());
+        assert!(parse_duration("5h").is_err());
+        let h: HeaderArg = "X-Api-Key: abc: d"
+            .parse()
+            .unwrap_or_else(|e: String| panic!("{e}"));
+        assert_eq!((h.name.as_str(), h.value.as_str()), ("X-Api-Key", "abc: d"));
+        assert!("nocolon".parse::<HeaderArg>().is_err());
+    }
+}

@@ -1,0 +1,133 @@
+//! Reaching the target: start the embedded provider when there is no `--target`, build the
+//! client (and a second tenant's), redact every secret, and run the preflight.
+
+use crate::cli::common::TargetArgs;
+use crate::cli::error::Error;
+use crate::client::{Client, Redactor, TargetConfig};
+use crate::provider::{self, ProviderConfig};
+use anyhow::Context;
+use std::time::Duration;
+
+/// A connected target: the client, the embedded provider when there was no `--target`, and
+/// the base URL as shown in reports (secrets redacted).
+pub struct Connected {
+    /// The client.
+    pub client: Client,
+    /// The embedded provider, to shut down after the run.
+    pub embedded: Option<provider::ProviderHandle>,
+    /// The embedded provider's second tenant's token (it always has two, so the isolation
+    /// checks run with no setup).
+    pub embedded_second_token: Option<String>,
+    /// The base URL for reports.
+    pub shown_target: String,
+    /// The headers every request carries (Authorization, `--header`s): secrets, for callers
+    /// that build their own requests (goose in `load`). Never printed.
+    pub auth_headers: Vec<(String, String)>,
+}
+
+/// Start the embedded reference provider on 127.0.0.1 with two tenants (so the isolation
+/// checks run with no setup).
+pub async fn spawn_embedded() -> anyhow::Result<provider::ProviderHandle> {
+    let tokens = (0..2)
+        .map(|_| provider::TokenSpec {
+            token: uuid::Uuid::new_v4().simple().to_string(),
+            me: None,
+        })
+        .collect();
+    provider::spawn(ProviderConfig {
+        tokens,
+        ..ProviderConfig::default()
+    })
+    .await
+    .context("failed to start the embedded provider")
+}
+
+/// Build the client for `args` with a per-request `timeout`, starting the embedded provider
+/// when no target is given.
+pub async fn connect(args: &TargetArgs, timeout: Duration) -> anyhow::Result<Connected> {
+    connect_with(args, timeout, &[]).await
+}
+
+/// [`connect`], with more values to redact (a second tenant's token).
+pub async fn connect_with(
+    args: &TargetArgs,
+    timeout: Duration,
+    extra_secrets: &[String],
+) -> anyhow::Result<Connected> {
+    let (embedded, base_url, token) = match &args.target {
+        Some(t) => (None, t.as_str().to_string(), args.token.clone()),
+        None => {
+            let h = spawn_embedded().await?;
+            let (u, t) = (h.base_url.clone(), h.token.clone());
+            (Some(h), u, Some(t))
+        }
+    };
+    let embedded_second_token = embedded.as_ref().and_then(|h| h.tokens.get(1).cloned());
+    let mut headers = Vec::new();
+    let mut secrets: Vec<String> = extra_secrets.to_vec();
+    secrets.extend(embedded_second_token.iter().cloned());
+    if let Some(t) = &token {
+        headers.push(("Authorization".to_string(), format!("Bearer {t}")));
+        secrets.push(t.clone());
+    }
+    for h in &args.headers {
+        headers.push((h.name.clone(), h.value.clone()));
+        secrets.push(h.value.clone());
+    }
+    let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let auth_headers = headers.clone();
+    let cfg = TargetConfig {
+        base_url,
+        headers,
+        timeout,
+        ..TargetConfig::bearer(String::new(), "")
+    };
+    let client = Client::new(cfg, redactor.clone())?;
+    let shown_target = redactor.text(client.base_url());
+    Ok(Connected {
+        client,
+        embedded,
+        embedded_second_token,
+        shown_target,
+        auth_headers,
+    })
+}
+
+/// A client for the second tenant: the same target and `--header`s, its own bearer token; its
+/// redactor knows both tokens.
+pub fn second_client(
+    first: &Client,
+    args: &TargetArgs,
+    timeout: Duration,
+    token: &str,
+    extra: &[String],
+) -> anyhow::Result<Client> {
+    let mut secrets: Vec<String> = extra.to_vec();
+    secrets.push(token.to_string());
+    secrets.extend(args.token.iter().cloned());
+    let mut headers = vec![("Authorization".to_string(), format!("Bearer {token}"))];
+    for h in &args.headers {
+        headers.push((h.name.clone(), h.value.clone()));
+        secrets.push(h.value.clone());
+    }
+    let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let cfg = TargetConfig {
+        base_url: first.base_url().to_string(),
+        headers,
+        timeout,
+        ..TargetConfig::bearer(String::new(), "")
+    };
+    Ok(Client::new(cfg, redactor)?)
+}
+
+/// The preflight (`client::preflight`) of a connected target, and of a second tenant's client:
+/// a harness error whose one line says what to fix.
+pub async fn preflight(client: &Client, second: Option<&Client>) -> Result<(), Error> {
+    let mut result = crate::client::preflight::check(client, "--token/--header").await;
+    if result.is_ok()
+        && let Some(s) = second
+    {
+        result = crate::client::preflight::credential(s, "--second-token").await;
+    }
+    result.map_err(|e| Error::harness(e.to_string()))
+}
