@@ -263,7 +263,7 @@ async fn an_unknown_profile_is_exit_2_with_a_did_you_mean() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_in_process_judges_a_broken_target_failed() {
     let h = scimtest::provider::spawn(scimtest::provider::ProviderConfig {
-        faults: Faults::new([Fault::PatchOpCaseSensitive]),
+        hooks: Faults::new([Fault::PatchOpCaseSensitive]).hooks(),
         ..Default::default()
     })
     .await
