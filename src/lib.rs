@@ -2,6 +2,7 @@
 //!
 //! Floors (see `../shared/DESIGN.md`): `scim` (pure protocol) → `provider` → `cli`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod client;
 pub mod conformance;
