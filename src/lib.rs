@@ -3,6 +3,7 @@
 //! Floors (docs/architecture.md; `tests/it/floors.rs` holds them): `text`, `scim` (pure
 //! protocol) → `client`, `provider` → `report` → the jobs `conformance`, `replay`, `load` → `cli`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod client;
 pub mod conformance;

@@ -1,8 +1,11 @@
-//! The catalogue: every check, in a stable order (area by area). `--list`, the runner, the
-//! reports and the fault-coverage test all read this one list.
+//! The conformance catalogue: every check `scimtest check` runs, in a stable order (area by
+//! area), and each as an entry of the one catalogue (`crate::catalogue`, which adds load's
+//! correctness checks). The runner, the reports and the fault-coverage test read this list.
 
 use crate::conformance::checks;
-use crate::conformance::model::Check;
+use crate::conformance::model::{Check, Proof};
+use crate::conformance::quotes;
+use crate::report::catalogue::{CheckMeta, Entry, Quote, RunsUnder};
 
 /// Every check, in catalogue order.
 pub fn all() -> Vec<Check> {
@@ -37,53 +40,40 @@ pub fn all() -> Vec<Check> {
     v
 }
 
-/// The catalogue's release, bumped by hand whenever a check is added, removed, renamed or
-/// changes level or RFC section (the `pinned_fingerprint` test says when).
-pub const VERSION: &str = "2026.12.1";
-
-/// FNV-1a (64-bit) over every check's id, level and RFC section, in catalogue order: changes
-/// whenever what a run means changes, not when a title's wording does.
-pub fn fingerprint() -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in all() {
-        for part in [c.id, c.level.as_str(), c.rfc] {
-            for b in part.bytes().chain([0u8]) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
+/// What `c` is, as the one catalogue lists it (the quote from `conformance/quotes/`).
+pub fn meta(c: &Check) -> CheckMeta {
+    let (rfc, text) = quotes::quote(c.id).unwrap_or_default();
+    CheckMeta {
+        id: c.id,
+        title: c.title,
+        rfc: c.rfc,
+        level: c.level,
+        area: c.area,
+        // No check is proven by a wiremock double (the fault-coverage test refuses one).
+        fault: match c.proof {
+            Proof::Fault(f) => f.name(),
+        },
+        hint: c.hint,
+        quote: Quote { rfc, text },
     }
-    format!("{:08x}", h >> 32)
 }
 
-/// `<VERSION>+<number of checks>.<fingerprint>`, recorded in report.json and on the
-/// certificate: two runs with the same value ran the same catalogue.
-pub fn version() -> String {
-    format!("{VERSION}+{}.{}", all().len(), fingerprint())
+/// `checks` as entries of the one catalogue (they run under `scimtest check`).
+pub fn entries(checks: &[Check]) -> Vec<Entry> {
+    checks
+        .iter()
+        .map(|c| Entry {
+            meta: meta(c),
+            requires: c.requires.iter().map(|r| r.name()).collect(),
+            runs_under: RunsUnder::Check,
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
-
-    /// The fingerprint of the catalogue as released under [`VERSION`]. When this test fails,
-    /// the catalogue changed: bump `VERSION` and pin the new fingerprint.
-    const PINNED: (&str, &str) = ("2026.12.1", "953b6227");
-
-    #[test]
-    fn pinned_fingerprint() {
-        assert_eq!(
-            (VERSION, fingerprint().as_str()),
-            PINNED,
-            "the catalogue changed: bump catalogue::VERSION and update PINNED"
-        );
-        assert!(
-            version().starts_with(&format!("{VERSION}+")),
-            "{}",
-            version()
-        );
-    }
 
     #[test]
     fn ids_are_unique_and_well_formed() {

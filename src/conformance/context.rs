@@ -82,7 +82,6 @@ impl Caps {
             Capability::Sort => self.flag("sort"),
             Capability::Etag => self.flag("etag"),
             Capability::Filter => self.flag("filter"),
-            Capability::ChangePassword => self.flag("changePassword"),
             Capability::Groups => self.groups.is_some(),
             Capability::SecondTenant => self.second_tenant,
             Capability::EnterpriseUser => self.resource_types.iter().any(|rt| {

@@ -20,8 +20,6 @@ pub enum Capability {
     Etag,
     /// `filter.supported`.
     Filter,
-    /// `changePassword.supported`.
-    ChangePassword,
     /// A Group resource type.
     Groups,
     /// The EnterpriseUser extension on User.
@@ -39,7 +37,6 @@ impl Capability {
             Capability::Sort => "sort",
             Capability::Etag => "etag",
             Capability::Filter => "filter",
-            Capability::ChangePassword => "changePassword",
             Capability::Groups => "groups",
             Capability::EnterpriseUser => "enterpriseUser",
             Capability::SecondTenant => "second-token",

@@ -77,12 +77,21 @@ pub struct SelectionError(pub String);
 impl Selection {
     /// Every `--only`/`--skip` pattern must match some check; otherwise a did-you-mean.
     pub fn validate(&self, checks: &[Check]) -> Result<(), SelectionError> {
+        let ids: Vec<&str> = checks.iter().map(|c| c.id).collect();
+        self.validate_ids(&ids)
+    }
+
+    /// [`Selection::validate`] against these ids.
+    pub fn validate_ids(&self, ids: &[&str]) -> Result<(), SelectionError> {
         for pat in self.only.iter().chain(&self.skip) {
-            if !checks.iter().any(|c| glob_match(pat, c.id)) {
-                let best = checks.iter().map(|c| (levenshtein(pat, c.id), c.id)).min();
+            if !ids.iter().any(|id| glob_match(pat, id)) {
+                let best = ids.iter().map(|id| (levenshtein(pat, id), *id)).min();
                 let hint = match best {
                     Some((d, id)) if d <= pat.len().max(4) / 2 + 2 => {
                         format!("; did you mean {id:?}?")
+                    }
+                    _ if pat.starts_with("load.") => {
+                        "; the load.correctness.* checks run under `scimtest load`".to_string()
                     }
                     _ => "; see `scimtest check --list`".to_string(),
                 };
@@ -94,11 +103,16 @@ impl Selection {
 
     /// Whether `c` is selected.
     pub fn selects(&self, c: &Check) -> bool {
-        let only = self.only.is_empty() || self.only.iter().any(|p| glob_match(p, c.id));
-        let skipped = self.skip.iter().any(|p| glob_match(p, c.id));
+        self.selects_id(c.id, c.level)
+    }
+
+    /// Whether the check with this id and level is selected.
+    pub fn selects_id(&self, id: &str, level: Level) -> bool {
+        let only = self.only.is_empty() || self.only.iter().any(|p| glob_match(p, id));
+        let skipped = self.skip.iter().any(|p| glob_match(p, id));
         let level_ok = match self.level {
             None => true,
-            Some(max) => c.level != Level::Dialect && c.level <= max,
+            Some(max) => level != Level::Dialect && level <= max,
         };
         only && !skipped && level_ok
     }

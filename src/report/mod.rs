@@ -1,6 +1,8 @@
 //! One report model, leaf writers (JSON, JUnit, Markdown, the HTML site and the compatibility
-//! certificate). Below `conformance/`, `replay/` and `load/`, which all produce a `RunReport`.
+//! certificate) and the check catalogue's shared description and listing. Below `conformance/`,
+//! `replay/` and `load/`, which all produce a `RunReport`.
 
+pub mod catalogue;
 pub mod cert;
 pub mod html;
 pub mod json;

@@ -159,7 +159,8 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub load: Option<LoadReport>,
     /// `check` only: the catalogue the checks come from, `<version>+<checks>.<fingerprint>`
-    /// (`conformance::catalogue::version`); two runs with the same value ran the same checks.
+    /// (`catalogue::version`, over every check listed, load's included); two runs with the
+    /// same value ran against the same catalogue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalogue_version: Option<String>,
     /// Whether the run reached a verdict for everything it selected (`complete`), was stopped

@@ -19,7 +19,8 @@ const FLOORS: &[(&str, u8)] = &[
     ("conformance", 4),
     ("replay", 4),
     ("load", 4),
-    ("cli", 5),
+    ("catalogue", 5),
+    ("cli", 6),
 ];
 
 fn floor(module: &str) -> Option<u8> {

@@ -190,3 +190,29 @@ async fn an_unreachable_target_is_an_error_not_a_panic() {
     // Nothing was deleted, so nothing to look for by id; the filters get no answer.
     assert_eq!(reports[3].outcome, Outcome::Error, "{}", reports[3].reason);
 }
+
+#[test]
+fn every_check_is_in_the_one_catalogue_with_its_fault() {
+    use scimtest::report::catalogue::RunsUnder;
+    let listed = scimtest::catalogue::entries();
+    for spec in CHECKS {
+        fault_named(spec.fault);
+        assert!(
+            listed
+                .iter()
+                .any(|e| e.meta == spec && e.runs_under == RunsUnder::Load),
+            "{} is not listed by `scimtest check --list`",
+            spec.id
+        );
+    }
+    let load: Vec<&str> = listed
+        .iter()
+        .filter(|e| e.runs_under == RunsUnder::Load)
+        .map(|e| e.meta.id)
+        .collect();
+    let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
+    assert_eq!(
+        load, ids,
+        "the listing holds exactly the checks `load` runs"
+    );
+}
