@@ -157,6 +157,7 @@ impl FromStr for Op {
             .ok_or_else(|| unknown_name("operation", text, Op::ALL.map(|op| op.name())))
     }
 }
+
 /// A validated load scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {

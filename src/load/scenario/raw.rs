@@ -75,6 +75,7 @@ pub(super) fn plain_number(text: &str) -> Option<f64> {
     }
     text.parse().ok()
 }
+
 /// The file as written, with spans for semantic errors.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

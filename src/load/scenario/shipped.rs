@@ -86,6 +86,7 @@ fn unknown_scenario(name: &str) -> ScenarioError {
         known: known.join(", "),
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,6 +124,7 @@ impl std::str::FromStr for Filter {
         Filter::parse(s)
     }
 }
+
 /// Recursive-descent parser over the input's bytes; `pos` always sits on a char boundary.
 struct Parser<'a> {
     src: &'a str,

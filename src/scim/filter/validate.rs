@@ -185,6 +185,7 @@ fn check_compare(
     }
     Ok(())
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! error applies nothing and names the failing operation), resolving each path or path-less
 //! value key to a target and keeping extension objects and `schemas` in step.
 //!
-//! # Decisions where the RFC leaves room (each one is tested below)
+//! # Decisions where the RFC leaves room (each one is tested in `patch/`)
 //!
 //! * **Error kinds.** A malformed path is `400 invalidPath`; a syntax error *inside* the
 //!   brackets of a value filter is `400 invalidFilter` (RFC 7644 §3.12 lists "PATCH (Path

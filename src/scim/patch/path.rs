@@ -192,6 +192,7 @@ impl fmt::Display for PatchPath {
         Ok(())
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

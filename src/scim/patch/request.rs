@@ -82,6 +82,7 @@ pub struct PatchRequest {
     #[serde(rename = "Operations")]
     pub operations: Vec<PatchOperation>,
 }
+
 impl PatchRequest {
     /// Read a PATCH body. `schemas` must contain the PatchOp URN and `Operations` (key matched
     /// case-insensitively, as are `op`/`path`/`value`) must be a non-empty array; otherwise
@@ -179,6 +180,7 @@ fn parse_operation(i: usize, o: &Value) -> ScimResult<PatchOperation> {
     }
     Ok(PatchOperation { op, path, value })
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -348,6 +348,7 @@ pub(super) fn op_filtered(
     }
     store_elements(c, top, &before, arr)
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

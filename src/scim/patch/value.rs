@@ -360,6 +360,7 @@ pub(super) fn store_elements(
     }
     Ok(())
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

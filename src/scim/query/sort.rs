@@ -43,6 +43,7 @@ impl SortOrder {
         }
     }
 }
+
 /// A comparable sort key. Across kinds (only possible with inconsistent data) the order is
 /// boolean < number < dateTime < string.
 #[derive(Debug)]
@@ -79,6 +80,7 @@ impl Key {
         }
     }
 }
+
 /// Numeric order of two JSON numbers, exact for integers.
 fn cmp_num(a: &Number, b: &Number) -> Ordering {
     integer_cmp(a, b).unwrap_or_else(|| {
@@ -231,6 +233,7 @@ pub fn sort(
         *slot = v;
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
