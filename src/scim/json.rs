@@ -5,7 +5,7 @@ use serde_json::{Map, Number, Value};
 use std::cmp::Ordering;
 
 /// `map[name]`, exact spelling first, then the first key equal to `name` ignoring ASCII case.
-pub(crate) fn map_get_ci<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
+pub(super) fn map_get_ci<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
     map.get(name).or_else(|| {
         map.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -14,13 +14,13 @@ pub(crate) fn map_get_ci<'m>(map: &'m Map<String, Value>, name: &str) -> Option<
 }
 
 /// Member `name` of `value` when it is an object, as [`map_get_ci`] finds it.
-pub(crate) fn get_ci<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
+pub(super) fn get_ci<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
     map_get_ci(value.as_object()?, name)
 }
 
 /// The order of two JSON numbers when both are integers (`i64` or `u64`), exactly; `None` when
 /// either is not, so the caller decides how floats compare.
-pub(crate) fn integer_cmp(a: &Number, b: &Number) -> Option<Ordering> {
+pub(super) fn integer_cmp(a: &Number, b: &Number) -> Option<Ordering> {
     if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
         return Some(x.cmp(&y));
     }

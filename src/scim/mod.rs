@@ -3,7 +3,7 @@
 
 pub mod error;
 pub mod filter;
-pub(crate) mod json;
+mod json;
 pub mod patch;
 pub mod path;
 pub mod query;
