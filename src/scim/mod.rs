@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod filter;
+mod json;
 pub mod patch;
 pub mod path;
 pub mod query;
