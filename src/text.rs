@@ -1,5 +1,5 @@
-//! Text helpers every floor shares: cutting strings on a character boundary and
-//! percent-decoding. Pure, no I/O; the one home of each (nothing else in the crate re-implements
+//! Text helpers every floor shares: cutting strings on a character boundary, percent-decoding,
+//! and the edit distance behind every did-you-mean. Pure, no I/O; the one home of each (nothing else in the crate re-implements
 //! them).
 
 use std::borrow::Cow;
@@ -64,6 +64,37 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Edit distance between `a` and `b`, in characters (insertions, deletions, substitutions).
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = i;
+        let mut next = Vec::with_capacity(b.len() + 1);
+        next.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX - 1);
+            let left = next.last().copied().unwrap_or(usize::MAX - 1);
+            next.push((diagonal + cost).min(above + 1).min(left + 1));
+            diagonal = above;
+        }
+        row = next;
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+/// The candidate closest to `text` by edit distance, when it is close enough to be a typo (at
+/// most a third of the candidate's length, and at least 2 edits are always allowed).
+pub fn closest<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (levenshtein(text, c), c))
+        .filter(|(d, c)| *d <= (c.chars().count() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +110,18 @@ mod tests {
         assert_eq!(truncate("ééé", 3), "é…");
         assert_eq!(truncate_chars("ééé", 2), "éé…");
         assert_eq!(truncate_chars("ab", 2), "ab");
+    }
+
+    #[test]
+    fn edit_distance_and_did_you_mean() {
+        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("abc", "abc"), 0);
+        assert_eq!(levenshtein("héllo", "hello"), 1);
+        let names = ["patch-user", "create-user", "smoke"];
+        assert_eq!(closest("patch-users", names), Some("patch-user"));
+        assert_eq!(closest("smoek", names), Some("smoke"));
+        assert_eq!(closest("zzzzzzzzzz", names), None);
     }
 
     #[test]

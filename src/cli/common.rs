@@ -314,12 +314,7 @@ pub fn did_you_mean<'a>(
     text: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (crate::conformance::runner::levenshtein(text, c), c))
-        .filter(|(d, c)| *d > 0 && *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    crate::text::closest(text, candidates.into_iter().filter(|c| *c != text))
 }
 
 /// Read a saved report.json.

@@ -53,22 +53,6 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
-/// Edit distance, for did-you-mean.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// A selection problem a user must fix (exit 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -85,7 +69,10 @@ impl Selection {
     pub fn validate_ids(&self, ids: &[&str]) -> Result<(), SelectionError> {
         for pat in self.only.iter().chain(&self.skip) {
             if !ids.iter().any(|id| glob_match(pat, id)) {
-                let best = ids.iter().map(|id| (levenshtein(pat, id), *id)).min();
+                let best = ids
+                    .iter()
+                    .map(|id| (crate::text::levenshtein(pat, id), *id))
+                    .min();
                 let hint = match best {
                     Some((d, id)) if d <= pat.len().max(4) / 2 + 2 => {
                         format!("; did you mean {id:?}?")
@@ -505,6 +492,5 @@ mod tests {
         assert!(glob_match("*", "x"));
         assert!(!glob_match("users.*", "groups.create"));
         assert!(glob_match("a*b*c", "axxbyyc"));
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
     }
 }

@@ -103,52 +103,21 @@ pub(super) fn unknown_name<const N: usize>(what: &str, text: &str, names: [&str;
     )
 }
 
-/// The candidate closest to `text` by edit distance, when it is close enough to be a typo.
+/// The candidate closest to `text` (compared in lower case) when it is close enough to be a typo.
 pub(super) fn did_you_mean<'a>(
     text: &str,
     candidates: impl Iterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let lower = text.to_ascii_lowercase();
-    candidates
-        .map(|c| (levenshtein(&lower, c), c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Edit distance between `a` and `b`, in characters.
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = i;
-        let mut next = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let above = row.get(j + 1).copied().unwrap_or(usize::MAX - 1);
-            let left = next.last().copied().unwrap_or(usize::MAX - 1);
-            next.push((diagonal + cost).min(above + 1).min(left + 1));
-            diagonal = above;
-        }
-        row = next;
-    }
-    row.last().copied().unwrap_or(0)
+    crate::text::closest(&text.to_ascii_lowercase(), candidates)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::load::scenario::fixtures::*;
 
     #[test]
     fn every_error_carries_a_caret_snippet() {
         let msg = fails_at(&with("weight = 2", "weight = 0"), 19, 10, "");
         assert!(msg.contains("\n19 | weight = 0\n   |          ^"), "{msg}");
-    }
-    #[test]
-    fn levenshtein_counts_edits() {
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("abc", "abc"), 0);
     }
 }
