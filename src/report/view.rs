@@ -590,7 +590,7 @@ fn load_view(r: &RunReport) -> Option<LoadView> {
         (None, Vec::new())
     } else {
         (
-            Some(crate::report::plot::latency_over_time_svg(&series)),
+            Some(crate::report::plot::latency_over_time_svg(series)),
             series
                 .iter()
                 .map(|s| {
