@@ -3,6 +3,8 @@
 # loopback ceiling), driven by the same wrk settings, in one run on this machine.
 #
 #   bench/provider.sh            (DURATION=10s CONNS=8 SCALE_USERS=1000000 by default)
+#   BIN=old/scimtest bench/provider.sh   benchmark another build of scimtest (e.g. the last
+#                                        release, to compare with this one in the same session)
 #
 # Prints req/s and p99 per server and operation, the ratios, the userName-filter p99 at 1,000 and
 # at SCALE_USERS stored users, and the provider's RSS holding SCALE_USERS users.
@@ -18,9 +20,11 @@ OUT="$HERE/out"
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
-(cd "$ROOT" && cargo build --release --quiet --bin scimtest --example canned)
-BIN="$ROOT/target/release/scimtest"
-CANNED="$ROOT/target/release/examples/canned"
+if [ -z "${BIN:-}" ] || [ -z "${CANNED:-}" ]; then
+  (cd "$ROOT" && cargo build --release --quiet --bin scimtest --example canned)
+fi
+BIN="${BIN:-$ROOT/target/release/scimtest}"
+CANNED="${CANNED:-$ROOT/target/release/examples/canned}"
 
 VENV="$ROOT/interop/.venv-scim2"
 if [ ! -x "$VENV/bin/scim2-server" ]; then
