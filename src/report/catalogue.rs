@@ -28,7 +28,9 @@ pub struct CheckMeta {
     pub level: Level,
     /// Area (the first segment of the id).
     pub area: &'static str,
-    /// The provider fault (`scimtest serve --fault NAME`) that makes it fail.
+    /// The provider fault (`scimtest serve --fault NAME`) that makes it fail: its name, taken
+    /// from a `Fault` variant by the job that declares the check (`Fault::X.name()`), so the
+    /// compiler checks it.
     pub fault: &'static str,
     /// How to fix a target that fails it.
     pub hint: &'static str,

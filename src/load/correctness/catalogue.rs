@@ -2,6 +2,7 @@
 //! the provider fault that makes each fail, the fix hint and the RFC sentence behind its level.
 //! `scimtest check --list` and docs/checks.md list them (they run under `scimtest load`).
 
+use crate::provider::Fault;
 use crate::report::catalogue::{CheckMeta, Entry, Level, Quote, RunsUnder};
 
 /// `unique-username`.
@@ -11,7 +12,7 @@ pub const UNIQUE_USERNAME: CheckMeta = CheckMeta {
     rfc: "RFC 7644 §3.3",
     level: Level::Must,
     area: "load",
-    fault: "no-uniqueness",
+    fault: Fault::NoUniqueness.name(),
     hint: "enforce userName uniqueness atomically (a unique index on the case-folded userName, \
            or check and insert under one lock/transaction) and answer 409 with scimType \
            \"uniqueness\" to the losers",
@@ -32,7 +33,7 @@ pub const READ_YOUR_WRITE: CheckMeta = CheckMeta {
     rfc: "RFC 7644 §3.5.1, §3.5.2",
     level: Level::Advice,
     area: "load",
-    fault: "stale-reads",
+    fault: Fault::StaleReads.name(),
     hint: "serve GET by id from the primary (or a cache invalidated on write) so a client that \
            just wrote sees its write; IdPs read back right after writing (Okta GET-then-PUT)",
     quote: Quote {
@@ -50,7 +51,7 @@ pub const CONCURRENT_MEMBER_ADDS: CheckMeta = CheckMeta {
     rfc: "RFC 7644 §3.5.2.1, §3.5.2.2",
     level: Level::Must,
     area: "load",
-    fault: "lost-member-updates",
+    fault: Fault::LostMemberUpdates.name(),
     hint: "apply a group PATCH as one atomic read-modify-write (row lock, SELECT … FOR UPDATE, \
            or a membership table written per member), or answer 409/412 to the loser instead \
            of overwriting",
@@ -73,7 +74,7 @@ pub const NO_LEFTOVERS: CheckMeta = CheckMeta {
     rfc: "RFC 7644 §3.6",
     level: Level::Must,
     area: "load",
-    fault: "delete-ignored",
+    fault: Fault::DeleteIgnored.name(),
     hint: "a DELETE that answered 2xx must remove the resource: later GETs answer 404 and \
            queries omit it (soft-deleted rows must be filtered out)",
     quote: Quote {

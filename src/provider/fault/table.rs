@@ -40,7 +40,7 @@ macro_rules! fault_table {
         }
 
         /// Every row, in declaration order (row `i` is the fault whose discriminant is `i`).
-        pub static TABLE: &[Row] = &[
+        pub const TABLE: &[Row] = &[
             $(Row { fault: Fault::$variant, name: $name, class: Class::$class, description: $description },)*
         ];
 
@@ -161,7 +161,7 @@ fault_table! {
 
 impl Fault {
     /// This fault's row of the table.
-    pub fn row(self) -> &'static Row {
+    pub const fn row(self) -> &'static Row {
         &TABLE[self as usize]
     }
 
@@ -182,7 +182,7 @@ impl Fault {
     }
 
     /// The CLI spelling, e.g. `patch-ignored`.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         self.row().name
     }
 
