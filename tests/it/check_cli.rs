@@ -1,6 +1,7 @@
 //! `scimtest check` end to end: the real binary against the embedded provider, usage errors,
 //! unreachable and hostile targets, reports, secrets.
 
+use crate::support::cli::{self, error_of};
 use clap::Parser as _;
 use std::process::Command;
 
@@ -107,22 +108,9 @@ fn secrets_never_reach_reports_or_output() {
     drop(rt);
 }
 
-/// `scimtest ARGS` in process: parsed by clap, run by the library.
-async fn scimtest(args: &[&str]) -> scimtest::cli::CmdResult {
-    let cli =
-        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
-            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    scimtest::cli::run(cli).await
-}
-
-/// The error of an outcome that must have failed.
-fn error_of(o: scimtest::cli::CmdResult) -> scimtest::cli::Error {
-    o.err().unwrap_or_else(|| panic!("expected an error"))
-}
-
 #[tokio::test]
 async fn unknown_check_ids_get_a_did_you_mean_and_exit_2() {
-    let e = error_of(scimtest(&["check", "--only", "users.create.status-20"]).await);
+    let e = error_of(cli::run(&["check", "--only", "users.create.status-20"]).await);
     assert_eq!(e.kind(), scimtest::cli::ErrorKind::Usage);
     assert_eq!(e.exit_code(), 2);
     assert!(
@@ -153,7 +141,7 @@ async fn an_unreachable_target_is_a_harness_error_exit_3() {
     drop(l);
     let dir = tmpdir("unreachable");
     let e = error_of(
-        scimtest(&[
+        cli::run(&[
             "check",
             "--target",
             &format!("http://127.0.0.1:{port}/scim/v2"),
@@ -177,7 +165,7 @@ async fn an_unreachable_target_is_a_harness_error_exit_3() {
 #[tokio::test]
 async fn an_unwritable_report_path_fails_before_the_run() {
     let e = error_of(
-        scimtest(&[
+        cli::run(&[
             "check",
             "--report-json",
             "/proc/definitely/not/writable.json",
@@ -190,7 +178,7 @@ async fn an_unwritable_report_path_fails_before_the_run() {
 
 #[tokio::test]
 async fn a_selection_matching_no_check_is_exit_4_with_a_note() {
-    let e = error_of(scimtest(&["check", "--only", "users.*", "--skip", "users.*"]).await);
+    let e = error_of(cli::run(&["check", "--only", "users.*", "--skip", "users.*"]).await);
     assert_eq!(e.kind(), scimtest::cli::ErrorKind::NothingRan);
     assert_eq!(e.exit_code(), 4);
     assert_eq!(

@@ -1,6 +1,7 @@
 //! `scimtest replay` end to end: the real binary against the embedded provider and against
 //! faulty, unreachable and interrupted targets; exit codes, reports, the matrix, secrets.
 
+use crate::support::cli;
 use scimtest::provider::store::Kind;
 use scimtest::provider::{Fault, Faults, ProviderConfig, ProviderHandle};
 use std::process::{Command, Output};
@@ -208,15 +209,6 @@ fn usage_errors_exit_2_and_list_needs_no_target() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
 }
 
-/// `scimtest ARGS` in process: parsed by clap, run by the library.
-async fn in_process(args: &[&str]) -> scimtest::cli::CmdResult {
-    use clap::Parser as _;
-    let cli =
-        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
-            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    scimtest::cli::run(cli).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_target_exits_3() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -225,7 +217,7 @@ async fn an_unreachable_target_exits_3() {
         .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("unreachable");
     let url = format!("http://127.0.0.1:{port}/scim/v2");
-    let e = in_process(&[
+    let e = cli::run(&[
         "replay",
         "--target",
         &url,
@@ -243,7 +235,7 @@ async fn an_unreachable_target_exits_3() {
 
 #[tokio::test]
 async fn an_unknown_profile_is_exit_2_with_a_did_you_mean() {
-    let e = in_process(&["replay", "--list", "--profile", "defualt"])
+    let e = cli::run(&["replay", "--list", "--profile", "defualt"])
         .await
         .err()
         .unwrap_or_else(|| panic!("no error"));
@@ -252,7 +244,7 @@ async fn an_unknown_profile_is_exit_2_with_a_did_you_mean() {
     assert!(e.message().contains("no profile \"defualt\""), "{e}");
     assert_eq!(e.hint(), Some("did you mean \"default\"?"));
     // Far from every profile: no suggestion, still the list of what exists.
-    let e = in_process(&["replay", "--list", "--profile", "zzzzzzzzzz"])
+    let e = cli::run(&["replay", "--list", "--profile", "zzzzzzzzzz"])
         .await
         .err()
         .unwrap_or_else(|| panic!("no error"));
@@ -269,7 +261,7 @@ async fn replay_in_process_judges_a_broken_target_failed() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("inprocess-break");
-    let outcome = in_process(&[
+    let outcome = cli::run(&[
         "replay",
         "--target",
         &h.base_url,
