@@ -1,5 +1,6 @@
-//! `scimtest check` end to end: the real binary against the embedded provider, usage errors,
-//! unreachable and hostile targets, reports, secrets.
+//! `scimtest check` end to end: in process (parsed by clap, run by the library) against the
+//! embedded provider, usage errors, unreachable and hostile targets, reports; the real binary for
+//! what it prints (summary, `--list`, secrets in its output) and for Ctrl-C.
 
 use crate::support::cli::{self, error_of};
 use clap::Parser as _;
@@ -18,22 +19,11 @@ fn tmpdir(name: &str) -> std::path::PathBuf {
     d
 }
 
-#[test]
-fn check_against_the_embedded_provider_passes_and_writes_every_report() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_against_the_embedded_provider_passes_and_writes_every_report() {
     let dir = tmpdir("embedded");
-    let out = bin()
-        .args(["check", "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("0 failed, 0 errors"), "{stdout}");
+    let outcome = cli::run(&["check", "--report-dir", &dir.display().to_string()]).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
     for f in ["report.json", "junit.xml", "report.md"] {
         let p = dir.join(f);
         assert!(
@@ -59,7 +49,28 @@ fn check_against_the_embedded_provider_passes_and_writes_every_report() {
         "report.json breaks docs/report.schema.json: {errors:?}"
     );
     assert!(json["checks"].as_array().is_some_and(|c| c.len() >= 30));
+    assert_eq!(json["counts"]["fail"], 0, "0 failed");
+    assert_eq!(json["counts"]["error"], 0, "0 errors");
     assert_eq!(json["cleanup"]["leftovers"], serde_json::json!([]));
+}
+
+/// The binary's side: a passing run prints its summary line and exits 0.
+#[test]
+fn the_binary_prints_the_summary_of_a_passing_check() {
+    let dir = tmpdir("embedded-summary");
+    let out = bin()
+        .args(["check", "--only", "users.create.*", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("0 failed, 0 errors"), "{stdout}");
 }
 
 #[test]
@@ -221,26 +232,25 @@ async fn check_in_process_returns_the_report_it_wrote() {
     assert_eq!(written["run_id"], done.report.run_id.as_str());
 }
 
-#[test]
-fn html_and_certificate_flags_write_where_asked_and_bad_paths_fail_before_the_run() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_and_certificate_flags_write_where_asked_and_bad_paths_fail_before_the_run() {
     let dir = tmpdir("html-flags");
-    let out = bin()
-        .args(["check", "--only", "users.create.*", "--report-dir"])
-        .arg(dir.join("r"))
-        .arg("--report-html")
-        .arg(dir.join("site"))
-        .args(["--report-cert"])
-        .arg(dir.join("c/cert.md"))
-        .args(["--report-cert"])
-        .arg(dir.join("c/cert.html"))
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let p = |rel: &str| dir.join(rel).display().to_string();
+    let outcome = cli::run(&[
+        "check",
+        "--only",
+        "users.create.*",
+        "--report-dir",
+        &p("r"),
+        "--report-html",
+        &p("site"),
+        "--report-cert",
+        &p("c/cert.md"),
+        "--report-cert",
+        &p("c/cert.html"),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
     let page = std::fs::read_to_string(dir.join("site/index.html")).unwrap_or_default();
     assert!(page.starts_with("<!doctype html>") && page.contains("users.create.status-201"));
     assert!(dir.join("r/index.html").is_file());
@@ -257,18 +267,14 @@ fn html_and_certificate_flags_write_where_asked_and_bad_paths_fail_before_the_ru
         ["--report-cert", "/proc/nope/c.html"],
     ] {
         let t = std::time::Instant::now();
-        let out = bin()
-            .args(["check", "--report-dir"])
-            .arg(dir.join("r2"))
-            .args(bad)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out.status.code(), Some(3), "{bad:?}");
+        let r2 = p("r2");
+        let e = error_of(cli::run(&["check", "--report-dir", &r2, bad[0], bad[1]]).await);
+        assert_eq!(e.exit_code(), 3, "{bad:?}");
         assert!(
             t.elapsed() < std::time::Duration::from_secs(5),
             "failed late"
         );
-        assert!(String::from_utf8_lossy(&out.stderr).contains("failed to create"));
+        assert!(e.message().contains("failed to create"), "{e}");
     }
 }
 
@@ -294,26 +300,17 @@ async fn a_target_answering_garbage_fails_checks_without_panicking() {
         .mount(&server)
         .await;
     let dir = tmpdir("garbage");
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args([
-            "check",
-            "--target",
-            &format!("{}/scim/v2", server.uri()),
-            "--token",
-            "t",
-            "--report-dir",
-        ])
-        .arg(&dir)
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let outcome = cli::run(&[
+        "check",
+        "--target",
+        &format!("{}/scim/v2", server.uri()),
+        "--token",
+        "t",
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
             .unwrap_or_default();
@@ -494,24 +491,23 @@ async fn run_against(
 ) -> (Option<i32>, serde_json::Value, std::time::Duration) {
     let dir = tmpdir("hostile");
     let started = std::time::Instant::now();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args([
-            "check",
-            "--target",
-            &format!("{}/scim/v2", server.uri()),
-            "--token",
-            "t",
-            "--report-dir",
-        ])
-        .arg(&dir)
-        .args(extra)
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let target = format!("{}/scim/v2", server.uri());
+    let dir_s = dir.display().to_string();
+    let mut args = vec![
+        "check",
+        "--target",
+        &target,
+        "--token",
+        "t",
+        "--report-dir",
+        &dir_s,
+    ];
+    args.extend_from_slice(extra);
+    let outcome = cli::run(&args).await;
     let json =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
             .unwrap_or_default();
-    (out.status.code(), json, started.elapsed())
+    (Some(cli::code(&outcome)), json, started.elapsed())
 }
 
 fn outcomes(json: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {

@@ -23,3 +23,8 @@ pub fn error_of(outcome: CmdResult) -> Error {
         Ok(v) => panic!("expected an error, got {v:?}"),
     }
 }
+
+/// The exit code `main` would exit with.
+pub fn code(outcome: &CmdResult) -> i32 {
+    scimtest::cli::error::exit_code(outcome)
+}
