@@ -1,5 +1,7 @@
-//! `scimtest replay` end to end: the real binary against the embedded provider and against
-//! faulty, unreachable and interrupted targets; exit codes, reports, the matrix, secrets.
+//! `scimtest replay` end to end, in process (parsed by clap, run by the library) against the
+//! embedded provider and faulty or unreachable targets: exit codes, reports, errors; the real
+//! binary for what it prints (the matrix, verdicts, usage errors, `--list`, secrets in output)
+//! and for Ctrl-C.
 
 use crate::support::cli;
 use scimtest::provider::store::Kind;
@@ -52,9 +54,27 @@ fn resources(h: &ProviderHandle) -> usize {
     h.provider.count(slot, Kind::User) + h.provider.count(slot, Kind::Group)
 }
 
-#[test]
-fn replay_of_every_profile_against_the_embedded_provider_would_provision() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_of_every_profile_against_the_embedded_provider_would_provision() {
     let dir = tmpdir("embedded");
+    let outcome = cli::run(&["replay", "--report-dir", &dir.display().to_string()]).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
+    let r = report(&dir);
+    assert_eq!(r["command"], "replay");
+    let profiles = r["profiles"].as_array().cloned().unwrap_or_default();
+    assert_eq!(profiles.len(), 5);
+    assert!(profiles.iter().all(|p| p["would_provision"] == true));
+    assert_eq!(r["counts"]["pass"], 20);
+    assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
+    for f in ["junit.xml", "report.md"] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+}
+
+/// The binary's side: the matrix it prints names every IdP and profile, each would provision.
+#[test]
+fn the_binary_prints_the_matrix_of_every_profile() {
+    let dir = tmpdir("embedded-matrix");
     let o = bin()
         .args(["replay", "--report-dir"])
         .arg(&dir)
@@ -77,16 +97,6 @@ fn replay_of_every_profile_against_the_embedded_provider_would_provision() {
         );
     }
     assert_eq!(matrix.matches("WOULD PROVISION").count(), 5, "{matrix}");
-    let r = report(&dir);
-    assert_eq!(r["command"], "replay");
-    let profiles = r["profiles"].as_array().cloned().unwrap_or_default();
-    assert_eq!(profiles.len(), 5);
-    assert!(profiles.iter().all(|p| p["would_provision"] == true));
-    assert_eq!(r["counts"]["pass"], 20);
-    assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
-    for f in ["junit.xml", "report.md"] {
-        assert!(dir.join(f).is_file(), "{f} missing");
-    }
 }
 
 #[test]
@@ -123,32 +133,42 @@ fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
     drop(rt);
 }
 
-#[test]
-fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    // Entra's default dialect only breaks (its disable does not stick); OneLogin's second
-    // single-member add replaces the list and drops the first member.
-    let h = provider(&rt, &[Fault::PatchAddReplacesMembers, Fault::ActiveIgnored]);
+/// Entra's default dialect only breaks (its disable does not stick); OneLogin's second
+/// single-member add replaces the list and drops the first member.
+const DESTRUCTIVE: [Fault; 2] = [Fault::PatchAddReplacesMembers, Fault::ActiveIgnored];
+const DESTRUCTIVE_ARGS: [&str; 8] = [
+    "replay",
+    "--idp",
+    "entra",
+    "--idp",
+    "onelogin",
+    "--profile",
+    "default",
+    "--profile",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
+    let h = scimtest::provider::spawn(ProviderConfig {
+        hooks: Faults::new(DESTRUCTIVE).hooks(),
+        ..ProviderConfig::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("destroy");
-    let o = bin()
-        .args(["replay", "--idp", "entra", "--idp", "onelogin"])
-        .args(["--profile", "default", "--profile", "scim2"])
-        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{all}");
-    let out = String::from_utf8_lossy(&o.stdout);
-    let destroy = out
-        .find("WOULD DESTROY DATA")
-        .unwrap_or_else(|| panic!("{out}"));
-    let brk = out.find("WOULD BREAK").unwrap_or_else(|| panic!("{out}"));
-    assert!(destroy < brk, "destructive profiles come first:\n{out}");
-    assert!(
-        out.contains("onelogin/scim2: would destroy data at group-lifecycle"),
-        "{out}"
-    );
+    let dir_s = dir.display().to_string();
+    let mut args = DESTRUCTIVE_ARGS.to_vec();
+    args.extend([
+        "scim2",
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--report-dir",
+        &dir_s,
+    ]);
+    let outcome = cli::run(&args).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
     let r = report(&dir);
     assert_eq!(r["profiles"][0]["profile"], "scim2", "{}", r["profiles"]);
     assert_eq!(r["profiles"][0]["severity"], "destructive");
@@ -180,6 +200,39 @@ fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
     let b = md.find("would break at").unwrap_or_else(|| panic!("{md}"));
     assert!(d < b, "{md}");
     assert_eq!(resources(&h), 0, "a destructive replay still cleans up");
+}
+
+/// The binary's side: destructive profiles are printed before breaking ones.
+#[test]
+fn the_binary_prints_a_destructive_verdict_first() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(&rt, &DESTRUCTIVE);
+    let dir = tmpdir("destroy-printed");
+    let o = bin()
+        .args(DESTRUCTIVE_ARGS)
+        .args([
+            "scim2",
+            "--target",
+            &h.base_url,
+            "--token",
+            &h.token,
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let destroy = out
+        .find("WOULD DESTROY DATA")
+        .unwrap_or_else(|| panic!("{out}"));
+    let brk = out.find("WOULD BREAK").unwrap_or_else(|| panic!("{out}"));
+    assert!(destroy < brk, "destructive profiles come first:\n{out}");
+    assert!(
+        out.contains("onelogin/scim2: would destroy data at group-lifecycle"),
+        "{out}"
+    );
     drop(rt);
 }
 
@@ -279,21 +332,19 @@ async fn replay_in_process_judges_a_broken_target_failed() {
     h.shutdown().await;
 }
 
-#[test]
-fn a_broken_fixture_in_fixtures_dir_is_a_clear_error_with_its_line() {
+#[tokio::test]
+async fn a_broken_fixture_in_fixtures_dir_is_a_clear_error_with_its_line() {
     let dir = tmpdir("badfx");
     std::fs::write(
         dir.join("broken.json"),
         "{\n  \"format_version\": 1,\n  \"idp\": \"entra\",\n  oops\n}\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let o = bin()
-        .args(["replay", "--list", "--fixtures"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(3), "{all}");
+    let e = cli::error_of(
+        cli::run(&["replay", "--list", "--fixtures", &dir.display().to_string()]).await,
+    );
+    let all = e.render().unwrap_or_default();
+    assert_eq!(e.exit_code(), 3, "{all}");
     assert!(
         all.contains("broken.json") && all.contains("line 4"),
         "{all}"
