@@ -99,8 +99,47 @@ fn the_binary_prints_the_matrix_of_every_profile() {
     assert_eq!(matrix.matches("WOULD PROVISION").count(), 5, "{matrix}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
+    let h = scimtest::provider::spawn(ProviderConfig {
+        hooks: Faults::new([Fault::PatchOpCaseSensitive]).hooks(),
+        ..ProviderConfig::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmpdir("break");
+    let outcome = cli::run(&[
+        "replay",
+        "--idp",
+        "entra",
+        "--profile",
+        "default",
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
+    let r = report(&dir);
+    assert_eq!(r["profiles"][0]["would_provision"], false);
+    let failed = r["checks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|c| c["id"] == "replay.entra.default.user-lifecycle")
+        .unwrap_or_else(|| panic!("no user-lifecycle entry"));
+    assert_eq!(failed["outcome"], "fail");
+    assert!(failed["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    assert_eq!(resources(&h), 0, "a broken replay still cleans up");
+}
+
+/// The binary's side: it prints the verdict, the step that breaks and why.
 #[test]
-fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
+fn the_binary_prints_where_and_why_a_profile_would_break() {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let h = provider(&rt, &[Fault::PatchOpCaseSensitive]);
     let dir = tmpdir("break");
@@ -118,18 +157,6 @@ fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
         "{all}"
     );
     assert!(all.contains("why: "), "{all}");
-    let r = report(&dir);
-    assert_eq!(r["profiles"][0]["would_provision"], false);
-    let failed = r["checks"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .find(|c| c["id"] == "replay.entra.default.user-lifecycle")
-        .unwrap_or_else(|| panic!("no user-lifecycle entry"));
-    assert_eq!(failed["outcome"], "fail");
-    assert!(failed["evidence"].as_array().is_some_and(|e| !e.is_empty()));
-    assert_eq!(resources(&h), 0, "a broken replay still cleans up");
     drop(rt);
 }
 
