@@ -1,6 +1,8 @@
-//! `scimtest check` end to end: the real binary against the embedded provider, usage errors,
-//! unreachable and hostile targets, reports, secrets.
+//! `scimtest check` end to end: in process (parsed by clap, run by the library) against the
+//! embedded provider, usage errors, unreachable and hostile targets, reports; the real binary for
+//! what it prints (summary, `--list`, secrets in its output) and for Ctrl-C.
 
+use crate::support::cli::{self, error_of};
 use clap::Parser as _;
 use std::process::Command;
 
@@ -17,22 +19,11 @@ fn tmpdir(name: &str) -> std::path::PathBuf {
     d
 }
 
-#[test]
-fn check_against_the_embedded_provider_passes_and_writes_every_report() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_against_the_embedded_provider_passes_and_writes_every_report() {
     let dir = tmpdir("embedded");
-    let out = bin()
-        .args(["check", "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("0 failed, 0 errors"), "{stdout}");
+    let outcome = cli::run(&["check", "--report-dir", &dir.display().to_string()]).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
     for f in ["report.json", "junit.xml", "report.md"] {
         let p = dir.join(f);
         assert!(
@@ -58,7 +49,28 @@ fn check_against_the_embedded_provider_passes_and_writes_every_report() {
         "report.json breaks docs/report.schema.json: {errors:?}"
     );
     assert!(json["checks"].as_array().is_some_and(|c| c.len() >= 30));
+    assert_eq!(json["counts"]["fail"], 0, "0 failed");
+    assert_eq!(json["counts"]["error"], 0, "0 errors");
     assert_eq!(json["cleanup"]["leftovers"], serde_json::json!([]));
+}
+
+/// The binary's side: a passing run prints its summary line and exits 0.
+#[test]
+fn the_binary_prints_the_summary_of_a_passing_check() {
+    let dir = tmpdir("embedded-summary");
+    let out = bin()
+        .args(["check", "--only", "users.create.*", "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("0 failed, 0 errors"), "{stdout}");
 }
 
 #[test]
@@ -107,22 +119,9 @@ fn secrets_never_reach_reports_or_output() {
     drop(rt);
 }
 
-/// `scimtest ARGS` in process: parsed by clap, run by the library.
-async fn scimtest(args: &[&str]) -> scimtest::cli::CmdResult {
-    let cli =
-        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
-            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    scimtest::cli::run(cli).await
-}
-
-/// The error of an outcome that must have failed.
-fn error_of(o: scimtest::cli::CmdResult) -> scimtest::cli::Error {
-    o.err().unwrap_or_else(|| panic!("expected an error"))
-}
-
 #[tokio::test]
 async fn unknown_check_ids_get_a_did_you_mean_and_exit_2() {
-    let e = error_of(scimtest(&["check", "--only", "users.create.status-20"]).await);
+    let e = error_of(cli::run(&["check", "--only", "users.create.status-20"]).await);
     assert_eq!(e.kind(), scimtest::cli::ErrorKind::Usage);
     assert_eq!(e.exit_code(), 2);
     assert!(
@@ -153,7 +152,7 @@ async fn an_unreachable_target_is_a_harness_error_exit_3() {
     drop(l);
     let dir = tmpdir("unreachable");
     let e = error_of(
-        scimtest(&[
+        cli::run(&[
             "check",
             "--target",
             &format!("http://127.0.0.1:{port}/scim/v2"),
@@ -177,7 +176,7 @@ async fn an_unreachable_target_is_a_harness_error_exit_3() {
 #[tokio::test]
 async fn an_unwritable_report_path_fails_before_the_run() {
     let e = error_of(
-        scimtest(&[
+        cli::run(&[
             "check",
             "--report-json",
             "/proc/definitely/not/writable.json",
@@ -190,7 +189,7 @@ async fn an_unwritable_report_path_fails_before_the_run() {
 
 #[tokio::test]
 async fn a_selection_matching_no_check_is_exit_4_with_a_note() {
-    let e = error_of(scimtest(&["check", "--only", "users.*", "--skip", "users.*"]).await);
+    let e = error_of(cli::run(&["check", "--only", "users.*", "--skip", "users.*"]).await);
     assert_eq!(e.kind(), scimtest::cli::ErrorKind::NothingRan);
     assert_eq!(e.exit_code(), 4);
     assert_eq!(
@@ -233,26 +232,25 @@ async fn check_in_process_returns_the_report_it_wrote() {
     assert_eq!(written["run_id"], done.report.run_id.as_str());
 }
 
-#[test]
-fn html_and_certificate_flags_write_where_asked_and_bad_paths_fail_before_the_run() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_and_certificate_flags_write_where_asked_and_bad_paths_fail_before_the_run() {
     let dir = tmpdir("html-flags");
-    let out = bin()
-        .args(["check", "--only", "users.create.*", "--report-dir"])
-        .arg(dir.join("r"))
-        .arg("--report-html")
-        .arg(dir.join("site"))
-        .args(["--report-cert"])
-        .arg(dir.join("c/cert.md"))
-        .args(["--report-cert"])
-        .arg(dir.join("c/cert.html"))
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let p = |rel: &str| dir.join(rel).display().to_string();
+    let outcome = cli::run(&[
+        "check",
+        "--only",
+        "users.create.*",
+        "--report-dir",
+        &p("r"),
+        "--report-html",
+        &p("site"),
+        "--report-cert",
+        &p("c/cert.md"),
+        "--report-cert",
+        &p("c/cert.html"),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
     let page = std::fs::read_to_string(dir.join("site/index.html")).unwrap_or_default();
     assert!(page.starts_with("<!doctype html>") && page.contains("users.create.status-201"));
     assert!(dir.join("r/index.html").is_file());
@@ -269,18 +267,14 @@ fn html_and_certificate_flags_write_where_asked_and_bad_paths_fail_before_the_ru
         ["--report-cert", "/proc/nope/c.html"],
     ] {
         let t = std::time::Instant::now();
-        let out = bin()
-            .args(["check", "--report-dir"])
-            .arg(dir.join("r2"))
-            .args(bad)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out.status.code(), Some(3), "{bad:?}");
+        let r2 = p("r2");
+        let e = error_of(cli::run(&["check", "--report-dir", &r2, bad[0], bad[1]]).await);
+        assert_eq!(e.exit_code(), 3, "{bad:?}");
         assert!(
             t.elapsed() < std::time::Duration::from_secs(5),
             "failed late"
         );
-        assert!(String::from_utf8_lossy(&out.stderr).contains("failed to create"));
+        assert!(e.message().contains("failed to create"), "{e}");
     }
 }
 
@@ -306,26 +300,17 @@ async fn a_target_answering_garbage_fails_checks_without_panicking() {
         .mount(&server)
         .await;
     let dir = tmpdir("garbage");
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args([
-            "check",
-            "--target",
-            &format!("{}/scim/v2", server.uri()),
-            "--token",
-            "t",
-            "--report-dir",
-        ])
-        .arg(&dir)
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let outcome = cli::run(&[
+        "check",
+        "--target",
+        &format!("{}/scim/v2", server.uri()),
+        "--token",
+        "t",
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
             .unwrap_or_default();
@@ -432,8 +417,73 @@ fn ctrl_c_mid_run_cleans_up_everything_the_run_created() {
     drop(rt);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_baseline_turns_known_failures_into_a_pass_and_new_ones_still_fail() {
+    async fn start(faults: &[scimtest::provider::Fault]) -> scimtest::provider::ProviderHandle {
+        scimtest::provider::spawn(scimtest::provider::ProviderConfig {
+            hooks: scimtest::provider::Faults::new(faults.iter().copied()).hooks(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+    async fn run(
+        h: &scimtest::provider::ProviderHandle,
+        dir: &std::path::Path,
+        baseline: Option<&std::path::Path>,
+    ) -> i32 {
+        let dir = dir.display().to_string();
+        let baseline = baseline.map(|b| b.display().to_string());
+        let mut args = vec![
+            "check",
+            "--only",
+            "users.*",
+            "--target",
+            &h.base_url,
+            "--token",
+            &h.token,
+            "--report-dir",
+            &dir,
+        ];
+        if let Some(b) = &baseline {
+            args.extend(["--baseline", b]);
+        }
+        cli::code(&cli::run(&args).await)
+    }
+    let broken = start(&[scimtest::provider::Fault::Create200]).await;
+    let first = tmpdir("baseline-1");
+    assert_eq!(
+        run(&broken, &first, None).await,
+        1,
+        "create-200 breaks a MUST check"
+    );
+    let baseline = first.join("report.json");
+    let again = tmpdir("baseline-2");
+    assert_eq!(
+        run(&broken, &again, Some(&baseline)).await,
+        0,
+        "known failures do not fail"
+    );
+    let worse = start(&[
+        scimtest::provider::Fault::Create200,
+        scimtest::provider::Fault::NoUniqueness,
+    ])
+    .await;
+    let third = tmpdir("baseline-3");
+    assert_eq!(
+        run(&worse, &third, Some(&baseline)).await,
+        1,
+        "a new failure fails"
+    );
+    let fixed = start(&[]).await;
+    let fourth = tmpdir("baseline-4");
+    assert_eq!(run(&fixed, &fourth, Some(&baseline)).await, 0);
+}
+
+/// The binary's side of a baseline: it says which failures are known and which checks newly
+/// pass.
 #[test]
-fn a_baseline_turns_known_failures_into_a_pass_and_new_ones_still_fail() {
+fn the_binary_prints_known_and_newly_passing_against_a_baseline() {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let start = |faults: &[scimtest::provider::Fault]| {
         rt.block_on(scimtest::provider::spawn(
@@ -480,18 +530,6 @@ fn a_baseline_turns_known_failures_into_a_pass_and_new_ones_still_fail() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("known, in baseline"));
-    let worse = start(&[
-        scimtest::provider::Fault::Create200,
-        scimtest::provider::Fault::NoUniqueness,
-    ]);
-    let third = tmpdir("baseline-3");
-    assert_eq!(
-        run(&worse, &third, Some(&first.join("report.json")))
-            .status
-            .code(),
-        Some(1),
-        "a new failure fails"
-    );
     let fixed = start(&[]);
     let fourth = tmpdir("baseline-4");
     let out = run(&fixed, &fourth, Some(&first.join("report.json")));
@@ -506,24 +544,23 @@ async fn run_against(
 ) -> (Option<i32>, serde_json::Value, std::time::Duration) {
     let dir = tmpdir("hostile");
     let started = std::time::Instant::now();
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args([
-            "check",
-            "--target",
-            &format!("{}/scim/v2", server.uri()),
-            "--token",
-            "t",
-            "--report-dir",
-        ])
-        .arg(&dir)
-        .args(extra)
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let target = format!("{}/scim/v2", server.uri());
+    let dir_s = dir.display().to_string();
+    let mut args = vec![
+        "check",
+        "--target",
+        &target,
+        "--token",
+        "t",
+        "--report-dir",
+        &dir_s,
+    ];
+    args.extend_from_slice(extra);
+    let outcome = cli::run(&args).await;
     let json =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap_or_default())
             .unwrap_or_default();
-    (out.status.code(), json, started.elapsed())
+    (Some(cli::code(&outcome)), json, started.elapsed())
 }
 
 fn outcomes(json: &serde_json::Value) -> std::collections::BTreeMap<String, usize> {

@@ -4,6 +4,7 @@
 //! Each behaviour is shown against a double or a provider fault that trips it, and against a
 //! target where the RFC allows what it does.
 
+use crate::support::cli;
 use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::provider::{self, Fault, Faults, ProviderConfig, ProviderHandle, TokenSpec};
 use std::path::{Path, PathBuf};
@@ -98,15 +99,6 @@ fn error_lines(o: &Output) -> Vec<String> {
 // Preflight
 // ---------------------------------------------------------------------------------------------
 
-/// `scimtest ARGS` in process: parsed by clap, run by the library.
-async fn in_process(args: &[&str]) -> scimtest::cli::CmdResult {
-    use clap::Parser as _;
-    let cli =
-        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
-            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    scimtest::cli::run(cli).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_is_exit_3_naming_token_with_no_report_and_no_certificate() {
     let h = two_tenant_provider().await;
@@ -127,7 +119,7 @@ async fn a_wrong_token_is_exit_3_naming_token_with_no_report_and_no_certificate(
         if command != "run" {
             args.extend(["--report-cert", &cert_s]);
         }
-        let e = in_process(&args)
+        let e = cli::run(&args)
             .await
             .err()
             .unwrap_or_else(|| panic!("{command}: no error"));
@@ -166,14 +158,14 @@ async fn a_rejected_second_token_is_exit_3_naming_second_token() {
             dir_s.as_str(),
         ]
     };
-    let e = in_process(&args("wrong"))
+    let e = cli::run(&args("wrong"))
         .await
         .err()
         .unwrap_or_else(|| panic!("a wrong second token ran"));
     assert_eq!(e.exit_code(), 3, "{e}");
     assert!(e.message().contains("check --second-token"), "{e}");
     // The same run with the right second token runs.
-    let outcome = in_process(&args("second")).await;
+    let outcome = cli::run(&args("second")).await;
     assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed));
     h.shutdown().await;
 }
@@ -220,7 +212,7 @@ async fn a_url_that_is_not_a_scim_base_is_exit_3_with_a_did_you_mean() {
     ] {
         for command in ["check", "replay", "load", "run"] {
             let dir = tmpdir("not-scim");
-            let err = in_process(&[
+            let err = cli::run(&[
                 command,
                 "--target",
                 &base,

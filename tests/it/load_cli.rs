@@ -1,7 +1,10 @@
-//! `scimtest load` (and `scimtest run`) end to end: the real binary against the embedded
-//! provider and against faulty and interrupted targets; reports, plots, thresholds,
-//! correctness, cleanup, secrets, exit codes. Runs are shortened with goose's own flags.
+//! `scimtest load` (and `scimtest run`) end to end, in process (parsed by clap, run by the
+//! library) against the embedded provider and faulty targets: reports, plots, thresholds,
+//! correctness, cleanup, exit codes; the real binary for what it prints (summary, breached
+//! thresholds, scenario list, secrets in output) and for signals. Runs are shortened with goose's
+//! own flags.
 
+use crate::support::cli::{self, error_of};
 use clap::Parser as _;
 use scimtest::provider::store::Kind;
 use scimtest::provider::{Fault, Faults, ProviderConfig, ProviderHandle};
@@ -49,18 +52,15 @@ fn resources(h: &ProviderHandle) -> usize {
 /// A short smoke run: 2 goose users for 2 s.
 const SHORT: [&str; 4] = ["--users", "2", "--run-time", "2s"];
 
-#[test]
-fn smoke_against_the_embedded_provider_writes_reports_plots_and_passes() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_against_the_embedded_provider_writes_reports_plots_and_passes() {
     let dir = tmpdir("smoke");
-    let o = bin()
-        .arg("load")
-        .args(SHORT)
-        .arg("--report-dir")
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(0), "{all}");
+    let dir_s = dir.display().to_string();
+    let mut args = vec!["load"];
+    args.extend(SHORT);
+    args.extend(["--report-dir", &dir_s]);
+    let outcome = cli::run(&args).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
     let r = report(&dir);
     assert_eq!(r["command"], "load");
     let l = &r["load"];
@@ -115,6 +115,21 @@ fn smoke_against_the_embedded_provider_writes_reports_plots_and_passes() {
         "{}",
         &svg[..svg.len().min(200)]
     );
+}
+
+/// The binary's side of a smoke run: it prints the throughput and the thresholds.
+#[test]
+fn the_binary_prints_the_load_summary() {
+    let dir = tmpdir("smoke-summary");
+    let o = bin()
+        .arg("load")
+        .args(SHORT)
+        .arg("--report-dir")
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{all}");
     assert!(all.contains("req/s") && all.contains("threshold"), "{all}");
 }
 
@@ -130,9 +145,31 @@ fn scenario_file(dir: &std::path::Path, threshold: &str) -> std::path::PathBuf {
     p
 }
 
-#[test]
-fn a_breached_threshold_exits_1_and_says_which() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_breached_threshold_exits_1_and_is_a_failed_check() {
     let dir = tmpdir("breach");
+    let sc = scenario_file(&dir, "metric = \"p95\"\nbelow = \"1us\"");
+    let outcome = cli::run(&[
+        "load",
+        "--no-correctness",
+        "--scenario",
+        &sc.display().to_string(),
+        "--report-dir",
+        &dir.join("r").display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
+    let r = report(&dir.join("r"));
+    assert!(r["checks"].as_array().is_some_and(|c| {
+        c.iter()
+            .any(|c| c["area"] == "threshold" && c["outcome"] == "fail")
+    }));
+}
+
+/// The binary's side: it says which threshold was breached.
+#[test]
+fn the_binary_prints_the_breached_threshold() {
+    let dir = tmpdir("breach-printed");
     let sc = scenario_file(&dir, "metric = \"p95\"\nbelow = \"1us\"");
     let o = bin()
         .args(["load", "--no-correctness", "--scenario"])
@@ -144,34 +181,27 @@ fn a_breached_threshold_exits_1_and_says_which() {
     let all = text(&o);
     assert_eq!(o.status.code(), Some(1), "{all}");
     assert!(all.contains("p95<1us") && all.contains("BREACHED"), "{all}");
-    let r = report(&dir.join("r"));
-    assert!(r["checks"].as_array().is_some_and(|c| {
-        c.iter()
-            .any(|c| c["area"] == "threshold" && c["outcome"] == "fail")
-    }));
+}
+
+#[tokio::test]
+async fn a_bad_scenario_file_is_exit_3_with_its_line_and_an_unknown_name_gets_a_suggestion() {
+    let dir = tmpdir("bad");
+    let sc = scenario_file(&dir, "metric = \"p95\"\nbelow = \"fast\"");
+    let e = error_of(cli::run(&["load", "--scenario", &sc.display().to_string()]).await);
+    let shown = e.render().unwrap_or_default();
+    assert_eq!(e.exit_code(), 3, "{shown}");
+    assert!(
+        shown.contains("s.toml:17:"),
+        "the error names the line: {shown}"
+    );
+    let e = error_of(cli::run(&["load", "--scenario", "smok"]).await);
+    let shown = e.render().unwrap_or_default();
+    assert_eq!(e.exit_code(), 3, "{shown}");
+    assert!(shown.contains("smoke"), "{shown}");
 }
 
 #[test]
-fn a_bad_scenario_file_is_exit_3_with_its_line_and_an_unknown_name_gets_a_suggestion() {
-    let dir = tmpdir("bad");
-    let sc = scenario_file(&dir, "metric = \"p95\"\nbelow = \"fast\"");
-    let o = bin()
-        .args(["load", "--scenario"])
-        .arg(&sc)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(3), "{all}");
-    assert!(
-        all.contains("s.toml:17:"),
-        "the error names the line: {all}"
-    );
-    let o = bin()
-        .args(["load", "--scenario", "smok"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(o.status.code(), Some(3));
-    assert!(text(&o).contains("smoke"), "{}", text(&o));
+fn list_scenarios_prints_every_bundled_scenario() {
     let o = bin()
         .args(["load", "--list-scenarios"])
         .output()
@@ -190,26 +220,28 @@ fn a_bad_scenario_file_is_exit_3_with_its_line_and_an_unknown_name_gets_a_sugges
     }
 }
 
-#[test]
-fn lost_member_updates_under_load_fail_the_run() {
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    let h = provider(
-        &rt,
-        ProviderConfig {
-            hooks: Faults::new([Fault::LostMemberUpdates]).hooks(),
-            ..ProviderConfig::default()
-        },
-    );
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_member_updates_under_load_fail_the_run() {
+    let h = scimtest::provider::spawn(ProviderConfig {
+        hooks: Faults::new([Fault::LostMemberUpdates]).hooks(),
+        ..ProviderConfig::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("lost");
-    let o = bin()
-        .arg("load")
-        .args(SHORT)
-        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{all}");
+    let dir_s = dir.display().to_string();
+    let mut args = vec!["load"];
+    args.extend(SHORT);
+    args.extend([
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--report-dir",
+        &dir_s,
+    ]);
+    let outcome = cli::run(&args).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
     let r = report(&dir);
     let c = r["checks"]
         .as_array()
@@ -221,7 +253,6 @@ fn lost_member_updates_under_load_fail_the_run() {
         .unwrap_or_else(|| panic!("no concurrent-member-adds result"));
     assert_eq!(c["outcome"], "fail", "{c}");
     assert_eq!(resources(&h), 0, "a failed run still cleans up");
-    drop(rt);
 }
 
 #[test]
@@ -348,7 +379,7 @@ async fn scimtest_run_does_check_replay_and_load_with_an_index() {
     assert_eq!(index["embedded_target"], true);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_target_is_counted_as_throttled_and_its_retry_after_is_honoured() {
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -371,21 +402,23 @@ async fn a_429_target_is_counted_as_throttled_and_its_retry_after_is_honoured() 
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let started = std::time::Instant::now();
-    let o = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args(["load", "--no-correctness", "--scenario"])
-        .arg(&sc)
-        .args([
-            "--target",
-            &format!("{}/scim/v2", server.uri()),
-            "--token",
-            "t",
-            "--report-dir",
-        ])
-        .arg(dir.join("r"))
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let sc_s = sc.display().to_string();
+    let target = format!("{}/scim/v2", server.uri());
+    let r_s = dir.join("r").display().to_string();
+    let outcome = cli::run(&[
+        "load",
+        "--no-correctness",
+        "--scenario",
+        &sc_s,
+        "--target",
+        &target,
+        "--token",
+        "t",
+        "--report-dir",
+        &r_s,
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
     let r = report(&dir.join("r"));
     let l = &r["load"];
     let throttled = l["throttled"].as_u64().unwrap_or(0);

@@ -1,8 +1,9 @@
 //! Load beyond one machine, on one machine: N=3 `scimtest load --shard i/3` processes against
 //! one provider, then `scimtest load merge`: totals equal the sum of the shards, merged
 //! percentiles match a histogram built from every shard's samples, thresholds are re-applied,
-//! mismatched inputs are refused.
+//! mismatched inputs are refused (in process: parsed by clap, run by the library).
 
+use crate::support::cli;
 use scimtest::provider::store::Kind;
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -170,66 +171,64 @@ fn three_shards_merge_into_exact_totals_and_percentiles() {
     drop(rt);
 }
 
-#[test]
-fn mismatched_reports_are_refused_with_a_clear_error() {
+/// What `main` would print for an outcome that must have failed, and its exit code.
+async fn refused(args: &[&str]) -> (i32, String) {
+    let e = cli::error_of(cli::run(args).await);
+    (e.exit_code(), e.render().unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mismatched_reports_are_refused_with_a_clear_error() {
     let dir = tmpdir("mismatch");
-    let mk = |name: &str, scenario: &str, shard: &str| -> std::path::PathBuf {
+    async fn mk(dir: &std::path::Path, name: &str, scenario: &str, shard: &str) -> String {
         let d = dir.join(name);
-        let o = bin()
-            .args([
-                "load",
-                "--scenario",
-                scenario,
-                "--shard",
-                shard,
-                "--no-correctness",
-            ])
-            .args(["--run-time", "1s", "--users", "1", "--report-dir"])
-            .arg(&d)
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(
-            o.status.code().is_some_and(|c| c <= 1),
-            "{}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        d.join("report.json")
-    };
-    let a = mk("a", "smoke", "0/2");
-    let b = mk("b", "mixed", "1/2");
-    let o = bin()
-        .args(["load", "merge"])
-        .arg(&a)
-        .arg(&b)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(3), "{err}");
+        let d_s = d.display().to_string();
+        let outcome = cli::run(&[
+            "load",
+            "--scenario",
+            scenario,
+            "--shard",
+            shard,
+            "--no-correctness",
+            "--run-time",
+            "1s",
+            "--users",
+            "1",
+            "--report-dir",
+            &d_s,
+        ])
+        .await;
+        assert!(cli::code(&outcome) <= 1, "{outcome:?}");
+        d.join("report.json").display().to_string()
+    }
+    let a = mk(&dir, "a", "smoke", "0/2").await;
+    let b = mk(&dir, "b", "mixed", "1/2").await;
+    let (code, err) = refused(&["load", "merge", &a, &b]).await;
+    assert_eq!(code, 3, "{err}");
     assert!(
         err.contains("scenario") && err.contains("only shards of one run merge"),
         "{err}"
     );
-    let o = bin()
-        .args(["load", "merge"])
-        .arg(&a)
-        .arg(&a)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(o.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
+    let (code, err) = refused(&["load", "merge", &a, &a]).await;
+    assert_eq!(code, 3);
+    assert!(err.contains("given twice"), "{err}");
     // A check report is not a load report.
     let c = dir.join("check");
-    let o = bin()
-        .args(["check", "--only", "discovery.*", "--report-dir"])
-        .arg(&c)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(o.status.code(), Some(0));
-    let o = bin()
-        .args(["load", "merge"])
-        .arg(c.join("report.json"))
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(o.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("not a `scimtest load` report"));
+    let outcome = cli::run(&[
+        "check",
+        "--only",
+        "discovery.*",
+        "--report-dir",
+        &c.display().to_string(),
+    ])
+    .await;
+    assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
+    let (code, err) = refused(&[
+        "load",
+        "merge",
+        &c.join("report.json").display().to_string(),
+    ])
+    .await;
+    assert_eq!(code, 3);
+    assert!(err.contains("not a `scimtest load` report"), "{err}");
 }

@@ -323,7 +323,7 @@ mod binary {
     }
 
     #[tokio::test]
-    async fn unwritable_out_and_bad_upstream_exit_3_before_listening() {
+    async fn unwritable_out_exits_3_before_listening() {
         // A path under a regular file: no directory can be created there, not even by root.
         let file =
             std::env::temp_dir().join(format!("scimtest-rec-{}", uuid::Uuid::new_v4().simple()));
@@ -351,35 +351,45 @@ mod binary {
                 && !err.contains("listening"),
             "{err}"
         );
-        let out = bin()
-            .args([
-                "record",
-                "--upstream",
-                "ftp://example.org/scim",
-                "--out",
-                "x.json",
-                "--idp",
-                "okta",
-            ])
-            .output()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out.status.code(), Some(3));
-        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid upstream URL"));
-        // An IdP the fixture format does not know is a usage error.
-        let out = bin()
-            .args([
-                "record",
-                "--upstream",
-                "http://x/",
-                "--out",
-                "x.json",
-                "--idp",
-                "ping",
-            ])
-            .output()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out.status.code(), Some(2));
     }
+}
+
+/// A bad upstream URL and an unknown IdP are refused in process (parsed by clap, run by the
+/// library), bounded: `record` runs until interrupted once it listens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_upstream_exits_3_and_an_unknown_idp_exits_2() {
+    use crate::support::cli;
+    let run = |args: &'static [&'static str]| async move {
+        tokio::time::timeout(std::time::Duration::from_secs(20), cli::run(args))
+            .await
+            .unwrap_or_else(|_| panic!("{args:?} did not stop"))
+    };
+    let e = cli::error_of(
+        run(&[
+            "record",
+            "--upstream",
+            "ftp://example.org/scim",
+            "--out",
+            "x.json",
+            "--idp",
+            "okta",
+        ])
+        .await,
+    );
+    assert_eq!(e.exit_code(), 3);
+    assert!(e.message().contains("invalid upstream URL"), "{e}");
+    // An IdP the fixture format does not know is a usage error.
+    let e = cli::error_of(
+        run(&[
+            "record",
+            "--upstream",
+            "http://x/",
+            "--out",
+            "x.json",
+            "--idp",
+            "ping",
+        ])
+        .await,
+    );
+    assert_eq!(e.exit_code(), 2, "{e}");
 }

@@ -1,6 +1,9 @@
-//! `scimtest replay` end to end: the real binary against the embedded provider and against
-//! faulty, unreachable and interrupted targets; exit codes, reports, the matrix, secrets.
+//! `scimtest replay` end to end, in process (parsed by clap, run by the library) against the
+//! embedded provider and faulty or unreachable targets: exit codes, reports, errors; the real
+//! binary for what it prints (the matrix, verdicts, usage errors, `--list`, secrets in output)
+//! and for Ctrl-C.
 
+use crate::support::cli;
 use scimtest::provider::store::Kind;
 use scimtest::provider::{Fault, Faults, ProviderConfig, ProviderHandle};
 use std::process::{Command, Output};
@@ -51,9 +54,27 @@ fn resources(h: &ProviderHandle) -> usize {
     h.provider.count(slot, Kind::User) + h.provider.count(slot, Kind::Group)
 }
 
-#[test]
-fn replay_of_every_profile_against_the_embedded_provider_would_provision() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_of_every_profile_against_the_embedded_provider_would_provision() {
     let dir = tmpdir("embedded");
+    let outcome = cli::run(&["replay", "--report-dir", &dir.display().to_string()]).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
+    let r = report(&dir);
+    assert_eq!(r["command"], "replay");
+    let profiles = r["profiles"].as_array().cloned().unwrap_or_default();
+    assert_eq!(profiles.len(), 5);
+    assert!(profiles.iter().all(|p| p["would_provision"] == true));
+    assert_eq!(r["counts"]["pass"], 20);
+    assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
+    for f in ["junit.xml", "report.md"] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+}
+
+/// The binary's side: the matrix it prints names every IdP and profile, each would provision.
+#[test]
+fn the_binary_prints_the_matrix_of_every_profile() {
+    let dir = tmpdir("embedded-matrix");
     let o = bin()
         .args(["replay", "--report-dir"])
         .arg(&dir)
@@ -76,20 +97,49 @@ fn replay_of_every_profile_against_the_embedded_provider_would_provision() {
         );
     }
     assert_eq!(matrix.matches("WOULD PROVISION").count(), 5, "{matrix}");
-    let r = report(&dir);
-    assert_eq!(r["command"], "replay");
-    let profiles = r["profiles"].as_array().cloned().unwrap_or_default();
-    assert_eq!(profiles.len(), 5);
-    assert!(profiles.iter().all(|p| p["would_provision"] == true));
-    assert_eq!(r["counts"]["pass"], 20);
-    assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
-    for f in ["junit.xml", "report.md"] {
-        assert!(dir.join(f).is_file(), "{f} missing");
-    }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
+    let h = scimtest::provider::spawn(ProviderConfig {
+        hooks: Faults::new([Fault::PatchOpCaseSensitive]).hooks(),
+        ..ProviderConfig::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmpdir("break");
+    let outcome = cli::run(&[
+        "replay",
+        "--idp",
+        "entra",
+        "--profile",
+        "default",
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
+    let r = report(&dir);
+    assert_eq!(r["profiles"][0]["would_provision"], false);
+    let failed = r["checks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|c| c["id"] == "replay.entra.default.user-lifecycle")
+        .unwrap_or_else(|| panic!("no user-lifecycle entry"));
+    assert_eq!(failed["outcome"], "fail");
+    assert!(failed["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    assert_eq!(resources(&h), 0, "a broken replay still cleans up");
+}
+
+/// The binary's side: it prints the verdict, the step that breaks and why.
 #[test]
-fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
+fn the_binary_prints_where_and_why_a_profile_would_break() {
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let h = provider(&rt, &[Fault::PatchOpCaseSensitive]);
     let dir = tmpdir("break");
@@ -107,47 +157,45 @@ fn a_would_break_verdict_exits_1_and_names_the_step_and_why() {
         "{all}"
     );
     assert!(all.contains("why: "), "{all}");
-    let r = report(&dir);
-    assert_eq!(r["profiles"][0]["would_provision"], false);
-    let failed = r["checks"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .find(|c| c["id"] == "replay.entra.default.user-lifecycle")
-        .unwrap_or_else(|| panic!("no user-lifecycle entry"));
-    assert_eq!(failed["outcome"], "fail");
-    assert!(failed["evidence"].as_array().is_some_and(|e| !e.is_empty()));
-    assert_eq!(resources(&h), 0, "a broken replay still cleans up");
     drop(rt);
 }
 
-#[test]
-fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    // Entra's default dialect only breaks (its disable does not stick); OneLogin's second
-    // single-member add replaces the list and drops the first member.
-    let h = provider(&rt, &[Fault::PatchAddReplacesMembers, Fault::ActiveIgnored]);
+/// Entra's default dialect only breaks (its disable does not stick); OneLogin's second
+/// single-member add replaces the list and drops the first member.
+const DESTRUCTIVE: [Fault; 2] = [Fault::PatchAddReplacesMembers, Fault::ActiveIgnored];
+const DESTRUCTIVE_ARGS: [&str; 8] = [
+    "replay",
+    "--idp",
+    "entra",
+    "--idp",
+    "onelogin",
+    "--profile",
+    "default",
+    "--profile",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
+    let h = scimtest::provider::spawn(ProviderConfig {
+        hooks: Faults::new(DESTRUCTIVE).hooks(),
+        ..ProviderConfig::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("destroy");
-    let o = bin()
-        .args(["replay", "--idp", "entra", "--idp", "onelogin"])
-        .args(["--profile", "default", "--profile", "scim2"])
-        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{all}");
-    let out = String::from_utf8_lossy(&o.stdout);
-    let destroy = out
-        .find("WOULD DESTROY DATA")
-        .unwrap_or_else(|| panic!("{out}"));
-    let brk = out.find("WOULD BREAK").unwrap_or_else(|| panic!("{out}"));
-    assert!(destroy < brk, "destructive profiles come first:\n{out}");
-    assert!(
-        out.contains("onelogin/scim2: would destroy data at group-lifecycle"),
-        "{out}"
-    );
+    let dir_s = dir.display().to_string();
+    let mut args = DESTRUCTIVE_ARGS.to_vec();
+    args.extend([
+        "scim2",
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--report-dir",
+        &dir_s,
+    ]);
+    let outcome = cli::run(&args).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Failed), "{outcome:?}");
     let r = report(&dir);
     assert_eq!(r["profiles"][0]["profile"], "scim2", "{}", r["profiles"]);
     assert_eq!(r["profiles"][0]["severity"], "destructive");
@@ -179,6 +227,39 @@ fn a_destructive_verdict_exits_1_and_is_shown_first_everywhere() {
     let b = md.find("would break at").unwrap_or_else(|| panic!("{md}"));
     assert!(d < b, "{md}");
     assert_eq!(resources(&h), 0, "a destructive replay still cleans up");
+}
+
+/// The binary's side: destructive profiles are printed before breaking ones.
+#[test]
+fn the_binary_prints_a_destructive_verdict_first() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(&rt, &DESTRUCTIVE);
+    let dir = tmpdir("destroy-printed");
+    let o = bin()
+        .args(DESTRUCTIVE_ARGS)
+        .args([
+            "scim2",
+            "--target",
+            &h.base_url,
+            "--token",
+            &h.token,
+            "--report-dir",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let destroy = out
+        .find("WOULD DESTROY DATA")
+        .unwrap_or_else(|| panic!("{out}"));
+    let brk = out.find("WOULD BREAK").unwrap_or_else(|| panic!("{out}"));
+    assert!(destroy < brk, "destructive profiles come first:\n{out}");
+    assert!(
+        out.contains("onelogin/scim2: would destroy data at group-lifecycle"),
+        "{out}"
+    );
     drop(rt);
 }
 
@@ -208,15 +289,6 @@ fn usage_errors_exit_2_and_list_needs_no_target() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
 }
 
-/// `scimtest ARGS` in process: parsed by clap, run by the library.
-async fn in_process(args: &[&str]) -> scimtest::cli::CmdResult {
-    use clap::Parser as _;
-    let cli =
-        scimtest::cli::Cli::try_parse_from(std::iter::once("scimtest").chain(args.iter().copied()))
-            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-    scimtest::cli::run(cli).await
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_target_exits_3() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -225,7 +297,7 @@ async fn an_unreachable_target_exits_3() {
         .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("unreachable");
     let url = format!("http://127.0.0.1:{port}/scim/v2");
-    let e = in_process(&[
+    let e = cli::run(&[
         "replay",
         "--target",
         &url,
@@ -243,7 +315,7 @@ async fn an_unreachable_target_exits_3() {
 
 #[tokio::test]
 async fn an_unknown_profile_is_exit_2_with_a_did_you_mean() {
-    let e = in_process(&["replay", "--list", "--profile", "defualt"])
+    let e = cli::run(&["replay", "--list", "--profile", "defualt"])
         .await
         .err()
         .unwrap_or_else(|| panic!("no error"));
@@ -252,7 +324,7 @@ async fn an_unknown_profile_is_exit_2_with_a_did_you_mean() {
     assert!(e.message().contains("no profile \"defualt\""), "{e}");
     assert_eq!(e.hint(), Some("did you mean \"default\"?"));
     // Far from every profile: no suggestion, still the list of what exists.
-    let e = in_process(&["replay", "--list", "--profile", "zzzzzzzzzz"])
+    let e = cli::run(&["replay", "--list", "--profile", "zzzzzzzzzz"])
         .await
         .err()
         .unwrap_or_else(|| panic!("no error"));
@@ -269,7 +341,7 @@ async fn replay_in_process_judges_a_broken_target_failed() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("inprocess-break");
-    let outcome = in_process(&[
+    let outcome = cli::run(&[
         "replay",
         "--target",
         &h.base_url,
@@ -287,21 +359,19 @@ async fn replay_in_process_judges_a_broken_target_failed() {
     h.shutdown().await;
 }
 
-#[test]
-fn a_broken_fixture_in_fixtures_dir_is_a_clear_error_with_its_line() {
+#[tokio::test]
+async fn a_broken_fixture_in_fixtures_dir_is_a_clear_error_with_its_line() {
     let dir = tmpdir("badfx");
     std::fs::write(
         dir.join("broken.json"),
         "{\n  \"format_version\": 1,\n  \"idp\": \"entra\",\n  oops\n}\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let o = bin()
-        .args(["replay", "--list", "--fixtures"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = text(&o);
-    assert_eq!(o.status.code(), Some(3), "{all}");
+    let e = cli::error_of(
+        cli::run(&["replay", "--list", "--fixtures", &dir.display().to_string()]).await,
+    );
+    let all = e.render().unwrap_or_default();
+    assert_eq!(e.exit_code(), 3, "{all}");
     assert!(
         all.contains("broken.json") && all.contains("line 4"),
         "{all}"

@@ -2,13 +2,14 @@
 //! provider with faults (so there are failures, a breaking IdP profile and a load plot),
 //! opened in headless Chromium through chromedriver (W3C WebDriver over plain HTTP: six
 //! endpoints, so reqwest rather than a WebDriver crate and its second HTTP stack). Keeps a PNG
-//! screenshot in `target/test-artefacts/`. Also: `report render`, and no secret in any file.
+//! screenshot in `target/test-artefacts/`. Also: `report render` (in process: parsed by clap,
+//! run by the library), and no secret in any file.
 //!
 //! Needs Debian's `chromium` and `chromium-driver`. `.ci/run` installs them and sets
 //! `SCIMTEST_REQUIRE_BROWSER=1`, which turns a missing browser into a failure; without it the
 //! browser test says it is skipped and returns.
 
-use crate::support::Env;
+use crate::support::{Env, cli};
 use base64::Engine as _;
 use scimtest::provider::{Fault, Faults, ProviderConfig, TokenSpec};
 use serde_json::{Value, json};
@@ -89,6 +90,27 @@ fn scimtest_run(env: &Env, dir: &Path) -> (Option<i32>, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
+}
+
+/// `scimtest run` against `env` into `dir`, in process (parsed by clap, run by the library).
+async fn scimtest_run_in_process(env: &Env, dir: &Path) -> scimtest::cli::CmdResult {
+    let scenario = dir.with_extension("toml");
+    std::fs::write(&scenario, SCENARIO).unwrap_or_else(|e| panic!("{e}"));
+    let header = format!("X-Api-Key: {HEADER_SECRET}");
+    cli::run(&[
+        "run",
+        "--target",
+        &env.handle.base_url,
+        "--token",
+        TOKEN,
+        "--header",
+        &header,
+        "--scenario",
+        &scenario.display().to_string(),
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await
 }
 
 /// Every file under `dir`, recursively.
@@ -438,28 +460,25 @@ async fn a_real_run_reads_in_a_browser_summary_evidence_filters_and_plots() {
 async fn report_render_rebuilds_the_site_and_certificate_from_saved_runs() {
     let env = faulty_provider().await;
     let dir = tmpdir("html-render");
-    let (code, output) = scimtest_run(&env, &dir);
-    assert_eq!(code, Some(1), "{output}");
+    let outcome = scimtest_run_in_process(&env, &dir).await;
+    assert_eq!(cli::code(&outcome), 1, "{outcome:?}");
     let out = tmpdir("html-render-out");
-    let render = Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args(["report", "render"])
-        .arg(&dir)
-        .arg("--html")
-        .arg(out.join("site"))
-        .arg("--cert")
-        .arg(out.join("cert.md"))
-        .arg("--cert")
-        .arg(out.join("cert.html"))
-        .arg("--baseline")
-        .arg(dir.join("check/report.json"))
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        render.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&render.stderr)
-    );
+    let p = |d: &Path, rel: &str| d.join(rel).display().to_string();
+    let outcome = cli::run(&[
+        "report",
+        "render",
+        &dir.display().to_string(),
+        "--html",
+        &p(&out, "site"),
+        "--cert",
+        &p(&out, "cert.md"),
+        "--cert",
+        &p(&out, "cert.html"),
+        "--baseline",
+        &p(&dir, "check/report.json"),
+    ])
+    .await;
+    assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
     let page = std::fs::read_to_string(out.join("site/index.html")).unwrap_or_default();
     for part in ["id=\"check\"", "id=\"replay\"", "id=\"load\"", "<svg"] {
         assert!(page.contains(part), "re-rendered page lacks {part}");
@@ -476,30 +495,21 @@ async fn report_render_rebuilds_the_site_and_certificate_from_saved_runs() {
     assert_no_secret(&files(&out), "");
 
     // One report.json works too; a missing input and a non-report are harness errors (3).
-    let one = Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args(["report", "render"])
-        .arg(dir.join("replay/report.json"))
-        .arg("--cert")
-        .arg(out.join("replay-cert.html"))
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(one.status.code(), Some(0));
-    for bad in [dir.join("nope.json"), dir.join("index.md")] {
-        let r = Command::new(env!("CARGO_BIN_EXE_scimtest"))
-            .args(["report", "render"])
-            .arg(&bad)
-            .arg("--html")
-            .arg(out.join("x"))
-            .output()
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(r.status.code(), Some(3), "{}", bad.display());
-        assert!(!String::from_utf8_lossy(&r.stderr).contains("panicked"));
+    let outcome = cli::run(&[
+        "report",
+        "render",
+        &p(&dir, "replay/report.json"),
+        "--cert",
+        &p(&out, "replay-cert.html"),
+    ])
+    .await;
+    assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
+    // In process, a panic would fail this test outright.
+    for bad in [p(&dir, "nope.json"), p(&dir, "index.md")] {
+        let outcome = cli::run(&["report", "render", &bad, "--html", &p(&out, "x")]).await;
+        assert_eq!(cli::code(&outcome), 3, "{bad}: {outcome:?}");
     }
     // Nothing to write is a usage error.
-    let r = Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args(["report", "render"])
-        .arg(&dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.status.code(), Some(2));
+    let outcome = cli::run(&["report", "render", &dir.display().to_string()]).await;
+    assert_eq!(cli::code(&outcome), 2, "{outcome:?}");
 }

@@ -1,27 +1,25 @@
 //! insta snapshots of the Markdown report and the certificate (HTML and Markdown), rendered from
-//! a real `check` and `replay` against a provider with faults (a Location header missing,
-//! `active` ignored), so failures, evidence and a breaking IdP profile are in them. What varies
-//! run to run is redacted by shape: run ids, UUIDs, timestamps, ports, durations, ETags.
-//! Snapshots live under `snapshots/`; CI runs with `INSTA_UPDATE=no`.
+//! a real `check` and `replay` (in process: parsed by clap, run by the library) against a
+//! provider with faults (a Location header missing, `active` ignored), so failures, evidence and
+//! a breaking IdP profile are in them. What varies run to run is redacted by shape: run ids,
+//! UUIDs, timestamps, ports, durations, ETags. Snapshots live under `snapshots/`; CI runs with
+//! `INSTA_UPDATE=no`.
 
-use crate::support::Env;
+use crate::support::{Env, cli};
 use scimtest::provider::{Fault, Faults, ProviderConfig};
 use std::path::Path;
-use std::process::Command;
 
-fn run(args: &[&str], extra: &[&Path]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_scimtest"))
-        .args(args)
-        .args(extra)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+/// `scimtest ARGS EXTRA` in process (parsed by clap, run by the library); it must finish with a
+/// verdict (exit 0 or 1).
+async fn run(args: &[&str], extra: &[&Path]) {
+    let extra: Vec<String> = extra.iter().map(|p| p.display().to_string()).collect();
+    let mut all = args.to_vec();
+    all.extend(extra.iter().map(String::as_str));
+    let outcome = cli::run(&all).await;
+    assert!(
+        matches!(cli::code(&outcome), 0 | 1),
+        "{args:?}: {outcome:?}"
     );
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {text}");
-    text
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -50,16 +48,17 @@ async fn markdown_report_and_certificate() {
     args.push("--concurrency");
     args.push("1");
     args.push("--report-dir");
-    run(&args, &[&check]);
+    run(&args, &[&check]).await;
     let mut args = vec!["replay", "--idp", "okta"];
     args.extend(target);
     args.push("--report-dir");
-    run(&args, &[&replay]);
+    run(&args, &[&replay]).await;
     let (md, html) = (dir.join("cert.md"), dir.join("cert.html"));
     run(
         &["report", "render", "--cert"],
         &[&md, Path::new("--cert"), &html, &check, &replay],
-    );
+    )
+    .await;
 
     let read =
         |p: &Path| std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));

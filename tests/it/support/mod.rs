@@ -1,5 +1,7 @@
 //! Test support: start a provider, talk to it over real HTTP.
 
+pub mod cli;
+
 use scimtest::provider::{self, Fault, Faults, ProviderConfig, ProviderHandle, TokenSpec};
 use serde_json::{Value, json};
 
