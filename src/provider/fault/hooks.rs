@@ -137,11 +137,7 @@ impl Hooks for Faults {
         if self.has(Fault::UnknownParam400)
             && let Some((k, _)) = query::decode_query(uri.query().unwrap_or(""))?
                 .into_iter()
-                .find(|(k, _)| {
-                    !rewrite::KNOWN_PARAMS
-                        .iter()
-                        .any(|n| n.eq_ignore_ascii_case(k))
-                })
+                .find(|(k, _)| !query::PARAMS.iter().any(|n| n.eq_ignore_ascii_case(k)))
         {
             return Err(ScimError::invalid_value(format!(
                 "unknown query parameter {k:?}"

@@ -12,17 +12,6 @@ use axum::http::Uri;
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-/// The query parameters RFC 7644 defines (for the `unknown-param-400` fault).
-pub(super) const KNOWN_PARAMS: [&str; 7] = [
-    "filter",
-    "sortBy",
-    "sortOrder",
-    "startIndex",
-    "count",
-    "attributes",
-    "excludedAttributes",
-];
-
 /// The `spc-incomplete` fault: no `schemas`, no `etag`, no scheme descriptions.
 pub(super) fn spc_incomplete(v: &mut Value) {
     if let Value::Object(m) = v {

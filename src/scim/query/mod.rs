@@ -15,6 +15,6 @@ mod sort;
 mod fixtures;
 
 pub use page::{list_response, page_range};
-pub use params::{ListQuery, decode_query, parse_attr_list};
+pub use params::{ListQuery, PARAMS, decode_query, parse_attr_list};
 pub use projection::project;
 pub use sort::{SortOrder, check_sort_by, sort};

@@ -50,8 +50,8 @@ impl Default for ListQuery {
     }
 }
 
-/// The parameters this module recognises, in their canonical spelling.
-const PARAMS: [&str; 7] = [
+/// The list/search parameters RFC 7644 §3.4.2 defines, in their canonical spelling.
+pub const PARAMS: [&str; 7] = [
     "filter",
     "sortBy",
     "sortOrder",
