@@ -55,13 +55,12 @@
 
 use super::path::PatchPath;
 use super::request::{OpKind, PatchOperation, PatchRequest};
-use super::shapes::{op_filtered, op_multi, op_single};
+use super::shapes::{Target, op_filtered, op_multi, op_single};
 use super::value::{canon_key, check_removable, find_key, present};
 use crate::scim::error::{ScimError, ScimResult};
-use crate::scim::filter::Filter;
 use crate::scim::json::map_get_ci as get_ci;
 use crate::scim::path::AttrPath;
-use crate::scim::schema::{AttrLookup, AttrType, Attribute, Mutability};
+use crate::scim::schema::{AttrLookup, AttrType, Mutability};
 use serde_json::{Map, Value};
 
 /// The result of a successful `apply`.
@@ -109,18 +108,6 @@ pub fn apply(
 enum Origin {
     Path,
     ValueKey,
-}
-
-/// A resolved operation target.
-pub(super) struct Target<'a, 's> {
-    /// The extension URN (the JSON key holding the attribute), when it lives in an extension.
-    ext: Option<&'s str>,
-    pub(super) top: &'s Attribute,
-    /// The sub-attribute: from `attr.sub` or from after the filter.
-    pub(super) sub: Option<&'s Attribute>,
-    filter: Option<&'a Filter>,
-    /// The path of the multi-valued attribute, for `Filter::matches_element`.
-    pub(super) parent: AttrPath,
 }
 
 fn resolve_target<'a, 's>(

@@ -2,7 +2,6 @@
 //! sub-attribute of it), a multi-valued attribute without a filter, and a multi-valued attribute
 //! with a value filter (including the element an `add` creates on a filter miss).
 
-use super::apply::Target;
 use super::request::OpKind;
 use super::value::{
     canon_key, check_required_subs, current_elements, find_same, immutable_error, is_primary,
@@ -11,8 +10,21 @@ use super::value::{
 };
 use crate::scim::error::{ScimError, ScimResult};
 use crate::scim::filter::{CompValue, CompareOp, Filter};
+use crate::scim::path::AttrPath;
 use crate::scim::schema::{AttrLookup, AttrType, Attribute, Mutability};
 use serde_json::{Map, Value};
+
+/// A resolved operation target.
+pub(super) struct Target<'a, 's> {
+    /// The extension URN (the JSON key holding the attribute), when it lives in an extension.
+    pub(super) ext: Option<&'s str>,
+    pub(super) top: &'s Attribute,
+    /// The sub-attribute: from `attr.sub` or from after the filter.
+    pub(super) sub: Option<&'s Attribute>,
+    pub(super) filter: Option<&'a Filter>,
+    /// The path of the multi-valued attribute, for `Filter::matches_element`.
+    pub(super) parent: AttrPath,
+}
 
 /// Single-valued attribute, optionally a sub-attribute of it.
 pub(super) fn op_single(
