@@ -1,5 +1,6 @@
-//! Checking the file as written and lowering it to a [`Scenario`]: names, counts, durations,
-//! the operation mix and the thresholds, each mistake refused at its span.
+//! Reading a scenario ([`Scenario::parse`]): the TOML into its raw shapes, then checking them and
+//! lowering them to a [`Scenario`] — names, counts, durations, the operation mix and the
+//! thresholds, each mistake refused at its span.
 
 use super::error::{ScenarioError, Source, unknown_name};
 use super::model::{DEFAULT_PAGE_SIZE, Data, Op, Operation, Pacing, Run, RunLength, Scenario};
@@ -10,6 +11,18 @@ use super::raw::{
 use super::threshold::{Limit, Metric, Threshold};
 use std::time::Duration;
 use toml::Spanned;
+
+impl Scenario {
+    /// Parses and validates a scenario. `origin` names the text in errors (a path, or
+    /// `scenarios/<name>.toml` for a shipped one). Unknown keys, wrong types and every
+    /// semantic mistake are refused with `origin:line:column`.
+    pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let src = Source { text, origin };
+        let raw: RawScenario = toml::from_str(text)
+            .map_err(|e| src.error(e.span().unwrap_or(0..0), e.message().trim_end()))?;
+        lower(raw, &src)
+    }
+}
 
 /// The highest `weight`: goose expands weights into a schedule, so a huge one costs memory.
 const MAX_WEIGHT: i64 = 1000;

@@ -1,27 +1,12 @@
-//! The scenario file as written: the raw TOML shapes (with spans for semantic errors), reading
-//! them with `origin:line:column` errors, and the duration syntax the file uses.
+//! The scenario file as written: the raw TOML shapes (with spans for semantic errors) and the
+//! duration syntax the file uses.
 
-use super::error::{ScenarioError, Source};
-use super::lower::lower;
-use super::model::Scenario;
 use serde::Deserialize;
 use serde::Deserializer;
 use serde::de::{self, MapAccess, Visitor};
 use std::fmt;
 use std::time::Duration;
 use toml::Spanned;
-
-impl Scenario {
-    /// Parses and validates a scenario. `origin` names the text in errors (a path, or
-    /// `scenarios/<name>.toml` for a shipped one). Unknown keys, wrong types and every
-    /// semantic mistake are refused with `origin:line:column`.
-    pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-        let src = Source { text, origin };
-        let raw: RawScenario = toml::from_str(text)
-            .map_err(|e| src.error(e.span().unwrap_or(0..0), e.message().trim_end()))?;
-        lower(raw, &src)
-    }
-}
 
 /// Parses a duration such as `10s`, `500ms`, `1m30s`, `2.5s` or `1h`: one or more
 /// `<number><unit>` parts, units `h`, `m`, `s`, `ms`, `us`. A bare number is refused (which
