@@ -1,5 +1,5 @@
-//! The system under test, seen from the harness: an HTTP client with auth, a size cap, timeouts
-//! and bounded 429 retries; the exchange log with redaction at the source; and the run
+//! The SCIM client to the system under test, used by every command: HTTP with auth, a size cap,
+//! timeouts and bounded 429 retries; the exchange log with redaction at the source; and the run
 //! namespace with cleanup (read back); the preflight every command runs first. Must not import
 //! `provider/`.
 
