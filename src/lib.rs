@@ -4,6 +4,7 @@
 //! protocol) → `client`, `provider` → `report` → the jobs `conformance`, `replay`, `load` → `cli`.
 
 pub mod catalogue;
+pub mod certify;
 pub mod cli;
 pub mod client;
 pub mod conformance;

@@ -249,6 +249,7 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
         concurrency: usize::from(args.concurrency),
         check_timeout: args.timeout * 3,
         second,
+        extension: None,
     };
     let out = runner::run(client, ns, checks, &opts, &on_done).await;
     if let Some(b) = &bar {
@@ -282,6 +283,7 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
         exit_code: None,
         gating: gates.clone(),
         options: check_options(args),
+        readiness: Vec::new(),
         load: None,
     };
     report.recount();
@@ -508,6 +510,7 @@ mod tests {
             exit_code: None,
             gating: Vec::new(),
             options: Vec::new(),
+            readiness: Vec::new(),
         }
     }
 

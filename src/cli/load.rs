@@ -350,6 +350,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         exit_code: None,
         gating: Vec::new(),
         options: load_options(args),
+        readiness: Vec::new(),
         load: Some(LoadReport {
             scenario: scenario.name.clone(),
             description: scenario.description.clone(),

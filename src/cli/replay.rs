@@ -209,6 +209,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
         exit_code: None,
         gating: Vec::new(),
         options: replay_options(args),
+        readiness: Vec::new(),
         load: None,
     };
     report.recount();

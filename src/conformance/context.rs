@@ -176,6 +176,9 @@ pub struct Shared {
     /// A second tenant (`--second-token`): its client and its own ledger under the same run
     /// prefix, cleaned up with its own credential.
     pub second: Option<(Client, Namespace)>,
+    /// What a caller running checks of its own (not the catalogue's: `certify`'s vendor tests)
+    /// hands them: read with [`Ctx::extension`].
+    pub extension: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// A request header that marks the second tenant's requests in the evidence (the target may
@@ -223,6 +226,11 @@ impl Ctx {
     /// Discovered capabilities.
     pub fn caps(&self) -> &Caps {
         &self.shared.caps
+    }
+
+    /// The caller's extension (`RunOptions::extension`) as a `T`, when it is one.
+    pub fn extension<T: 'static>(&self) -> Option<&T> {
+        self.shared.extension.as_deref()?.downcast_ref::<T>()
     }
 
     /// The users endpoint (`/Users`).
@@ -419,7 +427,9 @@ impl Ctx {
         r
     }
 
-    fn created_from(&self, r: &Resp, endpoint: &str, what: &str) -> Result<Created, Finding> {
+    /// The resource a POST to `endpoint` created, registered for cleanup; an Error finding
+    /// naming `what` when the POST did not create one.
+    pub fn created_from(&self, r: &Resp, endpoint: &str, what: &str) -> Result<Created, Finding> {
         if r.status.is_none() {
             return Err(Finding::error(format!(
                 "could not create the {what} this check needs: {} {}: {}",

@@ -106,7 +106,7 @@ impl Selection {
 }
 
 /// How to run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunOptions {
     /// Which checks.
     pub selection: Selection,
@@ -117,6 +117,9 @@ pub struct RunOptions {
     /// A client authenticated as a second tenant (`--second-token`): enables the
     /// `isolation.*` checks.
     pub second: Option<Client>,
+    /// Handed to every check as [`Ctx::extension`] (checks defined outside the catalogue read
+    /// their settings from it).
+    pub extension: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Default for RunOptions {
@@ -126,6 +129,7 @@ impl Default for RunOptions {
             concurrency: 8,
             check_timeout: Duration::from_secs(30),
             second: None,
+            extension: None,
         }
     }
 }
@@ -333,6 +337,7 @@ pub async fn run(
         caps,
         created: Default::default(),
         second,
+        extension: opts.extension.clone(),
     });
     let interrupted = Arc::new(AtomicBool::new(false));
     let budget = opts.check_timeout;

@@ -277,6 +277,7 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
         exit_code: None,
         gating: Vec::new(),
         options: Vec::new(),
+        readiness: Vec::new(),
         load: Some(LoadReport {
             scenario: fl.scenario.clone(),
             description: fl.description.clone(),

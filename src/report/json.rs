@@ -225,6 +225,7 @@ pub(crate) mod sample {
             exit_code: Some(1),
             gating: vec![Level::Must, Level::Dialect],
             options: Vec::new(),
+            readiness: Vec::new(),
             load: Some(crate::report::model::LoadReport {
                 scenario: "smoke".into(),
                 description: "10 s of the provisioning mix".into(),

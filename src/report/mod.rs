@@ -10,6 +10,7 @@ pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod plot;
+pub mod readiness;
 pub mod series;
 pub mod view;
 

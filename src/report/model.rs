@@ -180,6 +180,10 @@ pub struct RunReport {
     /// certificate's reproduce line is built from them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+    /// `certify` only: the readiness per vendor programme (`--for`), each vendor test with the
+    /// checks its predicted verdict rests on (their reports are in `checks`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readiness: Vec<crate::report::readiness::Readiness>,
 }
 
 /// How far a run got.

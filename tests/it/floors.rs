@@ -20,6 +20,7 @@ const FLOORS: &[(&str, u8)] = &[
     ("replay", 4),
     ("load", 4),
     ("catalogue", 5),
+    ("certify", 5),
     ("cli", 6),
 ];
 

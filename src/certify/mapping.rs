@@ -1,0 +1,549 @@
+//! The attribute mapping the Entra readiness tests use: the vendor's own (a `--mapping` file:
+//! source → SCIM target path, with types) or Entra's default User and Group mappings, restricted
+//! to what the target declares in `/Schemas` (what is left out is said). Also reads and writes a
+//! value at a mapped target path (`name.givenName`, `emails[type eq "work"].value`,
+//! `urn:…:enterprise:2.0:User:department`) in a resource body.
+
+use crate::conformance::context::{ENTERPRISE, GROUP, USER};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// The type of a mapped target attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AttrType {
+    /// A string.
+    String,
+    /// A boolean.
+    Boolean,
+    /// An integer.
+    Integer,
+    /// An xsd:dateTime.
+    DateTime,
+    /// A reference to another resource (`manager`, `members`).
+    Reference,
+}
+
+/// One mapping: an Entra source attribute to a SCIM target path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapped {
+    /// The Entra source (`userPrincipalName`, `Switch([IsSoftDeleted], …)`).
+    pub source: String,
+    /// The SCIM target path as Entra writes it.
+    pub target: String,
+    /// Its type.
+    pub kind: AttrType,
+}
+
+/// The mapping the tests run with.
+#[derive(Debug, Clone, Default)]
+pub struct Mapping {
+    /// User mappings.
+    pub user: Vec<Mapped>,
+    /// Group mappings.
+    pub group: Vec<Mapped>,
+    /// Where it came from, for the report.
+    pub origin: String,
+    /// Default mappings left out because the target does not declare their attribute.
+    pub dropped: Vec<String>,
+    /// Whether it is Entra's default mapping (not a vendor's file).
+    pub is_default: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEntry {
+    source: Option<String>,
+    target: String,
+    #[serde(rename = "type")]
+    kind: Option<AttrType>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    user: Vec<FileEntry>,
+    #[serde(default)]
+    group: Vec<FileEntry>,
+}
+
+/// The type Entra gives a target path when the file does not say.
+fn default_kind(target: &str) -> AttrType {
+    let leaf = leaf_name(target);
+    match leaf.to_ascii_lowercase().as_str() {
+        "active" => AttrType::Boolean,
+        "manager" | "members" => AttrType::Reference,
+        _ => AttrType::String,
+    }
+}
+
+/// Entra's default User mappings (Microsoft Learn, "Tutorial: Develop and plan provisioning
+/// for a SCIM endpoint", the attribute mapping tables).
+const DEFAULT_USER: &[(&str, &str)] = &[
+    ("userPrincipalName", "userName"),
+    ("Not([IsSoftDeleted])", "active"),
+    ("displayName", "displayName"),
+    ("mailNickname", "externalId"),
+    ("givenName", "name.givenName"),
+    ("surname", "name.familyName"),
+    ("mail", "emails[type eq \"work\"].value"),
+    ("jobTitle", "title"),
+    (
+        "department",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+    ),
+    (
+        "employeeId",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+    ),
+    (
+        "manager",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager",
+    ),
+    ("telephoneNumber", "phoneNumbers[type eq \"work\"].value"),
+    ("mobile", "phoneNumbers[type eq \"mobile\"].value"),
+    (
+        "facsimileTelephoneNumber",
+        "phoneNumbers[type eq \"fax\"].value",
+    ),
+    ("streetAddress", "addresses[type eq \"work\"].streetAddress"),
+    ("postalCode", "addresses[type eq \"work\"].postalCode"),
+    (
+        "physicalDeliveryOfficeName",
+        "addresses[type eq \"other\"].formatted",
+    ),
+];
+
+/// Entra's default Group mappings.
+const DEFAULT_GROUP: &[(&str, &str)] = &[
+    ("displayName", "displayName"),
+    ("objectId", "externalId"),
+    ("members", "members"),
+];
+
+fn entries(list: &[(&str, &str)]) -> Vec<Mapped> {
+    list.iter()
+        .map(|(s, t)| Mapped {
+            source: (*s).to_string(),
+            target: (*t).to_string(),
+            kind: default_kind(t),
+        })
+        .collect()
+}
+
+impl Mapping {
+    /// Entra's default User and Group mappings, unrestricted.
+    pub fn entra_default() -> Mapping {
+        Mapping {
+            user: entries(DEFAULT_USER),
+            group: entries(DEFAULT_GROUP),
+            origin: "Entra's default User and Group attribute mappings".into(),
+            dropped: Vec::new(),
+            is_default: true,
+        }
+    }
+
+    /// Parse a mapping file (TOML: `[[user]]` / `[[group]]` tables with `target`, optional
+    /// `source` and `type`); `origin` names it in the report.
+    pub fn parse(text: &str, origin: &str) -> Result<Mapping, String> {
+        let f: File = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        let conv = |list: Vec<FileEntry>, what: &str| -> Result<Vec<Mapped>, String> {
+            list.into_iter()
+                .map(|e| {
+                    let target = e.target.trim().to_string();
+                    if target.is_empty() {
+                        return Err(format!("{origin}: a [[{what}]] entry has an empty target"));
+                    }
+                    parse_target(&target)
+                        .map_err(|why| format!("{origin}: [[{what}]] target {target:?}: {why}"))?;
+                    Ok(Mapped {
+                        source: e.source.unwrap_or_else(|| "(unnamed)".into()),
+                        kind: e.kind.unwrap_or_else(|| default_kind(&target)),
+                        target,
+                    })
+                })
+                .collect()
+        };
+        let user = conv(f.user, "user")?;
+        let group = conv(f.group, "group")?;
+        if !user
+            .iter()
+            .any(|m| m.target.eq_ignore_ascii_case("userName"))
+        {
+            return Err(format!(
+                "{origin}: no [[user]] entry targets userName (Entra matches users on it)"
+            ));
+        }
+        Ok(Mapping {
+            user,
+            group,
+            origin: format!("the mapping file {origin}"),
+            dropped: Vec::new(),
+            is_default: false,
+        })
+    }
+
+    /// Entra's defaults without the attributes the target does not declare in `/Schemas`
+    /// (a vendor removes those mappings from the app before submitting); a vendor's file is
+    /// kept whole. `schemas` is the target's `/Schemas` resources.
+    pub fn restrict_to(mut self, schemas: &[Value]) -> Mapping {
+        if !self.is_default || schemas.is_empty() {
+            return self;
+        }
+        let mut dropped = Vec::new();
+        let user_urn = USER;
+        self.user.retain(|m| {
+            let keep = m.target.eq_ignore_ascii_case("userName")
+                || discoverable(schemas, user_urn, &m.target);
+            if !keep {
+                dropped.push(m.target.clone());
+            }
+            keep
+        });
+        self.group.retain(|m| {
+            let keep = discoverable(schemas, GROUP, &m.target);
+            if !keep {
+                dropped.push(format!("Group {}", m.target));
+            }
+            keep
+        });
+        self.dropped = dropped;
+        self
+    }
+
+    /// One line for the report.
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "{}: {} User and {} Group attributes",
+            self.origin,
+            self.user.len(),
+            self.group.len()
+        );
+        if !self.dropped.is_empty() {
+            s.push_str(&format!(
+                "; left out because the target's /Schemas does not declare them: {}",
+                self.dropped.join(", ")
+            ));
+        }
+        s
+    }
+
+    /// Whether a user mapping targets `path` (case-insensitive).
+    pub fn maps_user(&self, path: &str) -> bool {
+        self.user
+            .iter()
+            .any(|m| m.target.eq_ignore_ascii_case(path))
+    }
+
+    /// The user mapping whose leaf attribute is `name` (`manager`), if any.
+    pub fn user_leaf(&self, name: &str) -> Option<&Mapped> {
+        self.user
+            .iter()
+            .find(|m| leaf_name(&m.target).eq_ignore_ascii_case(name))
+    }
+}
+
+/// A target path taken apart: the schema URN (core when none), the attribute, the `type eq`
+/// filter value of a multi-valued attribute, and the sub-attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetPath {
+    /// The extension URN, None for the core schema.
+    pub urn: Option<String>,
+    /// The attribute (`emails`, `name`, `department`).
+    pub attr: String,
+    /// `work` in `emails[type eq "work"].value`.
+    pub type_filter: Option<String>,
+    /// `value` in `emails[…].value`, `givenName` in `name.givenName`.
+    pub sub: Option<String>,
+}
+
+/// Parse `urn:…:User:department`, `name.givenName`, `emails[type eq "work"].value`.
+pub fn parse_target(path: &str) -> Result<TargetPath, String> {
+    let (urn, rest) = if path.starts_with("urn:") {
+        match path.rfind(':') {
+            Some(i) if i + 1 < path.len() => (Some(path[..i].to_string()), &path[i + 1..]),
+            _ => return Err("an extension path needs an attribute after the URN".into()),
+        }
+    } else {
+        (None, path)
+    };
+    let (head, sub_part) = match rest.find('[') {
+        Some(i) => {
+            let close = rest[i..].find(']').map(|j| i + j).ok_or("unclosed '['")?;
+            let filter = &rest[i + 1..close];
+            let value = filter
+                .split_once(" eq ")
+                .filter(|(a, _)| a.trim().eq_ignore_ascii_case("type"))
+                .map(|(_, v)| v.trim().trim_matches('"').to_string())
+                .ok_or("only [type eq \"…\"] filters are supported")?;
+            let after = rest[close + 1..].trim_start_matches('.');
+            return Ok(TargetPath {
+                urn,
+                attr: rest[..i].to_string(),
+                type_filter: Some(value),
+                sub: (!after.is_empty()).then(|| after.to_string()),
+            });
+        }
+        None => match rest.split_once('.') {
+            Some((a, b)) => (a, Some(b.to_string())),
+            None => (rest, None),
+        },
+    };
+    if head.is_empty() {
+        return Err("no attribute name".into());
+    }
+    Ok(TargetPath {
+        urn,
+        attr: head.to_string(),
+        type_filter: None,
+        sub: sub_part,
+    })
+}
+
+/// The last attribute name of a path (`manager`, `givenName`, `value`).
+pub fn leaf_name(path: &str) -> &str {
+    let p = path.rsplit(':').next().unwrap_or(path);
+    let p = p.rsplit('.').next().unwrap_or(p);
+    p.split('[').next().unwrap_or(p)
+}
+
+fn find_attr<'a>(attrs: &'a [Value], name: &str) -> Option<&'a Value> {
+    attrs.iter().find(|a| {
+        a["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The declaration of a mapped target in `/Schemas` (the leaf: sub-attribute when there is
+/// one), when the target path is discoverable the way Entra's Schema_Discoverability_Test
+/// flattens schemas: `a.b` for sub-attributes, `a[type eq "x"].b` for typed multi-valued
+/// attributes (any type when `type` declares no canonical values), `<urn>:<name>` for
+/// extensions. `core` is the URN of the resource's core schema.
+pub fn declaration<'a>(schemas: &'a [Value], core: &str, target: &str) -> Option<&'a Value> {
+    let t = parse_target(target).ok()?;
+    let urn = t.urn.as_deref().unwrap_or(core);
+    let schema = schemas.iter().find(|s| {
+        s["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(urn))
+    })?;
+    let attr = find_attr(schema["attributes"].as_array()?, &t.attr)?;
+    let subs = attr["subAttributes"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice);
+    if let Some(ty) = &t.type_filter {
+        let type_attr = find_attr(subs, "type")?;
+        if let Some(canon) = type_attr["canonicalValues"]
+            .as_array()
+            .filter(|c| !c.is_empty())
+            && !canon
+                .iter()
+                .any(|c| c.as_str().is_some_and(|c| c.eq_ignore_ascii_case(ty)))
+        {
+            return None;
+        }
+    }
+    match &t.sub {
+        Some(sub) => find_attr(subs, sub),
+        None => Some(attr),
+    }
+}
+
+/// Whether `target` is discoverable in `schemas` under core schema `core`.
+pub fn discoverable(schemas: &[Value], core: &str, target: &str) -> bool {
+    declaration(schemas, core, target).is_some()
+}
+
+/// Whether the target declares `target` as required (Entra's null-update test leaves those out).
+pub fn required(schemas: &[Value], core: &str, target: &str) -> bool {
+    declaration(schemas, core, target).is_some_and(|d| d["required"] == true)
+}
+
+/// Set `value` at `target` in a resource body the way Entra writes it on create: sub-attributes
+/// into their complex attribute, a typed multi-valued attribute as an element with that `type`
+/// (the first of its type is `primary` for emails), extension attributes under their URN (which
+/// is added to `schemas`).
+pub fn put(body: &mut Value, target: &str, value: Value) {
+    let Ok(t) = parse_target(target) else {
+        return;
+    };
+    let Some(root) = body.as_object_mut() else {
+        return;
+    };
+    let container: &mut Map<String, Value> = match &t.urn {
+        Some(urn) => {
+            if let Some(s) = root.get_mut("schemas").and_then(Value::as_array_mut)
+                && !s.iter().any(|x| x.as_str() == Some(urn.as_str()))
+            {
+                s.push(json!(urn));
+            }
+            let ext = root.entry(urn.clone()).or_insert_with(|| json!({}));
+            match ext.as_object_mut() {
+                Some(m) => m,
+                None => return,
+            }
+        }
+        None => root,
+    };
+    match (&t.type_filter, &t.sub) {
+        (Some(ty), sub) => {
+            let list = container.entry(t.attr.clone()).or_insert_with(|| json!([]));
+            let Some(items) = list.as_array_mut() else {
+                return;
+            };
+            let pos = items
+                .iter()
+                .position(|e| e["type"].as_str() == Some(ty.as_str()));
+            let idx = match pos {
+                Some(i) => i,
+                None => {
+                    let mut e = json!({"type": ty});
+                    if t.attr.eq_ignore_ascii_case("emails") && items.is_empty() {
+                        e["primary"] = json!(true);
+                    }
+                    items.push(e);
+                    items.len() - 1
+                }
+            };
+            if let Some(e) = items.get_mut(idx).and_then(Value::as_object_mut) {
+                e.insert(sub.clone().unwrap_or_else(|| "value".into()), value);
+            }
+        }
+        (None, Some(sub)) => {
+            let c = container.entry(t.attr.clone()).or_insert_with(|| json!({}));
+            if let Some(m) = c.as_object_mut() {
+                m.insert(sub.clone(), value);
+            }
+        }
+        (None, None) => {
+            container.insert(t.attr.clone(), value);
+        }
+    }
+}
+
+/// The value at `target` in a resource body as the server returned it (None when unassigned:
+/// absent, null, "" or an empty array; RFC 7643 §2.5 and Entra's null-update test alike).
+pub fn get<'v>(body: &'v Value, target: &str) -> Option<&'v Value> {
+    let t = parse_target(target).ok()?;
+    let container = match &t.urn {
+        Some(urn) => {
+            let obj = body.as_object()?;
+            obj.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(urn))
+                .map(|(_, v)| v)?
+        }
+        None => body,
+    };
+    let field = |v: &'v Value, name: &str| -> Option<&'v Value> {
+        v.as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    };
+    let attr = field(container, &t.attr)?;
+    let found = match (&t.type_filter, &t.sub) {
+        (Some(ty), sub) => {
+            let e = attr.as_array()?.iter().find(|e| {
+                e["type"]
+                    .as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(ty))
+            })?;
+            field(e, sub.as_deref().unwrap_or("value"))?
+        }
+        (None, Some(sub)) => field(attr, sub)?,
+        (None, None) => attr,
+    };
+    (!crate::scim::state::unassigned(found) && found != &json!("")).then_some(found)
+}
+
+/// The `ENTERPRISE` URN, for callers that build manager paths.
+pub const ENTERPRISE_URN: &str = ENTERPRISE;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse() {
+        let t = parse_target("emails[type eq \"work\"].value").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.attr, "emails");
+        assert_eq!(t.type_filter.as_deref(), Some("work"));
+        assert_eq!(t.sub.as_deref(), Some("value"));
+        let t = parse_target("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.urn.as_deref(), Some(ENTERPRISE));
+        assert_eq!(t.attr, "manager");
+        assert!(parse_target("emails[value sw \"a\"].value").is_err());
+        assert_eq!(leaf_name("name.givenName"), "givenName");
+        assert_eq!(leaf_name(&format!("{ENTERPRISE}:manager")), "manager");
+    }
+
+    #[test]
+    fn put_and_get_round_trip() {
+        let mut b = json!({"schemas": [USER]});
+        put(
+            &mut b,
+            "emails[type eq \"work\"].value",
+            json!("a@example.com"),
+        );
+        put(&mut b, "name.givenName", json!("Ann"));
+        put(&mut b, &format!("{ENTERPRISE}:department"), json!("Sales"));
+        assert_eq!(b["emails"][0]["primary"], json!(true));
+        assert_eq!(b["schemas"][1], json!(ENTERPRISE));
+        assert_eq!(
+            get(&b, "EMAILS[type eq \"work\"].value"),
+            Some(&json!("a@example.com"))
+        );
+        assert_eq!(get(&b, "name.givenname"), Some(&json!("Ann")));
+        assert_eq!(
+            get(&b, &format!("{ENTERPRISE}:department")),
+            Some(&json!("Sales"))
+        );
+        put(&mut b, "name.givenName", json!(""));
+        assert_eq!(get(&b, "name.givenName"), None);
+    }
+
+    #[test]
+    fn a_file_parses_and_must_map_user_name() {
+        let m = Mapping::parse(
+            "[[user]]\nsource = \"userPrincipalName\"\ntarget = \"userName\"\n[[user]]\ntarget = \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager\"\n[[group]]\ntarget = \"displayName\"\n",
+            "m.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.user[1].kind, AttrType::Reference);
+        assert!(m.user_leaf("manager").is_some());
+        let e = Mapping::parse("[[user]]\ntarget = \"title\"\n", "m.toml").unwrap_err();
+        assert!(e.contains("userName"), "{e}");
+        let e =
+            Mapping::parse("[[user]]\ntarget = \"userName\"\nbogus = 1\n", "m.toml").unwrap_err();
+        assert!(e.contains("m.toml"), "{e}");
+    }
+
+    #[test]
+    fn defaults_are_restricted_to_what_the_target_declares() {
+        let schemas = vec![json!({"id": USER, "attributes": [
+            {"name": "userName"}, {"name": "active"}, {"name": "displayName"},
+            {"name": "emails", "subAttributes": [{"name": "value"}, {"name": "type", "canonicalValues": ["work", "home"]}]},
+        ]})];
+        let m = Mapping::entra_default().restrict_to(&schemas);
+        let targets: Vec<&str> = m.user.iter().map(|m| m.target.as_str()).collect();
+        assert_eq!(
+            targets,
+            [
+                "userName",
+                "active",
+                "displayName",
+                "emails[type eq \"work\"].value"
+            ]
+        );
+        assert!(m.dropped.iter().any(|d| d == "title"));
+        assert!(m.describe().contains("left out"));
+        assert!(!discoverable(
+            &schemas,
+            USER,
+            "emails[type eq \"fax\"].value"
+        ));
+    }
+}
