@@ -4,6 +4,7 @@
 use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
+pub mod certify;
 pub mod check;
 pub mod common;
 pub mod connect;
@@ -46,6 +47,9 @@ pub enum Command {
     /// Load-test the provisioning path with goose scenarios (default: the `smoke` scenario
     /// against the embedded provider).
     Load(Box<load::LoadArgs>),
+    /// Would this service pass the Entra app gallery's and the Okta Integration Network's own
+    /// reviews? The vendors' tests, predicted one by one (default: the embedded provider).
+    Certify(Box<certify::CertifyArgs>),
     /// Record an IdP's traffic: a proxy in front of a SCIM service that writes a replay fixture.
     Record(RecordArgs),
     /// Work with saved reports: `report render` re-renders a run as HTML, a certificate, ...
@@ -102,6 +106,7 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Replay(args) => replay::run(args).await,
         Command::Load(args) => load::run(*args).await,
         Command::Record(args) => record::run(args).await,
+        Command::Certify(args) => certify::run(*args).await,
         Command::Report(args) => report::run(args),
     }
 }

@@ -351,9 +351,14 @@ pub fn declaration<'a>(schemas: &'a [Value], core: &str, target: &str) -> Option
     }
 }
 
-/// Whether `target` is discoverable in `schemas` under core schema `core`.
+/// Whether `target` is discoverable in `schemas` under core schema `core`. The common
+/// attributes (`id`, `externalId`, `meta`) count as discoverable: RFC 7643 §3.1 puts them on
+/// every resource outside the schemas, so a server need not list them.
 pub fn discoverable(schemas: &[Value], core: &str, target: &str) -> bool {
-    declaration(schemas, core, target).is_some()
+    matches!(
+        target.to_ascii_lowercase().as_str(),
+        "id" | "externalid" | "meta"
+    ) || declaration(schemas, core, target).is_some()
 }
 
 /// Whether the target declares `target` as required (Entra's null-update test leaves those out).

@@ -24,5 +24,5 @@ mod fixtures;
 pub use error::ScenarioError;
 pub use model::{Data, Op, Operation, Pacing, Run, RunLength, Scenario};
 pub use raw::parse_duration;
-pub use shipped::{DEFAULT_SCENARIO, GENTLE_SCENARIO, builtin};
+pub use shipped::{DEFAULT_SCENARIO, ENTRA_GALLERY_SCENARIO, GENTLE_SCENARIO, builtin};
 pub use threshold::{Limit, Metric, OpStats, Threshold, ThresholdVerdict};

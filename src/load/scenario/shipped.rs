@@ -9,7 +9,7 @@ use std::path::Path;
 pub const DEFAULT_SCENARIO: &str = "smoke";
 
 /// The shipped scenarios, by name, with their TOML text (compiled into the binary).
-const BUILTIN: [(&str, &str); 8] = [
+const BUILTIN: [(&str, &str); 9] = [
     ("smoke", include_str!("../../../scenarios/smoke.toml")),
     (
         "bulk-onboarding",
@@ -33,7 +33,14 @@ const BUILTIN: [(&str, &str); 8] = [
     ),
     ("mixed", include_str!("../../../scenarios/mixed.toml")),
     ("gentle", include_str!("../../../scenarios/gentle.toml")),
+    (
+        "entra-gallery",
+        include_str!("../../../scenarios/entra-gallery.toml"),
+    ),
 ];
+
+/// The scenario of `scimtest certify --for entra-gallery`: Entra's mix at 25 req/s.
+pub const ENTRA_GALLERY_SCENARIO: &str = "entra-gallery";
 
 /// The scenario `scimtest run` loads a target other than the embedded provider with, unless
 /// `--load` names another: small and paced.

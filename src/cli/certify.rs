@@ -1,0 +1,482 @@
+//! `scimtest certify --for entra-gallery|okta-oin`: would this service pass the Microsoft Entra
+//! gallery's and the Okta Integration Network's own reviews? Runs the vendor tests' probes and
+//! the catalogue checks they cite (one conformance run), the IdPs' replay flows, and for Entra
+//! the paced 25 req/s load; then judges each programme by its vendor's rule and writes one
+//! report (every format, a readiness certificate) with the readiness per programme.
+
+use crate::certify::mapping::Mapping;
+use crate::certify::probe::Settings;
+use crate::certify::{Program, entra, okta};
+use crate::cli::common::{
+    ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
+};
+use crate::cli::connect::{Connected, connect, preflight, spawn_embedded};
+use crate::cli::error::{CmdResult, Error, Finished, Verdict};
+use crate::cli::load::{self, LoadArgs};
+use crate::cli::outputs::open_outputs;
+use crate::client::Namespace;
+use crate::conformance::model::Check;
+use crate::conformance::runner::{self, RunOptions};
+use crate::report::model::{CheckReport, FORMAT_VERSION, Outcome, RunReport, RunStatus};
+use crate::report::readiness::{Readiness, ReadyState, TestVerdict};
+use anyhow::Context;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// `--for`: a vendor programme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgramArg {
+    /// The Microsoft Entra app gallery (Microsoft's SCIM Validation Logic App, 25 tests).
+    EntraGallery,
+    /// The Okta Integration Network (Okta's Runscope SPEC and CRUD tests).
+    OktaOin,
+}
+
+impl ProgramArg {
+    fn program(self) -> Program {
+        match self {
+            ProgramArg::EntraGallery => Program::EntraGallery,
+            ProgramArg::OktaOin => Program::OktaOin,
+        }
+    }
+}
+
+/// Arguments of `scimtest certify`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CertifyArgs {
+    /// The target (without `--target`, the embedded provider).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The vendor programme(s) to predict, comma-separated (default: both).
+    #[arg(
+        long = "for",
+        value_enum,
+        value_delimiter = ',',
+        value_name = "PROGRAM"
+    )]
+    pub programs: Vec<ProgramArg>,
+    /// Your app's Entra attribute mappings (TOML: `[[user]]`/`[[group]]` tables with `target`,
+    /// optional `source` and `type`; docs/certify.md). Default: Entra's default mappings,
+    /// without the attributes your /Schemas does not declare.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Skip the paced 25 req/s load of the Entra readiness (its verdict is then unknown).
+    #[arg(long)]
+    pub no_load: bool,
+    /// Per-request timeout (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// List the vendor tests and what judges each, and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// The reports.
+    #[command(flatten)]
+    pub reports: ReportArgs,
+}
+
+impl CertifyArgs {
+    fn programs(&self) -> Vec<Program> {
+        let mut p: Vec<Program> = if self.programs.is_empty() {
+            Program::ALL.to_vec()
+        } else {
+            self.programs.iter().map(|p| p.program()).collect()
+        };
+        p.sort();
+        p.dedup();
+        p
+    }
+}
+
+/// Run `scimtest certify`.
+pub async fn run(args: CertifyArgs) -> CmdResult {
+    if args.list {
+        print_list(&args.programs());
+        return Ok(Verdict::Passed);
+    }
+    execute(&args).await.map(|f| f.verdict)
+}
+
+fn print_list(programs: &[Program]) {
+    for p in programs {
+        let tests = match p {
+            Program::EntraGallery => entra::TESTS,
+            Program::OktaOin => okta::TESTS,
+        };
+        println!("{}:", p.as_str());
+        for t in tests {
+            println!(
+                "  {:<36} {:<9} judged by {}",
+                t.name,
+                t.category.as_str(),
+                if t.judged_by.is_empty() {
+                    "(needs the vendor's system)".to_string()
+                } else {
+                    t.judged_by.join(", ")
+                }
+            );
+        }
+    }
+}
+
+/// The catalogue checks the vendor tests cite, to run beside the probes.
+fn related_checks(programs: &[Program]) -> Vec<Check> {
+    let ids: Vec<&str> = programs
+        .iter()
+        .flat_map(|p| match p {
+            Program::EntraGallery => entra::TESTS,
+            Program::OktaOin => okta::TESTS,
+        })
+        .flat_map(|t| t.related.iter().copied())
+        .collect();
+    crate::conformance::catalogue::all()
+        .into_iter()
+        .filter(|c| ids.contains(&c.id))
+        .collect()
+}
+
+/// What `certify` will create on a real target, said before it starts.
+fn announce(target: &str, programs: &[Program], load: bool) -> String {
+    let mut s = format!(
+        "scimtest certify will create test data on {target}, every name starting with \"scimtest-<run id>-\", \
+         and delete it at the end (each DELETE read back):\n  \
+         tests   the users and groups of each vendor test (a few each; up to 11 users and 11 groups for the pagination tests)\n  \
+         replay  the users and groups of the {} provisioning flows\n",
+        programs
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    if programs.contains(&Program::EntraGallery) {
+        s.push_str(if load {
+            "  load    scenario entra-gallery: a pool of 20 users and 2 groups, then 8 virtual users for 10 s paced at 25 req/s (the gallery's requirement; --no-load to skip)\n"
+        } else {
+            "  load    skipped (--no-load): the Entra throughput requirement stays unmeasured\n"
+        });
+    }
+    s
+}
+
+/// Run the vendor tests against the target (the embedded provider without `--target`), write
+/// the reports and print the readiness.
+pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
+    let programs = args.programs();
+    let mapping = match &args.mapping {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("failed to read --mapping {}", p.display()))?;
+            Mapping::parse(&text, &p.display().to_string()).map_err(|e| {
+                Error::harness(format!("bad --mapping: {e}"))
+                    .with_hint("see docs/certify.md for the mapping file format")
+            })?
+        }
+        None => Mapping::entra_default(),
+    };
+    let ns = Namespace::new();
+    let run_id = ns.run_id().to_string();
+    let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
+    // Without --target, one embedded provider serves every part.
+    let (embedded, target) = match &args.target.target {
+        Some(_) => (None, args.target.clone()),
+        None => {
+            let h = spawn_embedded().await?;
+            let url: TargetUrl = h.base_url.parse().map_err(Error::harness)?;
+            let target = TargetArgs {
+                target: Some(url),
+                token: Some(h.token.clone()),
+                headers: args.target.headers.clone(),
+                embedded_target: true,
+            };
+            (Some(h), target)
+        }
+    };
+    let result = certify_target(args, &programs, mapping, ns, &target, &dir).await;
+    if let Some(h) = embedded {
+        h.shutdown().await;
+    }
+    let mut report = result?;
+    report.embedded_target = args.target.is_embedded();
+    let verdict = verdict(&report);
+    report.exit_code = Some(verdict.exit_code());
+    outputs.write(&report)?;
+    print_summary(&report, &dir);
+    Ok(Finished { report, verdict })
+}
+
+async fn certify_target(
+    args: &CertifyArgs,
+    programs: &[Program],
+    mapping: Mapping,
+    ns: Namespace,
+    target: &TargetArgs,
+    dir: &std::path::Path,
+) -> Result<RunReport, Error> {
+    let run_id = ns.run_id().to_string();
+    let Connected {
+        client,
+        shown_target,
+        ..
+    } = connect(target, args.timeout).await?;
+    preflight(&client, None).await?;
+    let entra_load = programs.contains(&Program::EntraGallery) && !args.no_load;
+    if !target.embedded_target {
+        eprint!("{}", announce(&shown_target, programs, entra_load));
+    }
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+
+    // 1. The probes and the checks they cite, in one conformance run.
+    let schemas = client.send("GET", "/Schemas", None, &[]).await;
+    let declared: Vec<serde_json::Value> = schemas
+        .json
+        .as_ref()
+        .and_then(|b| b["Resources"].as_array().cloned())
+        .unwrap_or_default();
+    let mapping = mapping.restrict_to(&declared);
+    let mapping_line = mapping.describe();
+    let settings = Settings {
+        mapping,
+        timeout: args.timeout,
+    };
+    let mut checks: Vec<Check> = programs.iter().flat_map(|p| p.probes()).collect();
+    checks.extend(related_checks(programs));
+    eprintln!(
+        "scimtest certify: {} against {shown_target} (run {run_id}): {} vendor-test probes and cited checks",
+        programs
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        checks.len()
+    );
+    let opts = RunOptions {
+        concurrency: 8,
+        check_timeout: args.timeout * 6,
+        extension: Some(Arc::new(settings)),
+        ..RunOptions::default()
+    };
+    let out = runner::run(
+        client.clone(),
+        Namespace::with_run_id(&run_id),
+        checks,
+        &opts,
+        &|_r: &CheckReport| {},
+    )
+    .await
+    .map_err(|e| Error::from(anyhow::Error::new(e)))?;
+    let mut all: Vec<CheckReport> = out.checks;
+    let mut cleanup = out.cleanup;
+    let mut interrupted = out.interrupted;
+
+    // 2. The IdPs' provisioning flows (cited beside the engine tests).
+    if !interrupted {
+        let mut wanted: Vec<(&str, &str)> = Vec::new();
+        for p in programs {
+            wanted.push(match p {
+                Program::EntraGallery => ("entra", "default"),
+                Program::OktaOin => ("okta", "oin"),
+            });
+        }
+        let fixtures: Vec<_> = crate::replay::fixture::embedded()
+            .context("an embedded fixture is broken")?
+            .into_iter()
+            .filter(|f| wanted.contains(&(f.idp.as_str(), f.profile.as_str())))
+            .collect();
+        let replayed = crate::replay::run(
+            client.clone(),
+            Namespace::with_run_id(&run_id),
+            fixtures,
+            4,
+            &|_f: &crate::replay::engine::FlowResult| {},
+        )
+        .await;
+        all.extend(replayed.flows.iter().map(crate::replay::flow_report));
+        merge_cleanup(&mut cleanup, replayed.cleanup);
+        interrupted |= replayed.interrupted;
+    }
+
+    // 3. Entra's throughput requirement: the paced load.
+    if entra_load && !interrupted {
+        let mut la = LoadArgs::new(
+            crate::load::scenario::ENTRA_GALLERY_SCENARIO.to_string(),
+            target.clone(),
+            dir.join("load"),
+        );
+        la.no_correctness = true;
+        la.run_id = Some(run_id.clone());
+        eprintln!("\n== the Entra gallery's 25 requests/second (scenario entra-gallery)");
+        match Box::pin(load::execute(&la)).await {
+            Ok(f) => {
+                all.extend(
+                    f.report
+                        .checks
+                        .into_iter()
+                        .filter(|c| c.id.starts_with("load.threshold.")),
+                );
+                merge_cleanup(&mut cleanup, f.report.cleanup);
+                interrupted |= f.report.status == RunStatus::Interrupted;
+            }
+            Err(e) => {
+                e.print();
+                all.push(CheckReport {
+                    id: "load.threshold.run".into(),
+                    title: "the paced load ran".into(),
+                    rfc: String::new(),
+                    level: crate::report::model::Level::Must,
+                    area: "threshold".into(),
+                    outcome: Outcome::Error,
+                    reason: format!("the load could not run: {}", e.message()),
+                    hint: None,
+                    quote: None,
+                    duration_ms: 0.0,
+                    evidence: Vec::new(),
+                });
+            }
+        }
+    }
+
+    let readiness: Vec<Readiness> = programs
+        .iter()
+        .map(|p| match p {
+            Program::EntraGallery => entra::readiness(&all, &mapping_line, entra_load),
+            Program::OktaOin => okta::readiness(&all),
+        })
+        .collect();
+    let mut report = RunReport {
+        format_version: FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        command: "certify".into(),
+        run_id,
+        target: shown_target,
+        embedded_target: target.embedded_target,
+        started_at,
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        counts: Default::default(),
+        by_level: Default::default(),
+        by_area: Default::default(),
+        cleanup,
+        checks: all,
+        profiles: Vec::new(),
+        load: None,
+        catalogue_version: None,
+        status: if interrupted {
+            RunStatus::Interrupted
+        } else {
+            RunStatus::Complete
+        },
+        exit_code: None,
+        gating: Vec::new(),
+        options: certify_options(args),
+        readiness,
+    };
+    report.recount();
+    Ok(report)
+}
+
+fn merge_cleanup(
+    into: &mut crate::report::model::CleanupReport,
+    more: crate::report::model::CleanupReport,
+) {
+    into.created += more.created;
+    into.removed += more.removed;
+    into.leftovers.extend(more.leftovers);
+}
+
+fn certify_options(args: &CertifyArgs) -> Vec<String> {
+    let mut o = args.target.header_options();
+    if !args.programs.is_empty() {
+        let names: Vec<&str> = args.programs().iter().map(|p| p.as_str()).collect();
+        o.push(format!("--for {}", names.join(",")));
+    }
+    if let Some(m) = &args.mapping {
+        o.push(format!(
+            "--mapping {}",
+            crate::cli::common::shell_quote(&m.display().to_string())
+        ));
+    }
+    if args.no_load {
+        o.push("--no-load".into());
+    }
+    o
+}
+
+/// Ready for every programme: passed; one not ready: failed; otherwise (interrupted, a
+/// blocking test without a verdict): incomplete.
+fn verdict(report: &RunReport) -> Verdict {
+    if report.status == RunStatus::Interrupted {
+        return Verdict::Incomplete;
+    }
+    if report
+        .readiness
+        .iter()
+        .any(|r| r.state == ReadyState::NotReady)
+    {
+        Verdict::Failed
+    } else if report
+        .readiness
+        .iter()
+        .all(|r| r.state == ReadyState::Ready)
+    {
+        Verdict::Passed
+    } else {
+        Verdict::Incomplete
+    }
+}
+
+fn print_summary(r: &RunReport, dir: &std::path::Path) {
+    println!(
+        "scimtest certify against {}{} in {:.1} s",
+        r.target,
+        if r.embedded_target {
+            " (embedded provider)"
+        } else {
+            ""
+        },
+        r.duration_ms / 1000.0
+    );
+    if !r.status.is_complete() {
+        println!(
+            "INCOMPLETE ({}): no readiness is claimed",
+            r.status.as_str()
+        );
+    }
+    for p in &r.readiness {
+        let [pass, fail, warn, skip, unknown] = p.tally();
+        println!(
+            "\n{}  ({pass} passed, {fail} failed, {warn} warnings, {skip} skipped, {unknown} unknown)",
+            p.summary_line()
+        );
+        for t in &p.tests {
+            let mark = match t.verdict {
+                TestVerdict::Pass => "PASSED ",
+                TestVerdict::Fail => "FAILED ",
+                TestVerdict::Warning => "WARNING",
+                TestVerdict::Skipped => "SKIPPED",
+                TestVerdict::Unknown => "UNKNOWN",
+            };
+            let why = first_line(&t.reason);
+            println!(
+                "  {mark} {:<36} {:<9} {}",
+                t.name,
+                t.category.as_str(),
+                crate::text::truncate(why, 110)
+            );
+        }
+        for b in &p.blockers {
+            println!("  blocks: {}", first_line(b));
+        }
+        if let Some(m) = &p.mapping {
+            println!("  mapping: {}", crate::text::truncate(m, 200));
+        }
+    }
+    println!(
+        "\nThis predicts the vendors' reviews from the SCIM traffic; it does not replace them."
+    );
+    print_cleanup(&r.cleanup);
+    println!(
+        "reports: {}  (html: {})",
+        dir.display(),
+        dir.join("index.html").display()
+    );
+}

@@ -1,0 +1,194 @@
+//! The Entra gallery readiness is honest: against the clean provider every Entra test the
+//! probes judge passes and nothing is left behind; under the provider fault each probe names,
+//! that probe fails and the vendor test it judges flips to FAILED (WARNING when optional),
+//! and Microsoft's overall rule then says "not ready".
+
+use crate::check_catalogue::two_tenants;
+use crate::support::*;
+use scimtest::certify::entra;
+use scimtest::certify::mapping::Mapping;
+use scimtest::certify::probe::Settings;
+use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
+use scimtest::conformance::model::{Check, Outcome, Proof};
+use scimtest::conformance::runner::{self, RunOptions};
+use scimtest::provider::Fault;
+use scimtest::report::CheckReport;
+use scimtest::report::readiness::{Category, ReadyState, TestVerdict};
+use std::sync::Arc;
+
+fn client(env: &Env) -> Client {
+    let token = env.handle.token.clone();
+    Client::new(
+        TargetConfig::bearer(env.handle.base_url.clone(), &token),
+        Redactor::new([token], []),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Run `probes` with `mapping` (Entra's defaults when None) restricted to the target's /Schemas,
+/// as `certify` does.
+async fn run(
+    env: &Env,
+    probes: Vec<Check>,
+    mapping: Option<Mapping>,
+    clean: bool,
+) -> Vec<CheckReport> {
+    let c = client(env);
+    let schemas = c.send("GET", "/Schemas", None, &[]).await;
+    let declared = schemas
+        .json
+        .as_ref()
+        .and_then(|b| b["Resources"].as_array().cloned())
+        .unwrap_or_default();
+    let mapping = mapping
+        .unwrap_or_else(Mapping::entra_default)
+        .restrict_to(&declared);
+    let opts = RunOptions {
+        extension: Some(Arc::new(Settings {
+            mapping,
+            ..Settings::default()
+        })),
+        ..RunOptions::default()
+    };
+    let out = runner::run(c, Namespace::new(), probes, &opts, &|_r: &CheckReport| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Under a fault that ignores DELETE, leftovers are the point; on a working target none.
+    if clean {
+        assert!(
+            out.cleanup.leftovers.is_empty(),
+            "{:?}",
+            out.cleanup.leftovers
+        );
+    }
+    out.checks
+}
+
+/// A vendor's mapping that maps `title` (for servers that do not serve it).
+fn mapping_with_title() -> Mapping {
+    Mapping::parse(
+        "[[user]]\ntarget = \"userName\"\n[[user]]\ntarget = \"active\"\n[[user]]\ntarget = \"title\"\n[[group]]\ntarget = \"displayName\"\n",
+        "vendor.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A vendor's mapping file that keeps every one of Entra's default mappings.
+fn vendor_took_the_defaults() -> Mapping {
+    Mapping {
+        is_default: false,
+        ..Mapping::entra_default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_entra_probe_passes_against_the_clean_provider_and_cleans_up() {
+    let env = two_tenants(&[]).await;
+    let reports = run(&env, entra::probes(), None, true).await;
+    let bad: Vec<String> = reports
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass && c.id != "certify.entra.validate-credentials")
+        .map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.reason))
+        .collect();
+    assert!(bad.is_empty(), "not passing:\n{}", bad.join("\n"));
+    use scimtest::provider::store::Kind;
+    let slot = env
+        .handle
+        .provider
+        .authenticate(Some(&env.handle.token))
+        .unwrap_or_else(|| panic!("token"));
+    assert_eq!(env.handle.provider.count(slot, Kind::User), 0);
+    assert_eq!(env.handle.provider.count(slot, Kind::Group), 0);
+    let r = entra::readiness(&reports, "defaults", true);
+    for t in &r.tests {
+        if t.name.starts_with("Gallery_Throughput") {
+            continue;
+        }
+        assert!(
+            matches!(t.verdict, TestVerdict::Pass | TestVerdict::Skipped),
+            "{}: {:?} {}",
+            t.name,
+            t.verdict,
+            t.reason
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_entra_test_flips_under_the_fault_its_probe_names() {
+    let mut not_flipping = Vec::new();
+    for probe in entra::probes() {
+        let Proof::Fault(fault) = probe.proof;
+        // Validate_Credentials_Test is proven by the OAuth tests (a 5-minute token).
+        if probe.id == "certify.entra.validate-credentials"
+            || probe.id == "certify.entra.direct-group-create"
+        {
+            continue;
+        }
+        // The vendor's own mapping is what makes it fail: a vendor who maps title on a
+        // server without title, or Entra's enterprise defaults on a server that does not serve
+        // the extension (with Entra's defaults, undeclared attributes are left out).
+        let mapping = match fault {
+            Fault::MinimalUserSchema => Some(mapping_with_title()),
+            Fault::SchemasIncomplete => Some(vendor_took_the_defaults()),
+            _ => None,
+        };
+        let env = two_tenants(&[fault]).await;
+        let reports = run(&env, vec![probe], mapping, false).await;
+        let mine = reports.iter().find(|c| c.id == probe.id);
+        if mine.map(|c| c.outcome) != Some(Outcome::Fail) {
+            not_flipping.push(format!(
+                "{} under --fault {}: {:?}",
+                probe.id,
+                fault.name(),
+                mine.map(|c| (c.outcome, c.reason.clone()))
+            ));
+            continue;
+        }
+        let r = entra::readiness(&reports, "test", true);
+        for t in r
+            .tests
+            .iter()
+            .filter(|t| t.judged_by.iter().any(|b| b.id == probe.id))
+        {
+            let want = match t.category {
+                Category::Mandatory => TestVerdict::Fail,
+                Category::Optional => TestVerdict::Warning,
+            };
+            if t.verdict != want {
+                not_flipping.push(format!(
+                    "{} stays {:?} under {}",
+                    t.name,
+                    t.verdict,
+                    fault.name()
+                ));
+            }
+            if t.category == Category::Mandatory && r.state != ReadyState::NotReady {
+                not_flipping.push(format!(
+                    "{} failing leaves the readiness {:?}",
+                    t.name, r.state
+                ));
+            }
+        }
+    }
+    assert!(
+        not_flipping.is_empty(),
+        "Entra tests that do not flip:\n{}",
+        not_flipping.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendor_mapping_naming_an_undeclared_attribute_fails_schema_discoverability() {
+    let env = two_tenants(&[Fault::MinimalUserSchema]).await;
+    let probes: Vec<Check> = entra::probes()
+        .into_iter()
+        .filter(|c| c.id == "certify.entra.schema-discoverability")
+        .collect();
+    let reports = run(&env, probes.clone(), Some(mapping_with_title()), true).await;
+    assert_eq!(reports[0].outcome, Outcome::Fail, "{}", reports[0].reason);
+    assert!(reports[0].reason.contains("title"), "{}", reports[0].reason);
+    // With Entra's defaults the undeclared attributes are left out, and said so.
+    let reports = run(&env, probes, None, true).await;
+    assert_eq!(reports[0].outcome, Outcome::Pass, "{}", reports[0].reason);
+}
