@@ -431,6 +431,11 @@ pub fn put(body: &mut Value, target: &str, value: Value) {
 /// The value at `target` in a resource body as the server returned it (None when unassigned:
 /// absent, null, "" or an empty array; RFC 7643 §2.5 and Entra's null-update test alike).
 pub fn get<'v>(body: &'v Value, target: &str) -> Option<&'v Value> {
+    get_raw(body, target).filter(|v| !crate::scim::state::unassigned(v) && *v != &json!(""))
+}
+
+/// The value at `target` as served, `null` and `""` included (None when absent).
+pub fn get_raw<'v>(body: &'v Value, target: &str) -> Option<&'v Value> {
     let t = parse_target(target).ok()?;
     let container = match &t.urn {
         Some(urn) => {
@@ -460,7 +465,7 @@ pub fn get<'v>(body: &'v Value, target: &str) -> Option<&'v Value> {
         (None, Some(sub)) => field(attr, sub)?,
         (None, None) => attr,
     };
-    (!crate::scim::state::unassigned(found) && found != &json!("")).then_some(found)
+    Some(found)
 }
 
 /// The `ENTERPRISE` URN, for callers that build manager paths.

@@ -308,11 +308,18 @@ async fn certify_target(
         eprintln!("\n== the Entra gallery's 25 requests/second (scenario entra-gallery)");
         match Box::pin(load::execute(&la)).await {
             Ok(f) => {
+                let why = f.report.load.as_ref().map(load_errors).unwrap_or_default();
                 all.extend(
                     f.report
                         .checks
                         .into_iter()
-                        .filter(|c| c.id.starts_with("load.threshold.")),
+                        .filter(|c| c.id.starts_with("load.threshold."))
+                        .map(|mut c| {
+                            if c.outcome == Outcome::Fail && !why.is_empty() {
+                                c.reason = format!("{}\n{why}", c.reason);
+                            }
+                            c
+                        }),
                 );
                 merge_cleanup(&mut cleanup, f.report.cleanup);
                 interrupted |= f.report.status == RunStatus::Interrupted;
@@ -372,6 +379,39 @@ async fn certify_target(
     };
     report.recount();
     Ok(report)
+}
+
+/// Which operations failed under the load and with what status, so that a breached threshold
+/// says whether the service was slow, throttled (429) or refused the requests outright.
+fn load_errors(l: &crate::report::model::LoadReport) -> String {
+    let parts: Vec<String> = l
+        .operations
+        .iter()
+        .filter(|o| o.errors > 0)
+        .map(|o| {
+            let statuses: Vec<String> = o
+                .status_counts
+                .iter()
+                .filter(|(s, _)| !s.starts_with('2'))
+                .map(|(s, n)| format!("{n}× {}", if s == "0" { "transport failure" } else { s }))
+                .collect();
+            format!(
+                "{} {} of {} ({})",
+                o.op,
+                o.errors,
+                o.requests,
+                statuses.join(", ")
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(
+        "errors by operation: {}; {} throttled (429)",
+        parts.join("; "),
+        l.throttled
+    )
 }
 
 fn merge_cleanup(

@@ -126,7 +126,7 @@ async fn disable_user(ctx: &Ctx) -> CheckResult {
         ctx,
         &c,
         json!([{"op": "Replace", "path": "active", "value": "False"}]),
-        "disable the user (Replace active \"False\")",
+        "disable the user (Replace active \"False\": Entra's default dialect sends the boolean as a string)",
     )
     .await?;
     let got = read(ctx, &c, "read the disabled user").await?;
@@ -223,7 +223,7 @@ async fn restore_user(ctx: &Ctx) -> CheckResult {
             ctx,
             &c,
             json!([{"op": "Replace", "path": "active", "value": "False"}]),
-            "unassign (Replace active \"False\")",
+            "unassign (Replace active \"False\": Entra's default dialect sends the boolean as a string)",
         )
         .await?;
         let got = read(ctx, &c, "read the unassigned user").await?;
