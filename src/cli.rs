@@ -84,6 +84,11 @@ pub struct ServeArgs {
     /// (slowloris), e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = common::parse_duration)]
     pub header_read_timeout: std::time::Duration,
+    /// Requests a second each tenant (token) may make; above it a request is answered 429 Too
+    /// Many Requests with Retry-After: 1 and a SCIM error. A token bucket per tenant (capacity
+    /// N, refilled at N a second). Default: no limit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
     /// Create this many synthetic users in the first tenant at start-up (benchmarks, demos).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed_users: usize,
@@ -119,6 +124,7 @@ async fn serve(args: ServeArgs) -> CmdResult {
         filter_max_results: args.max_results,
         max_connections: args.max_connections,
         header_read_timeout: args.header_read_timeout,
+        rate_limit_per_second: args.rate_limit,
         ..Limits::default()
     };
     let config = ProviderConfig {
