@@ -168,6 +168,26 @@ mod tests {
         assert_eq!(args.tokens.len(), 2);
         assert_eq!(args.tokens[1].me.as_deref(), Some("alice"));
         assert_eq!(args.faults, vec![Fault::PatchIgnored]);
+        assert_eq!(args.rate_limit, None);
+    }
+
+    #[test]
+    fn serve_parses_a_rate_limit_and_refuses_zero() {
+        let Command::Serve(args) = parsed(&[
+            "scimtest",
+            "serve",
+            "--rate-limit",
+            "10",
+            "--fault",
+            "no-groups",
+            "--fault",
+            "slow-groups-list",
+        ]) else {
+            panic!("not serve")
+        };
+        assert_eq!(args.rate_limit, Some(10));
+        assert_eq!(args.faults, vec![Fault::NoGroups, Fault::SlowGroupsList]);
+        assert!(Cli::try_parse_from(["scimtest", "serve", "--rate-limit", "0"]).is_err());
     }
 
     fn parsed(argv: &[&str]) -> Command {

@@ -76,8 +76,9 @@ mod tests {
         let t0 = Instant::now();
         while b.try_take_at(t0) {}
         assert!(!b.try_take_at(t0 + Duration::from_millis(50)));
-        assert!(b.try_take_at(t0 + Duration::from_millis(150)));
-        let later = t0 + Duration::from_secs(RETRY_AFTER_SECONDS);
+        let t1 = t0 + Duration::from_millis(150);
+        assert!(b.try_take_at(t1));
+        let later = t1 + Duration::from_secs(RETRY_AFTER_SECONDS);
         let served = (0..20).filter(|_| b.try_take_at(later)).count();
         assert_eq!(
             served, 10,
