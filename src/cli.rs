@@ -88,6 +88,11 @@ pub struct ServeArgs {
     /// (slowloris), e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = common::parse_duration)]
     pub header_read_timeout: std::time::Duration,
+    /// Requests a second each tenant (token) may make; above it a request is answered 429 Too
+    /// Many Requests with Retry-After: 1 and a SCIM error. A token bucket per tenant (capacity
+    /// N, refilled at N a second). Default: no limit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
     /// Create this many synthetic users in the first tenant at start-up (benchmarks, demos).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed_users: usize,
@@ -124,6 +129,7 @@ async fn serve(args: ServeArgs) -> CmdResult {
         filter_max_results: args.max_results,
         max_connections: args.max_connections,
         header_read_timeout: args.header_read_timeout,
+        rate_limit_per_second: args.rate_limit,
         ..Limits::default()
     };
     let config = ProviderConfig {
@@ -167,6 +173,26 @@ mod tests {
         assert_eq!(args.tokens.len(), 2);
         assert_eq!(args.tokens[1].me.as_deref(), Some("alice"));
         assert_eq!(args.faults, vec![Fault::PatchIgnored]);
+        assert_eq!(args.rate_limit, None);
+    }
+
+    #[test]
+    fn serve_parses_a_rate_limit_and_refuses_zero() {
+        let Command::Serve(args) = parsed(&[
+            "scimtest",
+            "serve",
+            "--rate-limit",
+            "10",
+            "--fault",
+            "no-groups",
+            "--fault",
+            "slow-groups-list",
+        ]) else {
+            panic!("not serve")
+        };
+        assert_eq!(args.rate_limit, Some(10));
+        assert_eq!(args.faults, vec![Fault::NoGroups, Fault::SlowGroupsList]);
+        assert!(Cli::try_parse_from(["scimtest", "serve", "--rate-limit", "0"]).is_err());
     }
 
     fn parsed(argv: &[&str]) -> Command {

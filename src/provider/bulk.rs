@@ -156,12 +156,19 @@ fn target_url(provider: &Provider, path: &str) -> String {
     format!("{}/{}", provider.base_url, path.trim_start_matches('/'))
 }
 
-/// Split `/Users/abc` into a kind and an optional id.
-fn route(path: &str) -> ScimResult<(Kind, Option<String>)> {
+/// Split `/Users/abc` into a kind and an optional id; a kind the provider does not serve is
+/// 404, like its endpoint.
+fn route(path: &str, serves: impl Fn(Kind) -> bool) -> ScimResult<(Kind, Option<String>)> {
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
     let kind = parts.next().and_then(Kind::from_endpoint).ok_or_else(|| {
         ScimError::invalid_value(format!("bulk path {path:?} names no resource endpoint"))
     })?;
+    if !serves(kind) {
+        return Err(ScimError::not_found(format!(
+            "/{} is not an endpoint of this service",
+            kind.endpoint()
+        )));
+    }
     Ok((
         kind,
         parts.next().filter(|s| !s.is_empty()).map(str::to_string),
@@ -174,7 +181,7 @@ fn run_one(
     op: &Op,
     data: Option<&Value>,
 ) -> ScimResult<Reply> {
-    let (kind, id) = route(&op.path)?;
+    let (kind, id) = route(&op.path, |k| provider.serves(k))?;
     let proj = Projection::default();
     let need_data = || {
         data.ok_or_else(|| {
@@ -339,11 +346,17 @@ mod tests {
 
     #[test]
     fn routes_split_kind_and_id() {
+        let all = |_| true;
         assert_eq!(
-            route("/Users/abc").ok(),
+            route("/Users/abc", all).ok(),
             Some((Kind::User, Some("abc".to_string())))
         );
-        assert_eq!(route("/Groups").ok(), Some((Kind::Group, None)));
-        assert!(route("/Nope").is_err());
+        assert_eq!(route("/Groups", all).ok(), Some((Kind::Group, None)));
+        assert_eq!(route("/Nope", all).err().map(|e| e.status), Some(400));
+        let users_only = |k| k == Kind::User;
+        assert_eq!(
+            route("/Groups/abc", users_only).err().map(|e| e.status),
+            Some(404)
+        );
     }
 }

@@ -67,6 +67,10 @@ pub struct Limits {
     /// How long a client may take to send a request's headers (slowloris): the connection is
     /// closed after it.
     pub header_read_timeout: std::time::Duration,
+    /// Requests a second each tenant may make (`--rate-limit`); above it a request is answered
+    /// 429 with `Retry-After: 1`. A token bucket per tenant: capacity N, refilled at N a second.
+    /// `None` (the default): no limit.
+    pub rate_limit_per_second: Option<u32>,
 }
 
 impl Default for Limits {
@@ -82,6 +86,7 @@ impl Default for Limits {
             max_json_depth: 32,
             max_connections: 1024,
             header_read_timeout: std::time::Duration::from_secs(10),
+            rate_limit_per_second: None,
         }
     }
 }

@@ -158,6 +158,11 @@ pub struct Semantics {
     pub discovery_write_not_found: bool,
     /// A group PATCH reads the group, waits this long without the lock, then writes.
     pub unlocked_group_patch: Option<Duration>,
+    /// The Group resource type is served: `/Groups` (and Bulk operations on it), the root
+    /// `.search` over groups, and the Group resource type and schema in discovery. Off, groups
+    /// are no endpoint (404) and discovery omits them (RFC 7643 §6: resource types are the
+    /// server's choice).
+    pub groups: bool,
 }
 
 impl Semantics {
@@ -200,6 +205,7 @@ impl Semantics {
             discovery_refuses_filter: true,
             discovery_write_not_found: false,
             unlocked_group_patch: None,
+            groups: true,
         }
     }
 }
@@ -329,6 +335,11 @@ pub trait Hooks: std::fmt::Debug + Send + Sync {
 
     /// A rewrite of a list's query.
     fn list_query(&self, q: &ListQuery) -> Option<ListQuery> {
+        None
+    }
+    /// How long a collection GET (`GET /{type}`, with or without a filter; not GET by id, not
+    /// `.search`) waits before it is answered.
+    fn list_delay(&self, kind: Kind) -> Option<Duration> {
         None
     }
     /// A refusal of a list's query, once its filter and sort are read.

@@ -59,6 +59,12 @@ pub fn error_response(e: &ScimError, p: &Provider) -> Response {
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, content_type(p));
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::provider::rate::RETRY_AFTER_SECONDS),
+        );
+    }
     if status == StatusCode::UNAUTHORIZED && p.rules.www_authenticate {
         r.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -297,6 +303,13 @@ async fn handle(
             "a valid bearer token is required (Authorization: Bearer <token>)",
         ));
     };
+    if !slot.admit() {
+        return Err(ScimError::new(
+            429,
+            None,
+            "too many requests: this tenant's rate limit is reached; retry after 1 second",
+        ));
+    }
     p.hooks.screen_headers(uri, headers)?;
     if !accept_ok(headers) {
         return Err(ScimError::new(
@@ -351,7 +364,7 @@ async fn handle(
             }
             let body = read_json(body, limit, p.limits.max_json_depth, headers).await?;
             let q = search_query(p, &body)?;
-            p.list(slot, &[Kind::User, Kind::Group], &q)
+            p.list(slot, &p.served_kinds(), &q)
         }
         ["Bulk"] => {
             if method != Method::POST {
@@ -376,13 +389,13 @@ async fn handle(
             let id = p.me_id(slot)?;
             resource(p, slot, Kind::User, &id, method, uri, headers, body).await
         }
-        [ep] => match Kind::from_endpoint(ep) {
+        [ep] => match p.endpoint_kind(ep) {
             Some(kind) => collection(p, slot, kind, method, uri, headers, body).await,
             None => Err(ScimError::not_found(format!(
                 "/{ep} is not an endpoint of this service"
             ))),
         },
-        [ep, ".search"] => match Kind::from_endpoint(ep) {
+        [ep, ".search"] => match p.endpoint_kind(ep) {
             Some(kind) => {
                 if method != Method::POST {
                     return Err(method_not_allowed(
@@ -402,7 +415,7 @@ async fn handle(
                 "/{ep} is not an endpoint of this service"
             ))),
         },
-        [ep, id] => match Kind::from_endpoint(ep) {
+        [ep, id] => match p.endpoint_kind(ep) {
             Some(kind) => resource(p, slot, kind, id, method, uri, headers, body).await,
             None => Err(ScimError::not_found(format!(
                 "/{ep} is not an endpoint of this service"
@@ -448,7 +461,11 @@ async fn collection(
     match *method {
         Method::GET | Method::HEAD => {
             p.hooks.screen_list(uri)?;
-            p.list(slot, &[kind], &list_query(uri)?)
+            let reply = p.list(slot, &[kind], &list_query(uri)?);
+            if let Some(delay) = p.hooks.list_delay(kind) {
+                tokio::time::sleep(delay).await;
+            }
+            reply
         }
         Method::POST => {
             let proj = projection(uri)?;

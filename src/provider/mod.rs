@@ -5,6 +5,7 @@ pub mod config;
 pub mod fault;
 pub mod hooks;
 pub mod http;
+pub mod rate;
 pub mod server;
 pub mod service;
 pub mod store;

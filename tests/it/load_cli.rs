@@ -433,3 +433,51 @@ async fn a_429_target_is_counted_as_throttled_and_its_retry_after_is_honoured() 
     assert_eq!(l["operations"][0]["status_counts"]["429"], requests);
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
+
+/// The provider's `--rate-limit` is what Entra's gallery throughput requirement is shown to fail
+/// against: a load paced at Entra's 25 req/s breaches its error-rate threshold on 429s against a
+/// provider allowing 10 req/s, and holds it against one without a limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_entra_paced_load_fails_against_a_provider_limited_to_10_per_second() {
+    let dir = tmpdir("rate-limited");
+    let sc = dir.join("entra-paced.toml");
+    std::fs::write(
+        &sc,
+        "name = \"entra-paced\"\ndescription = \"t\"\nmodelled_on = \"t\"\n[run]\nusers = 4\nramp = \"1s\"\nduration = \"3s\"\npacing = \"entra\"\n[[operation]]\nname = \"list-users\"\n[[threshold]]\nmetric = \"error-rate\"\nbelow = \"1%\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let sc_s = sc.display().to_string();
+    for (limit, verdict) in [
+        (Some(10), scimtest::cli::Verdict::Failed),
+        (None, scimtest::cli::Verdict::Passed),
+    ] {
+        let h = scimtest::provider::spawn(ProviderConfig {
+            limits: scimtest::provider::Limits {
+                rate_limit_per_second: limit,
+                ..Default::default()
+            },
+            ..ProviderConfig::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let out = dir.join(format!("r-{limit:?}"));
+        let out_s = out.display().to_string();
+        let outcome = cli::run(&[
+            "load",
+            "--no-correctness",
+            "--scenario",
+            &sc_s,
+            "--target",
+            &h.base_url,
+            "--token",
+            &h.token,
+            "--report-dir",
+            &out_s,
+        ])
+        .await;
+        assert_eq!(outcome, Ok(verdict), "limit {limit:?}: {outcome:?}");
+        let l = &report(&out)["load"];
+        let throttled = l["throttled"].as_u64().unwrap_or(0);
+        assert_eq!(throttled > 0, limit.is_some(), "limit {limit:?}: {l}");
+    }
+}

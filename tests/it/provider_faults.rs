@@ -856,6 +856,12 @@ async fn probe(f: Fault, env: &Env) -> bool {
             let u = env.user("invented").await;
             env.get(&format!("/Users/{u}")).await.json["externalId"] == ""
         }
+        Fault::NoGroups => env.get("/Groups").await.status == 404,
+        Fault::SlowGroupsList => {
+            let t0 = std::time::Instant::now();
+            let r = env.get("/Groups").await;
+            r.status == 200 && t0.elapsed() >= std::time::Duration::from_millis(650)
+        }
     }
 }
 
@@ -1004,4 +1010,6 @@ one_case_per_fault! {
     invented_external_id: InventedExternalId,
     meta_dates_not_datetime: MetaDatesNotDatetime,
     lost_member_updates: LostMemberUpdates,
+    no_groups: NoGroups,
+    slow_groups_list: SlowGroupsList,
 }

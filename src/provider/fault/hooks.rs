@@ -24,6 +24,9 @@ use std::sync::Arc;
 /// How long a group PATCH under `lost-member-updates` waits between its read and its write.
 const UNLOCKED_PATCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
 
+/// How long `GET /Groups` lists take under `slow-groups-list` (Okta's SPEC test allows 600 ms).
+pub const SLOW_GROUPS_LIST: std::time::Duration = std::time::Duration::from_millis(700);
+
 impl From<Faults> for Arc<dyn Hooks> {
     fn from(f: Faults) -> Self {
         f.hooks()
@@ -106,6 +109,7 @@ impl Hooks for Faults {
         s.discovery_refuses_filter = !on(Fault::DiscoveryFilterAllowed);
         s.discovery_write_not_found = on(Fault::DiscoveryWrite404);
         s.unlocked_group_patch = on(Fault::LostMemberUpdates).then_some(UNLOCKED_PATCH_PAUSE);
+        s.groups = !on(Fault::NoGroups);
         s
     }
 
@@ -502,6 +506,10 @@ impl Hooks for Faults {
             q.attributes = Vec::new();
         }
         Some(q)
+    }
+
+    fn list_delay(&self, kind: Kind) -> Option<std::time::Duration> {
+        (kind == Kind::Group && self.has(Fault::SlowGroupsList)).then_some(SLOW_GROUPS_LIST)
     }
 
     fn screen_list_query(&self, q: &ListQuery, limits: &Limits) -> ScimResult<()> {

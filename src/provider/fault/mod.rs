@@ -9,6 +9,7 @@ mod hooks;
 mod rewrite;
 mod table;
 
+pub use hooks::SLOW_GROUPS_LIST;
 pub use table::{Class, Fault, Row, TABLE};
 
 use std::collections::HashSet;

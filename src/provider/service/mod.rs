@@ -17,6 +17,7 @@ use crate::provider::config::{Limits, ProviderConfig, TokenSpec};
 use crate::provider::hooks::{
     Discovery, EtagRule, Hooks, MeUnbound, Op, Semantics, Stage, Uniqueness,
 };
+use crate::provider::rate::TokenBucket;
 use crate::provider::store::{Entry, Kind, Tenant, TenantData};
 use crate::scim::filter::Filter;
 use crate::scim::patch::PatchRequest;
@@ -90,6 +91,15 @@ pub struct TenantSlot {
     pub me: Option<String>,
     /// The data.
     pub tenant: Tenant,
+    /// The tenant's request rate limit (`Limits::rate_limit_per_second`), if any.
+    rate: Option<TokenBucket>,
+}
+
+impl TenantSlot {
+    /// Whether the tenant may make one more request now (always, without a rate limit).
+    pub fn admit(&self) -> bool {
+        self.rate.as_ref().is_none_or(TokenBucket::try_take)
+    }
 }
 
 /// The provider's state: schemas, configuration, tenants.
@@ -192,6 +202,7 @@ impl Provider {
                 token: t.token.as_bytes().to_vec(),
                 me: t.me.clone(),
                 tenant: Tenant::default(),
+                rate: limits.rate_limit_per_second.map(TokenBucket::new),
             })
             .collect();
         Ok(Provider {
@@ -224,6 +235,27 @@ impl Provider {
             return self.slots.first();
         }
         found
+    }
+
+    /// Whether this kind of resource is served (`Semantics::groups` for groups).
+    pub fn serves(&self, kind: Kind) -> bool {
+        match kind {
+            Kind::User => true,
+            Kind::Group => self.rules.groups,
+        }
+    }
+
+    /// The served kind whose endpoint is `ep` (`Users`, `Groups`), if any.
+    pub fn endpoint_kind(&self, ep: &str) -> Option<Kind> {
+        Kind::from_endpoint(ep).filter(|k| self.serves(*k))
+    }
+
+    /// The kinds the root `.search` covers: every served kind.
+    pub fn served_kinds(&self) -> Vec<Kind> {
+        [Kind::User, Kind::Group]
+            .into_iter()
+            .filter(|k| self.serves(*k))
+            .collect()
     }
 
     fn schema(&self, kind: Kind) -> ScimResult<ResourceSchema<'_>> {
