@@ -120,9 +120,7 @@ async fn each_entra_test_flips_under_the_fault_its_probe_names() {
     for probe in entra::probes() {
         let Proof::Fault(fault) = probe.proof;
         // Validate_Credentials_Test is proven by the OAuth tests (a 5-minute token).
-        if probe.id == "certify.entra.validate-credentials"
-            || probe.id == "certify.entra.direct-group-create"
-        {
+        if probe.id == "certify.entra.validate-credentials" {
             continue;
         }
         // The vendor's own mapping is what makes it fail: a vendor who maps title on a
@@ -191,4 +189,45 @@ async fn a_vendor_mapping_naming_an_undeclared_attribute_fails_schema_discoverab
     // With Entra's defaults the undeclared attributes are left out, and said so.
     let reports = run(&env, probes, None, true).await;
     assert_eq!(reports[0].outcome, Outcome::Pass, "{}", reports[0].reason);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_groups_the_group_tests_fail_rather_than_skip() {
+    // Groups are optional in the RFCs (no-groups is an allowed variant), but mandatory for the
+    // gallery: Microsoft fails its group tests when /Schemas lacks the Group schema.
+    let env = two_tenants(&[Fault::NoGroups]).await;
+    let reports = run(&env, entra::probes(), None, true).await;
+    let r = entra::readiness(&reports, "defaults", true);
+    let verdict = |name: &str| {
+        r.tests
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.verdict)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    for name in [
+        "Create_Group_Test",
+        "Update_Group_Test",
+        "Group_Update_Add_Member_Test",
+        "Group_Update_Remove_Member_Test",
+        "POD_Group_Test",
+        "SCIM_Group_Create_Test",
+        "SCIM_Group_Update_Test",
+    ] {
+        assert_eq!(verdict(name), TestVerdict::Fail, "{name}");
+    }
+    for name in ["Delete_Group_Test", "Restore_Group_Test"] {
+        assert_eq!(verdict(name), TestVerdict::Warning, "{name}");
+    }
+    assert_eq!(verdict("SCIM_Group_Pagination_Test"), TestVerdict::Skipped);
+    assert_eq!(verdict("Create_User_Test"), TestVerdict::Pass);
+    assert_eq!(r.state, ReadyState::NotReady);
+    assert!(
+        r.blockers
+            .iter()
+            .any(|b| b.contains("Group provisioning is mandatory")
+                || b.contains("group provisioning is mandatory")),
+        "{:?}",
+        r.blockers
+    );
 }

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod certify_cli;
 mod certify_entra;
 mod check_catalogue;
 mod check_cli;
