@@ -3,7 +3,7 @@
 #   interop/peers.sh [path/to/scimtest]      (default: target/debug/scimtest, built if missing)
 # Installs (once, pinned) and starts, one after the other on 127.0.0.1 and a free port:
 #   scim2-server 0.8.3 (PyPI), SCIMMY 1.3.5 + scimmy-routers 1.3.2 (npm), django-scim2 0.23.0 (PyPI);
-# runs `scimtest check` and `scimtest replay` against each, lists what the runs left behind
+# runs `scimtest check`, `scimtest replay` and `scimtest certify` against each, lists what the runs left behind
 # (Users/Groups named scimtest-*), stops the server whatever happens, then compares the failing
 # check ids, their levels and outcomes and the replay verdicts with the reviewed expectation files
 # interop/expected/<server>.toml (interop/peers_expect.py). Exit 1 on any difference.
@@ -45,7 +45,7 @@ for name in "${SERVERS[@]}"; do
   pidfile="$(sed -n 's/^PIDFILE=//p' <<<"$started")"
   PIDFILES+=("$pidfile")
   echo "== $name at $url"
-  for cmd in check replay; do
+  for cmd in check replay certify; do
     rc=0
     "$BIN" "$cmd" --target "$url" --token "$token" --report-dir "$out/$cmd" >"$out/$cmd.log" 2>&1 || rc=$?
     # 0: all passed, 1: a MUST failed / would break: both are verdicts the comparison judges.
@@ -56,7 +56,7 @@ for name in "${SERVERS[@]}"; do
     echo "   scimtest $cmd: exit $rc, $(tail -n 1 "$out/$cmd.log")"
   done
   reports=()
-  while IFS= read -r f; do reports+=(--report "$f"); done < <(find "$out/check" "$out/replay" -name report.json 2>/dev/null)
+  while IFS= read -r f; do reports+=(--report "$f"); done < <(find "$out/check" "$out/replay" "$out/certify" -name report.json 2>/dev/null)
   "$PY" "$HERE/peers_leftovers.py" "$url" --token "$token" "${reports[@]}" >"$out/leftovers.json" || status=1
   "$P/stop-peer.sh" "$pidfile" 2>/dev/null
   echo "   $name done in $((SECONDS - ts)) s"

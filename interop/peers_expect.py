@@ -4,8 +4,8 @@ Usage:
   peers_expect.py [--expected-dir DIR] [--reports DIR] [--summary-md] SERVER...
   peers_expect.py --write-skeleton [--expected-dir DIR] [--reports DIR] SERVER
 
-For each SERVER, reads DIR/SERVER/check/**/report.json, DIR/SERVER/replay/**/report.json and
-DIR/SERVER/leftovers.json (written by interop/peers.sh), and interop/expected/SERVER.toml.
+For each SERVER, reads DIR/SERVER/check/**/report.json, DIR/SERVER/replay/**/report.json,
+DIR/SERVER/certify/**/report.json and DIR/SERVER/leftovers.json (written by interop/peers.sh), and interop/expected/SERVER.toml.
 Python 3.11+, standard library only.
 
 The expectation file lists every check that FAILS or ERRORS on that server (pass and skip are
@@ -27,6 +27,17 @@ and every replay profile's verdict:
   breaks_at = "create-user step 2 (GET the new user)"   # would-break only
   rfc = '...' or basis = '...'                         # would-break only
   why = "..."
+
+and every vendor test `scimtest certify` does not predict to pass, per programme, with the
+overall answer:
+
+  [certify."entra-gallery"]
+  state = "not-ready"              # ready | not-ready | incomplete, as in report.json
+  [certify."entra-gallery".tests."Disable_User_Test"]
+  verdict = "fail"                 # fail | warning | skipped | unknown
+  basis = "..."                    # fail/warning: the vendor's criterion the server misses, and
+                                   # where it is documented (docs/certify.md)
+  why = "..."                      # what the evidence shows
 
 Exit 1 on any difference: a failure that is not in the file (new), an entry whose check now
 passes, skips or is gone (vanished), a changed outcome or level, a replay verdict that changed,
@@ -55,7 +66,9 @@ OTHER_LEVELS = {"advice", "dialect"}
 NOT_PASSING = {"fail", "error"}
 CHECK_KEYS = {"outcome", "level", "rfc", "basis", "why"}
 REPLAY_KEYS = {"would_provision", "breaks_at", "rfc", "basis", "why"}
-TOP_KEYS = {"server", "check", "replay"}
+CERTIFY_KEYS = {"state", "tests"}
+CERTIFY_TEST_KEYS = {"verdict", "basis", "why"}
+TOP_KEYS = {"server", "check", "replay", "certify"}
 # RFC 2119 keywords (RFC 7643 §1.1 and RFC 7644 §1.2 adopt them).
 KEYWORD = re.compile(r"\b(MUST|MUST NOT|REQUIRED|SHALL|SHALL NOT|SHOULD|SHOULD NOT|RECOMMENDED|MAY|OPTIONAL)\b")
 RFC_REF = re.compile(r"\bRFC ?\d{4}\b")
@@ -194,6 +207,72 @@ def compare(server, expected, check, replay, leftovers):
     return problems, counts
 
 
+def compare_certify(expected, certify):
+    """The readiness per programme against [certify.<programme>]: the overall answer, and every
+    vendor test not predicted to pass, each with the vendor criterion it misses."""
+    problems = []
+    exp = expected.get("certify", {})
+    seen = set()
+    for r in certify.get("readiness", []):
+        prog = r["program"]
+        seen.add(prog)
+        e = exp.get(prog)
+        if e is None:
+            problems.append(f"NEW certify programme {prog}: {r.get('state')}")
+            continue
+        problems += [f"unknown key certify.{prog}.{k}" for k in e if k not in CERTIFY_KEYS]
+        if e.get("state") != r.get("state"):
+            problems.append(f"CHANGED certify {prog}: {e.get('state')} -> {r.get('state')}")
+        tests = e.get("tests", {})
+        results = {t["name"]: t for t in r.get("tests", [])}
+        for name, t in results.items():
+            if t["verdict"] == "pass":
+                continue
+            et = tests.get(name)
+            if et is None:
+                problems.append(f"NEW certify {prog} {name}: {t['verdict']}: {one_line(t.get('reason', ''))}")
+                continue
+            problems += [f"unknown key certify.{prog}.tests.{name}.{k}" for k in et if k not in CERTIFY_TEST_KEYS]
+            if et.get("verdict") != t["verdict"]:
+                problems.append(f"CHANGED certify {prog} {name}: {et.get('verdict')} -> {t['verdict']}: "
+                                f"{one_line(t.get('reason', ''))}")
+            need = ["why"] + (["basis"] if t["verdict"] in ("fail", "warning") else [])
+            for k in need:
+                if todo(et.get(k)):
+                    problems.append(f"UNJUSTIFIED certify {prog} {name}: no {k}")
+        for name in tests:
+            if results.get(name, {}).get("verdict", "pass") == "pass":
+                problems.append(f"VANISHED certify {prog} {name}: now {results.get(name, {}).get('verdict', 'not run')}")
+    for prog in exp:
+        if prog not in seen:
+            problems.append(f"VANISHED certify programme {prog}")
+    return problems
+
+
+def certify_skeleton(expected, certify):
+    out = []
+    exp = expected.get("certify", {})
+    for r in certify.get("readiness", []):
+        prog = r["program"]
+        e = exp.get(prog, {})
+        out.append(f"[certify.{toml_str(prog)}]")
+        out.append(f"state = {toml_str(r.get('state', ''))}")
+        out.append("")
+        for t in r.get("tests", []):
+            if t["verdict"] == "pass":
+                continue
+            et = e.get("tests", {}).get(t["name"], {})
+            out.append(f"[certify.{toml_str(prog)}.tests.{toml_str(t['name'])}]")
+            if not et:
+                out.append("# NEW. Reported: " + one_line(t.get("reason", ""), 400))
+            out.append(f"verdict = {toml_str(t['verdict'])}")
+            if t["verdict"] in ("fail", "warning"):
+                out.append(f"basis = {toml_str(et.get('basis', 'TODO'))}")
+            out.append(f"why = {toml_str(et.get('why', 'TODO'))}")
+            out.append("")
+    return out
+
+
 def toml_str(s):
     """A TOML string a reviewer can read: a literal string (no escapes) when the text allows it."""
     if not any(ch < " " for ch in s):
@@ -205,7 +284,7 @@ def toml_str(s):
     return json.dumps(s, ensure_ascii=False)
 
 
-def skeleton(server, expected, check, replay):
+def skeleton(server, expected, check, replay, certify):
     out = [f"# Reviewed expectations: scimtest against {server} (interop/peers.sh).",
            "# Every check that fails or errors there, with the RFC sentence the server breaks.",
            "# Regenerate with: python3 interop/peers_expect.py --write-skeleton " + server,
@@ -245,6 +324,7 @@ def skeleton(server, expected, check, replay):
                 out.append(f"rfc = {toml_str(e.get('rfc', 'TODO'))}")
         out.append(f"why = {toml_str(e.get('why', 'TODO' if not p.get('would_provision') else 'provisions'))}")
         out.append("")
+    out += certify_skeleton(expected, certify)
     return "\n".join(out)
 
 
@@ -267,18 +347,24 @@ def main():
             expected = load_expected(args.expected_dir / f"{server}.toml")
             check, _ = find_report(args.reports / server / "check")
             replay, _ = find_report(args.reports / server / "replay")
+            # certify's own report is at the top of its folder (its load part has one below).
+            cpath = args.reports / server / "certify" / "report.json"
+            if not cpath.exists():
+                raise InputError(f"no {cpath}")
+            certify = load_json(cpath)
             lpath = args.reports / server / "leftovers.json"
             leftovers = load_json(lpath) if lpath.exists() else {"error": "no leftovers.json"}
         except InputError as e:
             print(f"{server}: {e}", file=sys.stderr)
             return 2
         if args.write_skeleton:
-            print(skeleton(server, expected, check, replay))
+            print(skeleton(server, expected, check, replay, certify))
             return 0
         if "error" in leftovers:
             print(f"{server}: leftovers not counted: {leftovers['error']}", file=sys.stderr)
             return 2
         problems, counts = compare(server, expected, check, replay, leftovers)
+        problems += compare_certify(expected, certify)
         c = check.get("counts", {})
         print(f"== {server}: check {c.get('pass', 0)} pass / {c.get('fail', 0)} fail / {c.get('error', 0)} error"
               f" / {c.get('skip', 0)} skip ({check.get('catalogue_version', '?')}); "
@@ -287,6 +373,11 @@ def main():
               f"leftovers {counts['leftovers']}")
         for p in replay.get("profiles", []):
             print(f"   replay {p['idp']}.{p['profile']}: {one_line(p.get('verdict'))}")
+        for r in certify.get("readiness", []):
+            t = {}
+            for x in r.get("tests", []):
+                t[x["verdict"]] = t.get(x["verdict"], 0) + 1
+            print(f"   certify {r['program']}: {r.get('state')} ({', '.join(f'{n} {v}' for v, n in sorted(t.items()))})")
         for p in problems:
             print(f"   {p}")
         if problems:
