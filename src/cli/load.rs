@@ -202,6 +202,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         plan.enterprise,
     );
     shared.pacer = plan.throttle.map(load::ops::Pacer::new);
+    shared.oauth = client.oauth().cloned();
     // A 429's wait is capped at the request timeout: the run ends on time however long the
     // target asks to be left alone.
     shared.max_retry_wait = plan.timeout;
@@ -405,7 +406,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
 /// The options of a `load` that shaped it, as they would be typed again.
 fn load_options(args: &LoadArgs) -> Vec<String> {
     let mut o = vec![format!("--scenario {}", shell_quote(&args.scenario))];
-    o.extend(args.target.header_options());
+    o.extend(args.target.auth_options());
     if args.no_correctness {
         o.push("--no-correctness".into());
     }

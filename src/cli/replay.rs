@@ -237,7 +237,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
 
 /// The options of a `replay` that shaped it, as they would be typed again.
 fn replay_options(args: &ReplayArgs) -> Vec<String> {
-    let mut o = args.target.header_options();
+    let mut o = args.target.auth_options();
     let idps = args.idp.iter().map(|i| i.as_str());
     let flows = args.flow.iter().map(|f| f.as_str());
     let values: [(&str, Vec<&str>); 3] = [
