@@ -165,7 +165,10 @@ impl OAuthArgs {
         if self.client_secret.is_some() {
             o.push("--client-secret '…'".to_string());
         } else {
-            let var = self.client_secret_env.as_deref().unwrap_or(CLIENT_SECRET_ENV);
+            let var = self
+                .client_secret_env
+                .as_deref()
+                .unwrap_or(CLIENT_SECRET_ENV);
             o.push(format!("--client-secret-env {}", shell_quote(var)));
         }
         if let Some(s) = &self.scope {
@@ -181,9 +184,11 @@ impl OAuthArgs {
             return Ok(None);
         }
         let Some(token_url) = &self.oauth_token_url else {
-            return Err("--client-id, --client-secret-env, --client-secret and --scope need \
+            return Err(
+                "--client-id, --client-secret-env, --client-secret and --scope need \
                         --oauth-token-url (the OAuth token endpoint)"
-                .into());
+                    .into(),
+            );
         };
         let Some(client_id) = self.client_id.clone().filter(|c| !c.is_empty()) else {
             return Err("--oauth-token-url needs --client-id (the OAuth client's id)".into());
@@ -192,7 +197,10 @@ impl OAuthArgs {
             Some(s) if !s.is_empty() => s.clone(),
             Some(_) => return Err("--client-secret is empty".into()),
             None => {
-                let var = self.client_secret_env.as_deref().unwrap_or(CLIENT_SECRET_ENV);
+                let var = self
+                    .client_secret_env
+                    .as_deref()
+                    .unwrap_or(CLIENT_SECRET_ENV);
                 match std::env::var(var) {
                     Ok(s) if !s.is_empty() => s,
                     _ => {
@@ -217,7 +225,10 @@ impl OAuthArgs {
 fn parse_http_url(s: &str) -> Result<String, String> {
     let t = s.trim();
     match reqwest::Url::parse(t) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
             Ok(t.to_string())
         }
         _ => Err(format!(

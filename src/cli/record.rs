@@ -120,10 +120,11 @@ async fn run_inner(args: RecordArgs) -> anyhow::Result<Verdict> {
                 } else {
                     "--oauth-token-url"
                 };
-                return Err(
-                    crate::cli::error::Error::harness(format!("{}; check {flags}", e.message))
-                        .into(),
-                );
+                return Err(crate::cli::error::Error::harness(format!(
+                    "{}; check {flags}",
+                    e.message
+                ))
+                .into());
             }
             Some(src)
         }

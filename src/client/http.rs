@@ -40,7 +40,10 @@ impl std::fmt::Debug for TargetConfig {
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
             )
             .field("timeout", &self.timeout)
-            .field("oauth", &self.oauth.as_ref().map(|o| &o.credentials().token_url))
+            .field(
+                "oauth",
+                &self.oauth.as_ref().map(|o| &o.credentials().token_url),
+            )
             .finish()
     }
 }
@@ -202,11 +205,11 @@ impl Client {
         // with the request in flight, and its evidence is lost).
         let deadline = Instant::now() + self.cfg.timeout;
         // A request that brings its own Authorization (an auth check) is sent as it is.
-        let oauth = self
-            .cfg
-            .oauth
-            .as_ref()
-            .filter(|_| !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("authorization")));
+        let oauth = self.cfg.oauth.as_ref().filter(|_| {
+            !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        });
         let mut bearer: Option<Bearer> = None;
         if let Some(src) = oauth {
             match src.bearer().await {
@@ -218,7 +221,9 @@ impl Client {
         let mut attempt = 0;
         loop {
             let token = bearer.as_ref().map(|b| b.token.as_str());
-            let r = self.send_once(method, path, body, headers, true, token).await;
+            let r = self
+                .send_once(method, path, body, headers, true, token)
+                .await;
             if r.status == Some(401)
                 && !renewed
                 && let (Some(src), Some(used)) = (oauth, &bearer)

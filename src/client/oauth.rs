@@ -102,7 +102,16 @@ pub async fn fetch_token(
         Err(e) => {
             redactor.add(&creds.client_secret);
             let error = format!("failed to build the HTTP client: {e}");
-            Err(failure(creds, redactor, None, None, None, &error, &[], None))
+            Err(failure(
+                creds,
+                redactor,
+                None,
+                None,
+                None,
+                &error,
+                &[],
+                None,
+            ))
         }
     }
 }
@@ -586,7 +595,16 @@ mod tests {
             "grant_type=client_credentials&client_id=app&client_secret=s3cr3t%26%3Dx&scope=scim%20write"
         );
         assert!(!shown.contains("s3cr3t"), "{shown}");
-        assert!(!format!("{:?}", Bearer { token: "tok-123".into(), generation: 1 }).contains("tok"));
+        assert!(
+            !format!(
+                "{:?}",
+                Bearer {
+                    token: "tok-123".into(),
+                    generation: 1
+                }
+            )
+            .contains("tok")
+        );
     }
 
     #[test]

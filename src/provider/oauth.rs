@@ -185,8 +185,8 @@ fn error_response(e: &OAuthError) -> Response {
 /// `application/x-www-form-urlencoded` into pairs; a parameter sent twice is an error
 /// (RFC 6749 §3.2).
 fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| invalid_request("the request body is not UTF-8"))?;
+    let text =
+        std::str::from_utf8(body).map_err(|_| invalid_request("the request body is not UTF-8"))?;
     let mut out = HashMap::new();
     for pair in text.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));

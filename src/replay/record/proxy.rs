@@ -329,9 +329,9 @@ async fn proxy(
     }
     let forward = |token: Option<&str>| {
         let mut h = forwardable(&parts.headers, &["accept-encoding"]);
-        if let Some(v) = token.and_then(|t| {
-            axum::http::HeaderValue::from_str(&format!("Bearer {t}")).ok()
-        }) {
+        if let Some(v) =
+            token.and_then(|t| axum::http::HeaderValue::from_str(&format!("Bearer {t}")).ok())
+        {
             h.insert(axum::http::header::AUTHORIZATION, v);
         }
         st.http
@@ -342,7 +342,9 @@ async fn proxy(
     };
     let mut sent = forward(bearer.as_ref().map(|b| b.token.as_str())).await;
     if let (Some(src), Some(used)) = (&st.oauth, &bearer)
-        && sent.as_ref().is_ok_and(|r| r.status() == StatusCode::UNAUTHORIZED)
+        && sent
+            .as_ref()
+            .is_ok_and(|r| r.status() == StatusCode::UNAUTHORIZED)
         && let Ok(fresh) = src.renew(used).await
     {
         sent = forward(Some(fresh.token.as_str())).await;
