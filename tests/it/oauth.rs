@@ -166,7 +166,9 @@ async fn an_issued_token_opens_its_clients_tenant_only() {
 async fn the_token_endpoint_answers_rfc_6749_errors() {
     let h = provider_with(Duration::from_secs(600), Clock::system()).await;
     let url = token_url(&h);
-    let cases: [(&str, Option<(&str, &str)>, u16, &str, bool); 6] = [
+    // (form body, Basic credentials, status, error, challenges for Basic)
+    type Case<'a> = (&'a str, Option<(&'a str, &'a str)>, u16, &'a str, bool);
+    let cases: [Case; 6] = [
         (
             "grant_type=client_credentials",
             Some(("app-one", "wrong")),
