@@ -601,6 +601,24 @@ async fn missing_oauth_pieces_are_usage_errors() {
         assert_eq!(e.exit_code(), 2, "{extra:?}: {e}");
         assert!(!e.message().contains('\n'), "{e}");
     }
+    // `record` takes the same group for its upstream.
+    let out = std::env::temp_dir().join(format!("scimtest-it-oauth-{unset}.json"));
+    let e = error_of(
+        cli::run(&[
+            "record",
+            "--upstream",
+            "http://127.0.0.1:9/scim/v2",
+            "--out",
+            &out.display().to_string(),
+            "--idp",
+            "okta",
+            "--oauth-token-url",
+            "http://127.0.0.1:9/oauth/token",
+        ])
+        .await,
+    );
+    assert_eq!(e.exit_code(), 2, "{e}");
+    assert!(e.message().contains("--client-id"), "{e}");
 }
 
 /// The binary, the secret in an environment variable: the reproduce line names the variable,
@@ -641,4 +659,53 @@ fn the_binary_reads_the_secret_from_the_environment_and_never_shows_it() {
     assert_no_secrets(&(printed + &written(&dir)));
     drop(h);
     drop(rt);
+}
+
+/// `record` with client credentials for the upstream: the IdP's Authorization is replaced by the
+/// recorder's own token on the way up, and neither token reaches the fixture.
+#[tokio::test]
+async fn the_recorder_forwards_its_own_token_upstream() {
+    use scimtest::replay::record::{self, RecordConfig, RecordMeta};
+    let h = provider_with(Duration::from_secs(600), Clock::system()).await;
+    let listen = "127.0.0.1:0".parse().unwrap_or_else(|e| panic!("{e}"));
+    let meta = RecordMeta::new("okta", "recorded", "user-lifecycle", &h.base_url);
+    let src = Arc::new(TokenSource::new(
+        creds(&token_url(&h), "app-one", SECRET),
+        Duration::from_secs(5),
+        Redactor::default(),
+    ));
+    let rec = record::spawn(RecordConfig {
+        upstream_oauth: Some(src.clone()),
+        ..RecordConfig::new(listen, &h.base_url, meta)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    const IDP_TOKEN: &str = "idp-token-not-valid-upstream";
+    let r = reqwest::Client::new()
+        .post(format!("{}/Users", rec.base_url))
+        .bearer_auth(IDP_TOKEN)
+        .header("Content-Type", "application/scim+json")
+        .body(r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"rec-a"}"#)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        r.status().as_u16(),
+        201,
+        "the upstream took the recorder's token"
+    );
+    assert_eq!(src.grants(), 1);
+    let fx = rec.finish().await;
+    let text = serde_json::to_string(&fx).unwrap_or_default();
+    assert!(
+        !text.contains(IDP_TOKEN) && !text.contains("Bearer"),
+        "{text}"
+    );
+    assert_no_token_like(&text);
+}
+
+#[track_caller]
+fn assert_no_token_like(all: &str) {
+    let token_like = regex::Regex::new(r"[0-9a-f]{64}").unwrap_or_else(|e| panic!("{e}"));
+    assert!(!token_like.is_match(all), "an access token leaked");
 }
