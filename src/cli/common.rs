@@ -120,8 +120,8 @@ pub const CLIENT_SECRET_ENV: &str = "SCIMTEST_CLIENT_SECRET";
 
 /// `--oauth-token-url URL --client-id ID [--client-secret-env VAR] [--scope S]`: OAuth 2.0
 /// client credentials (RFC 6749 §4.4) for the target (flattened into [`TargetArgs`] and
-/// `record`).
-#[derive(Debug, Clone, Default, clap::Args)]
+/// `record`). `Debug` never shows `--client-secret`.
+#[derive(Clone, Default, clap::Args)]
 pub struct OAuthArgs {
     /// OAuth 2.0 token endpoint: get bearer tokens with client credentials (RFC 6749 §4.4,
     /// client_secret_post) instead of --token; needs --client-id and a secret. Tokens are
@@ -141,6 +141,21 @@ pub struct OAuthArgs {
     /// The `scope` of the token request, if the token endpoint wants one.
     #[arg(long, value_name = "SCOPE")]
     pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for OAuthArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthArgs")
+            .field("oauth_token_url", &self.oauth_token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret_env", &self.client_secret_env)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("scope", &self.scope)
+            .finish()
+    }
 }
 
 impl OAuthArgs {
@@ -499,6 +514,42 @@ mod tests {
         assert_eq!(shell_quote("patch.*"), "'patch.*'");
         assert_eq!(shell_quote("users.create"), "users.create");
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn oauth_options_show_the_variable_never_the_secret() {
+        let a = OAuthArgs {
+            oauth_token_url: Some("https://login.example.com/token".into()),
+            client_id: Some("app".into()),
+            client_secret: Some("s3cr3t-value".into()),
+            ..OAuthArgs::default()
+        };
+        let shown = format!("{:?} {:?}", a, a.options());
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(a.credentials().is_ok_and(|c| c.is_some()));
+        let b = OAuthArgs {
+            client_secret: None,
+            client_secret_env: Some("MY_VAR".into()),
+            ..a.clone()
+        };
+        assert_eq!(
+            b.options(),
+            vec![
+                "--oauth-token-url https://login.example.com/token",
+                "--client-id app",
+                "--client-secret-env MY_VAR"
+            ]
+        );
+        let no_id = OAuthArgs {
+            client_id: None,
+            ..a
+        };
+        assert!(
+            no_id
+                .credentials()
+                .is_err_and(|e| e.contains("--client-id"))
+        );
+        assert!(parse_http_url("ftp://x/token").is_err());
     }
 
     #[test]
