@@ -253,12 +253,16 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
         check_timeout: args.timeout * 3,
         second,
     };
+    let token_source = client.oauth().cloned();
     let out = runner::run(client, ns, checks, &opts, &on_done).await;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if let Some(h) = embedded {
         h.shutdown().await;
+    }
+    if let Some(src) = &token_source {
+        eprintln!("{}", src.summary());
     }
     let out = out.map_err(|e| Error::from(anyhow::Error::new(e)))?;
     let mut report = RunReport {

@@ -282,6 +282,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         .map_or(0.0, |t| t.elapsed().as_secs_f64());
     progress.abort();
     let cleanup_report = cleanup(&client, &ns).await;
+    if let Some(src) = client.oauth() {
+        eprintln!("{}", src.summary());
+    }
     if let Some(h) = embedded {
         h.shutdown().await;
     }

@@ -400,9 +400,9 @@ pub fn refresh_margin(lifetime: Duration) -> Duration {
 }
 
 /// The access token every clone of a `Client` uses: fetched on first use, renewed when less
-/// than [`refresh_margin`] of its lifetime is left (an absent `expires_in` counts as an hour),
-/// renewed once more after a 401. One token request at a time: requests that wait while one is
-/// in flight take its result.
+/// than [`refresh_margin`] of its lifetime is left (an absent `expires_in` counts as an hour;
+/// if that renewal fails, the current token serves until it expires), renewed once more after a
+/// 401. One token request at a time: requests that wait while one is in flight take its result.
 pub struct TokenSource {
     creds: ClientCredentials,
     http: Result<reqwest::Client, String>,
@@ -464,9 +464,20 @@ impl TokenSource {
             return Ok(b);
         }
         if let Some(e) = self.failed_since(asked) {
-            return Err(e);
+            return self.still_valid().ok_or(e);
         }
-        self.fetch().await
+        // A renewal that fails early leaves the current token in use until it expires.
+        match self.fetch().await {
+            Ok(b) => Ok(b),
+            Err(e) => self.still_valid().ok_or(e),
+        }
+    }
+
+    /// The current token while it has not expired (it may be due for renewal).
+    fn still_valid(&self) -> Option<Bearer> {
+        let cur = self.current.read();
+        let h = cur.as_ref()?;
+        (Instant::now() < h.expires_at).then(|| h.bearer.clone())
     }
 
     /// A token after `used` was refused (401): a newer one when another request already got
@@ -504,6 +515,21 @@ impl TokenSource {
     /// `expires_in` of every grant, as sent, in order.
     pub fn lifetimes(&self) -> Vec<Option<u64>> {
         self.lifetimes.lock().clone()
+    }
+
+    /// One line for a run's summary: how many tokens, from where, living how long.
+    pub fn summary(&self) -> String {
+        let lifetime = match self.lifetimes.lock().last() {
+            Some(Some(s)) => format!("expires_in {s} s"),
+            Some(None) => "no expires_in, taken as 3600 s".to_string(),
+            None => "none obtained".to_string(),
+        };
+        format!(
+            "oauth: {} access token(s) from {} ({} refresh(es); last {lifetime})",
+            self.grants(),
+            self.redactor.text(&self.creds.token_url),
+            self.refreshes()
+        )
     }
 
     fn fresh(&self) -> Option<Bearer> {
