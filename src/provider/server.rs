@@ -165,6 +165,10 @@ pub async fn serve(config: ProviderConfig) -> Result<(), ServeError> {
             config.tokens.len()
         );
     }
+    let extra = tokens.len().saturating_sub(config.tokens.len().max(1));
+    if extra > 0 {
+        println!("  tenants:  {extra} more for the OAuth clients beyond the tokens");
+    }
     if let Some(url) = token_url(&provider) {
         println!(
             "  token URL: {url} (OAuth client credentials; {} clients, client i opens tenant i, \
