@@ -124,8 +124,8 @@ pub const CLIENT_SECRET_ENV: &str = "SCIMTEST_CLIENT_SECRET";
 #[derive(Clone, Default, clap::Args)]
 pub struct OAuthArgs {
     /// OAuth 2.0 token endpoint: get bearer tokens with client credentials (RFC 6749 §4.4,
-    /// client_secret_post) instead of --token; needs --client-id and a secret. Tokens are
-    /// renewed before they expire and after a 401.
+    /// client_secret_post) instead of --token (unset SCIMTEST_TOKEN too); needs --client-id and
+    /// a secret. Tokens are renewed before they expire and after a 401.
     #[arg(long, value_name = "URL", value_parser = parse_http_url)]
     pub oauth_token_url: Option<String>,
     /// The OAuth client id (with --oauth-token-url).
