@@ -1,7 +1,7 @@
 //! The command line (clap). The only module that uses `anyhow`; nothing below it sees a raw CLI
 //! string: addresses, tokens and fault names are parsed into types here.
 
-use crate::provider::{self, Fault, Faults, Limits, ProviderConfig, TokenSpec};
+use crate::provider::{self, Fault, Faults, Limits, OAuthClientSpec, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
 pub mod certify;
@@ -66,6 +66,16 @@ pub struct ServeArgs {
     /// to that user for /Me. Without any, one is generated and printed.
     #[arg(long = "token", value_name = "TOKEN[@userName]")]
     pub tokens: Vec<TokenSpec>,
+    /// An OAuth 2.0 client of the token endpoint POST http://ADDR/oauth/token (client
+    /// credentials, RFC 6749 §4.4; Basic or form client authentication), repeatable. Client i
+    /// gets tokens for tenant i: the tenant of the i-th --token, or a new tenant when there are
+    /// more clients than tokens.
+    #[arg(long = "oauth-client", value_name = "ID:SECRET")]
+    pub oauth_clients: Vec<OAuthClientSpec>,
+    /// How long an access token from the token endpoint is accepted (then 401 invalid_token),
+    /// e.g. 60m, 30s.
+    #[arg(long, default_value = "60m", value_parser = common::parse_duration, value_name = "DUR")]
+    pub oauth_token_lifetime: std::time::Duration,
     /// Switch on a deliberate non-conformance (repeatable); see --list-faults.
     #[arg(long = "fault", value_enum, value_name = "NAME")]
     pub faults: Vec<Fault>,
@@ -135,10 +145,13 @@ async fn serve(args: ServeArgs) -> CmdResult {
     let config = ProviderConfig {
         listen: args.listen,
         tokens: args.tokens,
+        oauth_clients: args.oauth_clients,
+        oauth_token_lifetime: args.oauth_token_lifetime,
         hooks: Faults::new(args.faults).hooks(),
         limits,
         seed_users: args.seed_users,
         allow_unknown_members: args.allow_unknown_members,
+        ..ProviderConfig::default()
     };
     provider::serve(config)
         .await

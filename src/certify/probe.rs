@@ -4,6 +4,7 @@
 
 use crate::certify::mapping::{self, AttrType, Mapped, Mapping};
 use crate::client::http::Resp;
+use crate::client::oauth::ClientCredentials;
 use crate::conformance::context::{Created, Ctx, LIST, truncate};
 use crate::conformance::model::{CheckResult, Finding};
 use serde_json::{Value, json};
@@ -14,6 +15,8 @@ use std::sync::OnceLock;
 pub struct Settings {
     /// The attribute mapping the Entra tests use (already restricted to the target's schema).
     pub mapping: Mapping,
+    /// The OAuth client of `--oauth-token-url`/`--client-id`, when the target uses one.
+    pub oauth: Option<ClientCredentials>,
     /// Per-request timeout for the token endpoint.
     pub timeout: std::time::Duration,
 }
@@ -24,6 +27,7 @@ pub fn settings(ctx: &Ctx) -> &Settings {
     ctx.extension::<Settings>().unwrap_or_else(|| {
         DEFAULT.get_or_init(|| Settings {
             mapping: Mapping::entra_default(),
+            oauth: None,
             timeout: std::time::Duration::from_secs(10),
         })
     })

@@ -8,9 +8,9 @@ use crate::certify::mapping::Mapping;
 use crate::certify::probe::Settings;
 use crate::certify::{Program, entra, okta};
 use crate::cli::common::{
-    ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
+    OAuthArgs, ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
 };
-use crate::cli::connect::{Connected, connect, preflight, spawn_embedded};
+use crate::cli::connect::{Connected, connect, preflight};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::load::{self, LoadArgs};
 use crate::cli::outputs::open_outputs;
@@ -180,12 +180,15 @@ pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
     let (embedded, target) = match &args.target.target {
         Some(_) => (None, args.target.clone()),
         None => {
-            let h = spawn_embedded().await?;
+            // The embedded provider authenticates the way the gallery wants: OAuth 2.0 client
+            // credentials with an hour-long token.
+            let (h, oauth_args) = spawn_with_oauth().await?;
             let url: TargetUrl = h.base_url.parse().map_err(Error::harness)?;
             let target = TargetArgs {
                 target: Some(url),
-                token: Some(h.token.clone()),
+                token: None,
                 headers: args.target.headers.clone(),
+                oauth_args,
                 embedded_target: true,
             };
             (Some(h), target)
@@ -204,6 +207,36 @@ pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
     Ok(Finished { report, verdict })
 }
 
+/// The embedded provider with one OAuth client (tenant 1) and a 60-minute token lifetime, and the
+/// options that reach it.
+async fn spawn_with_oauth() -> Result<(crate::provider::ProviderHandle, OAuthArgs), Error> {
+    let secret = uuid::Uuid::new_v4().simple().to_string();
+    let client = crate::provider::OAuthClientSpec {
+        id: "scimtest-certify".into(),
+        secret: secret.clone(),
+    };
+    let h = crate::provider::spawn(crate::provider::ProviderConfig {
+        tokens: (0..2)
+            .map(|_| crate::provider::TokenSpec {
+                token: uuid::Uuid::new_v4().simple().to_string(),
+                me: None,
+            })
+            .collect(),
+        oauth_clients: vec![client],
+        oauth_token_lifetime: Duration::from_secs(3600),
+        ..crate::provider::ProviderConfig::default()
+    })
+    .await
+    .context("failed to start the embedded provider")?;
+    let oauth = OAuthArgs {
+        oauth_token_url: h.token_url.clone(),
+        client_id: Some("scimtest-certify".into()),
+        client_secret: Some(secret),
+        ..OAuthArgs::default()
+    };
+    Ok((h, oauth))
+}
+
 async fn certify_target(
     args: &CertifyArgs,
     programs: &[Program],
@@ -216,6 +249,7 @@ async fn certify_target(
     let Connected {
         client,
         shown_target,
+        oauth,
         ..
     } = connect(target, args.timeout).await?;
     preflight(&client, None).await?;
@@ -237,6 +271,7 @@ async fn certify_target(
     let mapping_line = mapping.describe();
     let settings = Settings {
         mapping,
+        oauth,
         timeout: args.timeout,
     };
     let mut checks: Vec<Check> = programs.iter().flat_map(|p| p.probes()).collect();

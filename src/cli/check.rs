@@ -168,7 +168,10 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
             "nothing to run: the selection matches no check",
         ));
     }
-    if args.target.target.is_some() && args.target.token.is_none() && args.target.headers.is_empty()
+    if args.target.target.is_some()
+        && args.target.token.is_none()
+        && args.target.headers.is_empty()
+        && !args.target.oauth_args.any()
     {
         eprintln!("note: no --token or --header given; requests go out unauthenticated");
     }
@@ -251,12 +254,16 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
         second,
         extension: None,
     };
+    let token_source = client.oauth().cloned();
     let out = runner::run(client, ns, checks, &opts, &on_done).await;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if let Some(h) = embedded {
         h.shutdown().await;
+    }
+    if let Some(src) = &token_source {
+        eprintln!("{}", src.summary());
     }
     let out = out.map_err(|e| Error::from(anyhow::Error::new(e)))?;
     let mut report = RunReport {
@@ -306,7 +313,7 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
 fn check_options(args: &CheckArgs) -> Vec<String> {
     let mut o = Vec::new();
     let embedded = args.target.is_embedded();
-    o.extend(args.target.header_options());
+    o.extend(args.target.auth_options());
     if args.timeout != Duration::from_secs(10) {
         o.push(format!("--timeout {}ms", args.timeout.as_millis()));
     }

@@ -1,9 +1,11 @@
 //! What the commands share on the command line: the target argument group (`--target` parsed
-//! into a [`TargetUrl`], `--token`, `--header`), the report-file arguments, the enums of
+//! into a [`TargetUrl`], `--token`, `--header`, the OAuth client-credentials group
+//! [`OAuthArgs`]), the report-file arguments, the enums of
 //! `--fail-on`, `--idp` and `--flow`, and small helpers for summaries (`first_line`,
 //! `print_cleanup`, `shell_quote`, did-you-mean). Values are parsed into types here; nothing
 //! below the CLI sees a raw CLI string.
 
+use crate::client::ClientCredentials;
 use crate::report::model::{Level, RunReport};
 use anyhow::Context;
 use std::collections::BTreeSet;
@@ -64,12 +66,20 @@ pub struct TargetArgs {
     #[arg(long, value_name = "URL")]
     pub target: Option<TargetUrl>,
     /// Bearer token for the target (also read from SCIMTEST_TOKEN).
-    #[arg(long, env = "SCIMTEST_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SCIMTEST_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "oauth_token_url"
+    )]
     pub token: Option<String>,
     /// Extra header sent with every request, e.g. 'X-Api-Key: …' (repeatable; values are
     /// treated as secrets and redacted from every report).
     #[arg(long = "header", value_name = "'NAME: VALUE'")]
     pub headers: Vec<HeaderArg>,
+    /// OAuth 2.0 client credentials instead of --token.
+    #[command(flatten)]
+    pub oauth_args: OAuthArgs,
     /// `--target` is an embedded provider started in this process (by `scimtest run`), so
     /// reports say so. Not a flag.
     #[arg(skip)]
@@ -88,6 +98,158 @@ impl TargetArgs {
             .iter()
             .map(|h| format!("--header {}", shell_quote(&format!("{}: …", h.name))))
             .collect()
+    }
+
+    /// The OAuth options, then the `--header`s, as a report's options show them (never a
+    /// secret).
+    pub fn auth_options(&self) -> Vec<String> {
+        let mut o = self.oauth_args.options();
+        o.extend(self.header_options());
+        o
+    }
+
+    /// The OAuth client credentials these arguments name, the secret read from its environment
+    /// variable; None without `--oauth-token-url`. Err is a one-line usage error.
+    pub fn oauth(&self) -> Result<Option<ClientCredentials>, String> {
+        self.oauth_args.credentials()
+    }
+}
+
+/// The environment variable the client secret is read from by default.
+pub const CLIENT_SECRET_ENV: &str = "SCIMTEST_CLIENT_SECRET";
+
+/// `--oauth-token-url URL --client-id ID [--client-secret-env VAR] [--scope S]`: OAuth 2.0
+/// client credentials (RFC 6749 §4.4) for the target (flattened into [`TargetArgs`] and
+/// `record`). `Debug` never shows `--client-secret`.
+#[derive(Clone, Default, clap::Args)]
+pub struct OAuthArgs {
+    /// OAuth 2.0 token endpoint: get bearer tokens with client credentials (RFC 6749 §4.4,
+    /// client_secret_post) instead of --token (unset SCIMTEST_TOKEN too); needs --client-id and
+    /// a secret. Tokens are renewed before they expire and after a 401.
+    #[arg(long, value_name = "URL", value_parser = parse_http_url)]
+    pub oauth_token_url: Option<String>,
+    /// The OAuth client id (with --oauth-token-url).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The environment variable holding the OAuth client secret (default
+    /// SCIMTEST_CLIENT_SECRET).
+    #[arg(long, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    /// The OAuth client secret itself. Visible in the process list: prefer --client-secret-env.
+    #[arg(long, value_name = "SECRET", conflicts_with = "client_secret_env")]
+    pub client_secret: Option<String>,
+    /// The `scope` of the token request, if the token endpoint wants one.
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+}
+
+impl std::fmt::Debug for OAuthArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthArgs")
+            .field("oauth_token_url", &self.oauth_token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret_env", &self.client_secret_env)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+impl OAuthArgs {
+    /// Whether any OAuth option was given.
+    pub fn any(&self) -> bool {
+        self.oauth_token_url.is_some()
+            || self.client_id.is_some()
+            || self.client_secret_env.is_some()
+            || self.client_secret.is_some()
+            || self.scope.is_some()
+    }
+
+    /// The options as a report shows them: the variable's name, never the secret.
+    pub fn options(&self) -> Vec<String> {
+        let Some(url) = &self.oauth_token_url else {
+            return Vec::new();
+        };
+        let mut o = vec![format!("--oauth-token-url {}", shell_quote(url))];
+        if let Some(id) = &self.client_id {
+            o.push(format!("--client-id {}", shell_quote(id)));
+        }
+        if self.client_secret.is_some() {
+            o.push("--client-secret '…'".to_string());
+        } else {
+            let var = self
+                .client_secret_env
+                .as_deref()
+                .unwrap_or(CLIENT_SECRET_ENV);
+            o.push(format!("--client-secret-env {}", shell_quote(var)));
+        }
+        if let Some(s) = &self.scope {
+            o.push(format!("--scope {}", shell_quote(s)));
+        }
+        o
+    }
+
+    /// The credentials, the secret read from `--client-secret` or its environment variable;
+    /// None when no OAuth option was given. Err is a one-line usage error.
+    pub fn credentials(&self) -> Result<Option<ClientCredentials>, String> {
+        if !self.any() {
+            return Ok(None);
+        }
+        let Some(token_url) = &self.oauth_token_url else {
+            return Err(
+                "--client-id, --client-secret-env, --client-secret and --scope need \
+                        --oauth-token-url (the OAuth token endpoint)"
+                    .into(),
+            );
+        };
+        let Some(client_id) = self.client_id.clone().filter(|c| !c.is_empty()) else {
+            return Err("--oauth-token-url needs --client-id (the OAuth client's id)".into());
+        };
+        let client_secret = match &self.client_secret {
+            Some(s) if !s.is_empty() => s.clone(),
+            Some(_) => return Err("--client-secret is empty".into()),
+            None => {
+                let var = self
+                    .client_secret_env
+                    .as_deref()
+                    .unwrap_or(CLIENT_SECRET_ENV);
+                match std::env::var(var) {
+                    Ok(s) if !s.is_empty() => s,
+                    _ => {
+                        return Err(format!(
+                            "the OAuth client secret's environment variable {var} is not set \
+                             (or empty); export it, or name another with --client-secret-env"
+                        ));
+                    }
+                }
+            }
+        };
+        Ok(Some(ClientCredentials {
+            token_url: token_url.clone(),
+            client_id,
+            client_secret,
+            scope: self.scope.clone(),
+        }))
+    }
+}
+
+/// An absolute http(s) URL with a host (the OAuth token endpoint).
+fn parse_http_url(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    match reqwest::Url::parse(t) {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
+            Ok(t.to_string())
+        }
+        _ => Err(format!(
+            "{t:?} is not an http(s) URL; expected the OAuth token endpoint, e.g. \
+             https://login.example.com/oauth2/token"
+        )),
     }
 }
 
@@ -352,6 +514,42 @@ mod tests {
         assert_eq!(shell_quote("patch.*"), "'patch.*'");
         assert_eq!(shell_quote("users.create"), "users.create");
         assert_eq!(shell_quote("it's"), "'it'\\''s'");
+    }
+
+    #[test]
+    fn oauth_options_show_the_variable_never_the_secret() {
+        let a = OAuthArgs {
+            oauth_token_url: Some("https://login.example.com/token".into()),
+            client_id: Some("app".into()),
+            client_secret: Some("s3cr3t-value".into()),
+            ..OAuthArgs::default()
+        };
+        let shown = format!("{:?} {:?}", a, a.options());
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(a.credentials().is_ok_and(|c| c.is_some()));
+        let b = OAuthArgs {
+            client_secret: None,
+            client_secret_env: Some("MY_VAR".into()),
+            ..a.clone()
+        };
+        assert_eq!(
+            b.options(),
+            vec![
+                "--oauth-token-url https://login.example.com/token",
+                "--client-id app",
+                "--client-secret-env MY_VAR"
+            ]
+        );
+        let no_id = OAuthArgs {
+            client_id: None,
+            ..a
+        };
+        assert!(
+            no_id
+                .credentials()
+                .is_err_and(|e| e.contains("--client-id"))
+        );
+        assert!(parse_http_url("ftp://x/token").is_err());
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Reaching the target: start the embedded provider when there is no `--target`, build the
-//! client (and a second tenant's), redact every secret, and run the preflight.
+//! client (and a second tenant's) with its static token or its OAuth token source, redact every
+//! secret, and run the preflight.
 
 use crate::cli::common::TargetArgs;
 use crate::cli::error::Error;
-use crate::client::{Client, Redactor, TargetConfig};
+use crate::client::{Client, ClientCredentials, Redactor, TargetConfig, TokenSource};
 use crate::provider::{self, ProviderConfig};
 use anyhow::Context;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A connected target: the client, the embedded provider when there was no `--target`, and
@@ -21,8 +23,27 @@ pub struct Connected {
     /// The base URL for reports.
     pub shown_target: String,
     /// The headers every request carries (Authorization, `--header`s): secrets, for callers
-    /// that build their own requests (goose in `load`). Never printed.
+    /// that build their own requests (goose in `load`). Never printed. With OAuth there is no
+    /// Authorization here: take the current token from `token_source`.
     pub auth_headers: Vec<(String, String)>,
+    /// The OAuth client credentials (`--oauth-token-url` …), resolved (secret included), for a
+    /// command that requests tokens itself.
+    pub oauth: Option<ClientCredentials>,
+    /// The token source the client uses (shared by its clones; its redactor is the client's).
+    pub token_source: Option<Arc<TokenSource>>,
+}
+
+/// The OAuth credentials of `args`: a missing piece is a usage error (exit 2); `--client-secret`
+/// on the command line gets a one-line warning.
+pub fn oauth_credentials(args: &TargetArgs) -> Result<Option<ClientCredentials>, Error> {
+    let creds = args.oauth().map_err(Error::usage)?;
+    // (An embedded provider's secret comes from the harness, not from a command line.)
+    if creds.is_some() && args.oauth_args.client_secret.is_some() && !args.embedded_target {
+        eprintln!(
+            "warning: --client-secret is visible in the process list; prefer --client-secret-env"
+        );
+    }
+    Ok(creds)
 }
 
 /// Start the embedded reference provider on 127.0.0.1 with two tenants (so the isolation
@@ -54,8 +75,16 @@ pub async fn connect_with(
     timeout: Duration,
     extra_secrets: &[String],
 ) -> anyhow::Result<Connected> {
+    let creds = oauth_credentials(args)?;
     let (embedded, base_url, token) = match &args.target {
         Some(t) => (None, t.as_str().to_string(), args.token.clone()),
+        None if creds.is_some() => {
+            return Err(Error::usage(
+                "--oauth-token-url needs --target (the embedded provider takes a static token; \
+                 `scimtest serve --oauth-client ID:SECRET` serves a token endpoint)",
+            )
+            .into());
+        }
         None => {
             let h = spawn_embedded().await?;
             let (u, t) = (h.base_url.clone(), h.token.clone());
@@ -75,11 +104,15 @@ pub async fn connect_with(
         secrets.push(h.value.clone());
     }
     let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let token_source = creds
+        .clone()
+        .map(|c| Arc::new(TokenSource::new(c, timeout, redactor.clone())));
     let auth_headers = headers.clone();
     let cfg = TargetConfig {
         base_url,
         headers,
         timeout,
+        oauth: token_source.clone(),
         ..TargetConfig::bearer(String::new(), "")
     };
     let client = Client::new(cfg, redactor.clone())?;
@@ -90,11 +123,14 @@ pub async fn connect_with(
         embedded_second_token,
         shown_target,
         auth_headers,
+        oauth: creds,
+        token_source,
     })
 }
 
 /// A client for the second tenant: the same target and `--header`s, its own bearer token; its
-/// redactor knows both tokens.
+/// redactor knows both tokens (and, with OAuth, shares the first client's list, so every access
+/// token issued to the first is hidden from it too).
 pub fn second_client(
     first: &Client,
     args: &TargetArgs,
@@ -110,7 +146,15 @@ pub fn second_client(
         headers.push((h.name.clone(), h.value.clone()));
         secrets.push(h.value.clone());
     }
-    let redactor = Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()));
+    let redactor = if first.oauth().is_some() {
+        let r = first.redactor().clone();
+        for s in &secrets {
+            r.add(s);
+        }
+        r
+    } else {
+        Redactor::new(secrets, args.headers.iter().map(|h| h.name.clone()))
+    };
     let cfg = TargetConfig {
         base_url: first.base_url().to_string(),
         headers,
@@ -123,7 +167,12 @@ pub fn second_client(
 /// The preflight (`client::preflight`) of a connected target, and of a second tenant's client:
 /// a harness error whose one line says what to fix.
 pub async fn preflight(client: &Client, second: Option<&Client>) -> Result<(), Error> {
-    let mut result = crate::client::preflight::check(client, "--token/--header").await;
+    let flags = if client.oauth().is_some() {
+        "--client-id/--client-secret-env (the token endpoint gave a token the target refuses)"
+    } else {
+        "--token/--header"
+    };
+    let mut result = crate::client::preflight::check(client, flags).await;
     if result.is_ok()
         && let Some(s) = second
     {

@@ -137,9 +137,12 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// A failure deep in a command (a file, the embedded provider, a writer): a harness error whose
-/// message is the whole cause chain on one line.
+/// message is the whole cause chain on one line; an [`Error`] carried inside keeps its kind.
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Error {
+        if let Some(inner) = e.downcast_ref::<Error>() {
+            return inner.clone();
+        }
         Error::harness(
             e.chain()
                 .map(|c| c.to_string())

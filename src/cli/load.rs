@@ -202,6 +202,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         plan.enterprise,
     );
     shared.pacer = plan.throttle.map(load::ops::Pacer::new);
+    shared.oauth = client.oauth().cloned();
     // A 429's wait is capped at the request timeout: the run ends on time however long the
     // target asks to be left alone.
     shared.max_retry_wait = plan.timeout;
@@ -281,6 +282,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         .map_or(0.0, |t| t.elapsed().as_secs_f64());
     progress.abort();
     let cleanup_report = cleanup(&client, &ns).await;
+    if let Some(src) = client.oauth() {
+        eprintln!("{}", src.summary());
+    }
     if let Some(h) = embedded {
         h.shutdown().await;
     }
@@ -406,7 +410,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
 /// The options of a `load` that shaped it, as they would be typed again.
 fn load_options(args: &LoadArgs) -> Vec<String> {
     let mut o = vec![format!("--scenario {}", shell_quote(&args.scenario))];
-    o.extend(args.target.header_options());
+    o.extend(args.target.auth_options());
     if args.no_correctness {
         o.push("--no-correctness".into());
     }

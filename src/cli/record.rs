@@ -3,7 +3,7 @@
 //! and once more on Ctrl-C, then exit 0. A bad upstream URL or an unwritable `--out` is a
 //! harness error (exit 3) reported before the proxy listens.
 
-use crate::cli::common::{Flow, Idp, parse_duration};
+use crate::cli::common::{Flow, Idp, OAuthArgs, parse_duration};
 use crate::cli::error::{CmdResult, Verdict};
 use crate::replay::fixture::Fixture;
 use crate::replay::record::{self, RecordConfig, RecordMeta};
@@ -50,6 +50,10 @@ pub struct RecordArgs {
     /// gets a 504, e.g. 30s, 500ms.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// OAuth 2.0 client credentials for the upstream: the recorder forwards its own bearer
+    /// token instead of the IdP's Authorization (which is still never written to the fixture).
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
 }
 
 /// Run `scimtest record`.
@@ -91,7 +95,41 @@ fn check_writable(out: &Path) -> anyhow::Result<()> {
 
 async fn run_inner(args: RecordArgs) -> anyhow::Result<Verdict> {
     let upstream = record::check_upstream(&args.upstream)?;
+    let creds = args
+        .oauth
+        .credentials()
+        .map_err(crate::cli::error::Error::usage)?;
     check_writable(&args.out)?;
+    let upstream_oauth = match creds {
+        Some(c) => {
+            if args.oauth.client_secret.is_some() {
+                eprintln!(
+                    "warning: --client-secret is visible in the process list; prefer \
+                     --client-secret-env"
+                );
+            }
+            let src = std::sync::Arc::new(crate::client::TokenSource::new(
+                c,
+                args.timeout,
+                crate::client::Redactor::default(),
+            ));
+            // A refused client ends here, before the IdP is told where to connect.
+            if let Err(e) = src.bearer().await {
+                let flags = if e.refused_client() {
+                    "--client-id/--client-secret-env"
+                } else {
+                    "--oauth-token-url"
+                };
+                return Err(crate::cli::error::Error::harness(format!(
+                    "{}; check {flags}",
+                    e.message
+                ))
+                .into());
+            }
+            Some(src)
+        }
+        None => None,
+    };
     let mut meta = RecordMeta::new(
         args.idp.as_str(),
         &args.profile,
@@ -101,6 +139,7 @@ async fn run_inner(args: RecordArgs) -> anyhow::Result<Verdict> {
     meta.title = args.title.unwrap_or_default();
     let config = RecordConfig {
         timeout: args.timeout,
+        upstream_oauth,
         ..RecordConfig::new(args.listen, &upstream, meta)
     };
     let handle = record::spawn(config).await?;

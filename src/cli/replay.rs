@@ -174,6 +174,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
     };
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let token_source = client.oauth().cloned();
     let out = replay::run(
         client,
         ns,
@@ -184,6 +185,9 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
     .await;
     if let Some(h) = embedded {
         h.shutdown().await;
+    }
+    if let Some(src) = &token_source {
+        eprintln!("{}", src.summary());
     }
     let mut report = RunReport {
         format_version: FORMAT_VERSION,
@@ -238,7 +242,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
 
 /// The options of a `replay` that shaped it, as they would be typed again.
 fn replay_options(args: &ReplayArgs) -> Vec<String> {
-    let mut o = args.target.header_options();
+    let mut o = args.target.auth_options();
     let idps = args.idp.iter().map(|i| i.as_str());
     let flows = args.flow.iter().map(|f| f.as_str());
     let values: [(&str, Vec<&str>); 3] = [

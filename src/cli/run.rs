@@ -163,6 +163,7 @@ pub async fn run(args: RunArgs) -> CmdResult {
                 target: Some(url),
                 token: Some(h.token.clone()),
                 headers: args.target.headers.clone(),
+                oauth_args: args.target.oauth_args.clone(),
                 embedded_target: true,
             };
             (Some(h), target)

@@ -1,6 +1,8 @@
 //! One HTTP request/response pair as evidence, redacted at the source: an `Exchange` can only be
 //! built through a `Redactor`, which replaces credentials, cookies, `password` values and every
-//! configured secret before the value exists.
+//! configured secret before the value exists. A redactor's secret list is shared by its clones
+//! and only grows ([`Redactor::add`]), so a secret learnt mid-run (an OAuth access token) is
+//! hidden from every exchange built after it.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -48,18 +50,21 @@ pub struct Exchange {
     pub duration_ms: f64,
 }
 
-/// Replaces secrets in everything that becomes evidence.
+/// Replaces secrets in everything that becomes evidence. Clones share one secret list.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    secrets: Vec<String>,
+    secrets: std::sync::Arc<parking_lot::RwLock<Vec<String>>>,
     secret_headers: Vec<String>,
 }
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor({} secrets)", self.secrets.len())
+        write!(f, "Redactor({} secrets)", self.secrets.read().len())
     }
 }
+
+/// Secrets shorter than this are not replaced as text (they would shred ordinary words).
+const MIN_SECRET_LEN: usize = 4;
 
 impl Redactor {
     /// A redactor for these secret values and these extra secret header names.
@@ -67,11 +72,15 @@ impl Redactor {
         secrets: impl IntoIterator<Item = String>,
         headers: impl IntoIterator<Item = String>,
     ) -> Self {
-        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        let mut secrets: Vec<String> = secrets
+            .into_iter()
+            .filter(|s| s.len() >= MIN_SECRET_LEN)
+            .collect();
         // Longest first, so a secret containing another is replaced whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
         Redactor {
-            secrets,
+            secrets: std::sync::Arc::new(parking_lot::RwLock::new(secrets)),
             secret_headers: headers
                 .into_iter()
                 .map(|h| h.to_ascii_lowercase())
@@ -79,10 +88,25 @@ impl Redactor {
         }
     }
 
+    /// Add a secret to the list this redactor and all its clones share (an access token issued
+    /// mid-run). Secrets shorter than 4 characters and ones already listed are ignored.
+    pub fn add(&self, secret: &str) {
+        if secret.len() < MIN_SECRET_LEN {
+            return;
+        }
+        let mut list = self.secrets.write();
+        if list.iter().any(|s| s == secret) {
+            return;
+        }
+        // Longest first, as `new` sorts them.
+        let at = list.partition_point(|s| s.len() >= secret.len());
+        list.insert(at, secret.to_string());
+    }
+
     /// Replace every configured secret in `s`.
     pub fn text(&self, s: &str) -> String {
         let mut out = s.to_string();
-        for secret in &self.secrets {
+        for secret in self.secrets.read().iter() {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), REDACTED);
             }
@@ -229,6 +253,20 @@ mod tests {
             assert!(!all.contains(s), "{s} leaked: {all}");
         }
         assert!(all.contains("Bearer <redacted>"));
+    }
+
+    #[test]
+    fn a_secret_added_later_is_hidden_by_every_clone() {
+        let r = Redactor::new(["first-secret".to_string()], Vec::<String>::new());
+        let clone = r.clone();
+        r.add("late-token-123");
+        r.add("late-token-123");
+        r.add("abc");
+        assert_eq!(
+            clone.text("late-token-123 first-secret abc"),
+            "<redacted> <redacted> abc"
+        );
+        assert_eq!(format!("{clone:?}"), "Redactor(2 secrets)");
     }
 
     #[test]

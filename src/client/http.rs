@@ -2,10 +2,13 @@
 //! a per-request timeout, a response-size cap, bounded retries on 429 (honouring
 //! `Retry-After` up to a limit), and an `Exchange` for every request, redacted at the source.
 //! A target's misbehaviour never becomes a Rust error: `send` always returns a `Resp`, with
-//! `status: None` and an `error` when nothing usable came back.
+//! `status: None` and an `error` when nothing usable came back. With an OAuth token source,
+//! every request carries its current token and a 401 is retried once with a renewed one.
 
 use crate::client::exchange::{Exchange, Redactor};
+use crate::client::oauth::{Bearer, TokenSource};
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where and how to reach a target.
@@ -23,6 +26,9 @@ pub struct TargetConfig {
     pub max_retries: u32,
     /// Longest `Retry-After` honoured; longer ones are cut to this.
     pub max_retry_wait: Duration,
+    /// OAuth 2.0 client credentials: every request carries this source's current token as
+    /// `Authorization: Bearer …` (shared by every clone of the client).
+    pub oauth: Option<Arc<TokenSource>>,
 }
 
 impl std::fmt::Debug for TargetConfig {
@@ -34,6 +40,10 @@ impl std::fmt::Debug for TargetConfig {
                 &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
             )
             .field("timeout", &self.timeout)
+            .field(
+                "oauth",
+                &self.oauth.as_ref().map(|o| &o.credentials().token_url),
+            )
             .finish()
     }
 }
@@ -48,6 +58,7 @@ impl TargetConfig {
             max_body_bytes: 8 * 1024 * 1024,
             max_retries: 2,
             max_retry_wait: Duration::from_secs(2),
+            oauth: None,
         }
     }
 }
@@ -164,6 +175,11 @@ impl Client {
         &self.redactor
     }
 
+    /// The OAuth token source, when the target is reached with client credentials.
+    pub fn oauth(&self) -> Option<&Arc<TokenSource>> {
+        self.cfg.oauth.as_ref()
+    }
+
     /// `path` relative to the base URL, or unchanged when already absolute.
     pub fn url(&self, path: &str) -> String {
         if path.starts_with("http://") || path.starts_with("https://") {
@@ -175,7 +191,8 @@ impl Client {
         }
     }
 
-    /// Send one request (retrying 429 within the limits) and read the answer.
+    /// Send one request (retrying 429 within the limits, and a 401 once with a renewed OAuth
+    /// token) and read the answer.
     pub async fn send(
         &self,
         method: &str,
@@ -187,9 +204,39 @@ impl Client {
         // the wait still ends inside it (otherwise a check's budget of a few timeouts runs out
         // with the request in flight, and its evidence is lost).
         let deadline = Instant::now() + self.cfg.timeout;
+        // A request that brings its own Authorization (an auth check) is sent as it is.
+        let oauth = self.cfg.oauth.as_ref().filter(|_| {
+            !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        });
+        let mut bearer: Option<Bearer> = None;
+        if let Some(src) = oauth {
+            match src.bearer().await {
+                Ok(b) => bearer = Some(b),
+                Err(e) => return self.token_failure(method, path, &e.message),
+            }
+        }
+        let mut renewed = false;
         let mut attempt = 0;
         loop {
-            let r = self.send_once(method, path, body, headers, true).await;
+            let token = bearer.as_ref().map(|b| b.token.as_str());
+            let r = self
+                .send_once(method, path, body, headers, true, token)
+                .await;
+            if r.status == Some(401)
+                && !renewed
+                && let (Some(src), Some(used)) = (oauth, &bearer)
+            {
+                renewed = true;
+                match src.renew(used).await {
+                    Ok(b) => {
+                        bearer = Some(b);
+                        continue;
+                    }
+                    Err(_) => return r,
+                }
+            }
             if r.status == Some(429) && attempt < self.cfg.max_retries {
                 attempt += 1;
                 let wait = r
@@ -207,6 +254,30 @@ impl Client {
         }
     }
 
+    /// The answer to a request that was not sent because no OAuth token could be had.
+    fn token_failure(&self, method: &str, path: &str, why: &str) -> Resp {
+        let error = format!("not sent: no OAuth access token: {why}");
+        let exchange = self.redactor.exchange(
+            method,
+            &self.url(path),
+            &[],
+            None,
+            None,
+            &[],
+            None,
+            Some(&error),
+            0.0,
+        );
+        Resp {
+            status: None,
+            headers: Vec::new(),
+            text: String::new(),
+            json: None,
+            error: Some(self.redactor.text(&error)),
+            exchange,
+        }
+    }
+
     /// Send without the default headers (auth checks).
     pub async fn send_unauthenticated(
         &self,
@@ -214,7 +285,8 @@ impl Client {
         path: &str,
         headers: &[(&str, &str)],
     ) -> Resp {
-        self.send_once(method, path, None, headers, false).await
+        self.send_once(method, path, None, headers, false, None)
+            .await
     }
 
     async fn send_once(
@@ -224,12 +296,17 @@ impl Client {
         body: Option<Body<'_>>,
         headers: &[(&str, &str)],
         with_defaults: bool,
+        bearer: Option<&str>,
     ) -> Resp {
         let url = self.url(path);
         let started = Instant::now();
         let mut req_headers: Vec<(String, String)> = Vec::new();
         if with_defaults {
             req_headers.extend(self.cfg.headers.iter().cloned());
+            if let Some(t) = bearer {
+                req_headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+                req_headers.push(("Authorization".into(), format!("Bearer {t}")));
+            }
         }
         let mut body_bytes: Option<Vec<u8>> = None;
         match body {

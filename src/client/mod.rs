@@ -1,16 +1,19 @@
 //! The SCIM client to the system under test, used by every command: HTTP with auth, a size cap,
 //! timeouts and bounded 429 retries; the exchange log with redaction at the source; and the run
-//! namespace with cleanup (read back); the preflight every command runs first. Must not import
+//! namespace with cleanup (read back); the preflight every command runs first; OAuth 2.0 client
+//! credentials (`oauth.rs`). Must not import
 //! `provider/`.
 
 pub mod exchange;
 pub mod http;
 pub mod namespace;
+pub mod oauth;
 pub mod preflight;
 
 pub use exchange::{Exchange, Redactor};
 pub use http::{Client, Resp, TargetConfig};
 pub use namespace::Namespace;
+pub use oauth::{ClientCredentials, TokenError, TokenGrant, TokenSource, fetch_token};
 
 /// Percent-encode everything but RFC 3986 unreserved characters (a query value or a path
 /// segment).

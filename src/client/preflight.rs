@@ -9,7 +9,9 @@
 //! make a URL "not SCIM"; a 5xx, a 429 or a garbled body there is the target's problem, judged
 //! by the checks. Some servers serve `/ServiceProviderConfig` without authentication, so the
 //! credential is also tried on an endpoint that needs it (`GET /Users?count=1`): 401 or 403
-//! there means the credential was rejected. Must not import `provider/`.
+//! there means the credential was rejected. With OAuth client credentials, a token is requested
+//! first: a token endpoint that refuses the client or does not answer ends the run the same way.
+//! Must not import `provider/`.
 
 use crate::client::http::{Client, Resp};
 use serde_json::Value;
@@ -31,6 +33,14 @@ pub enum PreflightError {
         /// `GET …/Users?count=1 answered 401`.
         what: String,
         /// The options that carry the credential (`--token/--header`, `--second-token`).
+        flags: &'static str,
+    },
+    /// The OAuth token endpoint gave no token.
+    #[error("{message}; check {flags}")]
+    NoToken {
+        /// The token error's one line (names the token endpoint).
+        message: String,
+        /// The options to look at.
         flags: &'static str,
     },
     /// `/ServiceProviderConfig` is missing, HTML, or JSON that is not SCIM.
@@ -169,6 +179,19 @@ async fn suggest(client: &Client) -> Option<String> {
 /// Is `client`'s base URL a SCIM service that accepts its credentials? `flags` names the
 /// options that carry them, for the message (`--token/--header`).
 pub async fn check(client: &Client, flags: &'static str) -> Result<(), PreflightError> {
+    if let Some(src) = client.oauth()
+        && let Err(e) = src.bearer().await
+    {
+        let flags = if e.refused_client() {
+            "--client-id/--client-secret-env"
+        } else {
+            "--oauth-token-url"
+        };
+        return Err(PreflightError::NoToken {
+            message: e.message,
+            flags,
+        });
+    }
     let spc_url = client.url("/ServiceProviderConfig");
     let spc = client
         .send("GET", "/ServiceProviderConfig", None, &[])

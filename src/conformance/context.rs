@@ -273,6 +273,16 @@ impl Ctx {
         }
     }
 
+    /// Add an exchange made outside this context's client (a token request) to the evidence.
+    pub fn note(&self, x: Exchange) {
+        self.log.lock().push(x);
+    }
+
+    /// The redactor of the target client (for requests a check makes itself).
+    pub fn redactor(&self) -> &crate::client::exchange::Redactor {
+        self.shared.client.redactor()
+    }
+
     /// JSON Schema violations found in this check's responses so far.
     pub fn schema_violations(&self) -> Vec<String> {
         self.violations.lock().clone()

@@ -2,7 +2,8 @@
 //! ids captured from responses into shared pools, request names without ids (`/Users/{id}`),
 //! status codes checked (a fast failure is not a fast response), 429 counted apart with its
 //! `Retry-After` respected, every request timed body included into the [`Collector`], and
-//! everything created tracked in the run namespace for cleanup.
+//! everything created tracked in the run namespace for cleanup. With OAuth, each request takes
+//! the current token from the run's token source and a 401 is retried once with a renewed one.
 
 use crate::client::{Namespace, enc};
 use crate::load::scenario::Op;
@@ -61,6 +62,9 @@ pub struct Shared {
     pub base: String,
     /// Headers sent with every request (Authorization and `--header`s).
     pub headers: Vec<(String, String)>,
+    /// OAuth: every request carries this source's current token (the harness client's source,
+    /// so one refresh serves both), and a 401 is retried once with a renewed one.
+    pub oauth: Option<Arc<crate::client::TokenSource>>,
     /// The run namespace (names, ledger).
     pub ns: Arc<Namespace>,
     /// Extra name prefix after the namespace's (a shard's `s<i>-`).
@@ -104,6 +108,7 @@ impl Shared {
         Shared {
             base: base.trim_end_matches('/').to_string(),
             headers,
+            oauth: None,
             ns,
             name_prefix,
             users: Mutex::new(Vec::new()),
@@ -280,27 +285,65 @@ async fn call(
     ok: &[u16],
 ) -> Result<Answer, Box<TransactionError>> {
     let name = op.request_name();
-    let mut rb = user.get_request_builder(&method, url)?;
-    for (k, v) in &s.headers {
-        rb = rb.header(k.as_str(), v.as_str());
+    // With OAuth, the current token of the run's source (renewed before it expires, and once
+    // after a 401); without a token there is no request, and the operation failed.
+    let mut bearer = None;
+    if let Some(src) = &s.oauth {
+        match src.bearer().await {
+            Ok(b) => bearer = Some(b),
+            Err(_) => {
+                let since = s.started.get().map_or(Duration::ZERO, |t| t.elapsed());
+                s.stats.record_at(name, since, Duration::ZERO, false);
+                return Ok(Answer {
+                    status: 0,
+                    bytes: None,
+                });
+            }
+        }
     }
-    rb = rb.header("Accept", "application/scim+json");
-    if let Some(b) = body {
-        rb = rb.header("Content-Type", "application/scim+json").body(b);
-    }
-    // Goose keys its metrics "METHOD name", so the name it gets carries no method.
-    let goose_name = op.goose_name();
-    let req = GooseRequest::builder()
-        .method(method)
-        .path(url)
-        .name(goose_name)
-        .set_request_builder(rb)
-        .build();
-    if let Some(p) = &s.pacer {
-        p.wait().await;
-    }
-    let started = Instant::now();
-    let mut goose = user.request(req).await?;
+    let mut renewed = false;
+    let (mut goose, started) = loop {
+        let mut rb = user.get_request_builder(&method, url)?;
+        for (k, v) in &s.headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        if let Some(b) = &bearer {
+            rb = rb.header("Authorization", format!("Bearer {}", b.token));
+        }
+        rb = rb.header("Accept", "application/scim+json");
+        if let Some(b) = &body {
+            rb = rb
+                .header("Content-Type", "application/scim+json")
+                .body(b.clone());
+        }
+        // Goose keys its metrics "METHOD name", so the name it gets carries no method.
+        let goose_name = op.goose_name();
+        let req = GooseRequest::builder()
+            .method(method)
+            .path(url)
+            .name(goose_name)
+            .set_request_builder(rb)
+            .build();
+        if let Some(p) = &s.pacer {
+            p.wait().await;
+        }
+        let started = Instant::now();
+        let goose = user.request(req).await?;
+        let refused = goose
+            .response
+            .as_ref()
+            .is_ok_and(|r| r.status().as_u16() == 401);
+        if refused
+            && !renewed
+            && let (Some(src), Some(used)) = (&s.oauth, &bearer)
+            && let Ok(fresh) = src.renew(used).await
+        {
+            renewed = true;
+            bearer = Some(fresh);
+            continue;
+        }
+        break (goose, started);
+    };
     let (status, retry_after, body) = match goose.response {
         Ok(r) => {
             let status = r.status().as_u16();

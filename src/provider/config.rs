@@ -1,9 +1,12 @@
 //! Provider configuration: listen address, bearer tokens (one tenant each, optionally bound to a
-//! user for `/Me`), the hooks, and the limits the ServiceProviderConfig advertises and enforces.
+//! user for `/Me`), OAuth clients and their tokens' lifetime (with the clock that ages them), the
+//! hooks, and the limits the ServiceProviderConfig advertises and enforces.
 
 use crate::provider::hooks::{self, Hooks};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// A bearer token, its tenant, and optionally the userName `/Me` resolves to.
 #[derive(Clone, PartialEq, Eq)]
@@ -39,6 +42,90 @@ impl std::str::FromStr for TokenSpec {
             token: token.to_string(),
             me,
         })
+    }
+}
+
+/// An OAuth 2.0 client (RFC 6749 §2.3.1) of the token endpoint: `ID:SECRET` on the command
+/// line. Client i opens tenant i.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthClientSpec {
+    /// The client id.
+    pub id: String,
+    /// The client secret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for OAuthClientSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthClientSpec")
+            .field("id", &self.id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl std::str::FromStr for OAuthClientSpec {
+    type Err = String;
+    /// `ID:SECRET` (the id has no `:`; the secret may).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let Some((id, secret)) = s.split_once(':') else {
+            return Err("expected ID:SECRET".into());
+        };
+        let bad = |x: &str| x.is_empty() || x.chars().any(|c| c.is_whitespace() || c.is_control());
+        if bad(id) || bad(secret) {
+            return Err("expected ID:SECRET, both non-empty and without whitespace".into());
+        }
+        Ok(OAuthClientSpec {
+            id: id.to_string(),
+            secret: secret.to_string(),
+        })
+    }
+}
+
+/// The clock OAuth tokens age by: the system's, or one a test moves forward by hand
+/// ([`Clock::manual`], [`Clock::advance`]) so expiry needs no waiting.
+#[derive(Clone, Default)]
+pub struct Clock {
+    ahead_ms: Option<Arc<AtomicU64>>,
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.ahead_ms {
+            None => f.write_str("Clock(system)"),
+            Some(a) => write!(f, "Clock(+{} ms)", a.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+impl Clock {
+    /// The system's monotonic clock.
+    pub fn system() -> Clock {
+        Clock::default()
+    }
+
+    /// The system's clock plus whatever [`Clock::advance`] added (shared by clones).
+    pub fn manual() -> Clock {
+        Clock {
+            ahead_ms: Some(Arc::new(AtomicU64::new(0))),
+        }
+    }
+
+    /// Move a manual clock forward (no effect on the system clock).
+    pub fn advance(&self, by: Duration) {
+        if let Some(a) = &self.ahead_ms {
+            let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+            a.fetch_add(ms, Ordering::Relaxed);
+        }
+    }
+
+    /// Now.
+    pub fn now(&self) -> Instant {
+        let ahead = self
+            .ahead_ms
+            .as_ref()
+            .map_or(0, |a| a.load(Ordering::Relaxed));
+        Instant::now() + Duration::from_millis(ahead)
     }
 }
 
@@ -98,6 +185,14 @@ pub struct ProviderConfig {
     pub listen: SocketAddr,
     /// Tokens; empty means "generate one".
     pub tokens: Vec<TokenSpec>,
+    /// OAuth clients of the token endpoint (`POST /oauth/token`): client i opens tenant i, in the
+    /// order of `tokens`; tenants are added (with generated static tokens) when there are more
+    /// clients than tokens.
+    pub oauth_clients: Vec<OAuthClientSpec>,
+    /// How long an issued access token is accepted.
+    pub oauth_token_lifetime: Duration,
+    /// The clock issued tokens age by.
+    pub oauth_clock: Clock,
     /// The extension points the provider calls (no-ops by default).
     pub hooks: Arc<dyn Hooks>,
     /// Limits.
@@ -116,6 +211,9 @@ impl Default for ProviderConfig {
         ProviderConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             tokens: Vec::new(),
+            oauth_clients: Vec::new(),
+            oauth_token_lifetime: Duration::from_secs(3600),
+            oauth_clock: Clock::system(),
             hooks: hooks::standard(),
             limits: Limits::default(),
             seed_users: 0,
@@ -139,6 +237,22 @@ mod tests {
         assert!("".parse::<TokenSpec>().is_err());
         assert!("a b".parse::<TokenSpec>().is_err());
         assert!("abc@".parse::<TokenSpec>().is_err());
+    }
+
+    #[test]
+    fn oauth_client_specs_parse_and_hide_the_secret() {
+        let c: OAuthClientSpec = "app:s3:cr"
+            .parse()
+            .unwrap_or_else(|e: String| panic!("{e}"));
+        assert_eq!((c.id.as_str(), c.secret.as_str()), ("app", "s3:cr"));
+        assert!(!format!("{c:?}").contains("s3"));
+        for bad in ["app", ":x", "app:", "a b:c"] {
+            assert!(bad.parse::<OAuthClientSpec>().is_err(), "{bad}");
+        }
+        let clock = Clock::manual();
+        let before = clock.now();
+        clock.clone().advance(Duration::from_secs(5));
+        assert!(clock.now() >= before + Duration::from_secs(5));
     }
 
     #[test]

@@ -20,9 +20,18 @@ use std::sync::Arc;
 /// The SCIM media type.
 pub const SCIM_JSON: &str = "application/scim+json";
 
-/// The router: everything under `/scim/v2`, a SCIM 404 elsewhere.
+/// The router: everything under `/scim/v2`, the OAuth token endpoint when there are OAuth
+/// clients, a SCIM 404 elsewhere.
 pub fn router(provider: Arc<Provider>) -> Router {
-    Router::new()
+    let router = if provider.oauth.is_some() {
+        Router::new().route(
+            crate::provider::oauth::TOKEN_PATH,
+            axum::routing::any(crate::provider::oauth::token_endpoint),
+        )
+    } else {
+        Router::new()
+    };
+    router
         .route("/scim/v2", axum::routing::any(dispatch))
         .route("/scim/v2/", axum::routing::any(dispatch))
         .route("/scim/v2/{*rest}", axum::routing::any(dispatch))
@@ -285,7 +294,20 @@ async fn dispatch(
     };
     match handle(&p, &method, &uri, &headers, body).await {
         Ok(reply) => reply_response(reply, &p),
-        Err(e) => error_response(&e, &p),
+        Err(e) => {
+            let mut r = error_response(&e, &p);
+            // A token was presented and refused: say so (RFC 6750 §3.1).
+            if e.status == 401
+                && bearer(&headers).is_some()
+                && r.headers().contains_key(header::WWW_AUTHENTICATE)
+            {
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"scimtest\", error=\"invalid_token\""),
+                );
+            }
+            r
+        }
     }
 }
 
@@ -297,10 +319,17 @@ async fn handle(
     body: Body,
 ) -> ScimResult<Reply> {
     let Some(slot) = p.authenticate(bearer(headers)) else {
+        let expired = bearer(headers)
+            .zip(p.oauth.as_ref())
+            .is_some_and(|(t, o)| o.check(t) == crate::provider::oauth::TokenState::Expired);
         return Err(ScimError::new(
             401,
             None,
-            "a valid bearer token is required (Authorization: Bearer <token>)",
+            if expired {
+                "the bearer token has expired; get a new one from the token endpoint"
+            } else {
+                "a valid bearer token is required (Authorization: Bearer <token>)"
+            },
         ));
     };
     if !slot.admit() {

@@ -5,11 +5,12 @@ pub mod config;
 pub mod fault;
 pub mod hooks;
 pub mod http;
+pub mod oauth;
 pub mod rate;
 pub mod server;
 pub mod service;
 pub mod store;
 
-pub use config::{Limits, ProviderConfig, TokenSpec};
+pub use config::{Clock, Limits, OAuthClientSpec, ProviderConfig, TokenSpec};
 pub use fault::{Fault, Faults};
 pub use server::{ProviderHandle, ServeError, serve, spawn};

@@ -41,8 +41,12 @@ pub struct ProviderHandle {
     pub addr: SocketAddr,
     /// The first tenant's bearer token.
     pub token: String,
-    /// All tokens, in the order given.
+    /// All tokens, in the order given (then the ones generated for tenants of extra OAuth
+    /// clients).
     pub tokens: Vec<String>,
+    /// The OAuth token endpoint, e.g. `http://127.0.0.1:41234/oauth/token`, when any OAuth
+    /// client is configured (client i gets tokens for tenant i).
+    pub token_url: Option<String>,
     /// The shared provider state (tests read counts from it).
     pub provider: Arc<Provider>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -69,15 +73,25 @@ impl Drop for ProviderHandle {
     }
 }
 
+/// The tenants' static tokens: the configured ones (one generated when there are none), plus a
+/// generated one for each OAuth client beyond them (client i opens tenant i).
 fn tokens_of(config: &ProviderConfig) -> Vec<TokenSpec> {
-    if config.tokens.is_empty() {
-        vec![TokenSpec {
+    let mut tokens = config.tokens.clone();
+    let wanted = config.oauth_clients.len().max(1);
+    while tokens.len() < wanted {
+        tokens.push(TokenSpec {
             token: uuid::Uuid::new_v4().simple().to_string(),
             me: None,
-        }]
-    } else {
-        config.tokens.clone()
+        });
     }
+    tokens
+}
+
+/// The token endpoint of a provider whose base URL is `base_url`, when it has OAuth clients.
+fn token_url(provider: &Provider) -> Option<String> {
+    provider.oauth.as_ref()?;
+    let root = provider.base_url.strip_suffix("/scim/v2")?;
+    Some(format!("{root}{}", crate::provider::oauth::TOKEN_PATH))
 }
 
 async fn bind(
@@ -124,6 +138,7 @@ pub async fn spawn(config: ProviderConfig) -> Result<ProviderHandle, ServeError>
         addr,
         token,
         tokens: tokens.into_iter().map(|t| t.token).collect(),
+        token_url: token_url(&provider),
         provider,
         shutdown: Some(tx),
         task: Some(task),
@@ -145,7 +160,22 @@ pub async fn serve(config: ProviderConfig) -> Result<(), ServeError> {
             );
         }
     } else {
-        println!("  tokens:   {} configured (one tenant each)", tokens.len());
+        println!(
+            "  tokens:   {} configured (one tenant each)",
+            config.tokens.len()
+        );
+    }
+    let extra = tokens.len().saturating_sub(config.tokens.len().max(1));
+    if extra > 0 {
+        println!("  tenants:  {extra} more for the OAuth clients beyond the tokens");
+    }
+    if let Some(url) = token_url(&provider) {
+        println!(
+            "  token URL: {url} (OAuth client credentials; {} clients, client i opens tenant i, \
+             tokens live {}s)",
+            config.oauth_clients.len(),
+            config.oauth_token_lifetime.as_secs()
+        );
     }
     if let Some(line) = provider.hooks.banner() {
         println!("  {line}");

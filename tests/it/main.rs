@@ -20,6 +20,7 @@ mod load_cli;
 mod load_correctness;
 mod load_scenarios;
 mod load_shard;
+mod oauth;
 mod provider_auth;
 mod provider_bulk;
 mod provider_clean_paths;

@@ -117,6 +117,8 @@ pub struct Provider {
     pub limits: Limits,
     /// Accept group members whose `value` is no existing resource (stored as sent).
     pub allow_unknown_members: bool,
+    /// The OAuth token endpoint's clients and issued tokens, when any client is configured.
+    pub oauth: Option<crate::provider::oauth::Issuer>,
     slots: Vec<TenantSlot>,
     spc: Bytes,
 }
@@ -212,24 +214,39 @@ impl Provider {
             rules,
             limits,
             allow_unknown_members: config.allow_unknown_members,
+            oauth: (!config.oauth_clients.is_empty()).then(|| {
+                crate::provider::oauth::Issuer::new(
+                    &config.oauth_clients,
+                    config.oauth_token_lifetime,
+                    config.oauth_clock.clone(),
+                )
+            }),
             slots,
             spc: to_bytes(&spc),
         })
     }
 
-    /// The tenant whose token is `token`, compared in constant time against every token.
+    /// The tenant whose token is `token`, compared in constant time against every static token,
+    /// else the tenant of an unexpired token the OAuth token endpoint issued.
     pub fn authenticate(&self, token: Option<&str>) -> Option<&TenantSlot> {
         use subtle::ConstantTimeEq;
         if !self.rules.require_token {
             return self.slots.first();
         }
-        let token = token?.as_bytes();
+        let text = token?;
+        let token = text.as_bytes();
         let mut found = None;
         for slot in &self.slots {
             let eq: bool = (slot.token.len() == token.len()) & bool::from(slot.token.ct_eq(token));
             if eq && found.is_none() {
                 found = Some(slot);
             }
+        }
+        if found.is_none()
+            && let Some(issuer) = &self.oauth
+            && let crate::provider::oauth::TokenState::Valid(i) = issuer.check(text)
+        {
+            found = self.slots.get(i);
         }
         if !self.rules.isolate_tenants && found.is_some() {
             return self.slots.first();

@@ -1,5 +1,7 @@
-//! The recording reverse proxy: forwards every request unchanged to the target's SCIM base URL,
-//! returns every answer unchanged, and keeps each exchange in memory as a [`Recorded`].
+//! The recording reverse proxy: forwards every request unchanged to the target's SCIM base URL
+//! (but for `Authorization`, replaced by the recorder's own OAuth token when it has client
+//! credentials for the upstream), returns every answer unchanged, and keeps each exchange in
+//! memory as a [`Recorded`] (with the IdP's headers, never the recorder's token).
 
 use super::convert::{RecordMeta, to_fixture};
 use crate::replay::fixture::Fixture;
@@ -45,6 +47,9 @@ pub struct RecordConfig {
     pub meta: RecordMeta,
     /// Per-request upstream timeout (connect, send, read the whole body).
     pub timeout: Duration,
+    /// OAuth client credentials for the upstream: the IdP's `Authorization` is replaced by this
+    /// source's token (renewed once after a 401).
+    pub upstream_oauth: Option<Arc<crate::client::TokenSource>>,
 }
 
 impl RecordConfig {
@@ -55,6 +60,7 @@ impl RecordConfig {
             upstream: upstream.to_string(),
             meta,
             timeout: Duration::from_secs(30),
+            upstream_oauth: None,
         }
     }
 }
@@ -119,6 +125,7 @@ struct State {
     meta: RecordMeta,
     exchanges: Mutex<Vec<Recorded>>,
     stats: watch::Sender<RecordStats>,
+    oauth: Option<Arc<crate::client::TokenSource>>,
 }
 
 /// A running recorder.
@@ -203,6 +210,7 @@ pub async fn spawn(cfg: RecordConfig) -> Result<RecorderHandle, RecordError> {
         meta: cfg.meta,
         exchanges: Mutex::new(Vec::new()),
         stats,
+        oauth: cfg.upstream_oauth,
     });
     let app = axum::Router::new()
         .fallback(proxy)
@@ -306,13 +314,41 @@ async fn proxy(
         Some(q) => format!("{}{path}?{q}", st.upstream),
         None => format!("{}{path}", st.upstream),
     };
-    let sent = st
-        .http
-        .request(parts.method.clone(), &url)
-        .headers(forwardable(&parts.headers, &["accept-encoding"]))
-        .body(body.clone())
-        .send()
-        .await;
+    let mut bearer = None;
+    if let Some(src) = &st.oauth {
+        match src.bearer().await {
+            Ok(b) => bearer = Some(b),
+            Err(e) => {
+                unanswered(&st);
+                return text(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("no OAuth token for the upstream: {}", e.message),
+                );
+            }
+        }
+    }
+    let forward = |token: Option<&str>| {
+        let mut h = forwardable(&parts.headers, &["accept-encoding"]);
+        if let Some(v) =
+            token.and_then(|t| axum::http::HeaderValue::from_str(&format!("Bearer {t}")).ok())
+        {
+            h.insert(axum::http::header::AUTHORIZATION, v);
+        }
+        st.http
+            .request(parts.method.clone(), &url)
+            .headers(h)
+            .body(body.clone())
+            .send()
+    };
+    let mut sent = forward(bearer.as_ref().map(|b| b.token.as_str())).await;
+    if let (Some(src), Some(used)) = (&st.oauth, &bearer)
+        && sent
+            .as_ref()
+            .is_ok_and(|r| r.status() == StatusCode::UNAUTHORIZED)
+        && let Ok(fresh) = src.renew(used).await
+    {
+        sent = forward(Some(fresh.token.as_str())).await;
+    }
     // No usable answer: 504 when the upstream ran out of time, 502 otherwise, with the cause.
     let gateway_error = |e: &reqwest::Error, what: &str| {
         unanswered(&st);
