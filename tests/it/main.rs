@@ -2,6 +2,7 @@
 
 mod support;
 
+mod certify_okta;
 mod check_catalogue;
 mod check_cli;
 mod check_recall;
