@@ -134,7 +134,11 @@ pub fn blanks<'p>(body: &Value, pointers: &[&'p str]) -> Vec<&'p str> {
 pub fn equals_text(got: Option<&Value>, want: &str) -> bool {
     match got {
         Some(Value::String(s)) => s == want,
-        Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string() == want,
+        Some(Value::Bool(b)) => want == if *b { "true" } else { "false" },
+        Some(Value::Number(n)) => {
+            let text = n.to_string();
+            text == want
+        }
         _ => false,
     }
 }
