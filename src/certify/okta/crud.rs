@@ -251,3 +251,33 @@ async fn group_push(ctx: &Ctx) -> CheckResult {
     let r = ctx.get(&g.location).await;
     expect(&r, &[404], "read the deleted group")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_put_is_the_whole_user_with_the_new_given_name() {
+        let user = OktaUser::from_parts("scimtest-1a2b3c4d-x-0-u", "0f9e8d7c");
+        let c = Created {
+            id: "42".into(),
+            location: "http://h/Users/42".into(),
+            body: Value::Null,
+        };
+        let b = put_body(&json!({"active": false}), &c, &user, "Newname");
+        assert_eq!(b["id"], "42");
+        assert_eq!(b["userName"], json!(user.user_name));
+        assert_eq!(b["name"]["givenName"], "Newname");
+        assert_eq!(b["name"]["familyName"], json!(user.family));
+        assert_eq!(b["emails"][0]["value"], json!(user.user_name));
+        assert_eq!(b["active"], false, "the state read is sent back");
+        assert_eq!(put_body(&json!({}), &c, &user, "N")["active"], true);
+    }
+
+    #[test]
+    fn member_ids_ignore_members_without_a_value() {
+        let g = json!({"members": [{"value": "a"}, {"display": "x"}, {"value": "b"}]});
+        assert_eq!(member_ids(&g), vec!["a", "b"]);
+        assert!(member_ids(&json!({})).is_empty());
+    }
+}

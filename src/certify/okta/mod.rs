@@ -261,3 +261,52 @@ pub fn readiness(all: &[CheckReport]) -> Readiness {
         tests,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn probes_are_okta_dialect_checks_and_each_judges_a_step() {
+        let probes = probes();
+        let ids: HashSet<&str> = probes.iter().map(|c| c.id).collect();
+        assert_eq!(ids.len(), probes.len(), "probe ids are unique");
+        for c in &probes {
+            assert!(c.id.starts_with("certify.okta."), "{}", c.id);
+            assert_eq!(
+                c.level,
+                crate::conformance::model::Level::Dialect,
+                "{}",
+                c.id
+            );
+            assert!(c.rfc.starts_with("Okta "), "{}", c.rfc);
+            assert!(
+                TESTS.iter().any(|t| t.judged_by.contains(&c.id)),
+                "{} judges no step",
+                c.id
+            );
+        }
+        for t in TESTS {
+            assert!(!t.judged_by.is_empty(), "{}", t.name);
+            for j in t.judged_by {
+                assert!(ids.contains(j), "{}: no probe {j}", t.name);
+            }
+        }
+        let names: HashSet<&str> = TESTS.iter().map(|t| t.name).collect();
+        assert_eq!(names.len(), TESTS.len(), "step names are unique");
+    }
+
+    #[test]
+    fn only_group_push_is_optional_and_only_crud_steps_need_okta() {
+        for t in TESTS {
+            assert_eq!(t.category == Optional, t.name == "Group Push", "{}", t.name);
+            assert_eq!(
+                t.needs_vendor.is_some(),
+                !t.name.starts_with("SPEC "),
+                "{}",
+                t.name
+            );
+        }
+    }
+}
