@@ -91,7 +91,10 @@ async fn spec_0(ctx: &Ctx) -> CheckResult {
 }
 
 async fn spec_1(ctx: &Ctx) -> CheckResult {
-    let r = first_page(ctx, "step 0, which step 1 needs").await?;
+    // Step 0 failing is step 0's verdict: step 1 then has no user to read.
+    let r = first_page(ctx, "step 0, which step 1 needs")
+        .await
+        .map_err(|f| Finding::error(f.reason))?;
     let Some(id) = r.body().pointer("/Resources/0/id").and_then(Value::as_str) else {
         return Err(Finding::error(
             "step 0's answer has no Resources[0].id, which step 1 reads (step 0 fails)",
