@@ -93,7 +93,7 @@ pub const TESTS: &[TestSpec] = &[
         related: &[
             "users.create.status-201",
             "users.create.server-issued-id",
-            "errors.content-type",
+            "messages.user.schema",
         ],
     },
     TestSpec {
@@ -127,6 +127,7 @@ pub const TESTS: &[TestSpec] = &[
         related: &[
             "filter.eq.case-insensitive",
             "users.create.uniqueness-case-insensitive",
+            "transport.request-charset",
         ],
     },
     TestSpec {

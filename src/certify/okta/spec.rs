@@ -30,6 +30,10 @@ pub fn probes() -> Vec<Check> {
             fault GetMinimal, "Serve GET /Users/{id} with the userName, name.givenName and name.familyName that were stored."),
         check!(spec_7, "certify.okta.spec-7-duplicate-409", "The same POST /Users again: 409", "Okta SCIM 2.0 SPEC test: step 7", Dialect, [],
             fault NoUniqueness, "Refuse a POST /Users whose userName is taken with 409 (scimType uniqueness)."),
+        // Step 8 asserts only the status, so no fault of the matching itself can fail it (a
+        // case-sensitive filter still answers 200). Its proof is the closest fault that makes
+        // this very request non-200: the suite's GETs carry Content-Type with charset=utf-8,
+        // which charset-rejected refuses with 415 (it breaks every SPEC GET, this one included).
         check!(spec_8, "certify.okta.spec-8-username-case", "A filter on the upper-cased userName: 200", "Okta SCIM 2.0 SPEC test: step 8", Dialect, [],
             fault CharsetRejected, "Answer a userName filter with 200 whatever the letter case, including requests with Content-Type application/scim+json; charset=utf-8 (Okta sends it on GETs)."),
         // fault: slow-groups-list once merged
