@@ -1,6 +1,7 @@
 //! The Okta probes are honest: against the clean provider every one passes and Okta's rule
 //! says ready; under the fault each probe names, that probe fails and the rule says not ready;
-//! and every run leaves nothing behind on the provider.
+//! every run leaves nothing behind on the provider; and the steps cite only checks and flows
+//! that exist.
 
 use crate::support::Env;
 use scimtest::certify::okta;
@@ -154,6 +155,29 @@ fn the_steps_are_okta_s_in_order_and_every_probe_judges_one() {
     for t in okta::TESTS {
         for j in t.judged_by {
             assert!(ids.contains(j), "{}: no probe {j}", t.name);
+        }
+    }
+}
+
+#[test]
+fn every_related_id_is_a_catalogue_check_or_a_replay_flow() {
+    let mut known: Vec<String> = scimtest::conformance::catalogue::all()
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let flows = scimtest::replay::fixture::embedded().unwrap_or_else(|e| panic!("fixtures: {e}"));
+    known.extend(
+        flows
+            .iter()
+            .map(|f| format!("replay.{}.{}.{}", f.idp, f.profile, f.flow)),
+    );
+    for t in okta::TESTS {
+        for r in t.related {
+            assert!(
+                known.iter().any(|k| k == r),
+                "{}: unknown related {r}",
+                t.name
+            );
         }
     }
 }
