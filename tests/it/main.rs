@@ -4,6 +4,7 @@ mod support;
 
 mod certify_cli;
 mod certify_entra;
+mod certify_okta;
 mod check_catalogue;
 mod check_cli;
 mod check_recall;
