@@ -13,6 +13,7 @@
 //!   the vendors print it: PASSED, FAILED, WARNING, SKIPPED, UNKNOWN; judged-by and related
 //!   check ids with their outcomes, whose failures are detailed below), and a numbered note under
 //!   the table for each test that needs the vendor's own system (its name carries the number);
+//!   past `READINESS_BUDGET` bytes a row's text is cut short, never its verdict;
 //! - a table of counts, one row per level (MUST, SHOULD, MAY, dialect) × pass/fail/error/skip,
 //!   and a total row (counted from the checks, like the JUnit writer);
 //! - failures grouped by level, MUST first, catalogue order within a level: id, title, RFC
@@ -85,8 +86,15 @@ const SKIP_BUDGET: usize = 64_000;
 const TEXT_MAX: usize = 300;
 /// Longest reason or hint shown, in bytes.
 const REASON_MAX: usize = 2000;
-/// Longest reason shown in a table cell (a vendor test's "why"), in bytes.
+/// Longest reason shown in a table cell (a vendor test's "why") or a blocker line, in bytes.
 const CELL_MAX: usize = 600;
+/// Past [`READINESS_BUDGET`], the longest "why" or blocker line, in bytes.
+const TIGHT_MAX: usize = 80;
+/// Most judged-by (and, apart, related) ids listed per vendor test.
+const IDS_MAX: usize = 8;
+/// The readiness sections' text is cut short once the output passes this many bytes, so the
+/// verdict of every vendor test still fits the comment.
+const READINESS_BUDGET: usize = 30_000;
 /// Most response headers shown per exchange.
 const HEADERS_MAX: usize = 20;
 /// Most cleanup leftovers listed.
@@ -332,7 +340,12 @@ fn readiness(md: &mut String, r: &Readiness) {
         }
         let _ = writeln!(md, "\n**{label} ({}):**\n", lines.len());
         for l in lines {
-            let _ = writeln!(md, "- {}", escape_text(&clip(l, REASON_MAX)));
+            let max = if md.len() < READINESS_BUDGET {
+                CELL_MAX
+            } else {
+                TIGHT_MAX
+            };
+            let _ = writeln!(md, "- {}", escape_text(&clip(l, max)));
         }
     }
     md.push('\n');
@@ -367,11 +380,25 @@ fn readiness(md: &mut String, r: &Readiness) {
         } else {
             &t.reason
         };
+        // Past the budget, a row keeps its verdict but its text is cut short (report.json and
+        // the entries below have it all).
+        let tight = md.len() >= READINESS_BUDGET;
+        let (why_max, ids_max) = if tight {
+            (TIGHT_MAX, 2)
+        } else {
+            (CELL_MAX, IDS_MAX)
+        };
         let ids = |b: &[Basis]| {
-            b.iter()
+            let mut s = b
+                .iter()
+                .take(ids_max)
                 .map(|b| format!("{} ({})", code(&clip(&b.id, TEXT_MAX)), b.outcome.as_str()))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", ");
+            if b.len() > ids_max {
+                let _ = write!(s, " and {} more", b.len() - ids_max);
+            }
+            s
         };
         let mut judged = ids(&t.judged_by);
         if !t.related.is_empty() {
@@ -385,7 +412,7 @@ fn readiness(md: &mut String, r: &Readiness) {
             "| {name} | {} | {icon} {} | {} | {} |",
             t.category.as_str(),
             t.verdict.label(),
-            escape_text(&clip(why, CELL_MAX)),
+            escape_text(&clip(why, why_max)),
             if judged.is_empty() { "—" } else { &judged }
         );
     }
@@ -938,6 +965,48 @@ mod tests {
         }, {
             insta::assert_snapshot!("certify.report.md", render_certify());
         });
+    }
+
+    #[test]
+    fn a_huge_certify_run_still_fits_a_pr_comment_with_every_verdict() {
+        let mut r = sample::certify_report();
+        let long = "why ".repeat(1000);
+        for x in &mut r.readiness {
+            let template = x.tests[1].clone();
+            for i in 0..40 {
+                let mut t = template.clone();
+                t.name = format!("Long_Test_{i}");
+                t.reason = long.clone();
+                t.judged_by = (0..30)
+                    .map(|j| Basis {
+                        id: format!("certify.p.{i}.{j}"),
+                        outcome: Outcome::Fail,
+                    })
+                    .collect();
+                x.blockers
+                    .push(format!("Long_Test_{i} (mandatory): {long}"));
+                x.tests.push(t);
+            }
+        }
+        let template = r.checks[1].clone();
+        for i in 0..500 {
+            let mut c = template.clone();
+            c.id = format!("certify.many.check-{i}");
+            r.checks.push(c);
+        }
+        r.recount();
+        let md = render(&r);
+        assert!(md.len() < 65_536, "{} bytes", md.len());
+        for x in &r.readiness {
+            for t in &x.tests {
+                assert!(
+                    md.contains(&format!("| {} ", escape_text(&t.name))),
+                    "{} missing",
+                    t.name
+                );
+            }
+        }
+        assert!(md.contains(" and 22 more"));
     }
 
     #[test]
