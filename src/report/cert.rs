@@ -1,8 +1,12 @@
 //! The compatibility certificate: one page a vendor hands to a customer, summarising one run
 //! (`check` for the RFC pass rates, `replay` for the IdP profiles, `load` optionally) of one
-//! target. Computed here from the reports, rendered by `html.rs` as HTML or Markdown.
+//! target. Computed here from the reports, rendered by `html.rs` as HTML or Markdown. A
+//! `certify` run gets its variant: one block per vendor programme (`Microsoft Entra app gallery
+//! readiness — not ready: …`) with the blockers, the vendor tests (name, category, verdict) and
+//! the scope sentence, instead of the pass rates and IdP profiles it did not measure.
 
 use super::model::{Counts, Level, Outcome, RunReport};
+use super::readiness::{Readiness, ReadyState, TestVerdict};
 use super::view::rate;
 use serde::Serialize;
 
@@ -29,6 +33,8 @@ pub struct Certificate {
     pub profiles: Vec<Profile>,
     /// The load headline, when `load` ran.
     pub load: Option<String>,
+    /// `certify`: one block per vendor programme.
+    pub readiness: Vec<Programme>,
     /// True when every part ran to completion, no check of a gating level (`--fail-on`,
     /// default MUST and dialect) failed or errored, no replayed profile would break, and the
     /// load run held its thresholds.
@@ -74,6 +80,96 @@ pub struct Profile {
     pub ok: bool,
     /// The verdict line.
     pub verdict: String,
+}
+
+/// `certify`: one vendor programme's block.
+#[derive(Debug, Serialize)]
+pub struct Programme {
+    /// `entra-gallery`.
+    pub program: String,
+    /// `Microsoft Entra app gallery readiness — not ready: 2 blockers`.
+    pub title: String,
+    /// Ready for submission by the vendor's rule.
+    pub ready: bool,
+    /// `ready`, `not-ready`, `incomplete`.
+    pub state: &'static str,
+    /// The vendor suites predicted.
+    pub suite: String,
+    /// What blocks the submission.
+    pub blockers: Vec<String>,
+    /// What does not block.
+    pub warnings: Vec<String>,
+    /// A prediction of the vendor's review, not a replacement for it.
+    pub scope: String,
+    /// Every vendor test.
+    pub tests: Vec<ProgrammeTest>,
+}
+
+/// One vendor test on the certificate.
+#[derive(Debug, Serialize)]
+pub struct ProgrammeTest {
+    /// The vendor's name.
+    pub name: String,
+    /// `mandatory` / `optional`.
+    pub category: &'static str,
+    /// `PASSED`, `FAILED`, `WARNING`, `SKIPPED`, `UNKNOWN`.
+    pub label: &'static str,
+    /// `ok` (passed), `skip` (skipped, which counts as a pass), `no` (failed), `warn`
+    /// (warning), `na` (no verdict).
+    pub class: &'static str,
+}
+
+/// `s` when `n` is not 1.
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The certificate's block for one programme.
+fn programme(r: &Readiness) -> Programme {
+    let state = match r.state {
+        ReadyState::Ready if r.warnings.is_empty() => "ready for submission".to_string(),
+        ReadyState::Ready => format!(
+            "ready for submission, {} warning{}",
+            r.warnings.len(),
+            plural(r.warnings.len())
+        ),
+        ReadyState::NotReady => format!(
+            "not ready: {} blocker{}",
+            r.blockers.len(),
+            plural(r.blockers.len())
+        ),
+        ReadyState::Incomplete => format!(
+            "incomplete: {} blocking test{} without a verdict",
+            r.blockers.len(),
+            plural(r.blockers.len())
+        ),
+    };
+    Programme {
+        program: r.program.clone(),
+        title: format!("{} readiness — {state}", r.title),
+        ready: r.state == ReadyState::Ready,
+        state: r.state.as_str(),
+        suite: r.suite.clone(),
+        blockers: r.blockers.clone(),
+        warnings: r.warnings.clone(),
+        scope: r.scope.clone(),
+        tests: r
+            .tests
+            .iter()
+            .map(|t| ProgrammeTest {
+                name: t.name.clone(),
+                category: t.category.as_str(),
+                label: t.verdict.label(),
+                class: match t.verdict {
+                    TestVerdict::Pass => "ok",
+                    TestVerdict::Skipped => "skip",
+                    TestVerdict::Fail => "no",
+                    TestVerdict::Warning => "warn",
+                    TestVerdict::Unknown => "na",
+                },
+            })
+            .collect(),
+    }
 }
 
 /// The product an IdP profile stands for, as a customer knows it.
@@ -229,7 +325,14 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
                 c.level == Level::Must && matches!(c.outcome, Outcome::Fail | Outcome::Error)
             })
     });
-    let passed = complete && must_ok && replay_ok && load_ok && !reports.is_empty();
+    let readiness: Vec<Programme> = reports
+        .iter()
+        .flat_map(|r| &r.readiness)
+        .map(programme)
+        .collect();
+    let certify = reports.iter().find(|r| !r.readiness.is_empty());
+    let readiness_ok = readiness.iter().all(|p| p.ready);
+    let passed = complete && must_ok && replay_ok && load_ok && readiness_ok && !reports.is_empty();
     let mut said = Vec::new();
     if let Some(m) = rates.iter().find(|r| r.label == "MUST") {
         said.push(if m.passed == m.judged {
@@ -275,6 +378,22 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         }
         s + "."
     };
+    if certify.is_some_and(|r| r.status.is_complete()) {
+        let predicted = format!(
+            "Predicted vendor review: {}.",
+            reports
+                .iter()
+                .flat_map(|r| &r.readiness)
+                .map(|x| format!("{} {}", x.title, x.state.headline()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        headline = if said.is_empty() {
+            predicted
+        } else {
+            format!("{headline} {predicted}")
+        };
+    }
     if let Some(r) = reports.iter().find(|r| !r.status.is_complete()) {
         let stopped = format!(
             "INCOMPLETE: the {} part was {}, so this certificate makes no claim about what did not run.",
@@ -292,6 +411,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         (true, false, false) => "check",
         (false, true, false) => "replay",
         (false, false, true) => "load",
+        (false, false, false) if certify.is_some() => "certify",
         _ => "run",
     };
     let head = |command: &str| {
@@ -361,6 +481,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         rates,
         profiles,
         load: load_line,
+        readiness,
         passed,
         headline,
         reproduce,
@@ -448,6 +569,110 @@ mod tests {
         let sha = report_sha256(&r);
         assert_eq!(sha.len(), 64);
         assert!(c.runs.iter().any(|(_, _, h)| *h == sha));
+    }
+
+    #[test]
+    fn a_certify_run_gets_one_block_per_programme_and_its_reproduce_line() {
+        let r = crate::report::json::sample::certify_report();
+        let c = certificate(std::slice::from_ref(&r));
+        assert!(!c.passed, "the Entra gallery is not ready");
+        let titles: Vec<&str> = c.readiness.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Microsoft Entra app gallery readiness — not ready: 2 blockers",
+                "Okta Integration Network readiness — ready for submission"
+            ]
+        );
+        assert_eq!(
+            c.headline,
+            "Predicted vendor review: Microsoft Entra app gallery not ready; Okta Integration Network ready for submission."
+        );
+        let entra = &c.readiness[0];
+        let verdicts: Vec<(&str, &str, &str)> = entra
+            .tests
+            .iter()
+            .map(|t| (t.name.as_str(), t.category, t.label))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("Create_User_Test", "mandatory", "PASSED"),
+                ("Update_User_Test", "mandatory", "FAILED"),
+                ("Delete_Group_Test", "optional", "WARNING"),
+                ("Federated_Identity_Test", "mandatory", "SKIPPED"),
+                ("Gallery_Throughput (scimtest)", "mandatory", "UNKNOWN"),
+            ]
+        );
+        assert_eq!(
+            c.reproduce,
+            "scimtest certify --target https://idp.example/scim/v2 --token \"$TOKEN\" --for entra-gallery --for okta-oin"
+        );
+        assert!(c.rates.is_empty() && c.profiles.is_empty());
+        // Both ready: passed.
+        let mut ok = r.clone();
+        ok.readiness.truncate(0);
+        ok.readiness.push(r.readiness[1].clone());
+        assert!(certificate(std::slice::from_ref(&ok)).passed);
+        // Interrupted: INCOMPLETE, no prediction claimed.
+        let mut stopped = r;
+        stopped.status = RunStatus::Interrupted;
+        let c = certificate(std::slice::from_ref(&stopped));
+        assert!(!c.passed);
+        assert!(
+            c.headline
+                .starts_with("INCOMPLETE: the certify part was interrupted"),
+            "{}",
+            c.headline
+        );
+        assert!(!c.headline.contains("Predicted"), "{}", c.headline);
+    }
+
+    #[test]
+    fn the_certify_certificate_renders_in_both_formats() {
+        let r = crate::report::json::sample::certify_report();
+        let c = certificate(std::slice::from_ref(&r));
+        let html = crate::report::html::certificate_html(&c).unwrap_or_else(|e| panic!("{e:#}"));
+        let md = crate::report::html::certificate_md(&c).unwrap_or_else(|e| panic!("{e:#}"));
+        let scope_html = crate::report::json::sample::ENTRA_SCOPE.replace('\'', "&#x27;");
+        for (text, scope) in [
+            (&html, scope_html.as_str()),
+            (&md, crate::report::json::sample::ENTRA_SCOPE),
+        ] {
+            assert!(
+                text.contains("Microsoft Entra app gallery readiness — not ready: 2 blockers"),
+                "{text}"
+            );
+            assert!(text.contains("Okta Integration Network readiness — ready for submission"));
+            assert!(text.contains(scope), "no scope sentence: {text}");
+            assert!(
+                text.contains("FAILED") && text.contains("WARNING") && text.contains("SKIPPED")
+            );
+            assert!(text.contains("--for entra-gallery --for okta-oin"));
+            assert!(text.contains("st-c3f1"));
+            assert!(!text.contains(crate::report::json::sample::TOKEN));
+            // What a certify run did not measure is not claimed either way.
+            assert!(!text.contains("Identity provider provisioning"));
+            assert!(!text.contains("not checked in this run"));
+        }
+        assert!(
+            md.contains("| Update\\_User\\_Test | mandatory | ❌ FAILED |"),
+            "{md}"
+        );
+        assert!(md.contains("| Delete\\_Group\\_Test | optional | ⚠️ WARNING |"));
+        assert!(html.contains(
+            "<tr><td>Update_User_Test</td><td>mandatory</td><td class=\"no\">FAILED</td></tr>"
+        ));
+        let filters = vec![(r"\b[0-9a-f]{64}\b", "[sha256]")];
+        insta::with_settings!({
+            snapshot_path => "../../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            filters => filters,
+        }, {
+            insta::assert_snapshot!("certify.certificate.md", md);
+            insta::assert_snapshot!("certify.certificate.html", html);
+        });
     }
 
     #[test]

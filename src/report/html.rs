@@ -127,6 +127,7 @@ pub fn write_certificate(path: &Path, reports: &[RunReport]) -> anyhow::Result<(
 mod tests {
     use super::*;
     use crate::report::json::sample::{TOKEN, report};
+    use std::collections::BTreeSet;
 
     #[test]
     fn the_site_escapes_report_text_and_carries_no_secret() {
@@ -145,6 +146,86 @@ mod tests {
         }
         assert!(html.contains("users.create.status-201"));
         assert!(html.contains("Expected vs actual"));
+    }
+
+    /// The values of every `attr="…"` in `html`.
+    fn attrs<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+        let needle = format!(" {attr}=\"");
+        html.match_indices(&needle)
+            .filter_map(|(i, _)| {
+                let rest = &html[i + needle.len()..];
+                rest.find('"').map(|end| &rest[..end])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_site_shows_readiness_and_links_every_cited_check_to_its_entry() {
+        let r = crate::report::json::sample::certify_report();
+        let html =
+            site_html(&page(std::slice::from_ref(&r), None)).unwrap_or_else(|e| panic!("{e:#}"));
+        for needle in [
+            "Microsoft Entra app gallery readiness: <span class=\"badge fail\">not ready</span>",
+            "Okta Integration Network readiness: <span class=\"badge pass\">ready for submission</span>",
+            "<b>Create_User_Test</b>",
+            "<b>Update_User_Test</b>",
+            ">FAILED</span>",
+            ">WARNING</span>",
+            ">SKIPPED</span>",
+            ">UNKNOWN</span>",
+            "Blockers (2)",
+            "Warnings (1)",
+            "Needs the vendor:",
+            "Microsoft Entra app gallery: not ready · Okta Integration Network: ready for submission",
+        ] {
+            assert!(html.contains(needle), "missing {needle:?}");
+        }
+        // The scope sentence, as auto-escaped text.
+        let scope = crate::report::json::sample::ENTRA_SCOPE.replace('\'', "&#x27;");
+        assert!(html.contains(&scope), "no scope sentence");
+        // Every in-page link lands on an element of the page, and every judged-by and related
+        // id the report has a check for is such a link.
+        let ids: BTreeSet<&str> = attrs(&html, "id").into_iter().collect();
+        let hrefs: Vec<&str> = attrs(&html, "href")
+            .into_iter()
+            .filter_map(|h| h.strip_prefix('#'))
+            .collect();
+        for h in &hrefs {
+            assert!(ids.contains(h), "link #{h} goes nowhere");
+        }
+        for b in r
+            .readiness
+            .iter()
+            .flat_map(|x| &x.tests)
+            .flat_map(|t| t.judged_by.iter().chain(&t.related))
+        {
+            let target = format!("certify-{}", b.id);
+            assert!(hrefs.contains(&target.as_str()), "no link to {}", b.id);
+            // The target is the check's entry, with its evidence when it has any.
+            let entry = html.find(&format!("id=\"{target}\"")).unwrap_or(usize::MAX);
+            assert!(html[entry..].starts_with(&format!("id=\"{target}\" data-outcome=")));
+        }
+        let update = html
+            .find("id=\"certify-certify.entra.update-user\"")
+            .unwrap_or(0);
+        let evidence = html[update..]
+            .find("Evidence (1 exchange")
+            .unwrap_or(usize::MAX);
+        let next = html[update..].find("</details>").unwrap_or(0);
+        assert!(
+            evidence < next,
+            "the failing probe's entry carries its evidence"
+        );
+        assert!(!html.contains(TOKEN));
+        let start = html.find("<div class=\"programmes\">").unwrap_or(0);
+        let end = html.find("<!-- /programmes -->").unwrap_or(html.len());
+        insta::with_settings!({
+            snapshot_path => "../../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!("certify.site.readiness.html", &html[start..end]);
+        });
     }
 
     #[test]

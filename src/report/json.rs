@@ -2,7 +2,9 @@
 //! as is (serde, pretty-printed, one trailing newline), and nothing else: the field names are the
 //! model's, the evidence is the already-redacted [`Exchange`](crate::client::Exchange) values.
 //! Its JSON Schema (draft 2020-12) is `docs/report.schema.json`; a test below validates real
-//! output against it, so the model and the schema cannot drift apart.
+//! output against it, so the model and the schema cannot drift apart. A `certify` report adds
+//! `readiness` (one object per vendor programme, enums as their serde names: `not-ready`,
+//! `warning`, ...); every other command leaves it out.
 //!
 //! ```json
 //! {
@@ -267,6 +269,214 @@ pub(crate) mod sample {
         report.recount();
         report
     }
+
+    /// The scope sentence of the sample's Entra programme (every writer must show it).
+    pub(crate) const ENTRA_SCOPE: &str = "A prediction of Microsoft's validation from the SCIM traffic alone, not a replacement for it: the submission still needs a Succeeded run of the Logic App in your tenant.";
+
+    fn basis(id: &str, outcome: Outcome) -> crate::report::readiness::Basis {
+        crate::report::readiness::Basis {
+            id: id.to_string(),
+            outcome,
+        }
+    }
+
+    /// A `certify` report for two programmes: the Entra gallery not ready (a mandatory test
+    /// fails, an optional one warns, one is skipped, one has no verdict) and the Okta
+    /// Integration Network ready. Its checks are the probes and related checks the verdicts
+    /// cite, with evidence on the failing probe; hostile text in one reason.
+    pub(crate) fn certify_report() -> RunReport {
+        use crate::report::readiness::{Category, Readiness, ReadyState, TestVerdict, VendorTest};
+        let mut r = report();
+        r.command = "certify".to_string();
+        r.run_id = "st-c3f1".to_string();
+        r.profiles.clear();
+        r.load = None;
+        r.catalogue_version = None;
+        r.gating = Vec::new();
+        r.options = vec!["--for entra-gallery".into(), "--for okta-oin".into()];
+        let mut update = check(
+            "certify.entra.update-user",
+            Level::Dialect,
+            "certify",
+            Outcome::Fail,
+            "read back the user: title is \"old\", expected \"new | <b>\"",
+        );
+        update.evidence = vec![post_users(201, r#"{"id":"9"}"#)];
+        update.hint = Some("Accept PATCH op names in any case.".into());
+        r.checks = vec![
+            check(
+                "certify.entra.create-user",
+                Level::Dialect,
+                "certify",
+                Outcome::Pass,
+                "",
+            ),
+            update,
+            check(
+                "certify.entra.delete-group",
+                Level::Dialect,
+                "certify",
+                Outcome::Fail,
+                "the group is still served after DELETE",
+            ),
+            check(
+                "certify.entra.federated-identity",
+                Level::Dialect,
+                "certify",
+                Outcome::Skip,
+                "needs an Entra tenant",
+            ),
+            check(
+                "certify.okta.users-endpoint",
+                Level::Dialect,
+                "certify",
+                Outcome::Pass,
+                "",
+            ),
+            check(
+                "certify.okta.create-user",
+                Level::Dialect,
+                "certify",
+                Outcome::Pass,
+                "",
+            ),
+            check(
+                "users.create.status-201",
+                Level::Must,
+                "users",
+                Outcome::Pass,
+                "",
+            ),
+            check(
+                "patch.replace.case-insensitive-op",
+                Level::Should,
+                "patch",
+                Outcome::Fail,
+                "op \"Replace\" rejected with 400",
+            ),
+        ];
+        let test =
+            |name: &str,
+             group: &str,
+             category: Category,
+             verdict: TestVerdict,
+             reason: &str,
+             judged_by: Vec<crate::report::readiness::Basis>| VendorTest {
+                name: name.to_string(),
+                group: group.to_string(),
+                category,
+                validates: format!("what {name} validates"),
+                skipped_when: String::new(),
+                verdict,
+                reason: reason.to_string(),
+                needs_vendor: None,
+                judged_by,
+                related: Vec::new(),
+            };
+        let mut update_user = test(
+            "Update_User_Test",
+            "User provisioning",
+            Category::Mandatory,
+            TestVerdict::Fail,
+            "read back the user: title is \"old\", expected \"new | <b>\"",
+            vec![basis("certify.entra.update-user", Outcome::Fail)],
+        );
+        update_user.related = vec![basis("patch.replace.case-insensitive-op", Outcome::Fail)];
+        let mut federated = test(
+            "Federated_Identity_Test",
+            "Authentication",
+            Category::Mandatory,
+            TestVerdict::Skipped,
+            "not configured: scimtest cannot run it (needs an Entra tenant)",
+            vec![basis("certify.entra.federated-identity", Outcome::Skip)],
+        );
+        federated.skipped_when = "workload identity federation is not configured".into();
+        federated.needs_vendor =
+            Some("runs in Microsoft's tenant: only Microsoft's validation can test it".into());
+        let mut throughput = test(
+            "Gallery_Throughput (scimtest)",
+            "Gallery requirements",
+            Category::Mandatory,
+            TestVerdict::Unknown,
+            "not measured (--no-load)",
+            Vec::new(),
+        );
+        throughput.needs_vendor = Some(
+            "not one of the Logic App's tests: the gallery's onboarding requirement, measured by scimtest"
+                .into(),
+        );
+        let mut create_user = test(
+            "Create_User_Test",
+            "User provisioning",
+            Category::Mandatory,
+            TestVerdict::Pass,
+            "",
+            vec![basis("certify.entra.create-user", Outcome::Pass)],
+        );
+        create_user.related = vec![basis("users.create.status-201", Outcome::Pass)];
+        let entra = Readiness {
+            program: "entra-gallery".into(),
+            title: "Microsoft Entra app gallery".into(),
+            suite: "Microsoft's SCIM Validation Logic App (25 tests)".into(),
+            state: ReadyState::NotReady,
+            rule: "Microsoft's rule: every mandatory test passes or is skipped; optional tests only warn.".into(),
+            blockers: vec![
+                "Update_User_Test (mandatory): read back the user: title is \"old\", expected \"new | <b>\"".into(),
+                "Gallery_Throughput (scimtest) (mandatory): no verdict: not measured (--no-load)".into(),
+            ],
+            warnings: vec![
+                "Delete_Group_Test (optional): the group is still served after DELETE".into(),
+            ],
+            mapping: Some("Entra's default attribute mappings (title, department)".into()),
+            scope: ENTRA_SCOPE.into(),
+            tests: vec![
+                create_user,
+                update_user,
+                test(
+                    "Delete_Group_Test",
+                    "Group provisioning",
+                    Category::Optional,
+                    TestVerdict::Warning,
+                    "the group is still served after DELETE",
+                    vec![basis("certify.entra.delete-group", Outcome::Fail)],
+                ),
+                federated,
+                throughput,
+            ],
+        };
+        let okta = Readiness {
+            program: "okta-oin".into(),
+            title: "Okta Integration Network".into(),
+            suite: "Okta's Runscope SCIM 2.0 SPEC test and CRUD test".into(),
+            state: ReadyState::Ready,
+            rule: "Okta's rule: a Runscope run passes when every assertion of every step holds.".into(),
+            blockers: Vec::new(),
+            warnings: Vec::new(),
+            mapping: None,
+            scope: "A prediction of Okta's Runscope tests from the SCIM traffic alone, not a replacement for them.".into(),
+            tests: vec![
+                test(
+                    "Test Users endpoint",
+                    "SPEC",
+                    Category::Mandatory,
+                    TestVerdict::Pass,
+                    "",
+                    vec![basis("certify.okta.users-endpoint", Outcome::Pass)],
+                ),
+                test(
+                    "Create Okta user",
+                    "CRUD",
+                    Category::Mandatory,
+                    TestVerdict::Pass,
+                    "",
+                    vec![basis("certify.okta.create-user", Outcome::Pass)],
+                ),
+            ],
+        };
+        r.readiness = vec![entra, okta];
+        r.recount();
+        r
+    }
 }
 
 #[cfg(test)]
@@ -349,9 +559,67 @@ mod tests {
 
     #[test]
     fn output_round_trips_to_the_same_report() {
-        let report = sample::report();
-        let back: Result<RunReport, _> = serde_json::from_str(&render(&report));
-        assert_eq!(back.ok(), Some(report));
+        for report in [sample::report(), sample::certify_report()] {
+            let back: Result<RunReport, _> = serde_json::from_str(&render(&report));
+            assert_eq!(back.ok(), Some(report));
+        }
+    }
+
+    #[test]
+    fn a_certify_report_validates_with_its_readiness() {
+        let text = render(&sample::certify_report());
+        let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let v = validator();
+        assert_eq!(errors(&v, &doc), Vec::<String>::new());
+        // Every readiness field and every enum value the schema names has been seen.
+        for needle in [
+            "\"readiness\"",
+            "\"state\": \"not-ready\"",
+            "\"state\": \"ready\"",
+            "\"blockers\"",
+            "\"warnings\"",
+            "\"mapping\"",
+            "\"skipped_when\"",
+            "\"needs_vendor\"",
+            "\"related\"",
+            "\"category\": \"optional\"",
+            "\"verdict\": \"pass\"",
+            "\"verdict\": \"fail\"",
+            "\"verdict\": \"warning\"",
+            "\"verdict\": \"skipped\"",
+            "\"verdict\": \"unknown\"",
+        ] {
+            assert!(text.contains(needle), "certify sample lacks {needle}");
+        }
+        // Non-certify reports leave the field out.
+        assert!(!render(&sample::report()).contains("\"readiness\""));
+    }
+
+    #[test]
+    fn schema_rejects_unknown_readiness_values_and_fields() {
+        let v = validator();
+        let good = serde_json::to_value(sample::certify_report()).unwrap_or(Value::Null);
+        assert!(v.is_valid(&good));
+        let mutate = |f: &dyn Fn(&mut Value)| {
+            let mut doc = good.clone();
+            f(&mut doc);
+            doc
+        };
+        let bad = [
+            mutate(&|d| d["readiness"][0]["state"] = "not_ready".into()),
+            mutate(&|d| d["readiness"][0]["tests"][0]["verdict"] = "PASSED".into()),
+            mutate(&|d| d["readiness"][0]["tests"][0]["category"] = "required".into()),
+            mutate(&|d| d["readiness"][0]["tests"][0]["judged_by"][0]["outcome"] = "ok".into()),
+            mutate(&|d| d["readiness"][0]["tests"][0]["surprise"] = true.into()),
+            mutate(&|d| {
+                if let Some(o) = d["readiness"][1].as_object_mut() {
+                    o.remove("scope");
+                }
+            }),
+        ];
+        for (i, doc) in bad.iter().enumerate() {
+            assert!(!v.is_valid(doc), "mutation {i} was accepted");
+        }
     }
 
     #[test]
@@ -375,15 +643,16 @@ mod tests {
 
     #[test]
     fn every_writer_reports_io_errors_instead_of_panicking() {
-        let report = sample::report();
-        assert!(write(&report, &mut Refuse).is_err());
-        assert!(crate::report::junit::write(&report, &mut Refuse).is_err());
-        assert!(crate::report::markdown::write(&report, &mut Refuse).is_err());
+        for report in [sample::report(), sample::certify_report()] {
+            assert!(write(&report, &mut Refuse).is_err());
+            assert!(crate::report::junit::write(&report, &mut Refuse).is_err());
+            assert!(crate::report::markdown::write(&report, &mut Refuse).is_err());
+        }
     }
 
     #[test]
     fn redacted_evidence_is_carried_and_the_token_never_appears() {
-        let text = render(&sample::report());
+        let text = render(&sample::report()) + &render(&sample::certify_report());
         assert!(!text.contains(sample::TOKEN), "token leaked");
         assert!(!text.contains("hunter2") && !text.contains("sid=abc"));
         assert!(text.contains("Bearer <redacted>"));

@@ -11,6 +11,30 @@
 //!   and a compact rendering of the evidence: per exchange `METHOD url → status (ms)` and the
 //!   request and response bodies, truncated. Skip → `<skipped message="<reason>"/>`.
 //!
+//! A `certify` report (non-empty `readiness`) adds, before the area suites (which keep the probes
+//! and related checks with their evidence), one suite per vendor programme:
+//!
+//! - `<testsuite name="<title> readiness">` (`Microsoft Entra app gallery readiness`) with the
+//!   run's properties plus `program` and `state` (`ready`, `not-ready`, `incomplete`);
+//! - each vendor test → `<testcase name="<vendor's test name>" classname="<program>">`;
+//! - pass → nothing inside; fail → `<failure message="<reason>" type="<category>">` whose text
+//!   names the judged-by and related check ids with their outcomes; unknown (no verdict) →
+//!   `<error>` the same way; skipped → `<skipped message="<reason>"/>`; warning (a failed
+//!   optional test) → a passing test case with the warning in `<system-out>`: JUnit has no
+//!   warning state, and a warning does not block the submission, so it must not fail the build.
+//!
+//! ```xml
+//! <testsuite name="Microsoft Entra app gallery readiness" tests="25" failures="1" errors="0" skipped="1">
+//!     <testcase name="Update_User_Test" classname="entra-gallery">
+//!         <failure message="title is &quot;old&quot;" type="mandatory">User provisioning · mandatory · FAILED
+//! judged by: certify.entra.update-user (fail)</failure>
+//!     </testcase>
+//!     <testcase name="Delete_Group_Test" classname="entra-gallery">
+//!         <system-out>WARNING (optional test; passes here, as JUnit has no warning state): …</system-out>
+//!     </testcase>
+//! </testsuite>
+//! ```
+//!
 //! Headers are never rendered (the JSON report has them, redacted). Nothing is added that is not
 //! in the report, and escaping is `quick-xml`'s.
 //!
@@ -39,6 +63,7 @@
 //! ```
 
 use super::model::{CheckReport, Outcome, RunReport};
+use super::readiness::{Basis, Readiness, TestVerdict, VendorTest};
 use crate::client::exchange::Exchange;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write as _;
@@ -69,6 +94,11 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         junit.set_time(time);
     }
 
+    // `certify`: one suite per vendor programme first, the checks they rest on after.
+    for r in &report.readiness {
+        junit.add_test_suite(readiness_suite(report, r));
+    }
+
     // Areas in order of first appearance, each with its checks in catalogue order.
     let mut areas: Vec<(&str, Vec<&CheckReport>)> = Vec::new();
     for check in &report.checks {
@@ -93,6 +123,100 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
 
     junit.serialize(&mut *out).map_err(std::io::Error::other)?;
     out.flush()
+}
+
+/// One vendor programme as a `<testsuite>`, one `<testcase>` per vendor test.
+fn readiness_suite(report: &RunReport, r: &Readiness) -> TestSuite {
+    let mut suite = TestSuite::new(format!("{} readiness", r.title));
+    suite.add_properties([
+        Property::new("run_id", &report.run_id),
+        Property::new("target", &report.target),
+        Property::new("tool_version", &report.tool_version),
+        Property::new("program", &r.program),
+        Property::new("state", r.state.as_str()),
+    ]);
+    if !report.status.is_complete() {
+        suite.add_property(Property::new("status", report.status.as_str()));
+    }
+    suite.add_test_cases(r.tests.iter().map(|t| vendor_case(&r.program, t)));
+    suite
+}
+
+/// One vendor test as a `<testcase>` (see the module's mapping).
+fn vendor_case(program: &str, t: &VendorTest) -> TestCase {
+    let reason = if t.reason.is_empty() && t.verdict == TestVerdict::Skipped {
+        t.skipped_when.as_str()
+    } else {
+        t.reason.as_str()
+    };
+    let mut out = None;
+    let status = match t.verdict {
+        TestVerdict::Pass => {
+            out = t.needs_vendor.as_ref().map(|_| vendor_details(t));
+            TestCaseStatus::success()
+        }
+        // JUnit has no warning state: a failed optional test does not block the submission,
+        // so it passes here and carries the warning as output.
+        TestVerdict::Warning => {
+            out = Some(format!(
+                "WARNING (optional test; passes here, as JUnit has no warning state): {reason}\n{}",
+                vendor_details(t)
+            ));
+            TestCaseStatus::success()
+        }
+        TestVerdict::Fail | TestVerdict::Unknown => {
+            let kind = if t.verdict == TestVerdict::Fail {
+                NonSuccessKind::Failure
+            } else {
+                NonSuccessKind::Error
+            };
+            let mut status = TestCaseStatus::non_success(kind);
+            status
+                .set_message(reason)
+                .set_type(t.category.as_str())
+                .set_description(vendor_details(t));
+            status
+        }
+        TestVerdict::Skipped => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason);
+            status
+        }
+    };
+    let mut case = TestCase::new(&t.name, status);
+    case.set_classname(program);
+    if let Some(out) = out {
+        case.set_system_out(out);
+    }
+    case
+}
+
+/// The text of a vendor test's `<failure>`, `<error>` or `<system-out>`: group, category and
+/// verdict, what it validates, the ids it is judged by and related to, what needs the vendor.
+fn vendor_details(t: &VendorTest) -> String {
+    let mut s = format!(
+        "{} · {} · {}\nvalidates: {}",
+        t.group,
+        t.category.as_str(),
+        t.verdict.label(),
+        t.validates
+    );
+    let ids = |b: &[Basis]| {
+        b.iter()
+            .map(|b| format!("{} ({})", b.id, b.outcome.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !t.judged_by.is_empty() {
+        let _ = write!(s, "\njudged by: {}", ids(&t.judged_by));
+    }
+    if !t.related.is_empty() {
+        let _ = write!(s, "\nrelated: {}", ids(&t.related));
+    }
+    if let Some(v) = &t.needs_vendor {
+        let _ = write!(s, "\nneeds the vendor: {v}");
+    }
+    s
 }
 
 /// One check as a `<testcase>`.
@@ -323,6 +447,137 @@ mod tests {
         assert!(!xml.contains("hunter2") && !xml.contains("sid=abc"));
         assert!(!xml.contains("Authorization") && !xml.contains("Bearer"));
         assert!(!xml.contains("X-Debug-Echo") && !xml.contains("Content-Type"));
+    }
+
+    #[test]
+    fn a_certify_report_has_one_suite_per_programme_before_the_checks() {
+        let xml = render(&sample::certify_report());
+        let parsed = match Report::deserialize_from_str(&xml) {
+            Ok(r) => r,
+            Err(e) => panic!("not valid JUnit XML: {e}\n{xml}"),
+        };
+        let names: Vec<&str> = parsed.test_suites.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Microsoft Entra app gallery readiness",
+                "Okta Integration Network readiness",
+                "certify",
+                "users",
+                "patch"
+            ]
+        );
+        let entra = &parsed.test_suites[0];
+        assert_eq!(
+            (
+                entra.tests,
+                entra.failures,
+                entra.errors,
+                entra
+                    .test_cases
+                    .iter()
+                    .filter(|c| matches!(c.status, TestCaseStatus::Skipped { .. }))
+                    .count()
+            ),
+            (5, 1, 1, 1)
+        );
+        let prop = |name: &str| {
+            entra
+                .properties
+                .iter()
+                .find(|p| p.name.as_str() == name)
+                .map(|p| p.value.to_string())
+        };
+        assert_eq!(prop("program").as_deref(), Some("entra-gallery"));
+        assert_eq!(prop("state").as_deref(), Some("not-ready"));
+        let case = |name: &str| {
+            entra
+                .test_cases
+                .iter()
+                .find(|c| c.name.as_str() == name)
+                .unwrap_or_else(|| panic!("no test case {name}"))
+        };
+        for c in &entra.test_cases {
+            assert_eq!(c.classname.as_deref(), Some("entra-gallery"));
+        }
+        assert!(matches!(
+            case("Create_User_Test").status,
+            TestCaseStatus::Success { .. }
+        ));
+        match &case("Update_User_Test").status {
+            TestCaseStatus::NonSuccess {
+                kind: NonSuccessKind::Failure,
+                message,
+                ty,
+                description,
+                ..
+            } => {
+                assert!(message.as_deref().is_some_and(|m| m.contains("title is")));
+                assert_eq!(ty.as_deref(), Some("mandatory"));
+                let text = description.as_deref().unwrap_or_default();
+                assert!(text.contains("FAILED"), "{text}");
+                assert!(text.contains("judged by: certify.entra.update-user (fail)"));
+                assert!(text.contains("related: patch.replace.case-insensitive-op (fail)"));
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        let warning = case("Delete_Group_Test");
+        assert!(matches!(warning.status, TestCaseStatus::Success { .. }));
+        let out = warning.system_out.as_deref().unwrap_or_default();
+        assert!(out.starts_with("WARNING (optional test"), "{out}");
+        assert!(out.contains("the group is still served after DELETE"));
+        assert!(out.contains("judged by: certify.entra.delete-group (fail)"));
+        match &case("Federated_Identity_Test").status {
+            TestCaseStatus::Skipped { message, .. } => {
+                assert!(
+                    message
+                        .as_deref()
+                        .is_some_and(|m| m.contains("Entra tenant"))
+                );
+            }
+            other => panic!("expected a skip, got {other:?}"),
+        }
+        match &case("Gallery_Throughput (scimtest)").status {
+            TestCaseStatus::NonSuccess {
+                kind: NonSuccessKind::Error,
+                message,
+                description,
+                ..
+            } => {
+                assert_eq!(message.as_deref(), Some("not measured (--no-load)"));
+                assert!(
+                    description
+                        .as_deref()
+                        .is_some_and(|d| d.contains("UNKNOWN") && d.contains("needs the vendor: "))
+                );
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
+        let okta = &parsed.test_suites[1];
+        assert_eq!((okta.tests, okta.failures, okta.errors), (2, 0, 0));
+        assert!(
+            okta.test_cases
+                .iter()
+                .all(|c| c.classname.as_deref() == Some("okta-oin")
+                    && matches!(c.status, TestCaseStatus::Success { .. }))
+        );
+        // The check suites are still there, with their evidence.
+        assert!(xml.contains(
+            r#"<testcase name="certify.entra.update-user" classname="scimtest.certify""#
+        ));
+        assert!(!xml.contains(sample::TOKEN));
+    }
+
+    #[test]
+    fn a_certify_report_snapshot() {
+        let xml = render(&sample::certify_report());
+        insta::with_settings!({
+            snapshot_path => "../../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!("certify.junit.xml", xml);
+        });
     }
 
     #[test]

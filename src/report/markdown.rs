@@ -4,6 +4,16 @@
 //! - headline: ❌ when a MUST check failed (the run's exit code 1), ⚠️ when only non-MUST checks
 //!   failed or checks errored (or nothing ran), ✅ otherwise; then the command and the counts,
 //!   and a line with target, run id, `started_at`, duration and tool version;
+//! - `certify` (a non-empty `readiness`): the headline's icon is the programmes' worst answer
+//!   (❌ a programme is not ready, ⚠️ incomplete, ✅ all ready); right after it, one section per vendor programme:
+//!   `## ❌ Microsoft Entra app gallery readiness: not ready` (✅ ready for submission, ⚠️
+//!   incomplete), the suites it predicts and a tally, the blockers, the warnings, the attribute
+//!   mapping, the vendor's rule, the scope sentence (a prediction of the vendor's review, not a
+//!   replacement for it), then a table `Test | Category | Verdict | Why | Judged by` (verdict as
+//!   the vendors print it: PASSED, FAILED, WARNING, SKIPPED, UNKNOWN; judged-by and related
+//!   check ids with their outcomes, whose failures are detailed below), and a numbered note under
+//!   the table for each test that needs the vendor's own system (its name carries the number);
+//!   past `READINESS_BUDGET` bytes a row's text is cut short, never its verdict;
 //! - a table of counts, one row per level (MUST, SHOULD, MAY, dialect) × pass/fail/error/skip,
 //!   and a total row (counted from the checks, like the JUnit writer);
 //! - failures grouped by level, MUST first, catalogue order within a level: id, title, RFC
@@ -55,6 +65,7 @@
 //! ````
 
 use super::model::{CheckReport, Counts, Level, Outcome, RunReport};
+use super::readiness::{Basis, Readiness, ReadyState, TestVerdict};
 use crate::client::exchange::Exchange;
 use crate::text::clip;
 use std::collections::BTreeMap;
@@ -75,6 +86,15 @@ const SKIP_BUDGET: usize = 64_000;
 const TEXT_MAX: usize = 300;
 /// Longest reason or hint shown, in bytes.
 const REASON_MAX: usize = 2000;
+/// Longest reason shown in a table cell (a vendor test's "why") or a blocker line, in bytes.
+const CELL_MAX: usize = 600;
+/// Past [`READINESS_BUDGET`], the longest "why" or blocker line, in bytes.
+const TIGHT_MAX: usize = 80;
+/// Most judged-by (and, apart, related) ids listed per vendor test.
+const IDS_MAX: usize = 8;
+/// The readiness sections' text is cut short once the output passes this many bytes, so the
+/// verdict of every vendor test still fits the comment.
+const READINESS_BUDGET: usize = 30_000;
 /// Most response headers shown per exchange.
 const HEADERS_MAX: usize = 20;
 /// Most cleanup leftovers listed.
@@ -168,6 +188,9 @@ fn render(report: &RunReport) -> String {
         by_level.entry(c.level).or_default().add(c.outcome);
     }
     headline(&mut md, report, &total);
+    for r in &report.readiness {
+        readiness(&mut md, r);
+    }
     if !report.profiles.is_empty() {
         profile_table(&mut md, report);
     }
@@ -211,7 +234,22 @@ fn render(report: &RunReport) -> String {
 fn headline(md: &mut String, report: &RunReport, total: &Counts) {
     let gate_failed = report.gate_failed();
     let complete = report.status.is_complete();
-    let icon = if gate_failed {
+    // `certify`: the programmes' answers (already decided in the report) set the icon.
+    let not_ready = report
+        .readiness
+        .iter()
+        .any(|r| r.state == ReadyState::NotReady);
+    let incomplete = report
+        .readiness
+        .iter()
+        .any(|r| r.state == ReadyState::Incomplete);
+    let icon = if not_ready {
+        "❌"
+    } else if incomplete || (!report.readiness.is_empty() && !complete) {
+        "⚠️"
+    } else if !report.readiness.is_empty() {
+        "✅"
+    } else if gate_failed {
         "❌"
     } else if !complete
         || total.fail + total.error > 0
@@ -273,6 +311,142 @@ fn headline(md: &mut String, report: &RunReport, total: &Counts) {
         }
         let _ = writeln!(md, "\n{}", parts.join(" · "));
     }
+}
+
+/// `certify`: one vendor programme's section (see the module's mapping).
+fn readiness(md: &mut String, r: &Readiness) {
+    let icon = match r.state {
+        ReadyState::Ready => "✅",
+        ReadyState::NotReady => "❌",
+        ReadyState::Incomplete => "⚠️",
+    };
+    let _ = writeln!(
+        md,
+        "\n## {icon} {} readiness: {}\n",
+        escape_text(&clip(&r.title, TEXT_MAX)),
+        r.state.headline()
+    );
+    let [pass, fail, warning, skipped, unknown] = r.tally();
+    let _ = writeln!(
+        md,
+        "Predicts {} · {} tests: {pass} passed, {fail} failed, {warning} warning{}, {skipped} skipped, {unknown} without a verdict",
+        escape_text(&clip(&r.suite, TEXT_MAX)),
+        r.tests.len(),
+        if warning == 1 { "" } else { "s" }
+    );
+    for (label, lines) in [("Blockers", &r.blockers), ("Warnings", &r.warnings)] {
+        if lines.is_empty() {
+            continue;
+        }
+        let _ = writeln!(md, "\n**{label} ({}):**\n", lines.len());
+        for l in lines {
+            let max = if md.len() < READINESS_BUDGET {
+                CELL_MAX
+            } else {
+                TIGHT_MAX
+            };
+            let _ = writeln!(md, "- {}", escape_text(&clip(l, max)));
+        }
+    }
+    md.push('\n');
+    if let Some(m) = &r.mapping {
+        let _ = writeln!(md, "**Mapping:** {}<br>", escape_text(&clip(m, REASON_MAX)));
+    }
+    let _ = writeln!(
+        md,
+        "**Rule:** {}<br>\n**Scope:** {}",
+        escape_text(&clip(&r.rule, REASON_MAX)),
+        escape_text(&clip(&r.scope, REASON_MAX))
+    );
+    md.push_str(
+        "\n| Test | Category | Verdict | Why | Judged by |\n| :-- | :-- | :-- | :-- | :-- |\n",
+    );
+    let mut notes = Vec::new();
+    for t in &r.tests {
+        let mut name = escape_text(&clip(&t.name, TEXT_MAX));
+        if let Some(v) = &t.needs_vendor {
+            notes.push((t.name.as_str(), v.as_str()));
+            let _ = write!(name, " {}", superscript(notes.len()));
+        }
+        let icon = match t.verdict {
+            TestVerdict::Pass => "✅",
+            TestVerdict::Fail => "❌",
+            TestVerdict::Warning => "⚠️",
+            TestVerdict::Skipped => "⏭️",
+            TestVerdict::Unknown => "❔",
+        };
+        let why = if t.reason.is_empty() && t.verdict == TestVerdict::Skipped {
+            &t.skipped_when
+        } else {
+            &t.reason
+        };
+        // Past the budget, a row keeps its verdict but its text is cut short (report.json and
+        // the entries below have it all).
+        let tight = md.len() >= READINESS_BUDGET;
+        let (why_max, ids_max) = if tight {
+            (TIGHT_MAX, 2)
+        } else {
+            (CELL_MAX, IDS_MAX)
+        };
+        let ids = |b: &[Basis]| {
+            let mut s = b
+                .iter()
+                .take(ids_max)
+                .map(|b| format!("{} ({})", code(&clip(&b.id, TEXT_MAX)), b.outcome.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if b.len() > ids_max {
+                let _ = write!(s, " and {} more", b.len() - ids_max);
+            }
+            s
+        };
+        let mut judged = ids(&t.judged_by);
+        if !t.related.is_empty() {
+            if !judged.is_empty() {
+                judged.push_str("<br>");
+            }
+            let _ = write!(judged, "related: {}", ids(&t.related));
+        }
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {icon} {} | {} | {} |",
+            t.category.as_str(),
+            t.verdict.label(),
+            escape_text(&clip(why, why_max)),
+            if judged.is_empty() { "—" } else { &judged }
+        );
+    }
+    if !notes.is_empty() {
+        md.push('\n');
+        for (i, (name, note)) in notes.iter().enumerate() {
+            let _ = writeln!(
+                md,
+                "{} **{}** needs the vendor: {}<br>",
+                superscript(i + 1),
+                escape_text(&clip(name, TEXT_MAX)),
+                escape_text(&clip(note, REASON_MAX))
+            );
+        }
+    }
+}
+
+/// `n` in superscript digits (a note marker that needs no Markdown extension).
+fn superscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|d| match d {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect()
 }
 
 /// Counts per level, with a total row.
@@ -739,6 +913,106 @@ mod tests {
             md.matches("<details>").count(),
             md.matches("</details>").count()
         );
+    }
+
+    fn render_certify() -> String {
+        render(&sample::certify_report())
+    }
+
+    #[test]
+    fn a_certify_report_opens_with_a_section_per_programme() {
+        let md = render_certify();
+        let pos = |s: &str| md.find(s).unwrap_or(usize::MAX);
+        assert!(md.starts_with("## ❌ scimtest certify: "), "{md}");
+        let entra = pos("\n## ❌ Microsoft Entra app gallery readiness: not ready\n");
+        let okta = pos("\n## ✅ Okta Integration Network readiness: ready for submission\n");
+        assert!(entra < okta && okta < pos("| Level | Pass |"), "{md}");
+        assert!(okta < pos("### Failures"));
+        assert!(md.contains("**Blockers (2):**\n\n- Update\\_User\\_Test (mandatory): "));
+        assert!(md.contains("**Warnings (1):**\n\n- Delete\\_Group\\_Test (optional): the group is still served after DELETE\n"));
+        assert!(md.contains("**Mapping:** Entra's default attribute mappings"));
+        assert!(md.contains("**Rule:** Microsoft's rule: every mandatory test passes"));
+        assert!(md.contains(&format!("**Scope:** {}", sample::ENTRA_SCOPE)));
+        assert!(md.contains("| Test | Category | Verdict | Why | Judged by |"));
+        assert!(md.contains(
+            "| Create\\_User\\_Test | mandatory | ✅ PASSED |  | `certify.entra.create-user` (pass)<br>related: `users.create.status-201` (pass) |"
+        ), "{md}");
+        // The hostile reason stays in its cell.
+        assert!(md.contains(
+            "| Update\\_User\\_Test | mandatory | ❌ FAILED | read back the user: title is \"old\", expected \"new \\| \\<b\\>\" | `certify.entra.update-user` (fail)<br>related: `patch.replace.case-insensitive-op` (fail) |"
+        ), "{md}");
+        assert!(md.contains("| Delete\\_Group\\_Test | optional | ⚠️ WARNING | "));
+        assert!(md.contains("| Federated\\_Identity\\_Test ¹ | mandatory | ⏭️ SKIPPED | "));
+        assert!(md.contains("| Gallery\\_Throughput (scimtest) ² | mandatory | ❔ UNKNOWN | not measured (--no-load) | — |"));
+        assert!(md.contains(
+            "¹ **Federated\\_Identity\\_Test** needs the vendor: runs in Microsoft's tenant"
+        ));
+        assert!(md.contains("² **Gallery\\_Throughput (scimtest)** needs the vendor: not one of the Logic App's tests"));
+        assert!(md.contains("| Test Users endpoint | mandatory | ✅ PASSED |"));
+        // The probes' failures are detailed below, as for any check.
+        assert!(md.contains("**`certify.entra.update-user`**"));
+        assert!(!md.contains(sample::TOKEN));
+        // Other commands have no readiness section.
+        assert!(!render_sample().contains("readiness:"));
+    }
+
+    #[test]
+    fn a_certify_report_snapshot() {
+        insta::with_settings!({
+            snapshot_path => "../../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!("certify.report.md", render_certify());
+        });
+    }
+
+    #[test]
+    fn a_huge_certify_run_still_fits_a_pr_comment_with_every_verdict() {
+        let mut r = sample::certify_report();
+        let long = "why ".repeat(1000);
+        for x in &mut r.readiness {
+            let template = x.tests[1].clone();
+            for i in 0..40 {
+                let mut t = template.clone();
+                t.name = format!("Long_Test_{i}");
+                t.reason = long.clone();
+                t.judged_by = (0..30)
+                    .map(|j| Basis {
+                        id: format!("certify.p.{i}.{j}"),
+                        outcome: Outcome::Fail,
+                    })
+                    .collect();
+                x.blockers
+                    .push(format!("Long_Test_{i} (mandatory): {long}"));
+                x.tests.push(t);
+            }
+        }
+        let template = r.checks[1].clone();
+        for i in 0..500 {
+            let mut c = template.clone();
+            c.id = format!("certify.many.check-{i}");
+            r.checks.push(c);
+        }
+        r.recount();
+        let md = render(&r);
+        assert!(md.len() < 65_536, "{} bytes", md.len());
+        for x in &r.readiness {
+            for t in &x.tests {
+                assert!(
+                    md.contains(&format!("| {} ", escape_text(&t.name))),
+                    "{} missing",
+                    t.name
+                );
+            }
+        }
+        assert!(md.contains(" and 22 more"));
+    }
+
+    #[test]
+    fn superscripts_count_past_nine() {
+        assert_eq!(superscript(1), "¹");
+        assert_eq!(superscript(20), "²⁰");
     }
 
     #[test]

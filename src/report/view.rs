@@ -3,6 +3,7 @@
 //! here decides a verdict the run did not already decide; it only summarises.
 
 use super::model::{CheckReport, Counts, Level, Outcome, RunReport};
+use super::readiness::{Basis, ReadyState, TestVerdict};
 use crate::client::exchange::Exchange;
 use crate::report::series::OpSeries;
 use serde::Serialize;
@@ -84,6 +85,81 @@ pub struct Part {
     pub cleanup: super::model::CleanupReport,
     /// Skipped checks as `(reason, count)`, most frequent first.
     pub skipped: Vec<(String, usize)>,
+    /// `certify`: the readiness per vendor programme.
+    pub readiness: Vec<ReadinessView>,
+}
+
+/// `certify`: one vendor programme as shown.
+#[derive(Debug, Serialize)]
+pub struct ReadinessView {
+    /// `entra-gallery`.
+    pub program: String,
+    /// HTML id of the block.
+    pub anchor: String,
+    /// `Microsoft Entra app gallery`.
+    pub title: String,
+    /// `ready`, `not-ready`, `incomplete`.
+    pub state: &'static str,
+    /// `ready for submission`, `not ready`, `incomplete: no verdict`.
+    pub headline: String,
+    /// `pass` (ready), `fail` (not ready), `warn` (incomplete).
+    pub class: &'static str,
+    /// The vendor suites predicted.
+    pub suite: String,
+    /// `25 tests: 20 passed, 1 failed, …`.
+    pub tally: String,
+    /// What blocks the submission.
+    pub blockers: Vec<String>,
+    /// What does not block.
+    pub warnings: Vec<String>,
+    /// The attribute mapping used.
+    pub mapping: Option<String>,
+    /// The vendor's rule.
+    pub rule: String,
+    /// A prediction of the vendor's review, not a replacement for it.
+    pub scope: String,
+    /// Every vendor test, in the vendor's order.
+    pub tests: Vec<VendorTestView>,
+}
+
+/// One vendor test as shown.
+#[derive(Debug, Serialize)]
+pub struct VendorTestView {
+    /// The vendor's name (`Create_User_Test`).
+    pub name: String,
+    /// HTML id of its row.
+    pub anchor: String,
+    /// The vendor's grouping.
+    pub group: String,
+    /// `mandatory` / `optional`.
+    pub category: &'static str,
+    /// `pass`, `fail`, `warning`, `skipped`, `unknown`.
+    pub verdict: &'static str,
+    /// `PASSED`, `FAILED`, `WARNING`, `SKIPPED`, `UNKNOWN`.
+    pub label: &'static str,
+    /// Badge class: `pass`, `fail`, `warn`, `skip`, `error`.
+    pub class: &'static str,
+    /// Why (for a skip without a reason: when the vendor skips it).
+    pub reason: String,
+    /// What the vendor's test validates.
+    pub validates: String,
+    /// What needs the vendor's own system.
+    pub needs_vendor: Option<String>,
+    /// The checks the verdict is built from.
+    pub judged_by: Vec<BasisView>,
+    /// Checks shown for context.
+    pub related: Vec<BasisView>,
+}
+
+/// A check a vendor test's verdict cites, linked to its entry on the page.
+#[derive(Debug, Serialize)]
+pub struct BasisView {
+    /// The check id.
+    pub id: String,
+    /// Its outcome (`pass`, `fail`, `error`, `skip`).
+    pub outcome: &'static str,
+    /// `#<anchor of the check's entry>`, when the report has that check.
+    pub href: Option<String>,
 }
 
 /// Counts with a label.
@@ -297,6 +373,20 @@ pub fn verdict(r: &RunReport) -> (&'static str, String) {
 }
 
 fn complete_verdict(r: &RunReport) -> (&'static str, String) {
+    if !r.readiness.is_empty() {
+        // `certify`: the programmes' answers, as the report decided them.
+        let class = r
+            .readiness
+            .iter()
+            .fold("pass", |a, x| worst(a, state_class(x.state)));
+        let text = r
+            .readiness
+            .iter()
+            .map(|x| format!("{}: {}", x.title, x.state.headline()))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        return (class, text);
+    }
     match r.command.as_str() {
         "replay" => {
             let ok = r.profiles.iter().filter(|p| p.would_provision).count();
@@ -364,6 +454,88 @@ fn complete_verdict(r: &RunReport) -> (&'static str, String) {
             )
         }
     }
+}
+
+/// A programme's answer as a class: ready `pass`, not ready `fail`, incomplete `warn`.
+fn state_class(s: ReadyState) -> &'static str {
+    match s {
+        ReadyState::Ready => "pass",
+        ReadyState::NotReady => "fail",
+        ReadyState::Incomplete => "warn",
+    }
+}
+
+/// `certify`: the programmes of `r`, each cited check linked to its entry in part `part`.
+fn readiness_views(r: &RunReport, part: &str) -> Vec<ReadinessView> {
+    let present: BTreeSet<&str> = r.checks.iter().map(|c| c.id.as_str()).collect();
+    let basis = |b: &[Basis]| -> Vec<BasisView> {
+        b.iter()
+            .map(|b| BasisView {
+                id: b.id.clone(),
+                outcome: b.outcome.as_str(),
+                href: present
+                    .contains(b.id.as_str())
+                    .then(|| format!("#{}", anchor(&format!("{part}-"), &b.id))),
+            })
+            .collect()
+    };
+    r.readiness
+        .iter()
+        .map(|x| {
+            let block = anchor(&format!("{part}-readiness-"), &x.program);
+            let [pass, fail, warning, skipped, unknown] = x.tally();
+            ReadinessView {
+                program: x.program.clone(),
+                title: x.title.clone(),
+                state: x.state.as_str(),
+                headline: x.state.headline().to_string(),
+                class: state_class(x.state),
+                suite: x.suite.clone(),
+                tally: format!(
+                    "{} tests: {pass} passed, {fail} failed, {warning} warning{}, {skipped} skipped, {unknown} without a verdict",
+                    x.tests.len(),
+                    if warning == 1 { "" } else { "s" }
+                ),
+                blockers: x.blockers.clone(),
+                warnings: x.warnings.clone(),
+                mapping: x.mapping.clone(),
+                rule: x.rule.clone(),
+                scope: x.scope.clone(),
+                tests: x
+                    .tests
+                    .iter()
+                    .map(|t| VendorTestView {
+                        name: t.name.clone(),
+                        anchor: anchor(&format!("{block}-"), &t.name),
+                        group: t.group.clone(),
+                        category: t.category.as_str(),
+                        verdict: t.verdict.as_str(),
+                        label: t.verdict.label(),
+                        class: match t.verdict {
+                            TestVerdict::Pass => "pass",
+                            TestVerdict::Fail => "fail",
+                            TestVerdict::Warning => "warn",
+                            TestVerdict::Skipped => "skip",
+                            TestVerdict::Unknown => "error",
+                        },
+                        reason: clip(
+                            if t.reason.is_empty() && t.verdict == TestVerdict::Skipped {
+                                &t.skipped_when
+                            } else {
+                                &t.reason
+                            },
+                            8000,
+                        ),
+                        validates: t.validates.clone(),
+                        needs_vendor: t.needs_vendor.clone(),
+                        judged_by: basis(&t.judged_by),
+                        related: basis(&t.related),
+                    })
+                    .collect(),
+                anchor: block,
+            }
+        })
+        .collect()
 }
 
 fn worst(a: &'static str, b: &'static str) -> &'static str {
@@ -727,6 +899,7 @@ fn part(r: &RunReport, baseline: Option<&RunReport>, n: usize) -> Part {
         diff,
         cleanup: r.cleanup.clone(),
         skipped,
+        readiness: readiness_views(r, &anchor),
         anchor,
     }
 }
