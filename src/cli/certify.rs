@@ -203,6 +203,10 @@ pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
     let verdict = verdict(&report);
     report.exit_code = Some(verdict.exit_code());
     outputs.write(&report)?;
+    // The readiness certificate a vendor hands on, in both formats, beside the reports.
+    for name in ["certificate.html", "certificate.md"] {
+        crate::report::html::write_certificate(&dir.join(name), std::slice::from_ref(&report))?;
+    }
     print_summary(&report, &dir);
     Ok(Finished { report, verdict })
 }
@@ -569,8 +573,9 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
     );
     print_cleanup(&r.cleanup);
     println!(
-        "reports: {}  (html: {})",
+        "reports: {}  (html: {}, certificate: {})",
         dir.display(),
-        dir.join("index.html").display()
+        dir.join("index.html").display(),
+        dir.join("certificate.html").display()
     );
 }

@@ -120,3 +120,146 @@ async fn list_names_every_vendor_test_and_what_judges_it() {
         assert!(names.contains(&n), "{n}");
     }
 }
+
+/// A provider with one OAuth client whose tokens live `lifetime`.
+async fn oauth_provider(lifetime: std::time::Duration) -> Env {
+    Env::with(ProviderConfig {
+        oauth_clients: vec![scimtest::provider::OAuthClientSpec {
+            id: "vendor-app".into(),
+            secret: "vendor-secret-4711".into(),
+        }],
+        oauth_token_lifetime: lifetime,
+        ..Default::default()
+    })
+    .await
+}
+
+async fn certify_entra_oauth(env: &Env, out: &std::path::Path) -> scimtest::cli::CmdResult {
+    let token_url = env.handle.token_url.clone().unwrap_or_default();
+    run(&[
+        "certify",
+        "--for",
+        "entra-gallery",
+        "--no-load",
+        "--target",
+        &env.handle.base_url,
+        "--oauth-token-url",
+        &token_url,
+        "--client-id",
+        "vendor-app",
+        "--client-secret",
+        "vendor-secret-4711",
+        "--report-dir",
+        out.to_str().unwrap_or_default(),
+    ])
+    .await
+}
+
+fn validate_credentials(report: &scimtest::report::RunReport) -> (TestVerdict, String) {
+    report.readiness[0]
+        .tests
+        .iter()
+        .find(|t| t.name == "Validate_Credentials_Test")
+        .map(|t| (t.verdict, t.reason.clone()))
+        .unwrap_or_else(|| panic!("no Validate_Credentials_Test"))
+}
+
+/// Every file under `dir`, as text.
+fn all_text(dir: &std::path::Path) -> String {
+    let mut s = String::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            s.push_str(&all_text(&p));
+        } else if let Ok(t) = std::fs::read_to_string(&p) {
+            s.push_str(&t);
+        }
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_minute_token_fails_validate_credentials_and_an_hour_passes() {
+    let env = oauth_provider(std::time::Duration::from_secs(300)).await;
+    let out = tmpdir("certify-5min").join("r");
+    let outcome = certify_entra_oauth(&env, &out).await;
+    assert_eq!(code(&outcome), 1, "{outcome:?}");
+    let report = read_report(&out);
+    let (verdict, reason) = validate_credentials(&report);
+    assert_eq!(verdict, TestVerdict::Fail, "{reason}");
+    assert!(
+        reason.contains("300 s") && reason.contains("60 to 360"),
+        "{reason}"
+    );
+    assert_eq!(report.readiness[0].state, ReadyState::NotReady);
+    let text = all_text(&out);
+    assert!(
+        !text.contains("vendor-secret-4711"),
+        "the client secret leaked into the reports"
+    );
+    assert!(
+        !text.contains("--client-secret "),
+        "the reproduce line shows --client-secret"
+    );
+
+    let env = oauth_provider(std::time::Duration::from_secs(3600)).await;
+    let out = tmpdir("certify-60min").join("r");
+    let outcome = certify_entra_oauth(&env, &out).await;
+    let report = read_report(&out);
+    let (verdict, reason) = validate_credentials(&report);
+    assert_eq!(verdict, TestVerdict::Pass, "{reason}");
+    // Without the load the throughput requirement has no verdict: incomplete, never ready.
+    assert_eq!(report.readiness[0].state, ReadyState::Incomplete);
+    assert_eq!(code(&outcome), 3);
+    // The token request is evidence, with the secret and the token redacted.
+    let probe = report
+        .checks
+        .iter()
+        .find(|c| c.id == "certify.entra.validate-credentials")
+        .unwrap_or_else(|| panic!("no probe"));
+    let token_exchange = probe
+        .evidence
+        .iter()
+        .find(|x| x.url.ends_with("/oauth/token"))
+        .unwrap_or_else(|| panic!("no token exchange in the evidence"));
+    let body = token_exchange.response_body.clone().unwrap_or_default();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert_eq!(v["expires_in"], 3600, "{body}");
+    assert!(!all_text(&out).contains("vendor-secret-4711"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_provider_is_ready_for_both_programmes() {
+    let out = tmpdir("certify-embedded").join("r");
+    let outcome = run(&["certify", "--report-dir", out.to_str().unwrap_or_default()]).await;
+    let report = read_report(&out);
+    for r in &report.readiness {
+        let not_passing: Vec<String> = r
+            .tests
+            .iter()
+            .filter(|t| !matches!(t.verdict, TestVerdict::Pass | TestVerdict::Skipped))
+            .map(|t| format!("{} {:?}: {}", t.name, t.verdict, t.reason))
+            .collect();
+        assert_eq!(
+            r.state,
+            ReadyState::Ready,
+            "{}: {not_passing:?} {:?}",
+            r.program,
+            r.blockers
+        );
+    }
+    assert_eq!(report.readiness.len(), 2);
+    assert_eq!(code(&outcome), 0);
+    assert!(
+        report.cleanup.leftovers.is_empty(),
+        "{:?}",
+        report.cleanup.leftovers
+    );
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap_or_default();
+    assert!(
+        junit.contains(r#"name="Create_User_Test""#)
+            && junit.contains(r#"classname="entra-gallery""#)
+    );
+    let cert = std::fs::read_to_string(out.join("certificate.md")).unwrap_or_default();
+    assert!(cert.contains("ready for submission"), "{cert}");
+}
