@@ -104,9 +104,10 @@ fn print_list(programs: &[Program]) {
             Program::OktaOin => okta::TESTS,
         };
         println!("{}:", p.as_str());
+        let width = tests.iter().map(|t| t.name.chars().count()).max().unwrap_or(0);
         for t in tests {
             println!(
-                "  {:<36} {:<9} judged by {}",
+                "  {:<width$} {:<9} judged by {}",
                 t.name,
                 t.category.as_str(),
                 if t.judged_by.is_empty() {
