@@ -104,7 +104,11 @@ fn print_list(programs: &[Program]) {
             Program::OktaOin => okta::TESTS,
         };
         println!("{}:", p.as_str());
-        let width = tests.iter().map(|t| t.name.chars().count()).max().unwrap_or(0);
+        let width = tests
+            .iter()
+            .map(|t| t.name.chars().count())
+            .max()
+            .unwrap_or(0);
         for t in tests {
             println!(
                 "  {:<width$} {:<9} judged by {}",
