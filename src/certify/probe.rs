@@ -191,7 +191,17 @@ pub async fn find(
 
 /// GET a created resource (200), its body.
 pub async fn read(ctx: &Ctx, c: &Created, step: &str) -> Result<Value, Finding> {
-    let r = ctx.get(&c.location).await;
+    read_with(ctx, c, &[], step).await
+}
+
+/// [`read`] with the vendor's own request headers.
+pub async fn read_with(
+    ctx: &Ctx,
+    c: &Created,
+    headers: &[(&str, &str)],
+    step: &str,
+) -> Result<Value, Finding> {
+    let r = ctx.send("GET", &c.location, None, headers).await;
     expect(&r, &[200], step)?;
     match &r.json {
         Some(v) if v.is_object() => Ok(v.clone()),
@@ -218,6 +228,11 @@ pub fn same(sent: &Value, got: Option<&Value>) -> bool {
         }
         (_, None) => false,
     }
+}
+
+/// Whether a list of resources holds the one with this id.
+pub fn holds(resources: &[Value], id: &str) -> bool {
+    resources.iter().any(|r| r["id"].as_str() == Some(id))
 }
 
 /// The ListResponse URN (re-exported for the Okta steps).

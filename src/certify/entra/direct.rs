@@ -231,17 +231,17 @@ fn mismatches(got: &Value, sent: &[(String, Value)]) -> CheckResult {
     }
 }
 
+/// POST /Groups as Microsoft's direct tests do: `LASCDirectGroup-…`, 200 or 201.
+async fn direct_group(ctx: &Ctx, endpoint: &str) -> Result<(Created, String), Finding> {
+    let name = ctx.name("LASCDirectGroup");
+    let body = json!({"schemas": [GROUP], "displayName": name});
+    let c = create(ctx, endpoint, &body, CREATE_OK, "POST /Groups").await?;
+    Ok((c, name))
+}
+
 async fn direct_group_create(ctx: &Ctx) -> CheckResult {
     let endpoint = groups(ctx)?;
-    let name = ctx.name("LASCDirectGroup");
-    let c = create(
-        ctx,
-        &endpoint,
-        &json!({"schemas": [GROUP], "displayName": name}),
-        CREATE_OK,
-        "POST /Groups",
-    )
-    .await?;
+    let (c, name) = direct_group(ctx, &endpoint).await?;
     match c.body.get("displayName") {
         Some(v) if same(&json!(name), Some(v)) => Ok(()),
         other => Err(Finding::fail(format!(
@@ -260,15 +260,7 @@ async fn direct_group_update(ctx: &Ctx) -> CheckResult {
         .and_then(|s| s["attributes"].as_array())
         .cloned()
         .unwrap_or_default();
-    let name = ctx.name("LASCDirectGroup");
-    let c = create(
-        ctx,
-        &endpoint,
-        &json!({"schemas": [GROUP], "displayName": name}),
-        CREATE_OK,
-        "POST /Groups",
-    )
-    .await?;
+    let (c, _) = direct_group(ctx, &endpoint).await?;
     // Every single-valued, writable, non-reference, non-boolean attribute but id, each set to
     // a string `upd-…` as Microsoft's test does (displayName included).
     let sent: Vec<(String, Value)> = decls

@@ -101,10 +101,7 @@ async fn create_group(ctx: &Ctx) -> CheckResult {
         "find the created group",
     )
     .await?;
-    if after
-        .iter()
-        .any(|g| g["id"].as_str() == Some(c.id.as_str()))
-    {
+    if probe::holds(&after, &c.id) {
         Ok(())
     } else {
         Err(Finding::fail(format!(
@@ -247,10 +244,7 @@ async fn restore_group(ctx: &Ctx) -> CheckResult {
         "find the re-created group",
     )
     .await?;
-    if hits
-        .iter()
-        .any(|g| g["id"].as_str() == Some(again.id.as_str()))
-    {
+    if probe::holds(&hits, &again.id) {
         Ok(())
     } else {
         Err(Finding::fail(

@@ -50,10 +50,7 @@ async fn create_user(ctx: &Ctx) -> CheckResult {
     let body = probe::user_body(ctx, &name, &hex8());
     let c = probe::create(ctx, &users, &body, probe::CREATE_OK, "create the user").await?;
     let after = find(ctx, &users, "userName", &name, "find the created user").await?;
-    if !after
-        .iter()
-        .any(|u| u["id"].as_str() == Some(c.id.as_str()))
-    {
+    if !probe::holds(&after, &c.id) {
         return Err(Finding::fail(format!(
             "find the created user: GET {users}?filter=userName eq \"{name}\" did not return it ({} resources)",
             after.len()
@@ -263,10 +260,7 @@ async fn restore_user(ctx: &Ctx) -> CheckResult {
     )
     .await?;
     let hits = find(ctx, &users, "userName", &name, "find the re-created user").await?;
-    if hits
-        .iter()
-        .any(|u| u["id"].as_str() == Some(again.id.as_str()))
-    {
+    if probe::holds(&hits, &again.id) {
         Ok(())
     } else {
         Err(Finding::fail(

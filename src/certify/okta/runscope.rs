@@ -281,15 +281,7 @@ pub async fn engine_set_active(ctx: &Ctx, c: &Created, active: bool, step: &str)
 
 /// The CRUD test's GET of the SCIM user: 200, its body.
 pub async fn crud_read(ctx: &Ctx, c: &Created, step: &str) -> Result<Value, Finding> {
-    let r = ctx.send("GET", &c.location, None, CRUD_READ).await;
-    expect(&r, &[200], step)?;
-    match &r.json {
-        Some(v) if v.is_object() => Ok(v.clone()),
-        _ => Err(Finding::fail(format!(
-            "{step}: the answer is not a JSON resource: {}",
-            truncate(&r.text, 300)
-        ))),
-    }
+    crate::certify::probe::read_with(ctx, c, CRUD_READ, step).await
 }
 
 #[cfg(test)]
