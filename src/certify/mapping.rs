@@ -545,10 +545,13 @@ mod tests {
                 "userName",
                 "active",
                 "displayName",
+                "externalId",
                 "emails[type eq \"work\"].value"
             ]
         );
         assert!(m.dropped.iter().any(|d| d == "title"));
+        // externalId is a common attribute (RFC 7643 §3.1): kept though no schema lists it.
+        assert!(discoverable(&schemas, USER, "externalId"));
         assert!(m.describe().contains("left out"));
         assert!(!discoverable(
             &schemas,
