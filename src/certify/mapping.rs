@@ -184,6 +184,97 @@ impl Mapping {
         })
     }
 
+    /// A mapping file: Entra's own synchronization schema as exported from the portal or from
+    /// Microsoft Graph (`GET …/synchronization/jobs/{id}/schema`: JSON with
+    /// `synchronizationRules[].objectMappings[].attributeMappings[]`), or scimtest's TOML.
+    pub fn load(text: &str, origin: &str) -> Result<Mapping, String> {
+        if text.trim_start().starts_with('{') {
+            Mapping::parse_graph_schema(text, origin)
+        } else {
+            Mapping::parse(text, origin)
+        }
+    }
+
+    /// Entra's synchronization schema: the enabled object mappings whose source object is
+    /// `User` or `Group`, each attribute mapping's `targetAttributeName` with the type the target
+    /// directory's definition gives it.
+    pub fn parse_graph_schema(text: &str, origin: &str) -> Result<Mapping, String> {
+        let v: Value =
+            serde_json::from_str(text).map_err(|e| format!("{origin}: not JSON: {e}"))?;
+        let rules = v["synchronizationRules"].as_array().ok_or_else(|| {
+            format!("{origin}: no synchronizationRules (expected Entra's synchronization schema)")
+        })?;
+        // The target directory's attribute types, by object and attribute name.
+        let kind_of = |object: &str, attr: &str| -> Option<AttrType> {
+            let t = v["directories"].as_array()?.iter().find_map(|d| {
+                d["objects"].as_array()?.iter().find_map(|o| {
+                    (o["name"].as_str()? == object).then_some(())?;
+                    o["attributes"].as_array()?.iter().find_map(|a| {
+                        (a["name"].as_str()?.eq_ignore_ascii_case(attr))
+                            .then(|| a["type"].as_str())?
+                    })
+                })
+            })?;
+            Some(match t.to_ascii_lowercase().as_str() {
+                "boolean" => AttrType::Boolean,
+                "integer" => AttrType::Integer,
+                "datetime" => AttrType::DateTime,
+                "reference" => AttrType::Reference,
+                _ => AttrType::String,
+            })
+        };
+        let (mut user, mut group) = (Vec::new(), Vec::new());
+        for om in rules
+            .iter()
+            .filter_map(|r| r["objectMappings"].as_array())
+            .flatten()
+            .filter(|om| om["enabled"] != false)
+        {
+            let source_object = om["sourceObjectName"].as_str().unwrap_or_default();
+            let target_object = om["targetObjectName"].as_str().unwrap_or_default();
+            let list = match source_object.to_ascii_lowercase().as_str() {
+                "user" => &mut user,
+                "group" => &mut group,
+                _ => continue,
+            };
+            for am in om["attributeMappings"].as_array().into_iter().flatten() {
+                let Some(target) = am["targetAttributeName"].as_str().filter(|t| !t.is_empty())
+                else {
+                    continue;
+                };
+                if parse_target(target).is_err() {
+                    return Err(format!(
+                        "{origin}: target attribute {target:?} is not a SCIM path scimtest reads"
+                    ));
+                }
+                let source = am["source"]["expression"]
+                    .as_str()
+                    .or_else(|| am["source"]["name"].as_str())
+                    .unwrap_or("(unnamed)");
+                list.push(Mapped {
+                    source: source.to_string(),
+                    target: target.to_string(),
+                    kind: kind_of(target_object, target).unwrap_or_else(|| default_kind(target)),
+                });
+            }
+        }
+        if !user
+            .iter()
+            .any(|m| m.target.eq_ignore_ascii_case("userName"))
+        {
+            return Err(format!(
+                "{origin}: no enabled User mapping targets userName (Entra matches users on it)"
+            ));
+        }
+        Ok(Mapping {
+            user,
+            group,
+            origin: format!("Entra's synchronization schema {origin}"),
+            dropped: Vec::new(),
+            is_default: false,
+        })
+    }
+
     /// Entra's defaults without the attributes the target does not declare in `/Schemas`
     /// (a vendor removes those mappings from the app before submitting); a vendor's file is
     /// kept whole. `schemas` is the target's `/Schemas` resources.
@@ -529,6 +620,39 @@ mod tests {
         let e =
             Mapping::parse("[[user]]\ntarget = \"userName\"\nbogus = 1\n", "m.toml").unwrap_err();
         assert!(e.contains("m.toml"), "{e}");
+    }
+
+    #[test]
+    fn entras_synchronization_schema_is_read() {
+        let text = r#"{
+          "directories": [{"name": "customappsso", "objects": [
+            {"name": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "attributes": [
+              {"name": "userName", "type": "String"}, {"name": "active", "type": "Boolean"},
+              {"name": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", "type": "Reference"}]}]}],
+          "synchronizationRules": [{"objectMappings": [
+            {"enabled": true, "sourceObjectName": "User", "targetObjectName": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+             "attributeMappings": [
+               {"source": {"name": "userPrincipalName", "type": "Attribute"}, "targetAttributeName": "userName"},
+               {"source": {"expression": "Not([IsSoftDeleted])", "type": "Function"}, "targetAttributeName": "active"},
+               {"source": {"name": "manager"}, "targetAttributeName": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager"},
+               {"source": {"name": "mail"}, "targetAttributeName": "emails[type eq \"work\"].value"}]},
+            {"enabled": false, "sourceObjectName": "Group", "targetObjectName": "urn:ietf:params:scim:schemas:core:2.0:Group",
+             "attributeMappings": [{"source": {"name": "displayName"}, "targetAttributeName": "displayName"}]}]}]
+        }"#;
+        let m = Mapping::load(text, "schema.json").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.user.len(), 4);
+        assert_eq!(m.user[1].kind, AttrType::Boolean);
+        assert_eq!(m.user[1].source, "Not([IsSoftDeleted])");
+        assert_eq!(m.user[2].kind, AttrType::Reference);
+        assert!(m.user_leaf("manager").is_some());
+        assert!(m.group.is_empty(), "a disabled object mapping is left out");
+        let e = Mapping::load("{\"synchronizationRules\": []}", "s.json").unwrap_err();
+        assert!(e.contains("userName"), "{e}");
+        assert!(
+            Mapping::load("{}", "s.json")
+                .unwrap_err()
+                .contains("synchronizationRules")
+        );
     }
 
     #[test]
