@@ -10,9 +10,104 @@ use crate::conformance::model::{CheckResult, Finding};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 
+/// How Entra's provisioning engine writes its requests: its default dialect, or the one the
+/// `aadOptscim062020` flag on the app's Tenant URL switches on (the replay profiles of the same
+/// names record both).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EntraDialect {
+    /// Capitalised ops, booleans as strings, members removed with a value array.
+    #[default]
+    Default,
+    /// Lower-case ops, real booleans, single-valued replaces merged into one path-less op,
+    /// members removed with a `members[value eq "…"]` path.
+    Aadoptscim062020,
+}
+
+impl EntraDialect {
+    /// The replay profile that records this dialect.
+    pub fn profile(self) -> &'static str {
+        match self {
+            EntraDialect::Default => "default",
+            EntraDialect::Aadoptscim062020 => "aadoptscim062020",
+        }
+    }
+
+    /// In words, for reasons and the report.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EntraDialect::Default => "Entra's default dialect",
+            EntraDialect::Aadoptscim062020 => "Entra's aadOptscim062020 dialect",
+        }
+    }
+
+    /// A PATCH op name as the engine writes it (`Replace` or `replace`).
+    pub fn op(self, op: &str) -> String {
+        match self {
+            EntraDialect::Default => {
+                let mut c = op.chars();
+                c.next()
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                    .unwrap_or_default()
+            }
+            EntraDialect::Aadoptscim062020 => op.to_ascii_lowercase(),
+        }
+    }
+
+    /// A boolean as the engine writes it (`"False"` or `false`).
+    pub fn boolean(self, b: bool) -> Value {
+        match (self, b) {
+            (EntraDialect::Default, true) => json!("True"),
+            (EntraDialect::Default, false) => json!("False"),
+            (EntraDialect::Aadoptscim062020, b) => json!(b),
+        }
+    }
+
+    /// The op removing member `id` from a group.
+    pub fn remove_member(self, id: &str) -> Value {
+        match self {
+            EntraDialect::Default => {
+                json!({"op": "Remove", "path": "members", "value": [{"value": id}]})
+            }
+            EntraDialect::Aadoptscim062020 => {
+                json!({"op": "remove", "path": format!("members[value eq \"{id}\"]")})
+            }
+        }
+    }
+
+    /// The ops replacing `changes` (target path → value): one op each in the default dialect;
+    /// with the flag, every single-valued path in one path-less op with dotted keys and the
+    /// typed multi-valued paths (`emails[type eq "work"].value`) on their own.
+    pub fn replace_ops(self, changes: &[(String, Value)]) -> Vec<Value> {
+        match self {
+            EntraDialect::Default => changes
+                .iter()
+                .map(|(p, v)| json!({"op": "Replace", "path": p, "value": v}))
+                .collect(),
+            EntraDialect::Aadoptscim062020 => {
+                let mut ops: Vec<Value> = changes
+                    .iter()
+                    .filter(|(p, _)| p.contains('['))
+                    .map(|(p, v)| json!({"op": "replace", "path": p, "value": v}))
+                    .collect();
+                let merged: serde_json::Map<String, Value> = changes
+                    .iter()
+                    .filter(|(p, _)| !p.contains('['))
+                    .map(|(p, v)| (p.clone(), v.clone()))
+                    .collect();
+                if !merged.is_empty() {
+                    ops.push(json!({"op": "replace", "value": merged}));
+                }
+                ops
+            }
+        }
+    }
+}
+
 /// What `certify` hands its probes (through the runner's extension slot).
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
+    /// The dialect of Entra's provisioning engine the engine-driven tests emulate.
+    pub entra_dialect: EntraDialect,
     /// The attribute mapping the Entra tests use (already restricted to the target's schema).
     pub mapping: Mapping,
     /// The OAuth client of `--oauth-token-url`/`--client-id`, when the target uses one.
@@ -26,6 +121,7 @@ pub fn settings(ctx: &Ctx) -> &Settings {
     static DEFAULT: OnceLock<Settings> = OnceLock::new();
     ctx.extension::<Settings>().unwrap_or_else(|| {
         DEFAULT.get_or_init(|| Settings {
+            entra_dialect: EntraDialect::Default,
             mapping: Mapping::entra_default(),
             oauth: None,
             timeout: std::time::Duration::from_secs(10),
@@ -237,3 +333,39 @@ pub fn holds(resources: &[Value], id: &str) -> bool {
 
 /// The ListResponse URN (re-exported for the Okta steps).
 pub const LIST_URN: &str = LIST;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dialects_write_ops_booleans_and_member_removal_as_entra_does() {
+        let d = EntraDialect::Default;
+        let f = EntraDialect::Aadoptscim062020;
+        assert_eq!(
+            (d.op("replace"), f.op("Replace")),
+            ("Replace".into(), "replace".into())
+        );
+        assert_eq!(
+            (d.boolean(false), f.boolean(false)),
+            (json!("False"), json!(false))
+        );
+        assert_eq!(d.remove_member("7")["value"], json!([{"value": "7"}]));
+        assert_eq!(
+            f.remove_member("7")["path"],
+            json!("members[value eq \"7\"]")
+        );
+        let changes = vec![
+            ("emails[type eq \"work\"].value".to_string(), json!("a@b.c")),
+            ("name.givenName".to_string(), json!("Ann")),
+            ("title".to_string(), json!("Boss")),
+        ];
+        assert_eq!(d.replace_ops(&changes).len(), 3);
+        let ops = f.replace_ops(&changes);
+        assert_eq!(ops.len(), 2);
+        assert_eq!(
+            ops[1],
+            json!({"op": "replace", "value": {"name.givenName": "Ann", "title": "Boss"}})
+        );
+    }
+}

@@ -5,7 +5,7 @@
 //! report (every format, a readiness certificate) with the readiness per programme.
 
 use crate::certify::mapping::Mapping;
-use crate::certify::probe::Settings;
+use crate::certify::probe::{EntraDialect, Settings};
 use crate::certify::{Program, entra, okta};
 use crate::cli::common::{
     OAuthArgs, ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
@@ -42,6 +42,27 @@ impl ProgramArg {
     }
 }
 
+/// `--entra-dialect`: how the emulated Entra provisioning engine writes its requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum EntraDialectArg {
+    /// Entra's default (an app without flags): capitalised ops, booleans as strings ("False"),
+    /// members removed with a value array.
+    #[default]
+    Default,
+    /// The app's Tenant URL carries `?aadOptscim062020`: lower-case ops, real booleans, merged
+    /// path-less replaces, members removed with a filter path.
+    Aadoptscim062020,
+}
+
+impl EntraDialectArg {
+    fn dialect(self) -> EntraDialect {
+        match self {
+            EntraDialectArg::Default => EntraDialect::Default,
+            EntraDialectArg::Aadoptscim062020 => EntraDialect::Aadoptscim062020,
+        }
+    }
+}
+
 /// Arguments of `scimtest certify`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CertifyArgs {
@@ -62,6 +83,10 @@ pub struct CertifyArgs {
     /// /Schemas does not declare.
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// How the emulated Entra provisioning engine writes its requests: `default`, or
+    /// `aadoptscim062020` when your app's Tenant URL carries that flag.
+    #[arg(long, value_enum, default_value = "default")]
+    pub entra_dialect: EntraDialectArg,
     /// Skip the paced 25 req/s load of the Entra readiness (its verdict is then unknown).
     #[arg(long)]
     pub no_load: bool,
@@ -279,7 +304,9 @@ async fn certify_target(
         .unwrap_or_default();
     let mapping = mapping.restrict_to(&declared);
     let mapping_line = mapping.describe();
+    let dialect = args.entra_dialect.dialect();
     let settings = Settings {
+        entra_dialect: dialect,
         mapping,
         oauth,
         timeout: args.timeout,
@@ -350,7 +377,7 @@ async fn certify_target(
         let mut wanted: Vec<(&str, &str)> = Vec::new();
         for p in programs {
             wanted.push(match p {
-                Program::EntraGallery => ("entra", "default"),
+                Program::EntraGallery => ("entra", dialect.profile()),
                 Program::OktaOin => ("okta", "oin"),
             });
         }
@@ -422,7 +449,7 @@ async fn certify_target(
     let readiness: Vec<Readiness> = programs
         .iter()
         .map(|p| match p {
-            Program::EntraGallery => entra::readiness(&all, &mapping_line, entra_load),
+            Program::EntraGallery => entra::readiness(&all, &mapping_line, entra_load, dialect),
             Program::OktaOin => okta::readiness(&all),
         })
         .collect();
@@ -510,6 +537,9 @@ fn certify_options(args: &CertifyArgs) -> Vec<String> {
             "--mapping {}",
             crate::cli::common::shell_quote(&m.display().to_string())
         ));
+    }
+    if args.entra_dialect != EntraDialectArg::Default {
+        o.push("--entra-dialect aadoptscim062020".into());
     }
     if args.no_load {
         o.push("--no-load".into());

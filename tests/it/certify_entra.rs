@@ -7,7 +7,7 @@ use crate::check_catalogue::two_tenants;
 use crate::support::*;
 use scimtest::certify::entra;
 use scimtest::certify::mapping::Mapping;
-use scimtest::certify::probe::Settings;
+use scimtest::certify::probe::{EntraDialect, Settings};
 use scimtest::client::{Client, Namespace, Redactor, TargetConfig};
 use scimtest::conformance::model::{Check, Outcome, Proof};
 use scimtest::conformance::runner::{self, RunOptions};
@@ -33,6 +33,17 @@ async fn run(
     mapping: Option<Mapping>,
     clean: bool,
 ) -> Vec<CheckReport> {
+    run_in(env, probes, mapping, clean, EntraDialect::Default).await
+}
+
+/// [`run`] with the engine-driven tests in `dialect`.
+async fn run_in(
+    env: &Env,
+    probes: Vec<Check>,
+    mapping: Option<Mapping>,
+    clean: bool,
+    dialect: EntraDialect,
+) -> Vec<CheckReport> {
     let c = client(env);
     let schemas = c.send("GET", "/Schemas", None, &[]).await;
     let declared = schemas
@@ -45,6 +56,7 @@ async fn run(
         .restrict_to(&declared);
     let opts = RunOptions {
         extension: Some(Arc::new(Settings {
+            entra_dialect: dialect,
             mapping,
             ..Settings::default()
         })),
@@ -99,7 +111,7 @@ async fn every_entra_probe_passes_against_the_clean_provider_and_cleans_up() {
         .unwrap_or_else(|| panic!("token"));
     assert_eq!(env.handle.provider.count(slot, Kind::User), 0);
     assert_eq!(env.handle.provider.count(slot, Kind::Group), 0);
-    let r = entra::readiness(&reports, "defaults", true);
+    let r = entra::readiness(&reports, "defaults", true, EntraDialect::Default);
     for t in &r.tests {
         if t.name.starts_with("Gallery_Throughput") {
             continue;
@@ -143,7 +155,7 @@ async fn each_entra_test_flips_under_the_fault_its_probe_names() {
             ));
             continue;
         }
-        let r = entra::readiness(&reports, "test", true);
+        let r = entra::readiness(&reports, "test", true, EntraDialect::Default);
         for t in r
             .tests
             .iter()
@@ -197,7 +209,7 @@ async fn without_groups_the_group_tests_fail_rather_than_skip() {
     // gallery: Microsoft fails its group tests when /Schemas lacks the Group schema.
     let env = two_tenants(&[Fault::NoGroups]).await;
     let reports = run(&env, entra::probes(), None, true).await;
-    let r = entra::readiness(&reports, "defaults", true);
+    let r = entra::readiness(&reports, "defaults", true, EntraDialect::Default);
     let verdict = |name: &str| {
         r.tests
             .iter()
@@ -230,4 +242,40 @@ async fn without_groups_the_group_tests_fail_rather_than_skip() {
         "{:?}",
         r.blockers
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_dialect_decides_what_a_strict_server_refuses() {
+    // A server that takes only lower-case op names fails the engine-driven tests in Entra's
+    // default dialect ("Replace") and passes them when the app carries aadOptscim062020.
+    let env = two_tenants(&[Fault::PatchOpCaseSensitive]).await;
+    let engine: Vec<Check> = entra::probes()
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.id,
+                "certify.entra.update-user"
+                    | "certify.entra.disable-user"
+                    | "certify.entra.group-remove-member"
+            )
+        })
+        .collect();
+    let default = run_in(&env, engine.clone(), None, true, EntraDialect::Default).await;
+    assert!(
+        default.iter().all(|c| c.outcome == Outcome::Fail),
+        "{:?}",
+        default
+            .iter()
+            .map(|c| (c.id.clone(), c.outcome))
+            .collect::<Vec<_>>()
+    );
+    let flagged = run_in(&env, engine, None, true, EntraDialect::Aadoptscim062020).await;
+    let bad: Vec<String> = flagged
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| format!("{} {:?}: {}", c.id, c.outcome, c.reason))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    let r = entra::readiness(&flagged, "defaults", true, EntraDialect::Aadoptscim062020);
+    assert!(r.scope.contains("aadOptscim062020"), "{}", r.scope);
 }

@@ -1,9 +1,12 @@
 //! Entra's group provisioning tests (Create, Update, Delete, add and remove a member, restore):
-//! the requests Entra's provisioning engine sends in its default dialect, judged by what
+//! the requests Entra's provisioning engine sends (its default dialect, or aadOptscim062020
+//! with `--entra-dialect`), judged by what
 //! Microsoft's validation counts as a successful step. Group support is mandatory for the
 //! gallery: a target whose `/Schemas` lacks the Group schema fails these, never skips them.
 
-use crate::certify::probe::{self, PATCH_OK, create_entra_user, expect, find, hex8, patch, read};
+use crate::certify::probe::{
+    self, PATCH_OK, create_entra_user, expect, find, hex8, patch, read, settings,
+};
 use crate::check;
 use crate::conformance::context::{Created, Ctx, GROUP};
 use crate::conformance::model::{Check, CheckResult, Finding};
@@ -117,7 +120,7 @@ async fn update_group(ctx: &Ctx) -> CheckResult {
     patch(
         ctx,
         &c,
-        json!([{"op": "Replace", "path": "displayName", "value": renamed}]),
+        json!([{"op": settings(ctx).entra_dialect.op("replace"), "path": "displayName", "value": renamed}]),
         "rename the group",
     )
     .await?;
@@ -162,7 +165,7 @@ async fn add_member(ctx: &Ctx) -> CheckResult {
     patch(
         ctx,
         &g,
-        json!([{"op": "Add", "path": "members", "value": [{"value": u.id}]}]),
+        json!([{"op": settings(ctx).entra_dialect.op("add"), "path": "members", "value": [{"value": u.id}]}]),
         "add the member",
     )
     .await?;
@@ -177,14 +180,14 @@ async fn remove_member(ctx: &Ctx) -> CheckResult {
     patch(
         ctx,
         &g,
-        json!([{"op": "Add", "path": "members", "value": [{"value": u1.id}, {"value": u2.id}]}]),
+        json!([{"op": settings(ctx).entra_dialect.op("add"), "path": "members", "value": [{"value": u1.id}, {"value": u2.id}]}]),
         "add two members",
     )
     .await?;
     let r = ctx
         .patch(
             &g.location,
-            json!([{"op": "Remove", "path": "members", "value": [{"value": u1.id}]}]),
+            json!([settings(ctx).entra_dialect.remove_member(&u1.id)]),
         )
         .await;
     expect(&r, PATCH_OK, "remove one member")?;

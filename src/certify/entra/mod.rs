@@ -324,7 +324,12 @@ pub fn probe_ids() -> Vec<&'static str> {
 }
 
 /// The Entra gallery readiness from this run's reports (probes, load thresholds, related).
-pub fn readiness(all: &[CheckReport], mapping: &str, load_ran: bool) -> Readiness {
+pub fn readiness(
+    all: &[CheckReport],
+    mapping: &str,
+    load_ran: bool,
+    dialect: crate::certify::probe::EntraDialect,
+) -> Readiness {
     let reports = Reports::new(all);
     let mut tests: Vec<_> = TESTS.iter().map(|s| judge::verdict(s, &reports)).collect();
     for t in &mut tests {
@@ -342,7 +347,10 @@ pub fn readiness(all: &[CheckReport], mapping: &str, load_ran: bool) -> Readines
         "Microsoft Entra app gallery",
         "Microsoft's SCIM Validation Logic App (25 tests) and the gallery's 25 requests/second requirement",
         "Microsoft's rule: every mandatory test passes or is skipped, and Validate_Credentials_Test or Federated_Identity_Test passes; optional tests (Delete_User, Delete_Group, Restore_Group, SCIM_Group_Pagination) only warn.",
-        "A prediction of Microsoft's validation from the SCIM traffic alone, not a replacement for it: tests that run through Entra's provisioning engine are emulated with the requests that engine sends in its default dialect, and the submission still needs a Succeeded run of the Logic App in your tenant.",
+        &format!(
+            "A prediction of Microsoft's validation from the SCIM traffic alone, not a replacement for it: tests that run through Entra's provisioning engine are emulated with the requests that engine sends in {}, and the submission still needs a Succeeded run of the Logic App in your tenant.",
+            dialect.describe()
+        ),
         tests,
     );
     r.mapping = Some(mapping.to_string());

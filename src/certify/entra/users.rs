@@ -1,6 +1,7 @@
 //! Entra's user provisioning tests (Create, Update, Disable, Delete, manager, restore): the SCIM
 //! requests Entra's provisioning engine sends for each, in its default dialect (capitalised
-//! ops, `active` as the string "False", the manager as a bare id), judged by what Microsoft's
+//! ops, `active` as the string "False", the manager as a bare id; or the aadOptscim062020
+//! dialect with `--entra-dialect`), judged by what Microsoft's
 //! validation counts as a successful provisioning step.
 
 use crate::certify::mapping::{self, AttrType};
@@ -74,10 +75,7 @@ async fn update_user(ctx: &Ctx) -> CheckResult {
             "the mapping has no attribute besides userName, active and externalId to update",
         ));
     }
-    let ops: Vec<Value> = changed
-        .iter()
-        .map(|(p, v)| json!({"op": "Replace", "path": p, "value": v}))
-        .collect();
+    let ops = settings(ctx).entra_dialect.replace_ops(&changed);
     patch(ctx, &c, json!(ops), "update the mapped attributes").await?;
     let got = read(ctx, &c, "read the user back").await?;
     let wrong: Vec<String> = changed
@@ -119,11 +117,16 @@ fn active(v: &Value) -> bool {
 
 async fn disable_user(ctx: &Ctx) -> CheckResult {
     let (c, _) = create_entra_user(ctx, "u").await?;
+    let d = settings(ctx).entra_dialect;
     patch(
         ctx,
         &c,
-        json!([{"op": "Replace", "path": "active", "value": "False"}]),
-        "disable the user (Replace active \"False\": Entra's default dialect sends the boolean as a string)",
+        json!([{"op": d.op("replace"), "path": "active", "value": d.boolean(false)}]),
+        &format!(
+            "disable the user (replace active {}, as {} sends it)",
+            d.boolean(false),
+            d.describe()
+        ),
     )
     .await?;
     let got = read(ctx, &c, "read the disabled user").await?;
@@ -176,9 +179,10 @@ async fn manager_engine(ctx: &Ctx) -> CheckResult {
     let (m1, _) = create_entra_user(ctx, "m1").await?;
     let (m2, _) = create_entra_user(ctx, "m2").await?;
     let path = m.target.clone();
+    let d = settings(ctx).entra_dialect;
     for (op, who, step) in [
-        ("Add", &m1, "set the manager"),
-        ("Replace", &m2, "change the manager"),
+        (d.op("add"), &m1, "set the manager"),
+        (d.op("replace"), &m2, "change the manager"),
     ] {
         patch(
             ctx,
@@ -197,7 +201,7 @@ async fn manager_engine(ctx: &Ctx) -> CheckResult {
         }
     }
     let r = ctx
-        .patch(&c.location, json!([{"op": "Remove", "path": path}]))
+        .patch(&c.location, json!([{"op": d.op("remove"), "path": path}]))
         .await;
     expect(&r, PATCH_OK, "remove the manager")?;
     let got = read(ctx, &c, "read the user after removing the manager").await?;
@@ -214,13 +218,18 @@ async fn restore_user(ctx: &Ctx) -> CheckResult {
     let s = settings(ctx);
     let users = ctx.users().to_string();
     if s.mapping.maps_user("active") {
-        // Soft delete: unassignment sends active "False", reassignment "True".
+        // Soft delete: unassignment sends active false, reassignment true.
+        let d = s.entra_dialect;
         let (c, _) = create_entra_user(ctx, "u").await?;
         patch(
             ctx,
             &c,
-            json!([{"op": "Replace", "path": "active", "value": "False"}]),
-            "unassign (Replace active \"False\": Entra's default dialect sends the boolean as a string)",
+            json!([{"op": d.op("replace"), "path": "active", "value": d.boolean(false)}]),
+            &format!(
+                "unassign (replace active {}, as {} sends it)",
+                d.boolean(false),
+                d.describe()
+            ),
         )
         .await?;
         let got = read(ctx, &c, "read the unassigned user").await?;
@@ -233,8 +242,8 @@ async fn restore_user(ctx: &Ctx) -> CheckResult {
         patch(
             ctx,
             &c,
-            json!([{"op": "Replace", "path": "active", "value": "True"}]),
-            "reassign (Replace active \"True\")",
+            json!([{"op": d.op("replace"), "path": "active", "value": d.boolean(true)}]),
+            &format!("reassign (replace active {})", d.boolean(true)),
         )
         .await?;
         let got = read(ctx, &c, "read the restored user").await?;
