@@ -349,46 +349,30 @@ pub struct TargetPath {
     pub sub: Option<String>,
 }
 
-/// Parse `urn:…:User:department`, `name.givenName`, `emails[type eq "work"].value`.
+/// Parse `urn:…:User:department`, `name.givenName`, `emails[type eq "work"].value` with the
+/// PATCH path grammar (RFC 7644 Figure 7); the only value filter a mapping target carries is
+/// `type eq "…"`.
 pub fn parse_target(path: &str) -> Result<TargetPath, String> {
-    let (urn, rest) = if path.starts_with("urn:") {
-        match path.rfind(':') {
-            Some(i) if i + 1 < path.len() => (Some(path[..i].to_string()), &path[i + 1..]),
-            _ => return Err("an extension path needs an attribute after the URN".into()),
-        }
-    } else {
-        (None, path)
+    use crate::scim::filter::{CompValue, CompareOp, Filter};
+    let p = crate::scim::patch::PatchPath::parse(path).map_err(|e| e.detail)?;
+    let type_filter = match &p.filter {
+        None => None,
+        Some(Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::Str(v),
+        }) if path.attr.eq_ignore_ascii_case("type") && path.sub.is_none() => Some(v.clone()),
+        Some(_) => return Err("only [type eq \"…\"] filters are supported".into()),
     };
-    let (head, sub_part) = match rest.find('[') {
-        Some(i) => {
-            let close = rest[i..].find(']').map(|j| i + j).ok_or("unclosed '['")?;
-            let filter = &rest[i + 1..close];
-            let value = filter
-                .split_once(" eq ")
-                .filter(|(a, _)| a.trim().eq_ignore_ascii_case("type"))
-                .map(|(_, v)| v.trim().trim_matches('"').to_string())
-                .ok_or("only [type eq \"…\"] filters are supported")?;
-            let after = rest[close + 1..].trim_start_matches('.');
-            return Ok(TargetPath {
-                urn,
-                attr: rest[..i].to_string(),
-                type_filter: Some(value),
-                sub: (!after.is_empty()).then(|| after.to_string()),
-            });
-        }
-        None => match rest.split_once('.') {
-            Some((a, b)) => (a, Some(b.to_string())),
-            None => (rest, None),
-        },
+    let sub = match type_filter {
+        Some(_) => p.sub_after_filter,
+        None => p.attr.sub.clone(),
     };
-    if head.is_empty() {
-        return Err("no attribute name".into());
-    }
     Ok(TargetPath {
-        urn,
-        attr: head.to_string(),
-        type_filter: None,
-        sub: sub_part,
+        urn: p.attr.urn,
+        attr: p.attr.attr,
+        type_filter,
+        sub,
     })
 }
 
