@@ -10,7 +10,7 @@ use crate::certify::{Program, entra, okta};
 use crate::cli::common::{
     OAuthArgs, ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
 };
-use crate::cli::connect::{Connected, connect, preflight};
+use crate::cli::connect::{Connected, connect, preflight, spawn_embedded_with};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::load::{self, LoadArgs};
 use crate::cli::outputs::open_outputs;
@@ -250,19 +250,12 @@ async fn spawn_with_oauth() -> Result<(crate::provider::ProviderHandle, OAuthArg
         id: "scimtest-certify".into(),
         secret: secret.clone(),
     };
-    let h = crate::provider::spawn(crate::provider::ProviderConfig {
-        tokens: (0..2)
-            .map(|_| crate::provider::TokenSpec {
-                token: uuid::Uuid::new_v4().simple().to_string(),
-                me: None,
-            })
-            .collect(),
+    let h = spawn_embedded_with(crate::provider::ProviderConfig {
         oauth_clients: vec![client],
         oauth_token_lifetime: Duration::from_secs(3600),
         ..crate::provider::ProviderConfig::default()
     })
-    .await
-    .context("failed to start the embedded provider")?;
+    .await?;
     let oauth = OAuthArgs {
         oauth_token_url: h.token_url.clone(),
         client_id: Some("scimtest-certify".into()),

@@ -49,18 +49,22 @@ pub fn oauth_credentials(args: &TargetArgs) -> Result<Option<ClientCredentials>,
 /// Start the embedded reference provider on 127.0.0.1 with two tenants (so the isolation
 /// checks run with no setup).
 pub async fn spawn_embedded() -> anyhow::Result<provider::ProviderHandle> {
+    spawn_embedded_with(ProviderConfig::default()).await
+}
+
+/// [`spawn_embedded`] with more of the provider's configuration (OAuth clients, ...).
+pub async fn spawn_embedded_with(
+    config: ProviderConfig,
+) -> anyhow::Result<provider::ProviderHandle> {
     let tokens = (0..2)
         .map(|_| provider::TokenSpec {
             token: uuid::Uuid::new_v4().simple().to_string(),
             me: None,
         })
         .collect();
-    provider::spawn(ProviderConfig {
-        tokens,
-        ..ProviderConfig::default()
-    })
-    .await
-    .context("failed to start the embedded provider")
+    provider::spawn(ProviderConfig { tokens, ..config })
+        .await
+        .context("failed to start the embedded provider")
 }
 
 /// Build the client for `args` with a per-request `timeout`, starting the embedded provider
