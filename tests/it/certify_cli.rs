@@ -60,7 +60,8 @@ async fn a_provider_throttled_below_25_per_second_fails_the_gallery_throughput()
         "{}",
         throughput.reason
     );
-    assert!(throughput.reason.contains("rps"), "{}", throughput.reason);
+    // Whichever threshold goose saw breached first, the reason shows the throttling.
+    assert!(throughput.reason.contains("(429)"), "{}", throughput.reason);
     // Nothing left behind (the run's own cleanup report, and the provider's store).
     assert!(
         report.cleanup.leftovers.is_empty(),

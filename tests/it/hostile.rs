@@ -404,12 +404,45 @@ fn reap(pid: libc::pid_t) -> (Option<i32>, i64) {
     (code, usage.ru_maxrss)
 }
 
+/// The child's own high-water mark (`VmHWM` of /proc/PID/status, in KiB), sampled every 5 ms
+/// until the process is gone or a zombie: the peak of its own image only.
+fn sample_hwm(pid: libc::pid_t) -> std::thread::JoinHandle<i64> {
+    std::thread::spawn(move || {
+        let mut peak = 0;
+        loop {
+            let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+                return peak;
+            };
+            let Some(hwm) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<i64>().ok())
+            else {
+                return peak;
+            };
+            peak = peak.max(hwm);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    })
+}
+
+/// The test process's own peak RSS, in KiB.
+fn own_peak_kib() -> i64 {
+    // SAFETY: a zeroed `rusage` is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_SELF with a valid pointer.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    usage.ru_maxrss
+}
+
 impl Proc {
     /// Wait for the child; kill it and fail the test when it outlives `limit`.
     async fn wait(self, limit: Duration) -> Run {
         let pid = self.pid;
+        let sampled = sample_hwm(pid);
         let mut reaper = tokio::task::spawn_blocking(move || reap(pid));
-        let (code, max_rss_kib) = match tokio::time::timeout(limit, &mut reaper).await {
+        let parent = own_peak_kib();
+        let (code, reaped_rss_kib) = match tokio::time::timeout(limit, &mut reaper).await {
             Ok(r) => r.unwrap_or_else(|e| panic!("{e}")),
             Err(_) => {
                 // SAFETY: kill(2) on our own, not yet reaped, child.
@@ -420,6 +453,17 @@ impl Proc {
             }
         };
         let took = self.started.elapsed();
+        // Linux records in a child's ru_maxrss the high-water mark of the process that spawned
+        // it as of its exec (posix_spawn shares the parent's memory until then), so a figure no
+        // higher than this test process's own peak may be ours, not the child's: then the
+        // child's own image's sampled high-water mark is its peak. A figure above ours is the
+        // child's own, exactly.
+        let sampled = sampled.join().unwrap_or_default();
+        let max_rss_kib = if reaped_rss_kib > parent.max(own_peak_kib()) {
+            reaped_rss_kib
+        } else {
+            sampled
+        };
         Run {
             code,
             stdout: self.out.join().unwrap_or_default(),
