@@ -281,7 +281,10 @@ mod tests {
         ]) else {
             panic!("not replay")
         };
-        assert_eq!(r.idp, vec![common::IdpArg::Okta, common::IdpArg::All]);
+        assert_eq!(
+            r.idp,
+            vec![common::IdpArg::One(common::Idp::Okta), common::IdpArg::All]
+        );
         assert_eq!(r.flow, vec![common::Flow::FullSync]);
         let e = Cli::try_parse_from(["scimtest", "replay", "--idp", "otka"]).err();
         let msg = e.map(|e| e.to_string()).unwrap_or_default();

@@ -341,6 +341,18 @@ pub enum Idp {
     Okta,
     /// OneLogin.
     Onelogin,
+    /// authentik (its SCIM provider).
+    Authentik,
+    /// Keycloak (a SCIM push plugin).
+    Keycloak,
+    /// JumpCloud.
+    Jumpcloud,
+    /// Google Workspace.
+    Google,
+    /// Ping Identity (PingOne).
+    Ping,
+    /// Rippling.
+    Rippling,
 }
 
 impl Idp {
@@ -350,30 +362,55 @@ impl Idp {
             Idp::Entra => "entra",
             Idp::Okta => "okta",
             Idp::Onelogin => "onelogin",
+            Idp::Authentik => "authentik",
+            Idp::Keycloak => "keycloak",
+            Idp::Jumpcloud => "jumpcloud",
+            Idp::Google => "google",
+            Idp::Ping => "ping",
+            Idp::Rippling => "rippling",
         }
     }
 }
 
 /// `replay --idp`: one IdP, or all of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdpArg {
-    /// Microsoft Entra ID.
-    Entra,
-    /// Okta.
-    Okta,
-    /// OneLogin.
-    Onelogin,
+    /// One IdP.
+    One(Idp),
     /// Every IdP.
     All,
+}
+
+impl clap::ValueEnum for IdpArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        use Idp::*;
+        &[
+            IdpArg::One(Entra),
+            IdpArg::One(Okta),
+            IdpArg::One(Onelogin),
+            IdpArg::One(Authentik),
+            IdpArg::One(Keycloak),
+            IdpArg::One(Jumpcloud),
+            IdpArg::One(Google),
+            IdpArg::One(Ping),
+            IdpArg::One(Rippling),
+            IdpArg::All,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        match self {
+            IdpArg::One(i) => i.to_possible_value(),
+            IdpArg::All => Some(clap::builder::PossibleValue::new("all").help("Every IdP")),
+        }
+    }
 }
 
 impl IdpArg {
     /// The IdP, None for `all`.
     pub fn idp(self) -> Option<Idp> {
         match self {
-            IdpArg::Entra => Some(Idp::Entra),
-            IdpArg::Okta => Some(Idp::Okta),
-            IdpArg::Onelogin => Some(Idp::Onelogin),
+            IdpArg::One(i) => Some(i),
             IdpArg::All => None,
         }
     }

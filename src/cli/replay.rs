@@ -78,15 +78,7 @@ impl ReplayArgs {
 /// Run `scimtest replay`: list the selected fixtures, or replay them (see [`execute`]).
 pub async fn run(args: ReplayArgs) -> CmdResult {
     if args.list {
-        for f in &fixtures(&args)? {
-            let synthetic = f.steps.iter().filter(|s| s.synthetic).count();
-            println!(
-                "{:<44} {:>3} steps ({synthetic} synthetic)  {}",
-                f.key(),
-                f.steps.len(),
-                f.title
-            );
-        }
+        print!("{}", listing(&fixtures(&args)?));
         return Ok(Verdict::Passed);
     }
     execute(&args).await.map(|f| f.verdict)
@@ -275,6 +267,70 @@ fn count_profiles(f: &[Fixture]) -> usize {
     set.len()
 }
 
+/// `replay --list`: each profile with its product, where its traffic comes from and how
+/// faithful it is, how it retries, then its flows (steps, synthetic steps) and the flows that
+/// IdP does not have.
+fn listing(fixtures: &[Fixture]) -> String {
+    let mut out = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in fixtures {
+        if !seen.insert((f.idp.as_str(), f.profile.as_str())) {
+            continue;
+        }
+        let key = format!("{}/{}", f.idp, f.profile);
+        match f.manifest.as_deref() {
+            Some(m) => {
+                out.push_str(&format!("{key}: {} — {}\n", m.product, m.dialect));
+                out.push_str(&format!(
+                    "  traffic from: {} ({})\n",
+                    m.source.reference, m.faithfulness
+                ));
+                out.push_str(&format!("  faithfulness: {}\n", m.summary));
+                match &m.retry {
+                    Some(r) => out.push_str(&format!(
+                        "  retries: {} up to {} tries{}; {}\n",
+                        r.statuses
+                            .iter()
+                            .map(u16::to_string)
+                            .collect::<Vec<_>>()
+                            .join("/"),
+                        r.attempts,
+                        if r.retry_after {
+                            ", waits as Retry-After says"
+                        } else {
+                            ""
+                        },
+                        r.note
+                    )),
+                    None => out
+                        .push_str("  retries: none documented (a failed request fails the step)\n"),
+                }
+            }
+            None => out.push_str(&format!("{key}: (no profile.json)\n")),
+        }
+        for x in fixtures
+            .iter()
+            .filter(|x| x.idp == f.idp && x.profile == f.profile)
+        {
+            let synthetic = x.steps.iter().filter(|s| s.synthetic).count();
+            out.push_str(&format!(
+                "  {:<16} {:>3} steps ({synthetic} synthetic)  {}\n",
+                x.flow,
+                x.steps.len(),
+                x.title
+            ));
+        }
+        if let Some(m) = f.manifest.as_deref() {
+            for flow in FLOWS {
+                if let Some(why) = m.absent(flow) {
+                    out.push_str(&format!("  {flow:<16} not applicable: {why}\n"));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Failed when any replayed profile would break, passed otherwise.
 pub fn verdict(report: &RunReport) -> Verdict {
     if report.profiles.iter().all(|p| p.would_provision) {
@@ -284,17 +340,25 @@ pub fn verdict(report: &RunReport) -> Verdict {
     }
 }
 
-/// The IdP × profile matrix: one row per profile, one column per flow, then the verdict.
+/// The IdP × profile matrix: one row per profile (`idp/profile`), one column per flow (`n/a`
+/// for a flow that IdP does not have), then the verdict; then which product each row is.
 pub fn matrix(profiles: &[ProfileVerdict]) -> String {
-    let mut out = format!("{:<10} {:<18}", "IdP", "profile");
-    for f in FLOWS {
-        out.push_str(&format!(" {f:<16}"));
+    const HEAD: [&str; 4] = ["connection", "users", "groups", "full-sync"];
+    let mut out = format!("{:<24}", "profile");
+    for h in HEAD {
+        out.push_str(&format!(" {h:<11}"));
     }
     out.push_str(" verdict\n");
     for p in profiles {
-        out.push_str(&format!("{:<10} {:<18}", p.idp, p.profile));
+        out.push_str(&format!("{:<24}", format!("{}/{}", p.idp, p.profile)));
         for f in FLOWS {
+            let absent = p
+                .about
+                .iter()
+                .flat_map(|a| &a.not_applicable)
+                .any(|n| n.flow == f);
             let cell = match p.flows.iter().find(|x| x.flow == f) {
+                None if absent => "n/a".to_string(),
                 None => "-".to_string(),
                 Some(x) => match (x.outcome, &x.break_at) {
                     _ if x.destroys_data_at.is_some() => format!(
@@ -306,7 +370,7 @@ pub fn matrix(profiles: &[ProfileVerdict]) -> String {
                     (o, None) => o.as_str().to_string(),
                 },
             };
-            out.push_str(&format!(" {cell:<16}"));
+            out.push_str(&format!(" {cell:<11}"));
         }
         out.push_str(&format!(
             " {}\n",
@@ -318,6 +382,21 @@ pub fn matrix(profiles: &[ProfileVerdict]) -> String {
                 "WOULD BREAK"
             }
         ));
+    }
+    let labelled: Vec<&ProfileVerdict> = profiles.iter().filter(|p| p.about.is_some()).collect();
+    if !labelled.is_empty() {
+        out.push('\n');
+        for p in labelled {
+            if let Some(a) = &p.about {
+                out.push_str(&format!(
+                    "{:<24} {} ({}; traffic from {})\n",
+                    format!("{}/{}", p.idp, p.profile),
+                    a.product,
+                    a.dialect,
+                    a.faithfulness
+                ));
+            }
+        }
     }
     // Profiles come destructive first (`replay::profile_verdicts`).
     for p in profiles.iter().filter(|p| !p.would_provision) {

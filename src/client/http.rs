@@ -175,6 +175,14 @@ impl Client {
         &self.redactor
     }
 
+    /// The same client (connection pool, credentials, redaction) without its own 429 retries:
+    /// for traffic whose retrying is modelled by the caller (a replayed IdP's retry policy).
+    pub fn without_retries(&self) -> Client {
+        let mut c = self.clone();
+        c.cfg.max_retries = 0;
+        c
+    }
+
     /// The OAuth token source, when the target is reached with client credentials.
     pub fn oauth(&self) -> Option<&Arc<TokenSource>> {
         self.cfg.oauth.as_ref()

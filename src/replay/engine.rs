@@ -47,6 +47,10 @@ pub struct StepResult {
     /// The exchange, redacted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange: Option<Exchange>,
+    /// Earlier tries of this step that the IdP's retry policy sent again (redacted), oldest
+    /// first; `exchange` is the last try.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retried: Vec<Exchange>,
 }
 
 /// One flow's result.
@@ -81,6 +85,8 @@ pub struct FlowResult {
     pub vars: Vec<(String, Value)>,
     /// Wall time in milliseconds.
     pub duration_ms: f64,
+    /// The profile's manifest, when the fixture came with one.
+    pub manifest: Option<std::sync::Arc<crate::replay::profile::Profile>>,
 }
 
 /// Variable values of one replay.
@@ -597,6 +603,8 @@ pub async fn run_flow(
     declared: &Declared,
 ) -> FlowResult {
     let started = Instant::now();
+    // The IdP's own retry policy (its manifest) decides what a 429 leads to, not the client's.
+    let idp_client = client.without_retries();
     let mut vars = Vars {
         run: run_prefix.to_string(),
         values: HashMap::new(),
@@ -614,6 +622,7 @@ pub async fn run_flow(
             reason: String::new(),
             severity: None,
             exchange: None,
+            retried: Vec::new(),
         };
         let silent = matches!(&break_at, Some((_, StepOutcome::Error)));
         if stop.load(Ordering::Relaxed) {
@@ -635,7 +644,8 @@ pub async fn run_flow(
                     );
                 }
                 Ok(p) => {
-                    let resp = send(client, &p).await;
+                    let (resp, retried) = send_as_idp(&idp_client, &p, fx, stop).await;
+                    result.retried = retried;
                     result.outcome = if resp.status.is_none() {
                         result.reason = format!(
                             "no response: {}",
@@ -708,6 +718,7 @@ pub async fn run_flow(
             reason: String::new(),
             severity: None,
             exchange: None,
+            retried: Vec::new(),
         };
         match prepare(step, &mut vars) {
             Err(name) => result.reason = format!("{{{{{name}}}}} was never captured"),
@@ -760,7 +771,32 @@ pub async fn run_flow(
         run_prefix: run_prefix.to_string(),
         vars: captured,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        manifest: fx.manifest.clone(),
     }
+}
+
+/// Send a main step as the IdP would: again, after the IdP's wait, while its manifest's retry
+/// policy says so (and Ctrl-C has not been pressed). Returns the last answer and the earlier
+/// tries' exchanges.
+async fn send_as_idp(
+    client: &Client,
+    p: &Prepared,
+    fx: &Fixture,
+    stop: &AtomicBool,
+) -> (Resp, Vec<Exchange>) {
+    let mut resp = send(client, p).await;
+    let mut earlier = Vec::new();
+    let Some(policy) = fx.manifest.as_ref().and_then(|m| m.retry.as_ref()) else {
+        return (resp, earlier);
+    };
+    let mut tried = 1;
+    while policy.again(resp.status, tried) && !stop.load(Ordering::Relaxed) {
+        tokio::time::sleep(policy.wait(resp.header("retry-after"), tried)).await;
+        earlier.push(resp.exchange);
+        resp = send(client, p).await;
+        tried += 1;
+    }
+    (resp, earlier)
 }
 
 async fn send(client: &Client, p: &Prepared) -> Resp {

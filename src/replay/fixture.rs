@@ -2,9 +2,11 @@
 //! parsing with clear errors, the fixtures embedded in the binary at build time, and loading
 //! more from a directory. Serialises back to the same JSON shape (`scimtest record` writes it).
 
+use super::profile::Profile;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The only format version this engine knows.
 pub const FORMAT_VERSION: u32 = 1;
@@ -45,6 +47,10 @@ pub struct Fixture {
     /// Harness-only requests that remove what the replay created.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cleanup: Vec<Step>,
+    /// The profile's manifest (`profile.json` beside the flow files), attached when loaded:
+    /// the product name, provenance and the retry policy the engine applies.
+    #[serde(skip)]
+    pub manifest: Option<Arc<Profile>>,
 }
 
 /// Provenance.
@@ -390,15 +396,48 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_fixtures.rs"));
 }
 
-/// The fixtures built into the binary (`fixtures/idp/**`), in path order.
+/// The name of a profile's manifest beside its flow files.
+pub const MANIFEST: &str = "profile.json";
+
+fn is_manifest(path: &str) -> bool {
+    path.rsplit(['/', '\\']).next() == Some(MANIFEST)
+}
+
+/// The fixtures built into the binary (`fixtures/idp/**`), in path order, each with its
+/// profile's manifest attached.
 pub fn embedded() -> Result<Vec<Fixture>, FixtureError> {
+    let mut out = embedded::FIXTURES
+        .iter()
+        .filter(|(path, _)| !is_manifest(path))
+        .map(|(path, text)| Fixture::parse(text, &format!("fixtures/idp/{path} (embedded)")))
+        .collect::<Result<Vec<_>, _>>()?;
+    attach(&mut out, &embedded_profiles()?);
+    Ok(out)
+}
+
+/// The profile manifests built into the binary, in path order.
+pub fn embedded_profiles() -> Result<Vec<Arc<Profile>>, FixtureError> {
     embedded::FIXTURES
         .iter()
-        .map(|(path, text)| Fixture::parse(text, &format!("fixtures/idp/{path} (embedded)")))
+        .filter(|(path, _)| is_manifest(path))
+        .map(|(path, text)| {
+            Profile::parse(text, &format!("fixtures/idp/{path} (embedded)")).map(Arc::new)
+        })
         .collect()
 }
 
-/// Every `*.json` under `dir` (recursively, sorted), parsed.
+/// Give each fixture that has none the manifest of its profile, when `profiles` has one.
+pub fn attach(fixtures: &mut [Fixture], profiles: &[Arc<Profile>]) {
+    for fx in fixtures.iter_mut().filter(|f| f.manifest.is_none()) {
+        fx.manifest = profiles
+            .iter()
+            .find(|p| p.idp == fx.idp && p.profile == fx.profile)
+            .cloned();
+    }
+}
+
+/// Every `*.json` under `dir` (recursively, sorted), parsed: flow files, and `profile.json`
+/// manifests attached to the flows of their profile.
 pub fn load_dir(dir: &Path) -> Result<Vec<Fixture>, FixtureError> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), FixtureError> {
         let io = |source| FixtureError::Io {
@@ -424,15 +463,20 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Fixture>, FixtureError> {
     }
     let mut files = Vec::new();
     walk(dir, &mut files, 0)?;
-    let mut out = Vec::new();
+    let (mut out, mut profiles) = (Vec::new(), Vec::new());
     for p in files {
         let origin = p.display().to_string();
         let text = std::fs::read_to_string(&p).map_err(|source| FixtureError::Io {
             path: origin.clone(),
             source,
         })?;
-        out.push(Fixture::parse(&text, &origin)?);
+        if is_manifest(&origin) {
+            profiles.push(Arc::new(Profile::parse(&text, &origin)?));
+        } else {
+            out.push(Fixture::parse(&text, &origin)?);
+        }
     }
+    attach(&mut out, &profiles);
     Ok(out)
 }
 
@@ -447,7 +491,10 @@ mod tests {
         for fx in &all {
             let back: Fixture =
                 serde_json::from_value(serde_json::to_value(fx).expect("ser")).expect("round trip");
-            assert_eq!(&back, fx, "{}", fx.key());
+            let mut bare = fx.clone();
+            bare.manifest = None;
+            assert_eq!(back, bare, "{}", fx.key());
+            assert!(fx.manifest.is_some(), "{} has no profile.json", fx.key());
         }
     }
 

@@ -5,12 +5,14 @@
 
 pub mod engine;
 pub mod fixture;
+pub mod profile;
 pub mod record;
 pub mod transcript;
 
 use crate::client::{Client, Namespace};
 use crate::report::model::{
-    CheckReport, CleanupReport, FlowVerdict, Level, Outcome, ProfileVerdict, Severity, StepVerdict,
+    CheckReport, CleanupReport, FlowVerdict, Level, NotApplicable, Outcome, ProfileAbout,
+    ProfileVerdict, Severity, StepVerdict,
 };
 use engine::{FlowResult, StepOutcome};
 use fixture::{FLOWS, Fixture};
@@ -172,6 +174,7 @@ fn not_run(fx: &Fixture) -> FlowResult {
         run_prefix: String::new(),
         vars: Vec::new(),
         duration_ms: 0.0,
+        manifest: fx.manifest.clone(),
     }
 }
 
@@ -229,7 +232,11 @@ pub fn flow_report(f: &FlowResult) -> CheckReport {
                 )
             }),
         duration_ms: f.duration_ms,
-        evidence: f.steps.iter().filter_map(|s| s.exchange.clone()).collect(),
+        evidence: f
+            .steps
+            .iter()
+            .flat_map(|s| s.retried.iter().chain(&s.exchange).cloned())
+            .collect(),
     }
 }
 
@@ -264,6 +271,7 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
             None => out.push(ProfileVerdict {
                 idp: f.idp.clone(),
                 profile: f.profile.clone(),
+                about: f.manifest.as_deref().map(about),
                 would_provision: true,
                 verdict: String::new(),
                 severity: None,
@@ -313,6 +321,26 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
     out
 }
 
+/// The report's view of a profile manifest.
+pub fn about(m: &profile::Profile) -> ProfileAbout {
+    ProfileAbout {
+        product: m.product.clone(),
+        dialect: m.dialect.clone(),
+        faithfulness: m.faithfulness.clone(),
+        source: m.source.reference.clone(),
+        not_applicable: FLOWS
+            .iter()
+            .filter_map(|f| {
+                m.absent(f).map(|why| NotApplicable {
+                    flow: f.to_string(),
+                    why: why.to_string(),
+                })
+            })
+            .collect(),
+        retry: m.retry.as_ref().map(|r| r.note.clone()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,10 +356,13 @@ mod tests {
         assert!(got.iter().all(|f| f.idp == "entra"));
         assert_eq!(got[0].flow, "connection");
         let bad = Selection {
-            idps: vec!["ping".into()],
+            idps: vec!["sailpoint".into()],
             ..Default::default()
         };
         let e = bad.apply(all).unwrap_err();
-        assert!(e.contains("no IdP \"ping\"") && e.contains("entra"), "{e}");
+        assert!(
+            e.contains("no IdP \"sailpoint\"") && e.contains("entra"),
+            "{e}"
+        );
     }
 }

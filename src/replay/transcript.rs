@@ -83,6 +83,17 @@ fn step(out: &mut String, s: &StepResult, flow: &FlowResult, base_url: &str, bas
             normalise(&s.reason, flow, base_path)
         ));
     }
+    for x in &s.retried {
+        let url = x.url.strip_prefix(base_url).unwrap_or(&x.url);
+        let status = x
+            .status
+            .map_or("no response".to_string(), |c| c.to_string());
+        out.push_str(&format!(
+            "> {} {}\n< {status} (the IdP tries again)\n",
+            x.method,
+            normalise(url, flow, base_path)
+        ));
+    }
     let Some(x) = &s.exchange else {
         return;
     };
@@ -157,6 +168,7 @@ mod tests {
                 Value::String("0b7f6c1e-1111-4222-8333-944445555666".into()),
             )],
             duration_ms: 0.0,
+            manifest: None,
         };
         let s = r#"{"id":"0b7f6c1e-1111-4222-8333-944445555666","userName":"scimtest-abcd1234-01-alice","externalId":"9b7f6c1e-1111-4222-8333-944445555666","meta":{"created":"2026-11-23T22:00:01.123Z","version":"W/\"3\"","location":"http://127.0.0.1:40123/scim/v2/Users/0b7f6c1e-1111-4222-8333-944445555666"}}"#;
         let n = normalise(s, &flow, "/scim/v2");

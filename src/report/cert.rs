@@ -172,25 +172,13 @@ fn programme(r: &Readiness) -> Programme {
     }
 }
 
-/// The product an IdP profile stands for, as a customer knows it.
-fn idp_label(idp: &str, profile: &str) -> String {
-    let product = match idp {
-        "entra" => "Microsoft Entra ID",
-        "okta" => "Okta",
-        "onelogin" => "OneLogin",
-        other => other,
-    };
-    let app = match (idp, profile) {
-        ("entra", "default") => "enterprise application provisioning (default SCIM client)",
-        ("entra", "aadoptscim062020") => {
-            "enterprise application with the aadOptscim062020 feature flag (RFC-compliant PATCH)"
-        }
-        ("okta", "oin") => "Okta Integration Network app",
-        ("okta", "aiw") => "App Integration Wizard (custom SCIM app)",
-        ("onelogin", "scim2") => "SCIM Provisioner with SCIM v2 Enterprise",
-        (_, p) => return format!("{product} — profile {p}"),
-    };
-    format!("{product} — {app}")
+/// The product an IdP profile stands for, as a customer knows it: its manifest's product and
+/// configuration, or the IdP and profile names for fixtures loaded without one.
+fn idp_label(p: &super::model::ProfileVerdict) -> String {
+    match &p.about {
+        Some(a) => a.label(),
+        None => format!("{} — profile {}", p.idp, p.profile),
+    }
 }
 
 /// Why a check was skipped for want of a second tenant's credential (the runner's reason).
@@ -287,7 +275,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
             r.profiles
                 .iter()
                 .map(|p| Profile {
-                    idp_label: idp_label(&p.idp, &p.profile),
+                    idp_label: idp_label(p),
                     profile: p.profile.clone(),
                     ok: p.would_provision && r.status.is_complete(),
                     verdict: if p.would_provision && !r.status.is_complete() {

@@ -198,6 +198,7 @@ pub(crate) mod sample {
             profiles: vec![crate::report::model::ProfileVerdict {
                 idp: "entra".into(),
                 profile: "default".into(),
+                about: None,
                 would_provision: false,
                 verdict: "would break at user-lifecycle step 1 (existence-check-user): expected 200, got 404".into(),
                 severity: Some(crate::report::model::Severity::Breaking),

@@ -117,7 +117,7 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
 /// `replay`: one row per IdP profile with its verdict (profiles that would destroy data come
 /// first, `replay::profile_verdicts`).
 fn profile_table(md: &mut String, report: &RunReport) {
-    md.push_str("\n| IdP | profile | verdict |\n| --- | --- | --- |\n");
+    md.push_str("\n| IdP | profile | traffic from | verdict |\n| --- | --- | --- | --- |\n");
     for p in &report.profiles {
         let verdict = if p.would_provision && !report.status.is_complete() {
             format!("no verdict: the run was {}", report.status.as_str())
@@ -131,7 +131,31 @@ fn profile_table(md: &mut String, report: &RunReport) {
         } else {
             format!("❌ {}", p.verdict.replace('|', "\\|").replace('\n', " "))
         };
-        let _ = writeln!(md, "| {} | {} | {verdict} |", p.idp, p.profile);
+        let (product, traffic) = match &p.about {
+            Some(a) => (
+                format!("{} ({})", a.product, a.dialect),
+                a.faithfulness.clone(),
+            ),
+            None => (p.idp.clone(), "unknown".to_string()),
+        };
+        let na: Vec<String> = p
+            .about
+            .iter()
+            .flat_map(|a| &a.not_applicable)
+            .map(|n| format!("{} not applicable: {}", n.flow, n.why))
+            .collect();
+        let verdict = if na.is_empty() {
+            verdict
+        } else {
+            format!("{verdict} ({})", na.join("; ").replace('|', "\\|"))
+        };
+        let _ = writeln!(
+            md,
+            "| {} | `{}/{}` | {traffic} | {verdict} |",
+            product.replace('|', "\\|"),
+            p.idp,
+            p.profile
+        );
     }
 }
 

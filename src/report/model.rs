@@ -332,6 +332,10 @@ pub struct ProfileVerdict {
     pub idp: String,
     /// The dialect.
     pub profile: String,
+    /// Where the profile's traffic comes from and how faithful it is (its manifest); absent
+    /// for fixtures loaded without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<ProfileAbout>,
     /// True when every flow of the profile went through.
     pub would_provision: bool,
     /// `would provision`, `would break at <flow> step N (<name>): <what came back>`, or
@@ -342,6 +346,41 @@ pub struct ProfileVerdict {
     pub severity: Option<Severity>,
     /// The flows replayed, in order.
     pub flows: Vec<FlowVerdict>,
+}
+
+/// What a replay profile stands for (from `profile.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileAbout {
+    /// The product a customer knows ("Okta Group Push").
+    pub product: String,
+    /// Which configuration of it.
+    pub dialect: String,
+    /// `capture`, `vendor-code`, `vendor-doc` or `research-notes`.
+    pub faithfulness: String,
+    /// The main source (URL or repository path).
+    pub source: String,
+    /// Flows this IdP does not have, with why: not applicable, not failures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<NotApplicable>,
+    /// What the IdP does on 429/5xx, in words (the replay applies it), when documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<String>,
+}
+
+/// A flow an IdP does not have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotApplicable {
+    /// The flow.
+    pub flow: String,
+    /// Why the IdP has no such flow.
+    pub why: String,
+}
+
+impl ProfileAbout {
+    /// The product and dialect in one line.
+    pub fn label(&self) -> String {
+        format!("{} — {}", self.product, self.dialect)
+    }
 }
 
 /// One replayed flow of a profile.

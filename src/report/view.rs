@@ -237,6 +237,11 @@ pub struct Matrix {
 /// One IdP profile.
 #[derive(Debug, Serialize)]
 pub struct MatrixRow {
+    /// The product and its configuration (`Okta — OIN app`), or the IdP name without a
+    /// manifest.
+    pub product: String,
+    /// How faithful the profile's traffic is (`vendor-doc`), empty without a manifest.
+    pub faithfulness: String,
     /// `entra`.
     pub idp: String,
     /// `default`.
@@ -705,6 +710,15 @@ fn matrix(r: &RunReport) -> Option<Matrix> {
         .profiles
         .iter()
         .map(|p| MatrixRow {
+            product: p
+                .about
+                .as_ref()
+                .map_or_else(|| p.idp.clone(), |a| a.label()),
+            faithfulness: p
+                .about
+                .as_ref()
+                .map(|a| a.faithfulness.clone())
+                .unwrap_or_default(),
             idp: p.idp.clone(),
             profile: p.profile.clone(),
             ok: p.would_provision && r.status.is_complete(),
@@ -723,7 +737,15 @@ fn matrix(r: &RunReport) -> Option<Matrix> {
                             None => format!("{} steps went through", f.steps.len()),
                         },
                     ),
-                    None => (String::new(), String::new()),
+                    None => match p
+                        .about
+                        .iter()
+                        .flat_map(|a| &a.not_applicable)
+                        .find(|n| &n.flow == name)
+                    {
+                        Some(n) => ("na".to_string(), format!("not applicable: {}", n.why)),
+                        None => (String::new(), String::new()),
+                    },
                 })
                 .collect(),
             breaks: p

@@ -41,10 +41,19 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn load_fixtures() -> Vec<(PathBuf, String, Value)> {
+    load_json(|p| !is_manifest(p))
+}
+
+fn is_manifest(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| n == "profile.json")
+}
+
+fn load_json(keep: impl Fn(&Path) -> bool) -> Vec<(PathBuf, String, Value)> {
     let mut files = Vec::new();
     json_files(&fixtures_root().join("idp"), &mut files);
     files
         .into_iter()
+        .filter(|p| keep(p))
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{e}"));
             let json = serde_json::from_str(&text)
@@ -309,11 +318,28 @@ fn every_idp_fixture_follows_the_published_schema_and_rules() {
                 .map(|p| format!("{rel}: {p}")),
         );
     }
+    let manifests = load_manifests(&mut problems);
     for ((idp, profile), have) in &flows {
+        let Some(m) = manifests.get(&(idp.clone(), profile.clone())) else {
+            problems.push(format!("{idp}/{profile}: no profile.json"));
+            continue;
+        };
         for flow in FLOWS {
-            if !have.contains(flow) {
-                problems.push(format!("{idp}/{profile}: no {flow}.json"));
+            let absent = m["absent_flows"].get(flow).is_some();
+            match (have.contains(flow), absent) {
+                (false, false) => problems.push(format!(
+                    "{idp}/{profile}: no {flow}.json (list it under absent_flows with the reason if the IdP has no such flow)"
+                )),
+                (true, true) => problems.push(format!(
+                    "{idp}/{profile}: {flow}.json exists but profile.json lists it as absent"
+                )),
+                _ => {}
             }
+        }
+    }
+    for (idp, profile) in manifests.keys() {
+        if !flows.contains_key(&(idp.clone(), profile.clone())) {
+            problems.push(format!("{idp}/{profile}: profile.json without flow files"));
         }
     }
     assert!(
@@ -321,6 +347,59 @@ fn every_idp_fixture_follows_the_published_schema_and_rules() {
         "the Entra default profile is missing"
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every `profile.json`, validated against `fixtures/profile.schema.json` and its location,
+/// keyed by (idp, profile).
+fn load_manifests(problems: &mut Vec<String>) -> BTreeMap<(String, String), Value> {
+    let schema: Value = serde_json::from_str(include_str!("../../fixtures/profile.schema.json"))
+        .unwrap_or_else(|e| panic!("fixtures/profile.schema.json: {e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let root = fixtures_root().join("idp");
+    let mut out = BTreeMap::new();
+    for (path, _, m) in load_json(is_manifest) {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        for e in validator.iter_errors(&m).take(10) {
+            problems.push(format!("{rel}: schema: {}: {e}", e.instance_path()));
+        }
+        let key = (
+            m["idp"].as_str().unwrap_or("?").to_string(),
+            m["profile"].as_str().unwrap_or("?").to_string(),
+        );
+        let expected =
+            [key.0.as_str(), key.1.as_str(), "profile.json"].join(std::path::MAIN_SEPARATOR_STR);
+        if rel != expected {
+            problems.push(format!("{rel}: should live at {expected}"));
+        }
+        out.insert(key, m);
+    }
+    out
+}
+
+/// The profile schema refuses what the engine would refuse (a retry of one try, an unknown
+/// flow named absent), so a broken manifest fails here before a replay.
+#[test]
+fn profile_schema_rejects_bad_retry_and_unknown_absent_flows() {
+    let schema: Value = serde_json::from_str(include_str!("../../fixtures/profile.schema.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let root = fixtures_root().join("idp/entra/default/profile.json");
+    let text = std::fs::read_to_string(&root).unwrap_or_else(|e| panic!("{e}"));
+    let good: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(validator.is_valid(&good), "the Entra manifest is valid");
+    let mut bad = good.clone();
+    bad["retry"]["attempts"] = 1.into();
+    assert!(!validator.is_valid(&bad), "one try is no retry");
+    let mut bad = good.clone();
+    bad["absent_flows"] = serde_json::json!({"import": "Entra has none"});
+    assert!(!validator.is_valid(&bad), "import is not a flow");
+    let mut bad = good;
+    bad["faithfulness"] = "hearsay".into();
+    assert!(!validator.is_valid(&bad));
 }
 
 /// The rule checks reject what they exist to reject (guards against a vacuous pass above).

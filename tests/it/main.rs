@@ -42,6 +42,7 @@ mod provider_users;
 mod record;
 mod replay;
 mod replay_cli;
+mod replay_retry;
 mod replay_snapshots;
 mod report_html;
 mod report_plots;

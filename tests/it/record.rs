@@ -387,7 +387,7 @@ async fn a_bad_upstream_exits_3_and_an_unknown_idp_exits_2() {
             "--out",
             "x.json",
             "--idp",
-            "ping",
+            "sailpoint",
         ])
         .await,
     );

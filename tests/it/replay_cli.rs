@@ -62,9 +62,13 @@ async fn replay_of_every_profile_against_the_embedded_provider_would_provision()
     let r = report(&dir);
     assert_eq!(r["command"], "replay");
     let profiles = r["profiles"].as_array().cloned().unwrap_or_default();
-    assert_eq!(profiles.len(), 5);
+    let manifests =
+        scimtest::replay::fixture::embedded_profiles().unwrap_or_else(|e| panic!("{e}"));
+    let flows = scimtest::replay::fixture::embedded().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(profiles.len(), manifests.len());
     assert!(profiles.iter().all(|p| p["would_provision"] == true));
-    assert_eq!(r["counts"]["pass"], 20);
+    assert!(profiles.iter().all(|p| p["about"]["product"].is_string()));
+    assert_eq!(r["counts"]["pass"], flows.len());
     assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
     for f in ["junit.xml", "report.md"] {
         assert!(dir.join(f).is_file(), "{f} missing");
@@ -269,15 +273,45 @@ fn usage_errors_exit_2_and_list_needs_no_target() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("'pingfed'"), "{}", text(&o));
     assert!(
-        text(&o).contains("[possible values: entra, okta, onelogin, all]"),
+        text(&o).contains("[possible values: entra, okta, onelogin,"),
         "{}",
         text(&o)
     );
+    assert!(
+        text(&o).contains("a similar value exists: 'ping'"),
+        "{}",
+        text(&o)
+    );
+    // The listing: one block per profile (product, where its traffic comes from, how it
+    // retries), one line per flow, the flows that IdP does not have.
     let o = run(&["replay", "--list"]);
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(out.lines().count(), 20, "{out}");
-    assert!(out.contains("okta/oin/user-lifecycle"));
+    let flows = scimtest::replay::fixture::embedded().unwrap_or_else(|e| panic!("{e}"));
+    let manifests =
+        scimtest::replay::fixture::embedded_profiles().unwrap_or_else(|e| panic!("{e}"));
+    for m in &manifests {
+        assert!(
+            out.contains(&format!("{}: {} — {}", m.key(), m.product, m.dialect)),
+            "{} missing:\n{out}",
+            m.key()
+        );
+    }
+    assert_eq!(out.matches(" steps (").count(), flows.len(), "{out}");
+    assert_eq!(
+        out.matches("  traffic from: ").count(),
+        manifests.len(),
+        "{out}"
+    );
+    assert!(
+        out.contains("okta/oin: Okta — Okta Integration Network app"),
+        "{out}"
+    );
+    assert!(
+        out.contains("retries: 429 up to 10 tries, waits as Retry-After says"),
+        "{out}"
+    );
+    assert!(out.contains("onelogin/scim2: OneLogin"), "{out}");
     let o = run(&[
         "replay",
         "--list",
@@ -286,7 +320,9 @@ fn usage_errors_exit_2_and_list_needs_no_target() {
         "--flow",
         "connection",
     ]);
-    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.matches(" steps (").count(), 1, "{out}");
+    assert!(out.contains("retries: none documented"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

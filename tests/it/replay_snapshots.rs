@@ -16,9 +16,15 @@ fn transcript() {
         omit_expression => true,
     }, {
         insta::glob!("../../fixtures/idp", "**/*.json", |path| {
+            if path.file_name().is_some_and(|n| n == "profile.json") {
+                return;
+            }
             let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{e}"));
-            let fx = Fixture::parse(&text, &path.display().to_string())
+            let mut fx = Fixture::parse(&text, &path.display().to_string())
                 .unwrap_or_else(|e| panic!("{e}"));
+            let manifests = scimtest::replay::fixture::embedded_profiles()
+                .unwrap_or_else(|e| panic!("{e}"));
+            scimtest::replay::fixture::attach(std::slice::from_mut(&mut fx), &manifests);
             let transcript = rt.block_on(async {
                 let h = scimtest::provider::spawn(Default::default())
                     .await

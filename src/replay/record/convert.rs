@@ -369,6 +369,7 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
         captured_at: meta.captured_at.clone(),
         steps,
         cleanup,
+        manifest: None,
     }
 }
 
