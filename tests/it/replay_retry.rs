@@ -115,3 +115,67 @@ async fn a_target_that_keeps_failing_breaks_a_retrying_profile_after_its_last_tr
     assert!(b.got.contains("503"), "{}", b.got);
     server.verify().await;
 }
+
+/// Against the reference provider's own rate limit (`serve --rate-limit`, 429 with
+/// `Retry-After: 1`): Okta, which honours Retry-After (its manifest), gets through a user
+/// lifecycle with some steps tried twice; OneLogin, which documents no retry, would break at the
+/// first 429. Nothing is left behind either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_server_passes_an_idp_that_honours_retry_after_and_breaks_one_that_does_not()
+{
+    use scimtest::provider::{Limits, ProviderConfig};
+    let env = crate::support::Env::with(ProviderConfig {
+        limits: Limits {
+            rate_limit_per_second: Some(4),
+            ..Limits::default()
+        },
+        ..ProviderConfig::default()
+    })
+    .await;
+    let pick = |idp: &str, profile: &str| {
+        let sel = replay::Selection {
+            idps: vec![idp.into()],
+            profiles: vec![profile.into()],
+            flows: vec!["user-lifecycle".into()],
+        };
+        sel.apply(replay::fixture::embedded().unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let client = || {
+        let cfg = TargetConfig {
+            timeout: std::time::Duration::from_secs(10),
+            ..TargetConfig::bearer(env.handle.base_url.clone(), &env.handle.token)
+        };
+        Client::new(cfg, Redactor::new([env.handle.token.clone()], []))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let okta = replay::run(client(), Namespace::new(), pick("okta", "oin"), 1, &|_| {}).await;
+    let f = &okta.flows[0];
+    assert_eq!(f.outcome, Outcome::Pass, "{:?}", f.break_at);
+    let retried: usize = f.steps.iter().map(|s| s.retried.len()).sum();
+    assert!(retried > 0, "a burst above 4/s was throttled at least once");
+    assert!(
+        f.steps
+            .iter()
+            .flat_map(|s| &s.retried)
+            .all(|x| x.status == Some(429))
+    );
+    assert!(okta.cleanup.leftovers.is_empty(), "{:?}", okta.cleanup);
+    let onelogin = replay::run(
+        client(),
+        Namespace::new(),
+        pick("onelogin", "scim2"),
+        1,
+        &|_| {},
+    )
+    .await;
+    let f = &onelogin.flows[0];
+    assert_eq!(f.outcome, Outcome::Fail);
+    let b = f.break_at.as_ref().unwrap_or_else(|| panic!("a break"));
+    assert!(b.got.contains("429"), "{}", b.got);
+    assert!(
+        onelogin.cleanup.leftovers.is_empty(),
+        "{:?}",
+        onelogin.cleanup
+    );
+}
