@@ -51,6 +51,9 @@ pub struct StepResult {
     /// first; `exchange` is the last try.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retried: Vec<Exchange>,
+    /// The later pages of a list the step walked (`walk`), in order; `exchange` is the first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<Exchange>,
 }
 
 /// One flow's result.
@@ -182,23 +185,54 @@ fn enc_form(s: &str) -> String {
 }
 
 /// A request ready to send.
-struct Prepared {
-    method: String,
-    path: String,
-    path_and_query: String,
+pub(super) struct Prepared {
+    pub(super) method: String,
+    pub(super) path: String,
+    pub(super) path_and_query: String,
+    /// The query as raw (name, value) pairs, in order, and whether it is form-encoded.
+    query: Vec<(String, String)>,
+    form: bool,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    /// The same request with the query parameter `name` set to `value`: replaced where the
+    /// request has it, appended otherwise (the next page of a list walk).
+    pub(super) fn with_param(&self, name: &str, value: &str) -> Prepared {
+        let mut query = self.query.clone();
+        match query.iter_mut().find(|(k, _)| k == name) {
+            Some(kv) => kv.1 = value.to_string(),
+            None => query.push((name.to_string(), value.to_string())),
+        }
+        let e = if self.form { enc_form } else { enc };
+        let q: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", e(k), e(v)))
+            .collect();
+        Prepared {
+            method: self.method.clone(),
+            path: self.path.clone(),
+            path_and_query: format!("{}?{}", self.path, q.join("&")),
+            query,
+            form: self.form,
+            headers: self.headers.clone(),
+            body: self.body.clone(),
+        }
+    }
 }
 
 fn prepare(step: &Step, vars: &mut Vars) -> Result<Prepared, String> {
     let r = &step.request;
     let path = text_of(vars.string(&r.path, enc)?);
     let mut query = Vec::new();
+    let mut raw_query = Vec::new();
     let form = r.query_encoding == Some(QueryEncoding::Form);
     for (k, v) in &r.query {
         let raw = text_of(vars.string(v.as_str().unwrap_or_default(), |t| t.to_string())?);
         let e = if form { enc_form } else { enc };
         query.push(format!("{}={}", e(k), e(&raw)));
+        raw_query.push((k.clone(), raw));
     }
     let path_and_query = if query.is_empty() {
         path.clone()
@@ -220,6 +254,8 @@ fn prepare(step: &Step, vars: &mut Vars) -> Result<Prepared, String> {
         method: r.method.clone(),
         path,
         path_and_query,
+        query: raw_query,
+        form,
         headers,
         body,
     })
@@ -623,6 +659,7 @@ pub async fn run_flow(
             severity: None,
             exchange: None,
             retried: Vec::new(),
+            pages: Vec::new(),
         };
         let silent = matches!(&break_at, Some((_, StepOutcome::Error)));
         if stop.load(Ordering::Relaxed) {
@@ -646,6 +683,15 @@ pub async fn run_flow(
                 Ok(p) => {
                     let (resp, retried) = send_as_idp(&idp_client, &p, fx, stop).await;
                     result.retried = retried;
+                    let resp = match step.walk {
+                        Some(walk) => {
+                            let (all, pages) =
+                                super::walk::rest(&idp_client, &p, resp, walk, fx, stop).await;
+                            result.pages = pages;
+                            all
+                        }
+                        None => resp,
+                    };
                     result.outcome = if resp.status.is_none() {
                         result.reason = format!(
                             "no response: {}",
@@ -719,6 +765,7 @@ pub async fn run_flow(
             severity: None,
             exchange: None,
             retried: Vec::new(),
+            pages: Vec::new(),
         };
         match prepare(step, &mut vars) {
             Err(name) => result.reason = format!("{{{{{name}}}}} was never captured"),
@@ -778,7 +825,7 @@ pub async fn run_flow(
 /// Send a main step as the IdP would: again, after the IdP's wait, while its manifest's retry
 /// policy says so (and Ctrl-C has not been pressed). Returns the last answer and the earlier
 /// tries' exchanges.
-async fn send_as_idp(
+pub(super) async fn send_as_idp(
     client: &Client,
     p: &Prepared,
     fx: &Fixture,

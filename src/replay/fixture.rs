@@ -83,11 +83,25 @@ pub struct Step {
     pub capture: Map<String, Value>,
     /// What the IdP needs back.
     pub expect: Expect,
+    /// A list GET the IdP pages through to the end (`cursor`: RFC 9865's `nextCursor`;
+    /// `index`: `startIndex` by the page size): the checks judge every page's Resources as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk: Option<Walk>,
     /// Not taken from a documented source.
     pub synthetic: bool,
     /// Why, when synthetic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synthetic_reason: Option<String>,
+}
+
+/// How a list is paged through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Walk {
+    /// Follow `nextCursor` (RFC 9865) until a page has none.
+    Cursor,
+    /// Ask for `startIndex` after the Resources seen until `totalResults` are (RFC 7644 §3.4.2.4).
+    Index,
 }
 
 /// How query values are encoded.
@@ -368,6 +382,9 @@ impl Fixture {
                     "step {}: path {:?} must start with / and carry no query",
                     s.name, s.request.path
                 ));
+            }
+            if s.walk.is_some() && m != "GET" {
+                return Err(format!("step {}: only a GET can walk a list", s.name));
             }
             if s.expect.status.is_empty() {
                 return Err(format!("step {}: expect.status is empty", s.name));

@@ -8,6 +8,7 @@ pub mod fixture;
 pub mod profile;
 pub mod record;
 pub mod transcript;
+mod walk;
 
 use crate::client::{Client, Namespace};
 use crate::report::model::{
@@ -235,7 +236,7 @@ pub fn flow_report(f: &FlowResult) -> CheckReport {
         evidence: f
             .steps
             .iter()
-            .flat_map(|s| s.retried.iter().chain(&s.exchange).cloned())
+            .flat_map(|s| s.retried.iter().chain(&s.exchange).chain(&s.pages).cloned())
             .collect(),
     }
 }

@@ -118,6 +118,21 @@ fn step(out: &mut String, s: &StepResult, flow: &FlowResult, base_url: &str, bas
         out.push_str(&normalise(&b, flow, base_path));
         out.push('\n');
     }
+    for x in &s.pages {
+        let url = x.url.strip_prefix(base_url).unwrap_or(&x.url);
+        let status = x
+            .status
+            .map_or("no response".to_string(), |c| c.to_string());
+        out.push_str(&format!(
+            "> {} {} (next page)\n< {status}\n",
+            x.method,
+            normalise(url, flow, base_path)
+        ));
+        if let Some(b) = body(x.response_body.as_deref()) {
+            out.push_str(&normalise(&b, flow, base_path));
+            out.push('\n');
+        }
+    }
 }
 
 /// The transcript of a replayed flow against the target at `base_url`.

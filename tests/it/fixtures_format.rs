@@ -519,9 +519,9 @@ fn the_readme_names_every_replay_profile() {
         let product = m["product"].as_str().unwrap_or("?");
         match readme.lines().find(|l| l.contains(&key)) {
             None => problems.push(format!("README.md does not name {key}")),
-            Some(line) if !line.contains(product) => {
-                problems.push(format!("README.md's line for {key} lacks its product {product:?}"))
-            }
+            Some(line) if !line.contains(product) => problems.push(format!(
+                "README.md's line for {key} lacks its product {product:?}"
+            )),
             Some(_) => {}
         }
     }

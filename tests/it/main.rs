@@ -44,6 +44,7 @@ mod replay;
 mod replay_cli;
 mod replay_retry;
 mod replay_snapshots;
+mod replay_walk;
 mod report_html;
 mod report_plots;
 mod report_snapshots;

@@ -327,6 +327,7 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
                     d.status
                 ),
             },
+            walk: None,
             synthetic: false,
             synthetic_reason: None,
         });
@@ -428,6 +429,7 @@ fn cleanup_steps(drafts: &[Draft], ids: &[IdVar]) -> Vec<Step> {
                     body: Vec::new(),
                     why: "Cleanup: removes what the replay created (RFC 7644 §3.6).".into(),
                 },
+                walk: None,
                 synthetic: true,
                 synthetic_reason: Some(
                     "Harness cleanup: the recording ended with this resource still on the \
