@@ -389,10 +389,9 @@ pub fn matrix(profiles: &[ProfileVerdict]) -> String {
         for p in labelled {
             if let Some(a) = &p.about {
                 out.push_str(&format!(
-                    "{:<24} {} ({}; traffic from {})\n",
+                    "{:<24} {} [traffic: {}]\n",
                     format!("{}/{}", p.idp, p.profile),
-                    a.product,
-                    a.dialect,
+                    a.label(),
                     a.faithfulness
                 ));
             }
