@@ -818,7 +818,7 @@ mod tests {
         ));
         assert!(
             md.contains(
-                "| entra | default | ❌ would break at user-lifecycle step 1 (existence-check-user)"
+                "| entra | `entra/default` | unknown | ❌ would break at user-lifecycle step 1 (existence-check-user)"
             ),
             "{md}"
         );

@@ -554,14 +554,18 @@ async fn probe(f: Fault, env: &Env) -> bool {
         }
         Fault::PatchEnvelopeUnchecked => {
             let u = env.user("peu").await;
-            env.send(
-                "PATCH",
-                &format!("/Users/{u}"),
-                Some(&json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]})),
-            )
-            .await
-            .status
-                == 200
+            let path = format!("/Users/{u}");
+            let answered = env
+                .send(
+                    "PATCH",
+                    &path,
+                    Some(
+                        &json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]}),
+                    ),
+                )
+                .await
+                .status;
+            answered == 200 && env.get(&path).await.json["title"] != "x"
         }
         Fault::PatchEmpty200 => {
             let u = env.user("pe").await;

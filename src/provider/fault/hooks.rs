@@ -405,6 +405,14 @@ impl Hooks for Faults {
         if self.has(Fault::PatchOpCaseSensitive) {
             rewrite::reject_non_lowercase_ops(body)?;
         }
+        if self.has(Fault::PatchEnvelopeUnchecked)
+            && body
+                .as_object()
+                .is_some_and(|o| !o.keys().any(|k| k.eq_ignore_ascii_case("schemas")))
+        {
+            // Tolerated at the envelope stage: answered 200 with the resource unchanged.
+            return Err(ScimError::invalid_syntax("no schemas"));
+        }
         Ok(())
     }
 

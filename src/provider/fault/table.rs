@@ -126,7 +126,7 @@ fault_table! {
     PatchMutability200, "patch-mutability-200", Defect, "PATCH of a readOnly attribute answers 200 instead of 400 mutability (RFC 7644 §3.5.2)";
     PatchNoTarget200, "patch-no-target-200", Defect, "PATCH with no target answers 200 instead of 400 noTarget (RFC 7644 §3.5.2.2-3)";
     PatchInvalidPath200, "patch-invalid-path-200", Defect, "a malformed PATCH path answers 200 instead of 400 invalidPath (RFC 7644 §3.12)";
-    PatchEnvelopeUnchecked, "patch-envelope-unchecked", Defect, "a PATCH body without PatchOp schema/Operations or with op \"move\" answers 200";
+    PatchEnvelopeUnchecked, "patch-envelope-unchecked", Defect, "a PATCH body without schemas or Operations, or with op \"move\", answers 200 and changes nothing";
     PatchEmpty200, "patch-empty-200", Defect, "a successful PATCH answers 200 with {} instead of the resource (RFC 7644 §3.5.2)";
     ManagerStringRejected, "manager-string-rejected", Defect, "a bare-string enterprise manager is rejected with 400 (breaks Entra)";
     EtagConstant, "etag-constant", Defect, "the ETag never changes: always W/\"static\" (RFC 7644 §3.14)";

@@ -41,8 +41,11 @@ impl Provider {
         base: Option<Arc<Entry>>,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
-        self.hooks.screen_patch(body)?;
-        let mut req = match PatchRequest::from_json(body) {
+        let mut req = match self
+            .hooks
+            .screen_patch(body)
+            .and_then(|()| PatchRequest::from_json(body))
+        {
             Ok(r) => r,
             Err(e) if self.hooks.tolerate(Stage::PatchEnvelope, &e) => {
                 let d = slot.tenant.data.read();

@@ -84,9 +84,11 @@ pub struct PatchRequest {
 }
 
 impl PatchRequest {
-    /// Read a PATCH body. `schemas` must contain the PatchOp URN and `Operations` (key matched
-    /// case-insensitively, as are `op`/`path`/`value`) must be a non-empty array; otherwise
-    /// `400 invalidSyntax`. An `add`/`replace` without `value` is `400 invalidValue`.
+    /// Read a PATCH body. `schemas`, when present, must contain the PatchOp URN; a body
+    /// without `schemas` is read as a PatchOp (RFC 7644 §3.5.2 puts its MUST on the client, and
+    /// authentik's group PATCH leaves it out). `Operations` (key matched case-insensitively, as
+    /// are `op`/`path`/`value`) must be a non-empty array; otherwise `400 invalidSyntax`. An
+    /// `add`/`replace` without `value` is `400 invalidValue`.
     pub fn from_json(body: &Value) -> ScimResult<PatchRequest> {
         let obj = body
             .as_object()
@@ -105,11 +107,7 @@ impl PatchRequest {
                     "\"schemas\" must be an array of strings",
                 ));
             }
-            None => {
-                return Err(ScimError::invalid_syntax(format!(
-                    "a PATCH body must have \"schemas\": [\"{PATCH_OP}\"]"
-                )));
-            }
+            None => vec![PATCH_OP.to_string()],
         };
         if !schemas.iter().any(|s| s.eq_ignore_ascii_case(PATCH_OP)) {
             return Err(ScimError::invalid_syntax(format!(
@@ -250,7 +248,7 @@ mod tests {
             );
         };
         syntax(json!([]));
-        syntax(json!({"Operations": [{"op": "add", "path": "title", "value": "x"}]}));
+        syntax(json!({"Operations": []}));
         syntax(
             json!({"schemas": [USER_SCHEMA], "Operations": [{"op": "add", "path": "title", "value": "x"}]}),
         );
@@ -270,6 +268,18 @@ mod tests {
                       "members": [{"value": "BJefgbP9G"}, {"value": "SJofhyDqG", "operation": "delete"}]}));
         let e = PatchRequest::from_json(&body(json!([{"op": "add", "path": "title"}]))).err();
         assert_eq!(e.map(|e| e.scim_type), Some(Some(ScimType::InvalidValue)));
+    }
+
+    /// RFC 7644 §3.5.2's MUST on `schemas` binds the client; a body without it is read as the
+    /// PatchOp it is (authentik's group PATCH omits it), one with other schemas is not.
+    #[test]
+    fn a_body_without_schemas_is_read_as_a_patch_op() {
+        let r = PatchRequest::from_json(
+            &json!({"Operations": [{"op": "replace", "value": {"displayName": "x"}}]}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.schemas, vec![PATCH_OP.to_string()]);
+        assert_eq!(r.operations.len(), 1);
     }
 
     #[test]
