@@ -138,6 +138,41 @@ const FLIPS: &[(Fault, &str, &str, &str)] = &[
         "read-back-suspended",
     ),
     (Fault::PutIgnored, "onelogin", "scim2", "update-attributes"),
+    // Okta's "Push now" of a group with no members is a replace of members with [] (SCIM-SDK
+    // #757): a server that wants at least one member value fails the push.
+    (
+        Fault::ReplaceEmptyMembersRejected,
+        "okta",
+        "group-push",
+        "push-empty-membership",
+    ),
+    // JumpCloud, Google and Rippling deprovision by setting active to false; only the
+    // read-back sees a server that answers 2xx and keeps the user active.
+    (
+        Fault::ActiveIgnored,
+        "jumpcloud",
+        "default",
+        "read-back-deactivate-user",
+    ),
+    (
+        Fault::ActiveIgnored,
+        "google",
+        "workspace",
+        "read-back-suspend-user",
+    ),
+    (
+        Fault::ActiveIgnored,
+        "rippling",
+        "default",
+        "read-back-terminate-user",
+    ),
+    // PingOne sends the admin's filter expression as typed: "username Eq \"%s\"".
+    (
+        Fault::FilterKeywordsCaseSensitive,
+        "ping",
+        "pingone",
+        "test-connection-lookup",
+    ),
 ];
 
 #[tokio::test]
@@ -265,6 +300,56 @@ const DESTROYS: &[(Fault, &str, &str, &str, &str)] = &[
         "aiw",
         "user-lifecycle",
         "existence-check-manager",
+    ),
+    // Okta Group Push adds a member incrementally after a full push; an add that replaces
+    // the list drops the members pushed before.
+    (
+        Fault::PatchAddReplacesMembers,
+        "okta",
+        "group-push",
+        "group-lifecycle",
+        "read-back-add-member",
+    ),
+    // Group Push's name PATCH (path-less replace of id and displayName) precedes every
+    // membership update; read as a full replace, it empties the pushed group.
+    (
+        Fault::PatchPathlessClearsOthers,
+        "okta",
+        "group-push",
+        "group-lifecycle",
+        "read-back-name-sync-before-add",
+    ),
+    // JumpCloud removes a member with a value array and no filter.
+    (
+        Fault::PatchRemoveAllMembers,
+        "jumpcloud",
+        "default",
+        "group-lifecycle",
+        "read-back-remove-member",
+    ),
+    // Rippling adds members one PATCH at a time; the second replaces the first.
+    (
+        Fault::PatchAddReplacesMembers,
+        "rippling",
+        "default",
+        "group-lifecycle",
+        "read-back-add-member-2",
+    ),
+    // A filter that returns everything: PingOne and Google would match the next user to the
+    // one provisioned before it.
+    (
+        Fault::FilterIgnored,
+        "ping",
+        "pingone",
+        "full-sync",
+        "lookup-noah",
+    ),
+    (
+        Fault::FilterIgnored,
+        "google",
+        "workspace",
+        "full-sync",
+        "initial-lookup-chloe",
     ),
 ];
 
