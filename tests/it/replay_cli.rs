@@ -109,7 +109,10 @@ fn the_binary_prints_the_matrix_of_every_profile() {
     assert!(profiles.len() >= 10, "{profiles:?}");
     for (idp, profile) in &profiles {
         let row = format!("{idp}/{profile}");
-        assert!(matrix.contains(&row), "{row} missing from the matrix:\n{matrix}");
+        assert!(
+            matrix.contains(&row),
+            "{row} missing from the matrix:\n{matrix}"
+        );
     }
     assert_eq!(
         matrix.matches("WOULD PROVISION").count(),

@@ -428,7 +428,10 @@ impl Hooks for Faults {
             && req.operations.iter().any(|op| {
                 matches!(op.op, patch::OpKind::Replace)
                     && on_members(op)
-                    && op.value.as_ref().is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
+                    && op
+                        .value
+                        .as_ref()
+                        .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
             })
         {
             return Err(ScimError::invalid_value(
