@@ -866,6 +866,17 @@ async fn probe(f: Fault, env: &Env) -> bool {
             let r = env.get("/Groups").await;
             r.status == 200 && t0.elapsed() >= std::time::Duration::from_millis(650)
         }
+        Fault::ReplaceEmptyMembersRejected => {
+            let a = env.user("a").await;
+            let g = env.group("G", &[&a]).await;
+            let r = env
+                .patch(
+                    &format!("/Groups/{g}"),
+                    json!([{"op": "replace", "path": "members", "value": []}]),
+                )
+                .await;
+            r.status == 400 && member_ids(&env.get(&format!("/Groups/{g}")).await.json) == vec![a]
+        }
     }
 }
 
@@ -1016,4 +1027,5 @@ one_case_per_fault! {
     lost_member_updates: LostMemberUpdates,
     no_groups: NoGroups,
     slow_groups_list: SlowGroupsList,
+    replace_empty_members_rejected: ReplaceEmptyMembersRejected,
 }

@@ -64,11 +64,18 @@ async fn every_profile_would_provision_against_the_reference_provider_and_nothin
     }
     let verdicts = replay::profile_verdicts(&out.flows);
     assert_eq!(verdicts.len(), profiles.len());
-    assert!(
-        verdicts
-            .iter()
-            .all(|p| p.would_provision && p.flows.len() == 4)
-    );
+    // Every flow is either replayed or listed as not applicable (with why) in the manifest.
+    for p in &verdicts {
+        let not_applicable = p.about.as_ref().map_or(0, |a| a.not_applicable.len());
+        assert!(
+            p.would_provision && p.flows.len() + not_applicable == 4,
+            "{}/{}: {} flows, {not_applicable} not applicable",
+            p.idp,
+            p.profile,
+            p.flows.len()
+        );
+        assert!(!p.flows.is_empty(), "{}/{}", p.idp, p.profile);
+    }
     assert!(out.cleanup.leftovers.is_empty(), "{:?}", out.cleanup);
     assert!(out.cleanup.created > 0);
     assert_eq!(left_on(&env), 0, "the replay left resources behind");
@@ -138,6 +145,41 @@ const FLIPS: &[(Fault, &str, &str, &str)] = &[
         "read-back-suspended",
     ),
     (Fault::PutIgnored, "onelogin", "scim2", "update-attributes"),
+    // Okta's "Push now" of a group with no members is a replace of members with [] (SCIM-SDK
+    // #757): a server that wants at least one member value fails the push.
+    (
+        Fault::ReplaceEmptyMembersRejected,
+        "okta",
+        "group-push",
+        "push-empty-membership",
+    ),
+    // JumpCloud, Google and Rippling deprovision by setting active to false; only the
+    // read-back sees a server that answers 2xx and keeps the user active.
+    (
+        Fault::ActiveIgnored,
+        "jumpcloud",
+        "default",
+        "read-back-deactivate-user",
+    ),
+    (
+        Fault::ActiveIgnored,
+        "google",
+        "workspace",
+        "read-back-suspend-user",
+    ),
+    (
+        Fault::ActiveIgnored,
+        "rippling",
+        "default",
+        "read-back-terminate-user",
+    ),
+    // PingOne sends the admin's filter expression as typed: "username Eq \"%s\"".
+    (
+        Fault::FilterKeywordsCaseSensitive,
+        "ping",
+        "pingone",
+        "test-connection-lookup",
+    ),
 ];
 
 #[tokio::test]
@@ -187,8 +229,15 @@ async fn every_profile_that_deactivates_would_break_when_deactivation_does_not_s
     let env = Env::with_faults(&[Fault::ActiveIgnored]).await;
     let out = replay_on(&env, select(&[], &[])).await;
     let v = replay::profile_verdicts(&out.flows);
-    assert_eq!(v.len(), 5);
-    for p in &v {
+    // Profiles without a user flow (Okta Group Push) deactivate nobody and are unaffected.
+    let (with_users, without): (Vec<_>, Vec<_>) = v
+        .iter()
+        .partition(|p| p.flows.iter().any(|f| f.flow == "user-lifecycle"));
+    assert!(with_users.len() >= 9, "{}", with_users.len());
+    for p in &without {
+        assert!(p.would_provision, "{}/{}: {}", p.idp, p.profile, p.verdict);
+    }
+    for p in &with_users {
         assert!(
             !p.would_provision && p.severity == Some(Severity::Breaking),
             "{}/{}: {}",
@@ -265,6 +314,57 @@ const DESTROYS: &[(Fault, &str, &str, &str, &str)] = &[
         "aiw",
         "user-lifecycle",
         "existence-check-manager",
+    ),
+    // Okta Group Push adds a member incrementally after a full push; an add that replaces
+    // the list drops the members pushed before.
+    (
+        Fault::PatchAddReplacesMembers,
+        "okta",
+        "group-push",
+        "group-lifecycle",
+        "read-back-add-member",
+    ),
+    // Group Push renames with a path-less replace of {id, displayName} (the same PATCH precedes
+    // every membership update); read as a full replace, it empties the pushed group. The
+    // provider skips no-op PATCHes, so the first name PATCH that changes something shows it.
+    (
+        Fault::PatchPathlessClearsOthers,
+        "okta",
+        "group-push",
+        "group-lifecycle",
+        "read-back-rename-group",
+    ),
+    // JumpCloud removes a member with a value array and no filter.
+    (
+        Fault::PatchRemoveAllMembers,
+        "jumpcloud",
+        "default",
+        "group-lifecycle",
+        "read-back-remove-member",
+    ),
+    // Rippling adds members one PATCH at a time; the second replaces the first.
+    (
+        Fault::PatchAddReplacesMembers,
+        "rippling",
+        "default",
+        "group-lifecycle",
+        "read-back-add-member-2",
+    ),
+    // A filter that returns everything: PingOne and Google would match the next user to the
+    // one provisioned before it.
+    (
+        Fault::FilterIgnored,
+        "ping",
+        "pingone",
+        "full-sync",
+        "lookup-noah",
+    ),
+    (
+        Fault::FilterIgnored,
+        "google",
+        "workspace",
+        "full-sync",
+        "initial-lookup-chloe",
     ),
 ];
 

@@ -100,7 +100,25 @@ fn the_binary_prints_the_matrix_of_every_profile() {
             "{row} missing from the matrix:\n{matrix}"
         );
     }
-    assert_eq!(matrix.matches("WOULD PROVISION").count(), 5, "{matrix}");
+    let profiles: std::collections::BTreeSet<(String, String)> =
+        scimtest::replay::fixture::embedded()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|f| (f.idp, f.profile))
+            .collect();
+    assert!(profiles.len() >= 10, "{profiles:?}");
+    for (idp, profile) in &profiles {
+        let row = format!("{idp}/{profile}");
+        assert!(
+            matrix.contains(&row),
+            "{row} missing from the matrix:\n{matrix}"
+        );
+    }
+    assert_eq!(
+        matrix.matches("WOULD PROVISION").count(),
+        profiles.len(),
+        "{matrix}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -432,6 +432,20 @@ impl Hooks for Faults {
                 }
             }
         }
+        if self.has(Fault::ReplaceEmptyMembersRejected)
+            && req.operations.iter().any(|op| {
+                matches!(op.op, patch::OpKind::Replace)
+                    && on_members(op)
+                    && op
+                        .value
+                        .as_ref()
+                        .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
+            })
+        {
+            return Err(ScimError::invalid_value(
+                "required sub-attribute members.value is missing in the patch value",
+            ));
+        }
         if self.has(Fault::PatchAddReplacesMembers) {
             for op in &mut req.operations {
                 if matches!(op.op, patch::OpKind::Add) && on_members(op) {

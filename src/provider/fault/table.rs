@@ -159,6 +159,7 @@ fault_table! {
     LostMemberUpdates, "lost-member-updates", Defect, "group PATCH is an unlocked read-modify-write: concurrent member changes are lost";
     NoGroups, "no-groups", Allowed, "no Group resource type: discovery omits it, /Groups and Bulk on it answer 404 (allowed variant; RFC 7643 §6)";
     SlowGroupsList, "slow-groups-list", Allowed, "GET /Groups lists answer after 700 ms (allowed variant; no RFC sentence bounds latency, Okta's SPEC test wants < 600 ms)";
+    ReplaceEmptyMembersRejected, "replace-empty-members-rejected", Defect, "a PATCH replace of members with [] is refused with 400 (breaks Okta's push of an empty group; RFC 7644 §3.5.2.3)";
 }
 
 impl Fault {
