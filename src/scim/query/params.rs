@@ -9,6 +9,9 @@
 //!   400 `invalidSyntax`; a wrong member value in it is 400 `invalidValue`, as for GET.
 //! - **Integers.** `startIndex < 1` is 1 and `count < 0` is 0 (§3.4.2.4 "SHALL be interpreted
 //!   as"); values beyond the machine range saturate instead of failing.
+//! - **`cursor`** (RFC 9865 §2) is kept as sent: present and empty asks for the first page of a
+//!   cursor-paged query, absent means index paging. Whether a non-empty value is a cursor this
+//!   server issued is for the caller to decide (`cursor::decode`), not the parser.
 
 use super::sort::SortOrder;
 use crate::scim::error::{ScimError, ScimResult};
@@ -34,6 +37,9 @@ pub struct ListQuery {
     pub attributes: Vec<AttrPath>,
     /// `excludedAttributes`: removed from the returned set unless `returned: always`.
     pub excluded_attributes: Vec<AttrPath>,
+    /// RFC 9865 `cursor`: `Some("")` starts a cursor-paged query, `Some(token)` continues one,
+    /// `None` is index paging.
+    pub cursor: Option<String>,
 }
 
 impl Default for ListQuery {
@@ -46,12 +52,14 @@ impl Default for ListQuery {
             count: None,
             attributes: Vec::new(),
             excluded_attributes: Vec::new(),
+            cursor: None,
         }
     }
 }
 
-/// The list/search parameters RFC 7644 §3.4.2 defines, in their canonical spelling.
-pub const PARAMS: [&str; 7] = [
+/// The list/search parameters RFC 7644 §3.4.2 defines, and RFC 9865 §2's `cursor`, in their
+/// canonical spelling.
+pub const PARAMS: [&str; 8] = [
     "filter",
     "sortBy",
     "sortOrder",
@@ -59,6 +67,7 @@ pub const PARAMS: [&str; 7] = [
     "count",
     "attributes",
     "excludedAttributes",
+    "cursor",
 ];
 
 impl ListQuery {
@@ -91,6 +100,7 @@ impl ListQuery {
                 "startIndex" => q.start_index = clamp_start(parse_int(value, key)?),
                 "count" => q.count = Some(clamp_count(parse_int(value, key)?)),
                 "attributes" => q.attributes = parse_attr_list(value)?,
+                "cursor" => q.cursor = Some(value.to_string()),
                 _ => q.excluded_attributes = parse_attr_list(value)?,
             }
         }
@@ -99,7 +109,7 @@ impl ListQuery {
 
     /// From a `POST .search` body (RFC 7644 §3.4.3): `schemas` must list the SearchRequest URN;
     /// `attributes` / `excludedAttributes` are arrays of paths; `sortBy`, `sortOrder` and
-    /// `filter` are strings; `startIndex` and `count` integers. Member names match
+    /// `filter` and `cursor` (RFC 9865 §3) are strings; `startIndex` and `count` integers. Member names match
     /// case-insensitively, `null` members count as absent and unknown members are ignored.
     pub fn from_search_request(body: &Value) -> ScimResult<ListQuery> {
         let Some(obj) = body.as_object() else {
@@ -152,6 +162,7 @@ impl ListQuery {
                 "startIndex" => q.start_index = clamp_start(body_int(value, key)?),
                 "count" => q.count = Some(clamp_count(body_int(value, key)?)),
                 "attributes" => q.attributes = body_paths(value, key)?,
+                "cursor" => q.cursor = Some(body_str(value, key)?.to_string()),
                 _ => q.excluded_attributes = body_paths(value, key)?,
             }
         }
