@@ -63,7 +63,10 @@ async fn the_service_provider_config_advertises_both_methods() {
         .and_then(|a| a.iter().find(|x| x["name"] == "pagination"))
         .cloned()
         .unwrap_or(Value::Null);
-    assert_eq!(pagination["subAttributes"].as_array().map(Vec::len), Some(6));
+    assert_eq!(
+        pagination["subAttributes"].as_array().map(Vec::len),
+        Some(6)
+    );
 }
 
 #[tokio::test]
@@ -172,7 +175,9 @@ async fn a_cursor_never_issued_or_from_another_query_is_400_invalid_cursor() {
         .assert_error(400, Some("invalidCursor"));
     // The genuine one still works.
     assert_eq!(
-        env.get(&format!("/Users?count=1&cursor={token}")).await.status,
+        env.get(&format!("/Users?count=1&cursor={token}"))
+            .await
+            .status,
         200
     );
 }
@@ -220,9 +225,7 @@ async fn groups_and_post_search_page_by_cursor() {
     for n in ["s1", "s2", "s3"] {
         env.user(n).await;
     }
-    let body = |cursor: &str| {
-        json!({"schemas": [SEARCH], "filter": "userName sw \"s\"", "count": 2, "cursor": cursor})
-    };
+    let body = |cursor: &str| json!({"schemas": [SEARCH], "filter": "userName sw \"s\"", "count": 2, "cursor": cursor});
     let r = env.post("/Users/.search", body("")).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(names(&r), ["s1", "s2"]);

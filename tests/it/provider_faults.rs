@@ -877,8 +877,9 @@ async fn probe(f: Fault, env: &Env) -> bool {
             env.get("/ServiceProviderConfig").await.json["pagination"]["cursor"] == true
                 && env.get("/Users?count=1&cursor=").await.json["nextCursor"].is_null()
         }
-        Fault::CursorPreviousOnFirst => env.get("/Users?cursor=").await.json["previousCursor"]
-            .is_string(),
+        Fault::CursorPreviousOnFirst => {
+            env.get("/Users?cursor=").await.json["previousCursor"].is_string()
+        }
         Fault::CursorNoError => env.get("/Users?cursor=nonsense").await.status == 200,
         Fault::CursorCountIgnored => {
             env.user("a").await;

@@ -42,7 +42,12 @@ async fn five(c: &Ctx) -> Result<Fixture, Finding> {
 
 /// One cursor page of the fixture's users: `cursor` as given (empty for the first page).
 async fn cursor_page(c: &Ctx, fx: &Fixture, cursor: &str) -> Result<Resp, Finding> {
-    let r = list(c, &fx.scope(), &format!("&count={COUNT}&cursor={}", enc(cursor))).await;
+    let r = list(
+        c,
+        &fx.scope(),
+        &format!("&count={COUNT}&cursor={}", enc(cursor)),
+    )
+    .await;
     status(&r, &[200])?;
     Ok(r)
 }
@@ -106,12 +111,15 @@ async fn next_cursor(c: &Ctx) -> CheckResult {
     let fx = five(c).await?;
     let first = cursor_page(c, &fx, "").await?;
     let got = fx.labels(&first);
-    ensure(got.len() >= USERS.len() || next_of(&first).is_some(), || {
-        format!(
-            "the first page (count={COUNT}, cursor empty) holds {got:?} of 5 matching users and no nextCursor: {}",
-            truncate(&first.text, 300)
-        )
-    })?;
+    ensure(
+        got.len() >= USERS.len() || next_of(&first).is_some(),
+        || {
+            format!(
+                "the first page (count={COUNT}, cursor empty) holds {got:?} of 5 matching users and no nextCursor: {}",
+                truncate(&first.text, 300)
+            )
+        },
+    )?;
     let w = walk_pages(c, &fx).await?;
     let missing = w.missing();
     ensure(!w.ended || missing.is_empty(), || {

@@ -195,13 +195,7 @@ mod tests {
         let forged = URL_SAFE_NO_PAD.encode("0000000000000000.1.s.0.3");
         let mut altered = token.clone();
         altered.pop();
-        for bad in [
-            "",
-            "not-a-cursor",
-            "%%%",
-            forged.as_str(),
-            altered.as_str(),
-        ] {
+        for bad in ["", "not-a-cursor", "%%%", forged.as_str(), altered.as_str()] {
             let e = Cursor::decode(bad, KEY).err();
             assert_eq!(
                 e.as_ref().map(|e| (e.status, e.scim_type)),
@@ -233,7 +227,10 @@ mod tests {
         let r = cursor_list_response(3, vec![serde_json::json!({"id": "a"})], Some("abc".into()));
         assert_eq!(r["nextCursor"], "abc");
         assert!(r.get("startIndex").is_none());
-        assert_eq!((r["totalResults"].as_u64(), r["itemsPerPage"].as_u64()), (Some(3), Some(1)));
+        assert_eq!(
+            (r["totalResults"].as_u64(), r["itemsPerPage"].as_u64()),
+            (Some(3), Some(1))
+        );
         let last = cursor_list_response(3, Vec::new(), None);
         assert!(last.get("nextCursor").is_none());
         assert_eq!(last["Resources"], serde_json::json!([]));

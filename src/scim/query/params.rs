@@ -478,6 +478,45 @@ mod tests {
         );
     }
 
+    // ----- cursor (RFC 9865) -------------------------------------------------------------------
+
+    #[test]
+    fn cursor_is_kept_as_sent_and_empty_starts_a_cursor_query() {
+        assert_eq!(ok(q(&[])).cursor, None);
+        assert_eq!(ok(q(&[("cursor", "")])).cursor.as_deref(), Some(""));
+        assert_eq!(
+            ok(q(&[("Cursor", "VZUTiyhEQJ94IR"), ("count", "10")]))
+                .cursor
+                .as_deref(),
+            Some("VZUTiyhEQJ94IR")
+        );
+        // `?cursor` with no `=` decodes to the empty value (RFC 9865 §2's first-page example).
+        let pairs = ok(decode_query("filter=userName%20sw%20J&cursor&count=10"));
+        let lq = ok(ListQuery::from_params(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ));
+        assert_eq!((lq.cursor.as_deref(), lq.count), (Some(""), Some(10)));
+        assert_eq!(
+            kind(q(&[("cursor", ""), ("cursor", "x")])),
+            Some(ScimType::InvalidValue)
+        );
+    }
+
+    #[test]
+    fn search_request_cursor_is_a_string_member() {
+        let body = json!({"schemas": [SEARCH_REQUEST], "cursor": "", "count": 10});
+        let lq = ok(ListQuery::from_search_request(&body));
+        assert_eq!((lq.cursor.as_deref(), lq.count), (Some(""), Some(10)));
+        let get = ok(q(&[("cursor", "abc"), ("count", "2")]));
+        let body = json!({"schemas": [SEARCH_REQUEST], "CURSOR": "abc", "count": 2});
+        assert_eq!(ok(ListQuery::from_search_request(&body)), get);
+        let bad = json!({"schemas": [SEARCH_REQUEST], "cursor": 7});
+        assert_eq!(
+            kind(ListQuery::from_search_request(&bad)),
+            Some(ScimType::InvalidValue)
+        );
+    }
+
     // ----- SearchRequest ----------------------------------------------------------------------
 
     #[test]
