@@ -20,6 +20,7 @@ pub fn all() -> Vec<Check> {
     // filter, pagination and sort:
     v.extend(checks::filter::checks());
     v.extend(checks::pagination::checks());
+    v.extend(checks::cursor::checks());
     v.extend(checks::sort::checks());
 
     // attributes and PATCH:

@@ -84,6 +84,9 @@ impl Caps {
             Capability::Filter => self.flag("filter"),
             Capability::Groups => self.groups.is_some(),
             Capability::SecondTenant => self.second_tenant,
+            Capability::Cursor => {
+                self.spc.pointer("/pagination/cursor") == Some(&Value::Bool(true))
+            }
             Capability::EnterpriseUser => self.resource_types.iter().any(|rt| {
                 rt["schemaExtensions"]
                     .as_array()

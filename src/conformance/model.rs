@@ -26,6 +26,8 @@ pub enum Capability {
     EnterpriseUser,
     /// A second tenant's credential (`check --second-token`).
     SecondTenant,
+    /// RFC 9865 §4 `pagination.cursor`: cursor-based pagination.
+    Cursor,
 }
 
 impl Capability {
@@ -40,6 +42,7 @@ impl Capability {
             Capability::Groups => "groups",
             Capability::EnterpriseUser => "enterpriseUser",
             Capability::SecondTenant => "second-token",
+            Capability::Cursor => "pagination.cursor",
         }
     }
 }

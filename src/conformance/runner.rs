@@ -365,6 +365,7 @@ pub async fn run(
                         Capability::SecondTenant => {
                             "needs a second tenant's credential (--second-token)".to_string()
                         }
+                        Capability::Cursor => "the target's ServiceProviderConfig does not advertise \"pagination\": {\"cursor\": true} (RFC 9865 §4)".to_string(),
                         m => format!("the target does not advertise {}", m.name()),
                     },
                     Vec::new(),

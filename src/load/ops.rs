@@ -243,6 +243,10 @@ impl Shared {
 struct Mine {
     users: Vec<PoolUser>,
     groups: Vec<String>,
+    /// Where this goose user's cursor walk over users continues (`None`: the first page next).
+    user_cursor: Option<String>,
+    /// As `user_cursor`, over groups.
+    group_cursor: Option<String>,
 }
 
 fn mine(user: &mut GooseUser) -> &mut Mine {
@@ -561,6 +565,35 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
             let start = 1 + s.pick(pages) * s.page_size;
             let url = format!("{}/{path}?startIndex={start}&count={}", s.base, s.page_size);
             call(user, s, op, GooseMethod::Get, &url, None, &[200]).await?;
+        }
+        Op::ListUsersCursor | Op::ListGroupsCursor => {
+            let users = op == Op::ListUsersCursor;
+            let path = if users { "Users" } else { "Groups" };
+            let m = mine(user);
+            let cursor = if users {
+                m.user_cursor.take()
+            } else {
+                m.group_cursor.take()
+            };
+            let url = format!(
+                "{}/{path}?count={}&cursor={}",
+                s.base,
+                s.page_size,
+                enc(cursor.as_deref().unwrap_or_default())
+            );
+            let a = call(user, s, op, GooseMethod::Get, &url, None, &[200]).await?;
+            // RFC 9865 §2: the next page is asked for with the nextCursor; none means that was
+            // the last page, and an error (an expired cursor, say) starts the walk over.
+            let next = a
+                .json()
+                .filter(|_| a.status == 200)
+                .and_then(|v| v.get("nextCursor")?.as_str().map(str::to_string));
+            let m = mine(user);
+            if users {
+                m.user_cursor = next;
+            } else {
+                m.group_cursor = next;
+            }
         }
         Op::CreateGroup => {
             let members: Vec<Value> = s

@@ -132,6 +132,9 @@ pub struct Semantics {
     pub paging: bool,
     /// Added to `startIndex` before paging.
     pub start_index_shift: usize,
+    /// A `cursor` this provider did not issue is refused with 400 `invalidCursor` (RFC 9865
+    /// §2.1); off, it starts the query from its first page.
+    pub refuse_unknown_cursors: bool,
     /// `/Me` for a token bound to no user.
     pub me_unbound: MeUnbound,
     /// The `Content-Type` of every response with a body.
@@ -192,6 +195,7 @@ impl Semantics {
             delete_cascades_members: true,
             paging: true,
             start_index_shift: 0,
+            refuse_unknown_cursors: true,
             me_unbound: MeUnbound::NotImplemented,
             media_type: crate::provider::http::SCIM_JSON,
             www_authenticate: true,

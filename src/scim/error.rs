@@ -7,7 +7,7 @@ use std::fmt;
 /// The URN of the SCIM error message schema.
 pub const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 
-/// `scimType` values of RFC 7644 §3.12, Table 9.
+/// `scimType` values of RFC 7644 §3.12, Table 9, and those RFC 9865 §2.1 adds to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ScimType {
@@ -31,6 +31,12 @@ pub enum ScimType {
     InvalidVers,
     /// The request cannot be completed because it contains sensitive information (e.g. in a URL).
     Sensitive,
+    /// RFC 9865 §2.1: the cursor value is invalid (not one the server issued for this query).
+    InvalidCursor,
+    /// RFC 9865 §2.1: the cursor has expired.
+    ExpiredCursor,
+    /// RFC 9865 §2.1: the count value is invalid (for a cursor-paged query).
+    InvalidCount,
 }
 
 impl ScimType {
@@ -47,6 +53,9 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
+            ScimType::ExpiredCursor => "expiredCursor",
+            ScimType::InvalidCount => "invalidCount",
         }
     }
 }
@@ -110,6 +119,10 @@ impl ScimError {
     pub fn too_many(detail: impl Into<String>) -> Self {
         Self::new(400, Some(ScimType::TooMany), detail)
     }
+    /// 400 `invalidCursor` (RFC 9865 §2.1).
+    pub fn invalid_cursor(detail: impl Into<String>) -> Self {
+        Self::new(400, Some(ScimType::InvalidCursor), detail)
+    }
     /// 404 without a `scimType`.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(404, None, detail)
@@ -167,6 +180,9 @@ mod tests {
             ScimType::InvalidFilter,
             ScimType::NoTarget,
             ScimType::InvalidVers,
+            ScimType::InvalidCursor,
+            ScimType::ExpiredCursor,
+            ScimType::InvalidCount,
         ] {
             let s = serde_json::to_value(t).unwrap_or_default();
             assert_eq!(s, serde_json::Value::String(t.as_str().into()));

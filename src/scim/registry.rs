@@ -432,6 +432,25 @@ pub struct SpcSettings {
     pub etag: bool,
     /// `documentationUri`, left out when `None`.
     pub documentation_uri: Option<String>,
+    /// RFC 9865 §4 `pagination`, left out when `None`.
+    pub pagination: Option<PaginationSettings>,
+}
+
+/// RFC 9865 §4: the `pagination` complex attribute of the ServiceProviderConfig.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaginationSettings {
+    /// `cursor`: cursor-based pagination is supported.
+    pub cursor: bool,
+    /// `index`: index-based pagination is supported.
+    pub index: bool,
+    /// `defaultPaginationMethod`: `"cursor"` or `"index"`.
+    pub default_method: &'static str,
+    /// `defaultPageSize`.
+    pub default_page_size: usize,
+    /// `maxPageSize`.
+    pub max_page_size: usize,
+    /// `cursorTimeout` in seconds, left out when cursors do not expire.
+    pub cursor_timeout: Option<u64>,
 }
 
 /// The representation `GET /ServiceProviderConfig` returns (RFC 7643 §5): every REQUIRED
@@ -461,6 +480,18 @@ pub fn service_provider_config(settings: &SpcSettings, base_url: &str) -> Value 
     );
     doc.insert("sort".into(), json!({"supported": settings.sort}));
     doc.insert("etag".into(), json!({"supported": settings.etag}));
+    if let Some(p) = &settings.pagination {
+        let mut m = Map::new();
+        m.insert("cursor".into(), json!(p.cursor));
+        m.insert("index".into(), json!(p.index));
+        m.insert("defaultPaginationMethod".into(), json!(p.default_method));
+        m.insert("defaultPageSize".into(), json!(p.default_page_size));
+        m.insert("maxPageSize".into(), json!(p.max_page_size));
+        if let Some(t) = p.cursor_timeout {
+            m.insert("cursorTimeout".into(), json!(t));
+        }
+        doc.insert("pagination".into(), Value::Object(m));
+    }
     doc.insert(
         "authenticationSchemes".into(),
         json!([{
@@ -814,10 +845,12 @@ mod tests {
             sort: true,
             etag: true,
             documentation_uri: None,
+            pagination: None,
         };
         let doc = service_provider_config(&settings, "https://example.com/v2/");
         assert_eq!(doc["schemas"], json!([SPC_SCHEMA]));
         assert!(doc.get("documentationUri").is_none());
+        assert!(doc.get("pagination").is_none());
         assert_eq!(doc["patch"]["supported"], true);
         assert_eq!(
             doc["bulk"],
@@ -838,10 +871,23 @@ mod tests {
         );
         let with_doc = SpcSettings {
             documentation_uri: Some("https://d.example".into()),
-            ..settings
+            pagination: Some(PaginationSettings {
+                cursor: true,
+                index: true,
+                default_method: "index",
+                default_page_size: 100,
+                max_page_size: 200,
+                cursor_timeout: None,
+            }),
+            ..settings.clone()
         };
-        let doc = service_provider_config(&with_doc, "https://example.com/v2");
-        assert_eq!(doc["documentationUri"], "https://d.example");
+        let paged = service_provider_config(&with_doc, "https://example.com/v2");
+        assert_eq!(paged["documentationUri"], "https://d.example");
+        assert_eq!(
+            paged["pagination"],
+            json!({"cursor": true, "index": true, "defaultPaginationMethod": "index",
+                   "defaultPageSize": 100, "maxPageSize": 200})
+        );
 
         // every REQUIRED attribute of the (corrected) SPC schema is present
         let r = reg();

@@ -488,3 +488,108 @@ async fn an_entra_paced_load_fails_against_a_provider_limited_to_10_per_second()
         assert_eq!(throttled > 0, limit.is_some(), "limit {limit:?}: {l}");
     }
 }
+
+/// `list-users-cursor` walks by cursor: an empty `cursor` first, then the `nextCursor` of the
+/// page before (a double that serves two pages sees both asked for), starting over after the
+/// last page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_users_cursor_follows_next_cursor() {
+    use wiremock::matchers::{any, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    let list = |next: Option<&str>| {
+        let mut body = serde_json::json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": 2, "itemsPerPage": 1, "Resources": [{"id": "x"}]
+        });
+        if let Some(n) = next {
+            body["nextCursor"] = serde_json::json!(n);
+        }
+        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/scim+json")
+    };
+    Mock::given(method("GET"))
+        .and(path("/scim/v2/Users"))
+        .and(query_param("cursor", "p2"))
+        .respond_with(list(None))
+        .named("second page, by the first page's nextCursor")
+        .expect(1..)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/scim/v2/Users"))
+        .and(query_param("cursor", ""))
+        .respond_with(list(Some("p2")))
+        .named("first page, empty cursor")
+        .expect(2..)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],"patch":{"supported":true},"filter":{"supported":true},"pagination":{"cursor":true,"index":true},"totalResults":0,"Resources":[]}"#,
+            "application/scim+json",
+        ))
+        .named("discovery and preflight")
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let dir = tmpdir("cursor-walk");
+    let sc = dir.join("cursor.toml");
+    std::fs::write(
+        &sc,
+        "name = \"cursor\"\ndescription = \"t\"\nmodelled_on = \"t\"\n[run]\nusers = 1\nduration = \"2s\"\n[data]\npage_size = 1\n[[operation]]\nname = \"list-users-cursor\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let outcome = cli::run(&[
+        "load",
+        "--no-correctness",
+        "--scenario",
+        &sc.display().to_string(),
+        "--target",
+        &format!("{}/scim/v2", server.uri()),
+        "--token",
+        "t",
+        "--report-dir",
+        &dir.join("r").display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
+    let r = report(&dir.join("r"));
+    assert_eq!(r["load"]["operations"][0]["op"], "GET /Users?cursor&count");
+    server.verify().await;
+}
+
+/// Against the provider every cursor the walk sends back is one it issued (it answers 400
+/// `invalidCursor` to any other), over users and groups.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cursor_listings_against_the_provider_make_no_errors() {
+    let dir = tmpdir("cursor-provider");
+    let sc = dir.join("cursor.toml");
+    std::fs::write(
+        &sc,
+        "name = \"cursor\"\ndescription = \"t\"\nmodelled_on = \"t\"\n[run]\nusers = 2\nduration = \"2s\"\n[data]\nusers = 5\ngroups = 3\npage_size = 2\n[[operation]]\nname = \"list-users-cursor\"\n[[operation]]\nname = \"list-groups-cursor\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let outcome = cli::run(&[
+        "load",
+        "--no-correctness",
+        "--scenario",
+        &sc.display().to_string(),
+        "--report-dir",
+        &dir.join("r").display().to_string(),
+    ])
+    .await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
+    let l = report(&dir.join("r"))["load"].clone();
+    assert_eq!(l["errors"], 0, "{l}");
+    let ops: Vec<String> = l["operations"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o["op"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    for want in ["GET /Users?cursor&count", "GET /Groups?cursor&count"] {
+        assert!(ops.iter().any(|o| o == want), "{ops:?}");
+    }
+}

@@ -26,6 +26,7 @@ mod provider_auth;
 mod provider_bulk;
 mod provider_clean_paths;
 mod provider_conformance;
+mod provider_cursor;
 mod provider_discovery;
 mod provider_errors;
 mod provider_etag;

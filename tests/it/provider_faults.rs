@@ -877,6 +877,37 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 .await;
             r.status == 400 && member_ids(&env.get(&format!("/Groups/{g}")).await.json) == vec![a]
         }
+        Fault::CursorRepeatsPage => {
+            for n in ["a", "b", "c"] {
+                env.user(n).await;
+            }
+            let first = env.get("/Users?count=1&cursor=").await.json;
+            let next = first["nextCursor"].as_str().unwrap_or_default();
+            let second = env.get(&format!("/Users?count=1&cursor={next}")).await.json;
+            second["Resources"][0]["id"] == first["Resources"][0]["id"]
+        }
+        Fault::CursorAdvertisedMissing => {
+            env.user("a").await;
+            env.user("b").await;
+            env.get("/ServiceProviderConfig").await.json["pagination"]["cursor"] == true
+                && env.get("/Users?count=1&cursor=").await.json["nextCursor"].is_null()
+        }
+        Fault::CursorPreviousOnFirst => {
+            env.get("/Users?cursor=").await.json["previousCursor"].is_string()
+        }
+        Fault::CursorNoError => env.get("/Users?cursor=nonsense").await.status == 200,
+        Fault::CursorCountIgnored => {
+            env.user("a").await;
+            env.user("b").await;
+            env.get("/Users?count=1&cursor=").await.json["Resources"]
+                .as_array()
+                .map(Vec::len)
+                != Some(1)
+        }
+        Fault::CursorUnsupported => {
+            env.get("/ServiceProviderConfig").await.json["pagination"].is_null()
+                && env.get("/Users?cursor=").await.json["startIndex"] == 1
+        }
     }
 }
 
@@ -1028,4 +1059,10 @@ one_case_per_fault! {
     no_groups: NoGroups,
     slow_groups_list: SlowGroupsList,
     replace_empty_members_rejected: ReplaceEmptyMembersRejected,
+    cursor_repeats_page: CursorRepeatsPage,
+    cursor_advertised_missing: CursorAdvertisedMissing,
+    cursor_previous_on_first: CursorPreviousOnFirst,
+    cursor_no_error: CursorNoError,
+    cursor_count_ignored: CursorCountIgnored,
+    cursor_unsupported: CursorUnsupported,
 }

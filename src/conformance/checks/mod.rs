@@ -8,7 +8,8 @@ pub mod users;
 pub mod groups;
 pub mod me;
 
-// filter, pagination and sort:
+// filter, pagination (index and cursor) and sort:
+pub mod cursor;
 pub mod filter;
 pub mod pagination;
 pub mod sort;

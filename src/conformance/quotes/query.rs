@@ -1,4 +1,5 @@
-//! The RFC sentences behind the filter, pagination and sort checks.
+//! The RFC sentences behind the filter, pagination (RFC 7644 index and RFC 9865 cursor) and sort
+//! checks.
 
 /// `(check id, RFC section of the quoted sentence, the sentence)`, in catalogue order.
 pub(super) const QUOTES: &[(&str, &str, &str)] = &[
@@ -211,6 +212,31 @@ pub(super) const QUOTES: &[(&str, &str, &str)] = &[
         "pagination.walk",
         "RFC 7644 §3.4.2.4",
         "Because pagination is not stateful, clients MUST be prepared to handle inconsistent results. For example, a request for a list of 10 resources beginning with a startIndex of 1 MAY return different results when repeated",
+    ),
+    (
+        "pagination.cursor.next-cursor",
+        "RFC 9865 §2",
+        "Service providers supporting cursor-based pagination MUST include nextCursor in all paged query responses except when returning the last page. nextCursor MUST be omitted from a response only to indicate that there are no more result pages.",
+    ),
+    (
+        "pagination.cursor.count",
+        "RFC 9865 §2",
+        "count: Specifies the desired maximum number of query results per page, e.g., 10. … When specified, the service provider MUST NOT return more although it MAY return fewer results.",
+    ),
+    (
+        "pagination.cursor.first-no-previous",
+        "RFC 9865 §2",
+        "previousCursor: A cursor value string that MAY be used in a subsequent request to obtain the previous page of results. Returning previousCursor is OPTIONAL. previousCursor MUST NOT be returned with the first page.",
+    ),
+    (
+        "pagination.cursor.invalid",
+        "RFC 9865 §2.1",
+        "If a service provider encounters invalid pagination query parameters (invalid cursor value, count value, etc), or other error conditions, the service provider SHOULD return the appropriate HTTP response status code and detailed JSON error response as defined in Section 3.12 of [RFC7644]. … invalidCursor: Cursor value is invalid. Cursor value SHOULD be empty to request the first page and set to the nextCursor or previousCursor value for subsequent queries.",
+    ),
+    (
+        "pagination.cursor.walk",
+        "RFC 9865 §2",
+        "nextCursor: A cursor value string that MAY be used in a subsequent request to obtain the next page of results.",
     ),
     (
         "sort.ascending-default",

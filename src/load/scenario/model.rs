@@ -32,6 +32,11 @@ pub enum Op {
     ListUsers,
     /// `GET /Groups?startIndex=…&count=…`: one page of a full listing (Okta import).
     ListGroups,
+    /// `GET /Users?count=…&cursor=…`: the next page of a cursor-paged listing (RFC 9865), each
+    /// goose user walking its own listing by `nextCursor` and starting over after the last page.
+    ListUsersCursor,
+    /// `GET /Groups?count=…&cursor=…`: as `list-users-cursor`, over groups.
+    ListGroupsCursor,
     /// `POST /Groups` with members from the user pool.
     CreateGroup,
     /// `PATCH /Groups/{id}` adding members.
@@ -44,7 +49,7 @@ pub enum Op {
 
 impl Op {
     /// Every operation, in documentation order.
-    pub const ALL: [Op; 13] = [
+    pub const ALL: [Op; 15] = [
         Op::CreateUser,
         Op::GetUser,
         Op::FilterUser,
@@ -54,6 +59,8 @@ impl Op {
         Op::DeleteUser,
         Op::ListUsers,
         Op::ListGroups,
+        Op::ListUsersCursor,
+        Op::ListGroupsCursor,
         Op::CreateGroup,
         Op::AddMembers,
         Op::RemoveMembers,
@@ -72,6 +79,8 @@ impl Op {
             Op::DeleteUser => "delete-user",
             Op::ListUsers => "list-users",
             Op::ListGroups => "list-groups",
+            Op::ListUsersCursor => "list-users-cursor",
+            Op::ListGroupsCursor => "list-groups-cursor",
             Op::CreateGroup => "create-group",
             Op::AddMembers => "add-members",
             Op::RemoveMembers => "remove-members",
@@ -94,6 +103,8 @@ impl Op {
             Op::DeleteUser => "DELETE /Users/{id}",
             Op::ListUsers => "GET /Users?startIndex&count",
             Op::ListGroups => "GET /Groups?startIndex&count",
+            Op::ListUsersCursor => "GET /Users?cursor&count",
+            Op::ListGroupsCursor => "GET /Groups?cursor&count",
             Op::CreateGroup => "POST /Groups",
             Op::AddMembers => "PATCH /Groups/{id} add",
             Op::RemoveMembers => "PATCH /Groups/{id} remove",
@@ -265,7 +276,7 @@ pub struct Data {
     pub members_per_group: usize,
     /// Whether users carry the enterprise extension (`employeeNumber`, `department`, `manager`).
     pub enterprise: bool,
-    /// `count` for `list-users` and `list-groups` (Okta imports with 100).
+    /// `count` for `list-users`, `list-groups` and their `-cursor` forms (Okta imports with 100).
     pub page_size: usize,
 }
 

@@ -86,6 +86,7 @@ impl Hooks for Faults {
         s.delete_cascades_members = !on(Fault::DanglingMembers);
         s.paging = !on(Fault::PaginationIgnored);
         s.start_index_shift = usize::from(on(Fault::StartIndexZeroBased));
+        s.refuse_unknown_cursors = !on(Fault::CursorNoError);
         s.me_unbound = if on(Fault::Me404) {
             MeUnbound::NotFound
         } else if on(Fault::MeOtherUser) {
@@ -222,6 +223,11 @@ impl Hooks for Faults {
                     rewrite::spc_incomplete(body);
                 } else if self.has(Fault::SpcUnderstates) {
                     rewrite::spc_understates(body);
+                }
+                if self.has(Fault::CursorUnsupported)
+                    && let Some(m) = body.as_object_mut()
+                {
+                    m.shift_remove("pagination");
                 }
             }
             Discovery::Schemas(id) => {
@@ -510,6 +516,9 @@ impl Hooks for Faults {
             Fault::SortIgnored,
             Fault::SortOrderIgnored,
             Fault::ListAttributesIgnored,
+            Fault::CursorRepeatsPage,
+            Fault::CursorCountIgnored,
+            Fault::CursorUnsupported,
         ];
         if !rewrites.iter().any(|f| self.has(*f)) {
             return None;
@@ -526,6 +535,16 @@ impl Hooks for Faults {
         }
         if self.has(Fault::ListAttributesIgnored) {
             q.attributes = Vec::new();
+        }
+        if self.has(Fault::CursorRepeatsPage) && q.cursor.as_deref().is_some_and(|c| !c.is_empty())
+        {
+            q.cursor = Some(String::new());
+        }
+        if self.has(Fault::CursorCountIgnored) && q.cursor.is_some() {
+            q.count = None;
+        }
+        if self.has(Fault::CursorUnsupported) {
+            q.cursor = None;
         }
         Some(q)
     }
@@ -607,6 +626,12 @@ impl Hooks for Faults {
             && let Some(c) = q.count
         {
             m.insert("itemsPerPage".into(), json!(c));
+        }
+        if self.has(Fault::CursorAdvertisedMissing) {
+            m.shift_remove("nextCursor");
+        }
+        if self.has(Fault::CursorPreviousOnFirst) && q.cursor.as_deref() == Some("") {
+            m.insert("previousCursor".into(), json!("before-the-first-page"));
         }
     }
 }

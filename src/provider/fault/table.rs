@@ -160,6 +160,12 @@ fault_table! {
     NoGroups, "no-groups", Allowed, "no Group resource type: discovery omits it, /Groups and Bulk on it answer 404 (allowed variant; RFC 7643 §6)";
     SlowGroupsList, "slow-groups-list", Allowed, "GET /Groups lists answer after 700 ms (allowed variant; no RFC sentence bounds latency, Okta's SPEC test wants < 600 ms)";
     ReplaceEmptyMembersRejected, "replace-empty-members-rejected", Defect, "a PATCH replace of members with [] is refused with 400 (breaks Okta's push of an empty group; RFC 7644 §3.5.2.3)";
+    CursorRepeatsPage, "cursor-repeats-page", Defect, "a nextCursor sent back returns the first page again (RFC 9865 §2)";
+    CursorAdvertisedMissing, "cursor-advertised-missing", Defect, "the ServiceProviderConfig advertises cursor paging but no page carries nextCursor (RFC 9865 §2)";
+    CursorPreviousOnFirst, "cursor-previous-on-first", Defect, "the first cursor page carries a previousCursor (RFC 9865 §2)";
+    CursorNoError, "cursor-no-error", Defect, "a cursor the server never issued answers 200 with the first page, not 400 invalidCursor (RFC 9865 §2.1)";
+    CursorCountIgnored, "cursor-count-ignored", Defect, "cursor-paged lists ignore count and serve the default page size (RFC 9865 §2)";
+    CursorUnsupported, "cursor-unsupported", Allowed, "no cursor paging: the ServiceProviderConfig has no pagination and cursor is ignored (allowed variant; RFC 9865 §4)";
 }
 
 impl Fault {

@@ -121,6 +121,8 @@ pub struct Provider {
     pub oauth: Option<crate::provider::oauth::Issuer>,
     slots: Vec<TenantSlot>,
     spc: Bytes,
+    /// Signs the RFC 9865 cursors this provider issues (random per start).
+    cursor_key: [u8; 16],
 }
 
 /// How long after a write a lagging read (`Semantics::read_lag`) may serve the replaced version.
@@ -194,6 +196,14 @@ impl Provider {
                 sort: true,
                 etag: true,
                 documentation_uri: Some("https://github.com/scimtest/scimtest#readme".into()),
+                pagination: Some(registry::PaginationSettings {
+                    cursor: true,
+                    index: true,
+                    default_method: "index",
+                    default_page_size: limits.default_count.min(limits.filter_max_results),
+                    max_page_size: limits.filter_max_results,
+                    cursor_timeout: None,
+                }),
             },
             &base_url,
         );
@@ -223,6 +233,7 @@ impl Provider {
             }),
             slots,
             spc: to_bytes(&spc),
+            cursor_key: *uuid::Uuid::new_v4().as_bytes(),
         })
     }
 

@@ -3,9 +3,11 @@
 //! parsed by the filter module. `params` reads the query parameters and the `SearchRequest` body
 //! into a [`ListQuery`], `projection` applies `attributes` / `excludedAttributes` and the
 //! `returned` characteristic, `sort` orders by `sortBy` / `sortOrder`, and `page` cuts the page
-//! (`startIndex` / `count`) and builds the `ListResponse` message. Each file states the
+//! (`startIndex` / `count`) and builds the `ListResponse` message, and `cursor` holds RFC 9865's
+//! cursor-based paging (the opaque token and the page it selects). Each file states the
 //! decisions it takes where the RFCs leave room, so callers and checks can rely on them.
 
+mod cursor;
 mod page;
 mod params;
 mod projection;
@@ -14,6 +16,7 @@ mod sort;
 #[cfg(test)]
 mod fixtures;
 
+pub use cursor::{Cursor, Position, cursor_list_response, cursor_page, fingerprint};
 pub use page::{list_response, page_range};
 pub use params::{ListQuery, PARAMS, decode_query, parse_attr_list};
 pub use projection::project;

@@ -9,6 +9,9 @@
 //!   400 `invalidSyntax`; a wrong member value in it is 400 `invalidValue`, as for GET.
 //! - **Integers.** `startIndex < 1` is 1 and `count < 0` is 0 (§3.4.2.4 "SHALL be interpreted
 //!   as"); values beyond the machine range saturate instead of failing.
+//! - **`cursor`** (RFC 9865 §2) is kept as sent: present and empty asks for the first page of a
+//!   cursor-paged query, absent means index paging. Whether a non-empty value is a cursor this
+//!   server issued is for the caller to decide (`cursor::decode`), not the parser.
 
 use super::sort::SortOrder;
 use crate::scim::error::{ScimError, ScimResult};
@@ -34,6 +37,9 @@ pub struct ListQuery {
     pub attributes: Vec<AttrPath>,
     /// `excludedAttributes`: removed from the returned set unless `returned: always`.
     pub excluded_attributes: Vec<AttrPath>,
+    /// RFC 9865 `cursor`: `Some("")` starts a cursor-paged query, `Some(token)` continues one,
+    /// `None` is index paging.
+    pub cursor: Option<String>,
 }
 
 impl Default for ListQuery {
@@ -46,12 +52,14 @@ impl Default for ListQuery {
             count: None,
             attributes: Vec::new(),
             excluded_attributes: Vec::new(),
+            cursor: None,
         }
     }
 }
 
-/// The list/search parameters RFC 7644 §3.4.2 defines, in their canonical spelling.
-pub const PARAMS: [&str; 7] = [
+/// The list/search parameters RFC 7644 §3.4.2 defines, and RFC 9865 §2's `cursor`, in their
+/// canonical spelling.
+pub const PARAMS: [&str; 8] = [
     "filter",
     "sortBy",
     "sortOrder",
@@ -59,6 +67,7 @@ pub const PARAMS: [&str; 7] = [
     "count",
     "attributes",
     "excludedAttributes",
+    "cursor",
 ];
 
 impl ListQuery {
@@ -91,6 +100,7 @@ impl ListQuery {
                 "startIndex" => q.start_index = clamp_start(parse_int(value, key)?),
                 "count" => q.count = Some(clamp_count(parse_int(value, key)?)),
                 "attributes" => q.attributes = parse_attr_list(value)?,
+                "cursor" => q.cursor = Some(value.to_string()),
                 _ => q.excluded_attributes = parse_attr_list(value)?,
             }
         }
@@ -99,7 +109,7 @@ impl ListQuery {
 
     /// From a `POST .search` body (RFC 7644 §3.4.3): `schemas` must list the SearchRequest URN;
     /// `attributes` / `excludedAttributes` are arrays of paths; `sortBy`, `sortOrder` and
-    /// `filter` are strings; `startIndex` and `count` integers. Member names match
+    /// `filter` and `cursor` (RFC 9865 §3) are strings; `startIndex` and `count` integers. Member names match
     /// case-insensitively, `null` members count as absent and unknown members are ignored.
     pub fn from_search_request(body: &Value) -> ScimResult<ListQuery> {
         let Some(obj) = body.as_object() else {
@@ -152,6 +162,7 @@ impl ListQuery {
                 "startIndex" => q.start_index = clamp_start(body_int(value, key)?),
                 "count" => q.count = Some(clamp_count(body_int(value, key)?)),
                 "attributes" => q.attributes = body_paths(value, key)?,
+                "cursor" => q.cursor = Some(body_str(value, key)?.to_string()),
                 _ => q.excluded_attributes = body_paths(value, key)?,
             }
         }
@@ -463,6 +474,45 @@ mod tests {
         assert!(paths("  ").is_empty());
         assert_eq!(
             kind(parse_attr_list("userName,")),
+            Some(ScimType::InvalidValue)
+        );
+    }
+
+    // ----- cursor (RFC 9865) -------------------------------------------------------------------
+
+    #[test]
+    fn cursor_is_kept_as_sent_and_empty_starts_a_cursor_query() {
+        assert_eq!(ok(q(&[])).cursor, None);
+        assert_eq!(ok(q(&[("cursor", "")])).cursor.as_deref(), Some(""));
+        assert_eq!(
+            ok(q(&[("Cursor", "VZUTiyhEQJ94IR"), ("count", "10")]))
+                .cursor
+                .as_deref(),
+            Some("VZUTiyhEQJ94IR")
+        );
+        // `?cursor` with no `=` decodes to the empty value (RFC 9865 §2's first-page example).
+        let pairs = ok(decode_query("filter=userName%20sw%20J&cursor&count=10"));
+        let lq = ok(ListQuery::from_params(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ));
+        assert_eq!((lq.cursor.as_deref(), lq.count), (Some(""), Some(10)));
+        assert_eq!(
+            kind(q(&[("cursor", ""), ("cursor", "x")])),
+            Some(ScimType::InvalidValue)
+        );
+    }
+
+    #[test]
+    fn search_request_cursor_is_a_string_member() {
+        let body = json!({"schemas": [SEARCH_REQUEST], "cursor": "", "count": 10});
+        let lq = ok(ListQuery::from_search_request(&body));
+        assert_eq!((lq.cursor.as_deref(), lq.count), (Some(""), Some(10)));
+        let get = ok(q(&[("cursor", "abc"), ("count", "2")]));
+        let body = json!({"schemas": [SEARCH_REQUEST], "CURSOR": "abc", "count": 2});
+        assert_eq!(ok(ListQuery::from_search_request(&body)), get);
+        let bad = json!({"schemas": [SEARCH_REQUEST], "cursor": 7});
+        assert_eq!(
+            kind(ListQuery::from_search_request(&bad)),
             Some(ScimType::InvalidValue)
         );
     }
