@@ -904,6 +904,20 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 .map(Vec::len)
                 != Some(1)
         }
+        Fault::PatchSchemasRequired => {
+            let u = env.user("psr").await;
+            let path = format!("/Users/{u}");
+            let r = env
+                .send(
+                    "PATCH",
+                    &path,
+                    Some(
+                        &json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]}),
+                    ),
+                )
+                .await;
+            r.status == 400 && env.get(&path).await.json["title"] != "x"
+        }
         Fault::CursorUnsupported => {
             env.get("/ServiceProviderConfig").await.json["pagination"].is_null()
                 && env.get("/Users?cursor=").await.json["startIndex"] == 1
@@ -1065,4 +1079,5 @@ one_case_per_fault! {
     cursor_no_error: CursorNoError,
     cursor_count_ignored: CursorCountIgnored,
     cursor_unsupported: CursorUnsupported,
+    patch_schemas_required: PatchSchemasRequired,
 }

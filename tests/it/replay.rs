@@ -145,6 +145,15 @@ const FLIPS: &[(Fault, &str, &str, &str)] = &[
         "read-back-suspended",
     ),
     (Fault::PutIgnored, "onelogin", "scim2", "update-attributes"),
+    // authentik renames a group with a path-less replace PATCH whose body has no PatchOp
+    // "schemas" (pydantic's exclude_unset drops the default); a server that insists on it
+    // (allowed: RFC 7644 §3.5.2's MUST binds the client) refuses every rename.
+    (
+        Fault::PatchSchemasRequired,
+        "authentik",
+        "default",
+        "rename-group",
+    ),
     // Okta's "Push now" of a group with no members is a replace of members with [] (SCIM-SDK
     // #757): a server that wants at least one member value fails the push.
     (
@@ -179,6 +188,28 @@ const FLIPS: &[(Fault, &str, &str, &str)] = &[
         "ping",
         "pingone",
         "test-connection-lookup",
+    ),
+    // authentik deactivates with a full PUT carrying "active": false, in every compatibility mode.
+    (
+        Fault::ActiveIgnored,
+        "authentik",
+        "default",
+        "read-back-deactivate-user",
+    ),
+    (
+        Fault::ActiveIgnored,
+        "authentik",
+        "aws",
+        "read-back-deactivate-user",
+    ),
+    // The keycloak-scim plugin's SCIM SDK takes only a 201 as a created resource: a 200 leaves
+    // the user unmapped, never updated or deleted.
+    (Fault::Create200, "keycloak", "keycloak-scim", "create-user"),
+    (
+        Fault::ActiveIgnored,
+        "keycloak",
+        "keycloak-scim",
+        "read-back-disable-user",
     ),
 ];
 
@@ -365,6 +396,31 @@ const DESTROYS: &[(Fault, &str, &str, &str, &str)] = &[
         "workspace",
         "full-sync",
         "initial-lookup-chloe",
+    ),
+    // authentik removes one member with path "members" and a value array; the server empties
+    // the group.
+    (
+        Fault::PatchRemoveAllMembers,
+        "authentik",
+        "default",
+        "group-lifecycle",
+        "read-back-remove-member-1",
+    ),
+    // After a 409 authentik adopts the first result of its userName filter: with the filter
+    // ignored it links carol to another account (and overwrites it at the next sync).
+    (
+        Fault::FilterIgnored,
+        "authentik",
+        "default",
+        "full-sync",
+        "cycle1-lookup-carol",
+    ),
+    (
+        Fault::FilterIgnored,
+        "authentik",
+        "aws",
+        "full-sync",
+        "cycle1-lookup-carol",
     ),
 ];
 

@@ -411,6 +411,14 @@ impl Hooks for Faults {
         if self.has(Fault::PatchOpCaseSensitive) {
             rewrite::reject_non_lowercase_ops(body)?;
         }
+        let no_schemas = body
+            .as_object()
+            .is_some_and(|o| !o.keys().any(|k| k.eq_ignore_ascii_case("schemas")));
+        if self.has(Fault::PatchSchemasRequired) && no_schemas {
+            return Err(ScimError::invalid_syntax(
+                "a PATCH body must have \"schemas\": [\"urn:ietf:params:scim:api:messages:2.0:PatchOp\"]",
+            ));
+        }
         if self.has(Fault::PatchEnvelopeUnchecked)
             && body
                 .as_object()

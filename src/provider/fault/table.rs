@@ -166,6 +166,7 @@ fault_table! {
     CursorNoError, "cursor-no-error", Defect, "a cursor the server never issued answers 200 with the first page, not 400 invalidCursor (RFC 9865 §2.1)";
     CursorCountIgnored, "cursor-count-ignored", Defect, "cursor-paged lists ignore count and serve the default page size (RFC 9865 §2)";
     CursorUnsupported, "cursor-unsupported", Allowed, "no cursor paging: the ServiceProviderConfig has no pagination and cursor is ignored (allowed variant; RFC 9865 §4)";
+    PatchSchemasRequired, "patch-schemas-required", Allowed, "a PATCH body without schemas is refused with 400 invalidSyntax (allowed variant; RFC 7644 §3.5.2's MUST binds the client; breaks authentik's group rename)";
 }
 
 impl Fault {
