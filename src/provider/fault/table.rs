@@ -159,6 +159,8 @@ fault_table! {
     LostMemberUpdates, "lost-member-updates", Defect, "group PATCH is an unlocked read-modify-write: concurrent member changes are lost";
     NoGroups, "no-groups", Allowed, "no Group resource type: discovery omits it, /Groups and Bulk on it answer 404 (allowed variant; RFC 7643 §6)";
     SlowGroupsList, "slow-groups-list", Allowed, "GET /Groups lists answer after 700 ms (allowed variant; no RFC sentence bounds latency, Okta's SPEC test wants < 600 ms)";
+    LargeMemberAddDrops, "large-member-add-drops", Defect, "a PATCH adding more than 100 members at once stores only the first 100 and answers 200";
+    MemberCap100, "member-cap-100", Allowed, "a request may carry at most 100 group members, more is refused with 413 (allowed variant; no RFC sentence sets a minimum)";
 }
 
 impl Fault {
