@@ -29,7 +29,13 @@ struct Client {
 }
 
 impl Client {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>, minimal: bool) -> Res<(u16, Value)> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        minimal: bool,
+    ) -> Res<(u16, Value)> {
         let mut rq = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -69,11 +75,20 @@ async fn create_users(c: &Client, prefix: &str, n: usize) -> Res<Vec<String>> {
             })
             .collect();
         let (s, v) = c
-            .send(reqwest::Method::POST, "/Bulk", Some(json!({"schemas": [BULK], "Operations": ops})), false)
+            .send(
+                reqwest::Method::POST,
+                "/Bulk",
+                Some(json!({"schemas": [BULK], "Operations": ops})),
+                false,
+            )
             .await?;
-        let results = v["Operations"].as_array().ok_or(format!("bulk answered {s}: {v}"))?;
+        let results = v["Operations"]
+            .as_array()
+            .ok_or(format!("bulk answered {s}: {v}"))?;
         for r in results {
-            let loc = r["location"].as_str().ok_or(format!("bulk operation without location: {r}"))?;
+            let loc = r["location"]
+                .as_str()
+                .ok_or(format!("bulk operation without location: {r}"))?;
             ids.push(loc.rsplit('/').next().unwrap_or_default().to_string());
         }
     }
@@ -86,27 +101,45 @@ fn patch(ops: Value) -> Value {
 
 async fn fill_group(c: &Client, name: &str, members: &[String]) -> Res<String> {
     let (s, g) = c
-        .send(reqwest::Method::POST, "/Groups", Some(json!({"schemas": [GROUP], "displayName": name})), false)
+        .send(
+            reqwest::Method::POST,
+            "/Groups",
+            Some(json!({"schemas": [GROUP], "displayName": name})),
+            false,
+        )
         .await?;
-    let gid = g["id"].as_str().ok_or(format!("group create answered {s}: {g}"))?.to_string();
+    let gid = g["id"]
+        .as_str()
+        .ok_or(format!("group create answered {s}: {g}"))?
+        .to_string();
     for batch in members.chunks(500) {
         let value: Vec<Value> = batch.iter().map(|id| json!({"value": id})).collect();
         let (s, v) = c
             .send(
                 reqwest::Method::PATCH,
                 &format!("/Groups/{gid}?excludedAttributes=members"),
-                Some(patch(json!([{"op": "add", "path": "members", "value": value}]))),
+                Some(patch(
+                    json!([{"op": "add", "path": "members", "value": value}]),
+                )),
                 false,
             )
             .await?;
         if !(200..300).contains(&s) {
-            return Err(format!("adding members to a group of {name} answered {s}: {v}"));
+            return Err(format!(
+                "adding members to a group of {name} answered {s}: {v}"
+            ));
         }
     }
     Ok(gid)
 }
 
-async fn measure(c: &Client, gid: &str, spare: &str, iterations: usize, minimal: bool) -> Res<(Vec<Duration>, Vec<Duration>, u16)> {
+async fn measure(
+    c: &Client,
+    gid: &str,
+    spare: &str,
+    iterations: usize,
+    minimal: bool,
+) -> Res<(Vec<Duration>, Vec<Duration>, u16)> {
     let path = format!("/Groups/{gid}?excludedAttributes=members");
     let add = patch(json!([{"op": "add", "path": "members", "value": [{"value": spare}]}]));
     let remove = patch(json!([{"op": "remove", "path": format!("members[value eq \"{spare}\"]")}]));
@@ -114,7 +147,9 @@ async fn measure(c: &Client, gid: &str, spare: &str, iterations: usize, minimal:
     for _ in 0..iterations {
         for (body, into) in [(&add, &mut adds), (&remove, &mut removes)] {
             let t = Instant::now();
-            let (s, v) = c.send(reqwest::Method::PATCH, &path, Some(body.clone()), minimal).await?;
+            let (s, v) = c
+                .send(reqwest::Method::PATCH, &path, Some(body.clone()), minimal)
+                .await?;
             into.push(t.elapsed());
             if !(200..300).contains(&s) {
                 return Err(format!("one-member PATCH answered {s}: {v}"));
@@ -129,7 +164,9 @@ async fn measure(c: &Client, gid: &str, spare: &str, iterations: usize, minimal:
 
 async fn run() -> Res<()> {
     let mut args = std::env::args().skip(1);
-    let base = args.next().ok_or("usage: large_groups BASE_URL TOKEN [SIZES] [ITERATIONS]")?;
+    let base = args
+        .next()
+        .ok_or("usage: large_groups BASE_URL TOKEN [SIZES] [ITERATIONS]")?;
     let token = args.next().ok_or("missing TOKEN")?;
     let sizes: Vec<usize> = args
         .next()
@@ -145,14 +182,25 @@ async fn run() -> Res<()> {
         .pool_max_idle_per_host(1)
         .build()
         .map_err(|e| e.to_string())?;
-    let c = Client { http, base: base.trim_end_matches('/').to_string(), token };
+    let c = Client {
+        http,
+        base: base.trim_end_matches('/').to_string(),
+        token,
+    };
     let most = sizes.iter().copied().max().unwrap_or(0);
     let prefix = format!("lg{}", std::process::id());
     let t = Instant::now();
     let users = create_users(&c, &prefix, most + 1).await?;
-    eprintln!("created {} users in {:.1}s", users.len(), t.elapsed().as_secs_f64());
+    eprintln!(
+        "created {} users in {:.1}s",
+        users.len(),
+        t.elapsed().as_secs_f64()
+    );
     let spare = &users[most];
-    println!("{:>7}  {:<34} {:<7} {:>9} {:>9} {:>6}", "members", "response", "op", "p50 ms", "p99 ms", "n");
+    println!(
+        "{:>7}  {:<34} {:<7} {:>9} {:>9} {:>6}",
+        "members", "response", "op", "p50 ms", "p99 ms", "n"
+    );
     for n in sizes {
         let t = Instant::now();
         let gid = match fill_group(&c, &format!("{prefix}-g{n}"), &users[..n]).await {
@@ -179,7 +227,13 @@ async fn run() -> Res<()> {
                 );
             }
         }
-        c.send(reqwest::Method::DELETE, &format!("/Groups/{gid}"), None, false).await?;
+        c.send(
+            reqwest::Method::DELETE,
+            &format!("/Groups/{gid}"),
+            None,
+            false,
+        )
+        .await?;
     }
     Ok(())
 }

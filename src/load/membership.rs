@@ -26,7 +26,9 @@ pub enum Write {
 impl Expected {
     /// Group `gid` holds exactly `ids` (a group created with them, or a replace).
     pub fn set(&self, gid: &str, ids: impl IntoIterator<Item = String>) {
-        self.0.lock().insert(gid.to_string(), ids.into_iter().collect());
+        self.0
+            .lock()
+            .insert(gid.to_string(), ids.into_iter().collect());
     }
 
     /// Follow a member write to `gid` that the target answered `ok` (2xx) or not.

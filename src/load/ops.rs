@@ -295,7 +295,10 @@ async fn call(
 }
 
 /// [`call`], and a body answered with an `ok` status must also pass `verify`.
-#[expect(clippy::too_many_arguments, reason = "call's arguments plus the body check")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "call's arguments plus the body check"
+)]
 async fn call_checked(
     user: &mut GooseUser,
     s: &Shared,
@@ -618,7 +621,11 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
                 if ids.is_empty() {
                     return Ok(());
                 }
-                let values = || ids.iter().map(|id| json!({"value": id})).collect::<Vec<_>>();
+                let values = || {
+                    ids.iter()
+                        .map(|id| json!({"value": id}))
+                        .collect::<Vec<_>>()
+                };
                 let (ops, write) = if op == Op::AddMembers {
                     (
                         vec![json!({"op": "add", "path": "members", "value": values()})],

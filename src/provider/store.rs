@@ -118,7 +118,9 @@ impl Entry {
 /// key is always `resourceType`), if the document has that shape.
 fn meta_start(j: &[u8]) -> Option<usize> {
     const KEY: &[u8] = b",\"meta\":{\"resourceType\"";
-    j.windows(KEY.len()).rposition(|w| w == KEY).map(|at| at + 1)
+    j.windows(KEY.len())
+        .rposition(|w| w == KEY)
+        .map(|at| at + 1)
 }
 
 /// A group's members in list order, indexed by `value` (the member's id).
@@ -410,10 +412,7 @@ impl TenantData {
                 MemberChange::Add { value, json } => {
                     if e.members.push(&value, json) {
                         changed = true;
-                        self.member_of
-                            .entry(value)
-                            .or_default()
-                            .insert(id.clone());
+                        self.member_of.entry(value).or_default().insert(id.clone());
                     }
                 }
                 MemberChange::Remove(value) => {

@@ -6,7 +6,10 @@ use crate::support::cli;
 use scimtest::provider::store::Kind;
 use scimtest::provider::{Fault, Faults, ProviderConfig, ProviderHandle};
 
-async fn run_1k(h: &ProviderHandle, name: &str) -> (Result<scimtest::cli::Verdict, String>, serde_json::Value) {
+async fn run_1k(
+    h: &ProviderHandle,
+    name: &str,
+) -> (Result<scimtest::cli::Verdict, String>, serde_json::Value) {
     let dir = std::env::temp_dir().join(format!("scimtest-it-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let dir_s = dir.display().to_string();
@@ -78,6 +81,9 @@ async fn large_groups_1k_fails_by_read_back_when_an_add_drops_members() {
     let add = row(&r, "PATCH /Groups/{id} add");
     assert_eq!(add["errors"], 0, "the adds themselves answered 2xx: {add}");
     let checks = row(&r, "GET /Groups/{id} check-members");
-    assert!(checks["errors"].as_u64().is_some_and(|n| n >= 1), "{checks}");
+    assert!(
+        checks["errors"].as_u64().is_some_and(|n| n >= 1),
+        "{checks}"
+    );
     assert_eq!(resources(&h), 0, "a failed run still cleans up");
 }

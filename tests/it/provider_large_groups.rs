@@ -22,7 +22,11 @@ async fn seeded_ids(env: &Env, n: usize) -> Vec<String> {
         assert_eq!(r.status, 200, "{}", r.text);
         let page: Vec<String> = r.json["Resources"]
             .as_array()
-            .map(|a| a.iter().filter_map(|u| u["id"].as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|u| u["id"].as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         assert!(!page.is_empty(), "ran out of users at {}", ids.len());
         ids.extend(page);
@@ -48,7 +52,10 @@ async fn a_group_grows_past_ten_thousand_members_and_is_written_whole() {
     let path = format!("/Groups/{g}?excludedAttributes=members");
     for batch in members.chunks(1000) {
         let r = env
-            .patch(&path, json!([{"op": "add", "path": "members", "value": values(batch)}]))
+            .patch(
+                &path,
+                json!([{"op": "add", "path": "members", "value": values(batch)}]),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert!(r.json.get("members").is_none(), "excluded, yet served");
@@ -59,7 +66,10 @@ async fn a_group_grows_past_ten_thousand_members_and_is_written_whole() {
 
     // One member more and less, answered without the list: the version still moves.
     let r = env
-        .patch(&path, json!([{"op": "add", "path": "members", "value": [{"value": spare}]}]))
+        .patch(
+            &path,
+            json!([{"op": "add", "path": "members", "value": [{"value": spare}]}]),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.json.get("members").is_none());
@@ -78,7 +88,11 @@ async fn a_group_grows_past_ten_thousand_members_and_is_written_whole() {
     assert_eq!(minimal.status, 204, "{}", minimal.text);
     assert!(minimal.text.is_empty());
     let r = env.get(&format!("/Groups/{g}")).await;
-    assert_eq!(r.header("etag"), minimal.header("etag"), "204 carries the new ETag");
+    assert_eq!(
+        r.header("etag"),
+        minimal.header("etag"),
+        "204 carries the new ETag"
+    );
     assert_eq!(member_ids(&r.json).len(), 12_000);
     assert!(!member_ids(&r.json).contains(spare));
     // The member's User.groups follows the in-place change.
@@ -122,11 +136,17 @@ async fn the_member_limit_counts_what_a_request_carries() {
     // Two at a time, the group grows past the limit.
     for pair in ids[2..6].chunks(2) {
         let r = env
-            .patch(&format!("/Groups/{g}"), json!([{"op": "add", "path": "members", "value": values(pair)}]))
+            .patch(
+                &format!("/Groups/{g}"),
+                json!([{"op": "add", "path": "members", "value": values(pair)}]),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
-    assert_eq!(member_ids(&env.get(&format!("/Groups/{g}")).await.json).len(), 6);
+    assert_eq!(
+        member_ids(&env.get(&format!("/Groups/{g}")).await.json).len(),
+        6
+    );
     // Three in one request (over two operations) are refused.
     let r = env
         .patch(
@@ -136,7 +156,10 @@ async fn the_member_limit_counts_what_a_request_carries() {
         )
         .await;
     r.assert_error(413, None);
-    assert_eq!(member_ids(&env.get(&format!("/Groups/{g}")).await.json).len(), 6);
+    assert_eq!(
+        member_ids(&env.get(&format!("/Groups/{g}")).await.json).len(),
+        6
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,7 +172,10 @@ async fn concurrent_member_patches_all_land() {
     let g = env.group("cc", &[]).await;
     let path = format!("/Groups/{g}?excludedAttributes=members");
     let adds = ids.iter().map(|id| {
-        env.patch(&path, json!([{"op": "add", "path": "members", "value": [{"value": id}]}]))
+        env.patch(
+            &path,
+            json!([{"op": "add", "path": "members", "value": [{"value": id}]}]),
+        )
     });
     for r in futures::future::join_all(adds).await {
         assert_eq!(r.status, 200, "{}", r.text);
@@ -159,14 +185,20 @@ async fn concurrent_member_patches_all_land() {
     want.sort();
     assert_eq!(member_ids(&r.json), want);
     let removes = ids[..20].iter().map(|id| {
-        env.patch(&path, json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]))
+        env.patch(
+            &path,
+            json!([{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]),
+        )
     });
     for r in futures::future::join_all(removes).await {
         assert_eq!(r.status, 200, "{}", r.text);
     }
     let mut want = ids[20..].to_vec();
     want.sort();
-    assert_eq!(member_ids(&env.get(&format!("/Groups/{g}")).await.json), want);
+    assert_eq!(
+        member_ids(&env.get(&format!("/Groups/{g}")).await.json),
+        want
+    );
 }
 
 /// A group document without what differs between two providers (ids, stamps, locations).
@@ -218,16 +250,28 @@ async fn the_in_place_member_path_agrees_with_the_general_path() {
         let mut version = String::new();
         for ops in steps {
             let r = env.patch(&format!("/Groups/{g}"), ops.clone()).await;
-            let v = r.json["meta"]["version"].as_str().unwrap_or_default().to_string();
+            let v = r.json["meta"]["version"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let moved = r.status == 200 && v != version;
             if r.status == 200 {
                 version = v;
             }
-            seen.push(format!("{ops} -> {} moved={moved} {}", r.status, shape(&r.json, &ids)));
+            seen.push(format!(
+                "{ops} -> {} moved={moved} {}",
+                r.status,
+                shape(&r.json, &ids)
+            ));
             let read = env.get(&format!("/Groups/{g}")).await;
             seen.push(format!("read {}", shape(&read.json, &ids)));
-            let u = env.get(&format!("/Users/{}?attributes=groups", ids[0])).await;
-            seen.push(format!("groups of u0: {}", u.json["groups"].as_array().map_or(0, Vec::len)));
+            let u = env
+                .get(&format!("/Users/{}?attributes=groups", ids[0]))
+                .await;
+            seen.push(format!(
+                "groups of u0: {}",
+                u.json["groups"].as_array().map_or(0, Vec::len)
+            ));
         }
         let shaped: Vec<String> = seen
             .into_iter()

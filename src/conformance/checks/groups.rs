@@ -805,7 +805,9 @@ async fn read_members(c: &Ctx, g: &Created) -> Result<Value, Finding> {
         return Ok(body);
     }
     let sep = if g.location.contains('?') { '&' } else { '?' };
-    let r = c.get(&format!("{}{sep}attributes=members", g.location)).await;
+    let r = c
+        .get(&format!("{}{sep}attributes=members", g.location))
+        .await;
     status(&r, &[200])?;
     if r.body().get("members").is_some() {
         return Ok(r.body().clone());

@@ -192,7 +192,12 @@ impl Provider {
                     }
                 }
                 Some(_) => 0,
-                None => carried_in(op.value.as_ref().and_then(Value::as_object).and_then(members_key)),
+                None => carried_in(
+                    op.value
+                        .as_ref()
+                        .and_then(Value::as_object)
+                        .and_then(members_key),
+                ),
             };
         }
         self.check_member_count(carried)
@@ -226,7 +231,8 @@ impl Provider {
                         let Some(mut mkind) = d.kind_of(value) else {
                             return Ok(None);
                         };
-                        if display.is_some() && (g.members.contains(value) || touched.contains(value))
+                        if display.is_some()
+                            && (g.members.contains(value) || touched.contains(value))
                         {
                             return Ok(None);
                         }
@@ -324,7 +330,9 @@ mod tests {
         ]));
         let ops = member_ops(&r).unwrap_or_else(|| panic!("not recognised"));
         assert!(matches!(&ops[0], MemberOp::Add(l) if l == &vec![("a", None), ("b", Some("B"))]));
-        assert!(matches!(&ops[1], MemberOp::Remove(l) if l == &vec!["c".to_string(), "e".to_string()]));
+        assert!(
+            matches!(&ops[1], MemberOp::Remove(l) if l == &vec!["c".to_string(), "e".to_string()])
+        );
         assert!(matches!(&ops[2], MemberOp::Remove(l) if l == &vec!["d".to_string()]));
     }
 
@@ -349,8 +357,14 @@ mod tests {
     #[test]
     fn projections_that_leave_members_out() {
         let p = |a: &[&str], e: &[&str]| Projection {
-            attributes: a.iter().map(|s| AttrPath::parse(s).unwrap_or_else(|e| panic!("{e:?}"))).collect(),
-            excluded: e.iter().map(|s| AttrPath::parse(s).unwrap_or_else(|e| panic!("{e:?}"))).collect(),
+            attributes: a
+                .iter()
+                .map(|s| AttrPath::parse(s).unwrap_or_else(|e| panic!("{e:?}")))
+                .collect(),
+            excluded: e
+                .iter()
+                .map(|s| AttrPath::parse(s).unwrap_or_else(|e| panic!("{e:?}")))
+                .collect(),
         };
         assert!(drops_members(&p(&[], &["members"])));
         assert!(drops_members(&p(&[], &["Members"])));
