@@ -85,6 +85,10 @@ pub struct ServeArgs {
     /// Largest request body, in bytes (413 above it).
     #[arg(long, default_value_t = Limits::default().max_body_bytes)]
     pub max_body_bytes: usize,
+    /// Most group members one request may carry (a POST/PUT body's list, a PATCH's member
+    /// values); 413 above it.
+    #[arg(long, default_value_t = Limits::default().max_members_per_request)]
+    pub max_members_per_request: usize,
     /// Bulk maxOperations.
     #[arg(long, default_value_t = Limits::default().bulk_max_operations)]
     pub bulk_max_operations: usize,
@@ -135,6 +139,7 @@ async fn serve(args: ServeArgs) -> CmdResult {
     }
     let limits = Limits {
         max_body_bytes: args.max_body_bytes,
+        max_members_per_request: args.max_members_per_request,
         bulk_max_operations: args.bulk_max_operations,
         filter_max_results: args.max_results,
         max_connections: args.max_connections,

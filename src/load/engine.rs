@@ -183,6 +183,12 @@ pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), 
             (Some(201), Some(id)) => {
                 shared.ns.track(&format!("/Groups/{}", enc(id)));
                 shared.groups.lock().push(id.to_string());
+                shared.expected.set(
+                    id,
+                    members
+                        .iter()
+                        .filter_map(|m| m["value"].as_str().map(str::to_string)),
+                );
             }
             (s, _) => {
                 return Err(LoadError::Setup(format!(

@@ -5,6 +5,7 @@
 
 pub mod correctness;
 pub mod engine;
+pub mod membership;
 pub mod ops;
 pub mod scenario;
 pub mod shard;

@@ -6,6 +6,7 @@
 //! the current token from the run's token source and a 401 is retried once with a renewed one.
 
 use crate::client::{Namespace, enc};
+use crate::load::membership::{self, Expected, Write};
 use crate::load::scenario::Op;
 use crate::load::stats::Collector;
 use goose::prelude::*;
@@ -73,6 +74,8 @@ pub struct Shared {
     pub users: Mutex<Vec<PoolUser>>,
     /// Groups available to the operations.
     pub groups: Mutex<Vec<String>>,
+    /// What each group must hold after the run's member writes (`check-members`).
+    pub expected: Expected,
     /// Per-request latency and outcome.
     pub stats: Collector,
     /// When the attack started (seconds of the per-second series count from here).
@@ -113,6 +116,7 @@ impl Shared {
             name_prefix,
             users: Mutex::new(Vec::new()),
             groups: Mutex::new(Vec::new()),
+            expected: Expected::default(),
             stats,
             started: std::sync::OnceLock::new(),
             pacer: None,
@@ -277,6 +281,9 @@ impl Answer {
     }
 }
 
+/// What a request's body must also satisfy, beyond its status: `Some(why)` fails it.
+type Verify<'a> = &'a (dyn Fn(&[u8]) -> Option<String> + Sync);
+
 /// Send one request through goose, time it body included, check the status against `ok`,
 /// count 429 apart (and wait its `Retry-After`), record it.
 async fn call(
@@ -287,6 +294,24 @@ async fn call(
     url: &str,
     body: Option<Vec<u8>>,
     ok: &[u16],
+) -> Result<Answer, Box<TransactionError>> {
+    call_checked(user, s, op, method, url, body, ok, None).await
+}
+
+/// [`call`], and a body answered with an `ok` status must also pass `verify`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "call's arguments plus the body check"
+)]
+async fn call_checked(
+    user: &mut GooseUser,
+    s: &Shared,
+    op: Op,
+    method: GooseMethod,
+    url: &str,
+    body: Option<Vec<u8>>,
+    ok: &[u16],
+    verify: Option<Verify<'_>>,
 ) -> Result<Answer, Box<TransactionError>> {
     let name = op.request_name();
     // With OAuth, the current token of the run's source (renewed before it expires, and once
@@ -368,6 +393,7 @@ async fn call(
         Ok(b) if creates && ok.contains(&status) && id_in(b).is_none() => {
             Some("no id in the answer".to_string())
         }
+        Ok(b) if ok.contains(&status) => verify.and_then(|f| f(b)),
         Ok(_) => None,
     };
     let good = ok.contains(&status) && broken.is_none();
@@ -622,15 +648,28 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
                 mine(user).groups.push(id);
             }
         }
-        Op::AddMembers | Op::RemoveMembers => {
+        Op::AddMembers | Op::RemoveMembers | Op::ReplaceMembers => {
             if let Some(g) = s.any_group().or_else(|| mine(user).groups.last().cloned()) {
                 let ids = s.some_users(members.max(1));
                 if ids.is_empty() {
                     return Ok(());
                 }
-                let ops: Vec<Value> = if op == Op::AddMembers {
-                    vec![json!({"op": "add", "path": "members",
-                        "value": ids.iter().map(|id| json!({"value": id})).collect::<Vec<_>>()})]
+                let values = || {
+                    ids.iter()
+                        .map(|id| json!({"value": id}))
+                        .collect::<Vec<_>>()
+                };
+                let (ops, write) = if op == Op::AddMembers {
+                    (
+                        vec![json!({"op": "add", "path": "members", "value": values()})],
+                        Write::Add,
+                    )
+                } else if op == Op::ReplaceMembers {
+                    // Okta Group Push: the whole list in one replace.
+                    (
+                        vec![json!({"op": "replace", "path": "members", "value": values()})],
+                        Write::Replace,
+                    )
                 } else {
                     // One remove whose filter names every member to drop (RFC 7644 §3.5.2.2):
                     // 200 as long as one of them is still a member, noTarget only when none is.
@@ -639,14 +678,17 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
                         .map(|id| format!("value eq \"{id}\""))
                         .collect::<Vec<_>>()
                         .join(" or ");
-                    vec![json!({"op": "remove", "path": format!("members[{filter}]")})]
+                    (
+                        vec![json!({"op": "remove", "path": format!("members[{filter}]")})],
+                        Write::Remove,
+                    )
                 };
                 let body = json!({
                     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                     "Operations": ops
                 });
                 let url = format!("{}/Groups/{}", s.base, enc(&g));
-                call(
+                let a = call(
                     user,
                     s,
                     op,
@@ -654,6 +696,48 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
                     &url,
                     Some(to_bytes(&body)),
                     &[200, 204],
+                )
+                .await?;
+                s.expected
+                    .wrote(&g, write, &ids, matches!(a.status, 200 | 204));
+            }
+        }
+        Op::ReadGroup => {
+            if let Some(g) = s.any_group().or_else(|| mine(user).groups.last().cloned()) {
+                let url = format!("{}/Groups/{}?excludedAttributes=members", s.base, enc(&g));
+                let verify = |b: &[u8]| {
+                    serde_json::from_slice::<Value>(b)
+                        .ok()
+                        .filter(|v| v.get("members").is_some())
+                        .map(|_| "excludedAttributes=members, but members came back".to_string())
+                };
+                call_checked(
+                    user,
+                    s,
+                    op,
+                    GooseMethod::Get,
+                    &url,
+                    None,
+                    &[200],
+                    Some(&verify),
+                )
+                .await?;
+            }
+        }
+        Op::CheckMembers => {
+            let g = s.any_group().or_else(|| mine(user).groups.last().cloned());
+            if let Some((g, want)) = g.and_then(|g| s.expected.of(&g).map(|w| (g, w))) {
+                let url = format!("{}/Groups/{}?attributes=members.value", s.base, enc(&g));
+                let verify = |b: &[u8]| membership::differ(b, &want);
+                call_checked(
+                    user,
+                    s,
+                    op,
+                    GooseMethod::Get,
+                    &url,
+                    None,
+                    &[200],
+                    Some(&verify),
                 )
                 .await?;
             }

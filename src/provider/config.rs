@@ -132,7 +132,8 @@ impl Clock {
 /// Limits, advertised in `/ServiceProviderConfig` and enforced.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Largest request body accepted on any endpoint but `/Bulk`, in bytes.
+    /// Largest request body accepted on any endpoint but `/Bulk`, in bytes (8 MiB by default:
+    /// room for a PUT or POST of a group with 100,000 members).
     pub max_body_bytes: usize,
     /// Bulk `maxOperations`.
     pub bulk_max_operations: usize,
@@ -144,7 +145,8 @@ pub struct Limits {
     pub default_count: usize,
     /// Most PATCH operations in one request.
     pub max_patch_operations: usize,
-    /// Most members in one group write.
+    /// Most group members one request may carry: in a POST or PUT body, or in the values of a
+    /// PATCH's operations. What a request carries, never the size of the group it leaves.
     pub max_members_per_request: usize,
     /// Deepest JSON nesting accepted in a request body (a SCIM body needs about 6 levels; a
     /// nesting bomb is refused with 400 invalidSyntax before it is parsed).
@@ -163,13 +165,13 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_body_bytes: 1024 * 1024,
+            max_body_bytes: 8 * 1024 * 1024,
             bulk_max_operations: 1000,
             bulk_max_payload_bytes: 1024 * 1024,
             filter_max_results: 1000,
             default_count: 100,
             max_patch_operations: 1000,
-            max_members_per_request: 10_000,
+            max_members_per_request: 100_000,
             max_json_depth: 32,
             max_connections: 1024,
             header_read_timeout: std::time::Duration::from_secs(10),

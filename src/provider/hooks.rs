@@ -166,6 +166,12 @@ pub struct Semantics {
     /// are no endpoint (404) and discovery omits them (RFC 7643 §6: resource types are the
     /// server's choice).
     pub groups: bool,
+    /// A PATCH that only adds or removes group members by `value` changes the stored member
+    /// index in place (work in proportion to the members it carries), and a response that leaves
+    /// `members` out never serialises them. Off, every PATCH goes the general way: the whole
+    /// resource patched, validated again and stored. The outcome is the same; the hooks that
+    /// rewrite a patched resource or a projection need the general way.
+    pub member_fast_path: bool,
 }
 
 impl Semantics {
@@ -210,6 +216,7 @@ impl Semantics {
             discovery_write_not_found: false,
             unlocked_group_patch: None,
             groups: true,
+            member_fast_path: true,
         }
     }
 }

@@ -104,6 +104,21 @@ fn reply_response(reply: Reply, p: &Provider) -> Response {
     r
 }
 
+/// Whether a `Prefer` header asks for `return=minimal` (RFC 7240 §4.2).
+fn prefers_minimal(headers: &HeaderMap) -> bool {
+    headers.get_all("prefer").iter().any(|v| {
+        v.to_str().is_ok_and(|s| {
+            s.split(',').any(|pref| {
+                let token = pref.split(';').next().unwrap_or("");
+                token.split_once('=').is_some_and(|(k, v)| {
+                    k.trim().eq_ignore_ascii_case("return")
+                        && v.trim().trim_matches('"').eq_ignore_ascii_case("minimal")
+                })
+            })
+        })
+    })
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = v.split_once(' ')?;
@@ -566,7 +581,21 @@ async fn resource(
                 tokio::time::sleep(pause).await;
                 return p.patch_based_on(slot, kind, id, &body, if_match, &proj, base);
             }
-            p.patch(slot, kind, id, &body, if_match, &proj)
+            if !prefers_minimal(headers) {
+                return p.patch(slot, kind, id, &body, if_match, &proj);
+            }
+            // `Prefer: return=minimal` (RFC 7240 §4.2): 204 with the ETag, no body (RFC 7644
+            // §3.5.2 allows it). The body is never sent, so the least of it is rendered.
+            let least = Projection {
+                attributes: vec![crate::scim::AttrPath::attr("id")],
+                excluded: Vec::new(),
+            };
+            let mut r = p.patch(slot, kind, id, &body, if_match, &least)?;
+            if r.status == 200 {
+                r.status = 204;
+                r.body = None;
+            }
+            Ok(r)
         }
         Method::DELETE => p.delete(slot, kind, id, if_match),
         _ => Err(method_not_allowed(

@@ -73,10 +73,127 @@ pub struct Entry {
     pub unique_keys: Box<[Arc<str>]>,
     /// externalId, if any, shared with the table's externalId index.
     pub external_id: Option<Arc<str>>,
-    /// For groups: the member ids.
-    pub members: Vec<String>,
+    /// For groups: the members, kept apart from `json` (which never holds `members`) so that a
+    /// PATCH adding or removing a few members costs what it carries, not the group's size.
+    pub members: Members,
     /// For groups: displayName (for `User.groups[].display`); for users: displayName or userName.
     pub display: Option<String>,
+}
+
+impl Entry {
+    /// The stored document with the members (when there are any) spliced in just before `meta`:
+    /// the full representation, minus what `service` adds on the way out. O(members).
+    pub fn document(&self) -> Bytes {
+        if self.members.is_empty() {
+            return self.json.clone();
+        }
+        let j = &self.json[..];
+        let mut out = Vec::with_capacity(j.len() + self.members.json_len() + 16);
+        match meta_start(j) {
+            Some(at) => {
+                // `…,` + `"members":[…],` + `"meta":{…}}`
+                out.extend_from_slice(&j[..at]);
+                out.extend_from_slice(b"\"members\":");
+                self.members.write_json(&mut out);
+                out.push(b',');
+                out.extend_from_slice(&j[at..]);
+            }
+            None => {
+                // No `meta` (not the shape the service writes): members go last.
+                let head = j.strip_suffix(b"}").unwrap_or(j);
+                out.extend_from_slice(head);
+                if !head.ends_with(b"{") {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"\"members\":");
+                self.members.write_json(&mut out);
+                out.push(b'}');
+            }
+        }
+        Bytes::from(out)
+    }
+}
+
+/// Byte offset of the top-level `"meta"` key of a stored document (its last member, whose first
+/// key is always `resourceType`), if the document has that shape.
+fn meta_start(j: &[u8]) -> Option<usize> {
+    const KEY: &[u8] = b",\"meta\":{\"resourceType\"";
+    j.windows(KEY.len())
+        .rposition(|w| w == KEY)
+        .map(|at| at + 1)
+}
+
+/// A group's members in list order, indexed by `value` (the member's id).
+#[derive(Debug, Clone, Default)]
+pub struct Members {
+    order: BTreeMap<u64, Member>,
+    index: HashMap<Arc<str>, u64>,
+    next: u64,
+    bytes: usize,
+}
+
+/// One member: its `value` and its serialised object (`{"value":…,"$ref":…,"type":…}`).
+#[derive(Debug, Clone)]
+struct Member {
+    value: Arc<str>,
+    json: Box<str>,
+}
+
+impl Members {
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+    /// Whether `value` is a member.
+    pub fn contains(&self, value: &str) -> bool {
+        self.index.contains_key(value)
+    }
+    /// Append a member (its `value` and serialised object); false (and no change) when a member
+    /// with that value is already there.
+    pub fn push(&mut self, value: &str, json: Box<str>) -> bool {
+        if self.index.contains_key(value) {
+            return false;
+        }
+        let value: Arc<str> = Arc::from(value);
+        self.next += 1;
+        self.bytes += json.len() + 1;
+        self.index.insert(value.clone(), self.next);
+        self.order.insert(self.next, Member { value, json });
+        true
+    }
+    /// Remove the member with this value; false when there is none.
+    pub fn remove(&mut self, value: &str) -> bool {
+        let Some(at) = self.index.remove(value) else {
+            return false;
+        };
+        if let Some(m) = self.order.remove(&at) {
+            self.bytes -= m.json.len() + 1;
+        }
+        true
+    }
+    /// The member values, in list order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.order.values().map(|m| &*m.value)
+    }
+    /// The serialised list's length in bytes (about).
+    fn json_len(&self) -> usize {
+        self.bytes + 2
+    }
+    /// Append the list as a JSON array.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for (i, m) in self.order.values().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(m.json.as_bytes());
+        }
+        out.push(b']');
+    }
 }
 
 /// One resource type's table.
@@ -140,6 +257,12 @@ impl Table {
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }
+    /// The entry with `id`, for changing in place (copied first if a reader still holds it).
+    /// The caller must not change anything an index is built from (unique keys, externalId,
+    /// seq, members: see [`TenantData::change_members`]).
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
+        self.by_id.get_mut(id).map(Arc::make_mut)
+    }
     /// Entries in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = &Arc<Entry>> {
         self.order.values().filter_map(|id| self.by_id.get(id))
@@ -201,6 +324,20 @@ impl Table {
     }
 }
 
+/// One change to a group's members, for [`TenantData::change_members`].
+#[derive(Debug, Clone)]
+pub enum MemberChange {
+    /// Add a member (no change if a member has this value).
+    Add {
+        /// The member's id.
+        value: String,
+        /// Its serialised object.
+        json: Box<str>,
+    },
+    /// Remove the member with this value (no change if there is none).
+    Remove(String),
+}
+
 /// One tenant's data.
 #[derive(Debug, Default)]
 pub struct TenantData {
@@ -245,7 +382,7 @@ impl TenantData {
     pub fn put_group(&mut self, entry: Entry) {
         let id = entry.id.clone();
         if let Some(old) = self.groups.get(&id).cloned() {
-            for m in &old.members {
+            for m in old.members.values() {
                 if let Some(set) = self.member_of.get_mut(m) {
                     set.remove(&id);
                     if set.is_empty() {
@@ -254,19 +391,50 @@ impl TenantData {
                 }
             }
         }
-        for m in &entry.members {
+        for m in entry.members.values() {
             self.member_of
-                .entry(m.clone())
+                .entry(m.to_string())
                 .or_default()
                 .insert(id.clone());
         }
         self.groups.put(entry);
     }
 
+    /// Add and remove members of group `gid` in place, in the order given, keeping the
+    /// membership index right: work in proportion to the changes, not the group. `None` when
+    /// there is no such group; otherwise whether anything changed.
+    pub fn change_members(&mut self, gid: &str, changes: Vec<MemberChange>) -> Option<bool> {
+        let e = self.groups.get_mut(gid)?;
+        let id = e.id.clone();
+        let mut changed = false;
+        for c in changes {
+            match c {
+                MemberChange::Add { value, json } => {
+                    if e.members.push(&value, json) {
+                        changed = true;
+                        self.member_of.entry(value).or_default().insert(id.clone());
+                    }
+                }
+                MemberChange::Remove(value) => {
+                    if e.members.remove(&value) {
+                        changed = true;
+                        if let Some(set) = self.member_of.get_mut(&value) {
+                            set.remove(&id);
+                            if set.is_empty() {
+                                self.member_of.remove(&value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Some(changed)
+    }
+
     /// Remove a group and its membership-index entries.
     pub fn remove_group(&mut self, id: &str) -> Option<Arc<Entry>> {
         let old = self.groups.remove(id)?;
-        for m in &old.members {
+        for m in old.members.values() {
             if let Some(set) = self.member_of.get_mut(m) {
                 set.remove(id);
                 if set.is_empty() {
@@ -317,7 +485,13 @@ mod tests {
             password: None,
             unique_keys: keys.iter().map(|s| Arc::from(*s)).collect(),
             external_id: ext.map(Arc::from),
-            members: members.iter().map(|s| s.to_string()).collect(),
+            members: {
+                let mut l = Members::default();
+                for m in members {
+                    l.push(m, format!("{{\"value\":\"{m}\"}}").into());
+                }
+                l
+            },
             display: None,
         }
     }

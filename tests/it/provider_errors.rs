@@ -55,7 +55,7 @@ async fn malformed_json_is_400_invalid_syntax() {
 #[tokio::test]
 async fn oversize_body_is_413() {
     let env = Env::start().await;
-    let big = format!("{{\"userName\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let big = format!("{{\"userName\": \"{}\"}}", "x".repeat(9 * 1024 * 1024));
     raw(
         &env,
         "POST",

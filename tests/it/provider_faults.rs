@@ -922,6 +922,26 @@ async fn probe(f: Fault, env: &Env) -> bool {
             env.get("/ServiceProviderConfig").await.json["pagination"].is_null()
                 && env.get("/Users?cursor=").await.json["startIndex"] == 1
         }
+        Fault::LargeMemberAddDrops | Fault::MemberCap100 => {
+            let mut ids = Vec::new();
+            for i in 0..101 {
+                ids.push(env.user(&format!("big{i}")).await);
+            }
+            let g = env.group("big", &[]).await;
+            let value: Vec<_> = ids.iter().map(|id| json!({"value": id})).collect();
+            let r = env
+                .patch(
+                    &format!("/Groups/{g}"),
+                    json!([{"op": "add", "path": "members", "value": value}]),
+                )
+                .await;
+            let kept = member_ids(&env.get(&format!("/Groups/{g}")).await.json).len();
+            if f == Fault::LargeMemberAddDrops {
+                r.status == 200 && kept == 100
+            } else {
+                r.status == 413 && kept == 0
+            }
+        }
     }
 }
 
@@ -1080,4 +1100,6 @@ one_case_per_fault! {
     cursor_count_ignored: CursorCountIgnored,
     cursor_unsupported: CursorUnsupported,
     patch_schemas_required: PatchSchemasRequired,
+    large_member_add_drops: LargeMemberAddDrops,
+    member_cap_100: MemberCap100,
 }

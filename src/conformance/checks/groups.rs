@@ -60,6 +60,8 @@ pub fn checks() -> Vec<Check> {
             fault NoUserGroups, "Compute User.groups from group membership ({value, $ref, display}) and update it when a group is deleted."),
         check!(delete_user_cascade, "groups.delete-user.removes-membership", "Deleting a member user removes it from the group's members", "RFC 7644 §3.6", Advice, [Groups],
             fault DanglingMembers, "When a user is deleted, remove it from every group's members so no dangling reference remains."),
+        check!(patch_large_add, "groups.patch.large-member-add", "A PATCH adding 1,000 members stores exactly those, or is refused with an error (the largest accepted batch is reported)", "RFC 7644 §3.5.2, §3.5.2.1", Advice, [Groups, Patch],
+            fault LargeMemberAddDrops, "Store every member a successful add carries (real groups hold thousands; Entra and authentik add members in batches), or refuse a batch larger than you accept with a 4xx SCIM error (413 fits) so the client can split it; never answer 2xx and keep only part of it."),
     ]
 }
 
@@ -663,4 +665,177 @@ async fn delete_user_cascade(c: &Ctx) -> CheckResult {
     let g = group_with(c, &[&a.id, &b.id]).await?;
     status(&c.delete_created(a).await, &[204, 200])?;
     expect_members(c, &g, &[&b.id], "deleting member user a of [a, b]").await
+}
+
+/// The largest member batch `groups.patch.large-member-add` sends in one PATCH. RFC 7644 sets no
+/// size; the ServiceProviderConfig declares none either (`bulk.maxOperations` counts Bulk
+/// operations, not members), so the check tries this many and bisects down on a refusal.
+pub const LARGE_MEMBER_BATCH: usize = 1000;
+
+/// Requests in flight while the check creates and deletes its users.
+const LARGE_PARALLEL: usize = 8;
+
+/// The outcome of one batch that was not a Fail or an Error.
+enum Batch {
+    /// Answered 2xx and read back exactly.
+    Stored,
+    /// Refused with a 4xx: the status and the start of the body.
+    Refused(String),
+}
+
+async fn patch_large_add(c: &Ctx) -> CheckResult {
+    c.groups()?;
+    let mut users = Vec::with_capacity(LARGE_MEMBER_BATCH);
+    let mut setup = Ok(());
+    while users.len() < LARGE_MEMBER_BATCH && setup.is_ok() {
+        let n = LARGE_PARALLEL.min(LARGE_MEMBER_BATCH - users.len());
+        let made = futures::future::join_all((0..n).map(|_| c.create_user(json!({})))).await;
+        for m in made {
+            match m {
+                Ok(u) => users.push(u),
+                Err(f) => setup = Err(f),
+            }
+        }
+    }
+    let mut groups = Vec::new();
+    let verdict = match setup {
+        Ok(()) => large_batches(c, &users, &mut groups).await,
+        Err(f) => Err(f),
+    };
+    // Groups first, then their members; every one of them namespaced and tracked, so what a
+    // failed delete leaves is removed by the run's cleanup.
+    for g in &groups {
+        c.delete_created(g).await;
+    }
+    for some in users.chunks(LARGE_PARALLEL) {
+        futures::future::join_all(some.iter().map(|u| c.delete_created(u))).await;
+    }
+    verdict
+}
+
+/// Try the whole batch; on a refusal, bisect down to the largest accepted batch. Every batch
+/// goes to a fresh group and is read back. A Pass carries what was found in its reason.
+async fn large_batches(c: &Ctx, users: &[Created], groups: &mut Vec<Created>) -> CheckResult {
+    let ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+    let (mut accepted, mut refused) = (0usize, ids.len());
+    let mut first_refusal = None;
+    let mut n = ids.len();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let g = c.create_group(&[]).await?;
+        groups.push(g.clone());
+        match one_batch(c, &g, &ids[..n]).await? {
+            Batch::Stored => accepted = n,
+            Batch::Refused(answer) => {
+                refused = n;
+                first_refusal.get_or_insert(answer);
+            }
+        }
+        if accepted == ids.len() || refused - accepted <= 1 {
+            break;
+        }
+        n = accepted + (refused - accepted) / 2;
+    }
+    let reason = match first_refusal {
+        None => format!(
+            "a PATCH adding {} members was stored exactly (read back)",
+            ids.len()
+        ),
+        Some(answer) if accepted == 0 => format!(
+            "every batch was refused, down to a single member ({tries} tries); the {}-member \
+             batch: {answer}",
+            ids.len()
+        ),
+        Some(answer) => format!(
+            "the largest member batch accepted in one PATCH is {accepted} (stored exactly, read \
+             back; {} was refused; {tries} tries); the {}-member batch: {answer}",
+            accepted + 1,
+            ids.len()
+        ),
+    };
+    Err(Finding {
+        outcome: crate::conformance::model::Outcome::Pass,
+        reason,
+    })
+}
+
+/// PATCH-add `ids` to the empty group `g`: a 4xx is a refusal (any size limit is the server's
+/// to set); a 2xx must store exactly `ids`, read back (once more after a pause, for a lagging
+/// read).
+async fn one_batch(c: &Ctx, g: &Created, ids: &[&str]) -> Result<Batch, Finding> {
+    let value: Vec<Value> = ids.iter().map(|id| json!({"value": id})).collect();
+    let r = c
+        .patch(
+            &g.location,
+            json!([{"op": "add", "path": "members", "value": value}]),
+        )
+        .await;
+    reached(&r)?;
+    if (400..500).contains(&r.code()) {
+        return Ok(Batch::Refused(format!(
+            "{} {}",
+            r.code(),
+            truncate(&r.text, 160)
+        )));
+    }
+    status(&r, &[200, 204])?;
+    let mut diff = members_differ(&read_members(c, g).await?, ids);
+    if diff.is_some() {
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        diff = members_differ(&read_members(c, g).await?, ids);
+    }
+    match diff {
+        None => Ok(Batch::Stored),
+        Some(d) => Err(Finding::fail(format!(
+            "a PATCH adding {} members to an empty group answered {}, but the group reads back \
+             with {d}",
+            ids.len(),
+            r.code()
+        ))),
+    }
+}
+
+/// The group as read back with its members: by a plain GET, else (a server that returns
+/// members only on request, RFC 7643 §7 `returned`) with `attributes=members`; a Skip when
+/// neither shows any.
+async fn read_members(c: &Ctx, g: &Created) -> Result<Value, Finding> {
+    let body = read(c, g).await?;
+    if body.get("members").is_some() {
+        return Ok(body);
+    }
+    let sep = if g.location.contains('?') { '&' } else { '?' };
+    let r = c
+        .get(&format!("{}{sep}attributes=members", g.location))
+        .await;
+    status(&r, &[200])?;
+    if r.body().get("members").is_some() {
+        return Ok(r.body().clone());
+    }
+    Err(Finding::skip(
+        "the group read back shows no members attribute, even with attributes=members: the \
+         stored membership cannot be compared",
+    ))
+}
+
+/// How a group's members differ from exactly `want`: lost, invented and repeated members.
+fn members_differ(body: &Value, want: &[&str]) -> Option<String> {
+    let got = member_ids(body);
+    let set: std::collections::BTreeSet<&str> = got.iter().map(String::as_str).collect();
+    let wanted: std::collections::BTreeSet<&str> = want.iter().copied().collect();
+    let lost = wanted.difference(&set).count();
+    let invented: Vec<&&str> = set.difference(&wanted).collect();
+    let repeated = got.len() - set.len();
+    if lost == 0 && invented.is_empty() && repeated == 0 {
+        return None;
+    }
+    Some(format!(
+        "{} members: {lost} of those sent missing, {} never sent{}, {repeated} listed twice",
+        got.len(),
+        invented.len(),
+        invented
+            .first()
+            .map(|x| format!(" (e.g. {x})"))
+            .unwrap_or_default()
+    ))
 }

@@ -338,6 +338,11 @@ pub(super) const QUOTES: &[(&str, &str, &str)] = &[
         "Service providers MAY choose not to permanently delete the resource but MUST return a 404 (Not Found) error code for all operations associated with the previously deleted resource.",
     ),
     (
+        "groups.patch.large-member-add",
+        "RFC 7644 §3.5.2",
+        "If the target location specifies a multi-valued attribute, a new value is added to the attribute. (§3.5.2.1) … A PATCH request, regardless of the number of operations, SHALL be treated as atomic. If a single operation encounters an error condition, the original SCIM resource MUST be restored, and a failure status SHALL be returned.",
+    ),
+    (
         "me.unsupported-501",
         "RFC 7644 §3.11",
         "A service provider that does NOT support this feature SHOULD respond with HTTP status code 501 (Not Implemented).",

@@ -108,6 +108,22 @@ pub(super) fn lower(raw: RawScenario, src: &Source<'_>) -> Result<Scenario, Scen
         None => Data::default(),
     };
     let operations = lower_operations(&raw.operation, &data, src)?;
+    // check-members knows what a group must hold from the run's own writes; with several
+    // virtual users writing one group at once, in-flight writes would make that a guess.
+    if run.users > 1
+        && let Some(o) = raw
+            .operation
+            .iter()
+            .find(|o| o.get_ref().name.get_ref() == Op::CheckMembers.name())
+    {
+        return Err(src.error(
+            o.get_ref().name.span(),
+            format!(
+                "check-members compares a group with what the run wrote to it, which needs [run] users = 1, not {}",
+                run.users
+            ),
+        ));
+    }
     let thresholds = raw
         .threshold
         .iter()
@@ -283,7 +299,7 @@ fn lower_operations(
                 return Err(src.error(
                     m.span(),
                     format!(
-                        "members applies only to add-members, remove-members and create-group, not {op}"
+                        "members applies only to add-members, remove-members, replace-members and create-group, not {op}"
                     ),
                 ));
             }
@@ -292,7 +308,9 @@ fn lower_operations(
                 let min = if op == Op::CreateGroup { 0 } else { 1 };
                 Some(count(m, min, "members", src)?)
             }
-            (None, true) if op == Op::CreateGroup => Some(data.members_per_group),
+            (None, true) if matches!(op, Op::CreateGroup | Op::ReplaceMembers) => {
+                Some(data.members_per_group)
+            }
             (None, true) => Some(1),
             (None, false) => None,
         };

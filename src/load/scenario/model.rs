@@ -45,11 +45,18 @@ pub enum Op {
     RemoveMembers,
     /// `DELETE /Groups/{id}`.
     DeleteGroup,
+    /// `PATCH /Groups/{id}` replacing the whole member list (Okta Group Push).
+    ReplaceMembers,
+    /// `GET /Groups/{id}?excludedAttributes=members`: a group read without its members (Entra).
+    ReadGroup,
+    /// `GET /Groups/{id}?attributes=members.value`, compared with the members the scenario's
+    /// own writes leave: a member lost, invented or listed twice fails the request.
+    CheckMembers,
 }
 
 impl Op {
     /// Every operation, in documentation order.
-    pub const ALL: [Op; 15] = [
+    pub const ALL: [Op; 18] = [
         Op::CreateUser,
         Op::GetUser,
         Op::FilterUser,
@@ -65,6 +72,9 @@ impl Op {
         Op::AddMembers,
         Op::RemoveMembers,
         Op::DeleteGroup,
+        Op::ReplaceMembers,
+        Op::ReadGroup,
+        Op::CheckMembers,
     ];
 
     /// The kebab-case name used in scenario files (`create-user`).
@@ -85,6 +95,9 @@ impl Op {
             Op::AddMembers => "add-members",
             Op::RemoveMembers => "remove-members",
             Op::DeleteGroup => "delete-group",
+            Op::ReplaceMembers => "replace-members",
+            Op::ReadGroup => "read-group",
+            Op::CheckMembers => "check-members",
         }
     }
 
@@ -109,6 +122,9 @@ impl Op {
             Op::AddMembers => "PATCH /Groups/{id} add",
             Op::RemoveMembers => "PATCH /Groups/{id} remove",
             Op::DeleteGroup => "DELETE /Groups/{id}",
+            Op::ReplaceMembers => "PATCH /Groups/{id} replace",
+            Op::ReadGroup => "GET /Groups/{id}?excludedAttributes=members",
+            Op::CheckMembers => "GET /Groups/{id} check-members",
         }
     }
 
@@ -142,12 +158,23 @@ impl Op {
 
     /// Whether the operation acts on groups that already exist.
     pub(super) fn needs_groups(self) -> bool {
-        matches!(self, Op::AddMembers | Op::RemoveMembers | Op::DeleteGroup)
+        matches!(
+            self,
+            Op::AddMembers
+                | Op::RemoveMembers
+                | Op::DeleteGroup
+                | Op::ReplaceMembers
+                | Op::ReadGroup
+                | Op::CheckMembers
+        )
     }
 
     /// Whether `members` (users per request) applies to the operation.
     pub(super) fn takes_members(self) -> bool {
-        matches!(self, Op::AddMembers | Op::RemoveMembers | Op::CreateGroup)
+        matches!(
+            self,
+            Op::AddMembers | Op::RemoveMembers | Op::CreateGroup | Op::ReplaceMembers
+        )
     }
 }
 

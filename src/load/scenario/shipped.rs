@@ -9,7 +9,7 @@ use std::path::Path;
 pub const DEFAULT_SCENARIO: &str = "smoke";
 
 /// The shipped scenarios, by name, with their TOML text (compiled into the binary).
-const BUILTIN: [(&str, &str); 9] = [
+const BUILTIN: [(&str, &str); 12] = [
     ("smoke", include_str!("../../../scenarios/smoke.toml")),
     (
         "bulk-onboarding",
@@ -36,6 +36,18 @@ const BUILTIN: [(&str, &str); 9] = [
     (
         "entra-gallery",
         include_str!("../../../scenarios/entra-gallery.toml"),
+    ),
+    (
+        "large-groups-1k",
+        include_str!("../../../scenarios/large-groups-1k.toml"),
+    ),
+    (
+        "large-groups-10k",
+        include_str!("../../../scenarios/large-groups-10k.toml"),
+    ),
+    (
+        "large-groups-50k",
+        include_str!("../../../scenarios/large-groups-50k.toml"),
     ),
 ];
 

@@ -27,6 +27,21 @@ const UNLOCKED_PATCH_PAUSE: std::time::Duration = std::time::Duration::from_mill
 /// How long `GET /Groups` lists take under `slow-groups-list` (Okta's SPEC test allows 600 ms).
 pub const SLOW_GROUPS_LIST: std::time::Duration = std::time::Duration::from_millis(700);
 
+/// The member count `large-member-add-drops` keeps and `member-cap-100` accepts per request.
+const MEMBER_CAP: usize = 100;
+
+/// `member-cap-100`: 413 when a request carries more than [`MEMBER_CAP`] members.
+fn member_cap(carried: usize) -> ScimResult<()> {
+    if carried > MEMBER_CAP {
+        return Err(ScimError::new(
+            413,
+            None,
+            format!("a request may carry at most {MEMBER_CAP} group members, not {carried}"),
+        ));
+    }
+    Ok(())
+}
+
 impl From<Faults> for Arc<dyn Hooks> {
     fn from(f: Faults) -> Self {
         f.hooks()
@@ -111,6 +126,8 @@ impl Hooks for Faults {
         s.discovery_write_not_found = on(Fault::DiscoveryWrite404);
         s.unlocked_group_patch = on(Fault::LostMemberUpdates).then_some(UNLOCKED_PATCH_PAUSE);
         s.groups = !on(Fault::NoGroups);
+        // Faults bend the general PATCH and projection paths; every group PATCH takes them.
+        s.member_fast_path = false;
         s
     }
 
@@ -312,6 +329,11 @@ impl Hooks for Faults {
         schema: &ResourceSchema<'_>,
         body: &Value,
     ) -> ScimResult<Option<Value>> {
+        if self.has(Fault::MemberCap100)
+            && let Some(Value::Array(l)) = body.get("members")
+        {
+            member_cap(l.len())?;
+        }
         let mut out: Option<Value> = None;
         // Fill in the required name the client left out instead of refusing the body.
         let fill = match kind {
@@ -358,6 +380,11 @@ impl Hooks for Faults {
     }
 
     fn screen_replace(&self, old: &Map<String, Value>, new: &Map<String, Value>) -> ScimResult<()> {
+        if self.has(Fault::MemberCap100)
+            && let Some(Value::Array(l)) = new.get("members")
+        {
+            member_cap(l.len())?;
+        }
         if self.has(Fault::UniquenessConflictsWithSelf)
             && let (Some(new), Some(was)) = (
                 new.get("userName").and_then(Value::as_str),
@@ -466,6 +493,28 @@ impl Hooks for Faults {
                     op.op = patch::OpKind::Replace;
                 }
             }
+        }
+        if self.has(Fault::LargeMemberAddDrops) {
+            for op in &mut req.operations {
+                if matches!(op.op, patch::OpKind::Add)
+                    && on_members(op)
+                    && let Some(Value::Array(list)) = &mut op.value
+                {
+                    list.truncate(MEMBER_CAP);
+                }
+            }
+        }
+        if self.has(Fault::MemberCap100) {
+            let carried: usize = req
+                .operations
+                .iter()
+                .filter(|op| on_members(op))
+                .map(|op| match &op.value {
+                    Some(Value::Array(l)) => l.len(),
+                    _ => 0,
+                })
+                .sum();
+            member_cap(carried)?;
         }
         Ok(())
     }

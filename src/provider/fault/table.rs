@@ -167,6 +167,8 @@ fault_table! {
     CursorCountIgnored, "cursor-count-ignored", Defect, "cursor-paged lists ignore count and serve the default page size (RFC 9865 §2)";
     CursorUnsupported, "cursor-unsupported", Allowed, "no cursor paging: the ServiceProviderConfig has no pagination and cursor is ignored (allowed variant; RFC 9865 §4)";
     PatchSchemasRequired, "patch-schemas-required", Allowed, "a PATCH body without schemas is refused with 400 invalidSyntax (allowed variant; RFC 7644 §3.5.2's MUST binds the client; breaks authentik's group rename)";
+    LargeMemberAddDrops, "large-member-add-drops", Defect, "a PATCH adding more than 100 members at once stores only the first 100 and answers 200";
+    MemberCap100, "member-cap-100", Allowed, "a request may carry at most 100 group members, more is refused with 413 (allowed variant; no RFC sentence sets a minimum)";
 }
 
 impl Fault {

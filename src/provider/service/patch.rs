@@ -67,7 +67,17 @@ impl Provider {
                 ),
             ));
         }
+        self.check_patch_members(kind, &req)?;
         let mut d = slot.tenant.data.write();
+        if kind == Kind::Group
+            && base.is_none()
+            && self.rules.member_fast_path
+            && !self.rules.allow_unknown_members
+            && let Some(ops) = members::member_ops(&req)
+            && let Some(r) = self.patch_members(&slot.tenant, &mut d, id, &ops, if_match, proj)?
+        {
+            return self.patch_reply(r);
+        }
         let Some(current) = d.table(kind).get(id).cloned() else {
             return self.missing(kind, id);
         };
@@ -76,7 +86,7 @@ impl Provider {
         for gid in self.hooks.patch_operations(kind, &mut req) {
             self.add_member(&slot.tenant, &mut d, &gid, id)?;
         }
-        let old_v = parse_stored(&old.json)?;
+        let old_v = parse_stored(&old.document())?;
         let outcome = match crate::scim::patch::apply(&old_v, &req, &schema) {
             Ok(o) => o,
             Err(e) => {

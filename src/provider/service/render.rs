@@ -6,7 +6,7 @@ use super::*;
 impl Provider {
     /// The full representation of a stored resource: its JSON plus computed `User.groups`.
     pub(super) fn materialize(&self, d: &TenantData, kind: Kind, e: &Entry) -> ScimResult<Value> {
-        let mut v = parse_stored(&e.json)?;
+        let mut v = parse_stored(&e.document())?;
         if let Some(Value::Object(meta)) = v.get_mut("meta") {
             meta.insert("location".into(), Value::String(self.location(kind, &e.id)));
         }
@@ -61,7 +61,8 @@ impl Provider {
     /// The stored document as served: `meta.location` spliced into the `meta` object that ends
     /// it (see `Entry::json`), without parsing.
     pub(super) fn served_json(&self, kind: Kind, e: &Entry) -> Bytes {
-        let j = &e.json[..];
+        let doc = e.document();
+        let j = &doc[..];
         let Some(head) = j.strip_suffix(b"}}") else {
             // Not the shape build_entry writes; fall back to the parsing path.
             return match parse_stored(j) {
@@ -71,7 +72,7 @@ impl Provider {
                     }
                     to_bytes(&v)
                 }
-                Err(_) => e.json.clone(),
+                Err(_) => doc.clone(),
             };
         };
         let loc = Value::String(self.location(kind, &e.id));
@@ -93,6 +94,18 @@ impl Provider {
     ) -> ScimResult<Bytes> {
         if proj.is_identity() && !self.needs_materialize(d, kind, e) {
             return Ok(self.served_json(kind, e));
+        }
+        if kind == Kind::Group
+            && !e.members.is_empty()
+            && self.rules.member_fast_path
+            && members::drops_members(proj)
+        {
+            // The answer leaves the members out: project the document without them.
+            let mut v = parse_stored(&e.json)?;
+            if let Some(Value::Object(meta)) = v.get_mut("meta") {
+                meta.insert("location".into(), Value::String(self.location(kind, &e.id)));
+            }
+            return Ok(to_bytes(&self.project(kind, &v, proj)?));
         }
         let v = self.materialize(d, kind, e)?;
         Ok(to_bytes(&self.project(kind, &v, proj)?))

@@ -40,7 +40,7 @@ impl Provider {
                 .collect()
         };
         let external_id = map.get("externalId").and_then(Value::as_str).map(Arc::from);
-        let mut members = Vec::new();
+        let mut members = Members::default();
         let display;
         match kind {
             Kind::Group => {
@@ -52,18 +52,6 @@ impl Provider {
                     let Some(d) = d else {
                         return Err(internal("group members are resolved under the tenant lock"));
                     };
-                    if list.len() > self.limits.max_members_per_request {
-                        return Err(ScimError::new(
-                            413,
-                            None,
-                            format!(
-                                "a group write may carry at most {} members",
-                                self.limits.max_members_per_request
-                            ),
-                        ));
-                    }
-                    let mut seen = std::collections::HashSet::new();
-                    let mut kept = Vec::with_capacity(list.len());
                     for m in list.drain(..) {
                         let Value::Object(mut o) = m else {
                             return Err(ScimError::invalid_value(
@@ -82,7 +70,7 @@ impl Provider {
                                 "a group cannot be a member of itself",
                             ));
                         }
-                        if !seen.insert(value.clone()) {
+                        if members.contains(&value) {
                             continue;
                         }
                         match d.kind_of(&value) {
@@ -114,14 +102,12 @@ impl Provider {
                             }
                         }
                         c.extend(o);
-                        members.push(value);
-                        kept.push(Value::Object(c));
-                    }
-                    *list = kept;
-                    if list.is_empty() {
-                        map.shift_remove("members");
+                        let json = Value::Object(c).to_string().into_boxed_str();
+                        members.push(&value, json);
                     }
                 }
+                // Kept apart from the document (see `Entry::members`).
+                map.shift_remove("members");
             }
             // Only a group's display is ever needed elsewhere (in `User.groups`).
             Kind::User => display = None,
@@ -196,6 +182,7 @@ impl Provider {
         proj: &Projection,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
+        self.check_body_members(kind, body)?;
         let rewritten = self.hooks.create_body(kind, &schema, body)?;
         let body = rewritten.as_ref().unwrap_or(body);
         let mut map = resource::normalize(body, &schema, WriteMode::Create)?;
@@ -254,6 +241,7 @@ impl Provider {
         proj: &Projection,
     ) -> ScimResult<Reply> {
         let schema = self.schema(kind)?;
+        self.check_body_members(kind, body)?;
         let mut map = resource::normalize(body, &schema, WriteMode::Replace)?;
         let mut d = slot.tenant.data.write();
         let Some(old) = d.table(kind).get(id).cloned() else {
@@ -263,7 +251,7 @@ impl Provider {
         if !self.rules.replace_applies {
             return self.resource_reply(&d, kind, &old, 200, proj);
         }
-        let old_v = parse_stored(&old.json)?;
+        let old_v = parse_stored(&old.document())?;
         let old_map = strip_server_fields(&old_v);
         self.hooks.screen_replace(&old_map, &map)?;
         resource::check_immutable(&old_map, &map, &schema)?;
@@ -350,7 +338,7 @@ impl Provider {
         let Some(g) = d.groups.get(gid).cloned() else {
             return Ok(());
         };
-        let old_map = strip_server_fields(&parse_stored(&g.json)?);
+        let old_map = strip_server_fields(&parse_stored(&g.document())?);
         let mut map = old_map.clone();
         let members = map
             .entry("members")
@@ -379,18 +367,11 @@ impl Provider {
         gid: &str,
         member: &str,
     ) -> ScimResult<()> {
-        let Some(g) = d.groups.get(gid).cloned() else {
+        let Some(g) = d.groups.get(gid) else {
             return Ok(());
         };
+        // The document never holds the members (`Entry::members`): only `meta` changes.
         let mut v = parse_stored(&g.json)?;
-        if let Some(Value::Array(list)) = v.get_mut("members") {
-            list.retain(|m| m.get("value").and_then(Value::as_str) != Some(member));
-            if list.is_empty()
-                && let Value::Object(o) = &mut v
-            {
-                o.shift_remove("members");
-            }
-        }
         let version = tenant.next_seq();
         if let Some(Value::Object(meta)) = v.get_mut("meta") {
             let now = modified_after(meta.get("lastModified").and_then(Value::as_str));
@@ -399,11 +380,17 @@ impl Provider {
                 meta.insert("version".into(), Value::String(tag));
             }
         }
-        let mut e = (*g).clone();
-        e.version = version;
-        e.members.retain(|m| m != member);
-        e.json = to_bytes(&v);
-        d.put_group(e);
+        let json = to_bytes(&v);
+        d.change_members(
+            gid,
+            vec![crate::provider::store::MemberChange::Remove(
+                member.to_string(),
+            )],
+        );
+        if let Some(e) = d.groups.get_mut(gid) {
+            e.version = version;
+            e.json = json;
+        }
         Ok(())
     }
 }
