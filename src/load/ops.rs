@@ -303,6 +303,27 @@ async fn call(
     clippy::too_many_arguments,
     reason = "call's arguments plus the body check"
 )]
+/// A GET of `url` that must answer 200 with a body `verify` accepts.
+async fn get_verified(
+    user: &mut GooseUser,
+    s: &Shared,
+    op: Op,
+    url: &str,
+    verify: Verify<'_>,
+) -> Result<Answer, Box<TransactionError>> {
+    call_checked(
+        user,
+        s,
+        op,
+        GooseMethod::Get,
+        url,
+        None,
+        &[200],
+        Some(verify),
+    )
+    .await
+}
+
 async fn call_checked(
     user: &mut GooseUser,
     s: &Shared,
@@ -711,17 +732,7 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
                         .filter(|v| v.get("members").is_some())
                         .map(|_| "excludedAttributes=members, but members came back".to_string())
                 };
-                call_checked(
-                    user,
-                    s,
-                    op,
-                    GooseMethod::Get,
-                    &url,
-                    None,
-                    &[200],
-                    Some(&verify),
-                )
-                .await?;
+                get_verified(user, s, op, &url, &verify).await?;
             }
         }
         Op::CheckMembers => {
@@ -729,17 +740,7 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
             if let Some((g, want)) = g.and_then(|g| s.expected.of(&g).map(|w| (g, w))) {
                 let url = format!("{}/Groups/{}?attributes=members.value", s.base, enc(&g));
                 let verify = |b: &[u8]| membership::differ(b, &want);
-                call_checked(
-                    user,
-                    s,
-                    op,
-                    GooseMethod::Get,
-                    &url,
-                    None,
-                    &[200],
-                    Some(&verify),
-                )
-                .await?;
+                get_verified(user, s, op, &url, &verify).await?;
             }
         }
         Op::DeleteGroup => {

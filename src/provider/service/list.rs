@@ -39,16 +39,7 @@ impl Provider {
         if let ([kind], None, None) = (kinds, &filter, sort_by) {
             let table = d.table(*kind);
             let total = table.len();
-            let range = if paging {
-                query::page_range(
-                    total,
-                    start_index,
-                    Some(q.count.unwrap_or(self.limits.default_count)),
-                    self.limits.filter_max_results,
-                )
-            } else {
-                0..total
-            };
+            let range = self.page_of(total, start_index, q, paging);
             let proj = self.list_projection(q);
             let mut page = Vec::with_capacity(range.len());
             for e in table.iter().skip(range.start).take(range.len()) {
@@ -65,16 +56,7 @@ impl Provider {
         };
         let total = hits.len();
         self.hooks.screen_total(total, filter.is_some())?;
-        let range = if paging {
-            query::page_range(
-                total,
-                start_index,
-                Some(q.count.unwrap_or(self.limits.default_count)),
-                self.limits.filter_max_results,
-            )
-        } else {
-            0..total
-        };
+        let range = self.page_of(total, start_index, q, paging);
         let proj = self.list_projection(q);
         let mut page = Vec::with_capacity(range.len());
         for (kind, v) in hits.into_iter().skip(range.start).take(range.len()) {
@@ -241,6 +223,27 @@ impl Provider {
         let mut body = query::cursor_list_response(total, page, next);
         self.hooks.list_body(sent, &mut body);
         Ok(Reply::json(200, &body))
+    }
+
+    /// The index range of the page `q` asks for among `total` hits (all of them when paging
+    /// is off): `count` defaulted and capped by the provider's limits.
+    fn page_of(
+        &self,
+        total: usize,
+        start_index: usize,
+        q: &ListQuery,
+        paging: bool,
+    ) -> std::ops::Range<usize> {
+        if paging {
+            query::page_range(
+                total,
+                start_index,
+                Some(q.count.unwrap_or(self.limits.default_count)),
+                self.limits.filter_max_results,
+            )
+        } else {
+            0..total
+        }
     }
 
     pub(super) fn list_projection(&self, q: &ListQuery) -> Projection {
