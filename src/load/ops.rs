@@ -298,11 +298,6 @@ async fn call(
     call_checked(user, s, op, method, url, body, ok, None).await
 }
 
-/// [`call`], and a body answered with an `ok` status must also pass `verify`.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "call's arguments plus the body check"
-)]
 /// A GET of `url` that must answer 200 with a body `verify` accepts.
 async fn get_verified(
     user: &mut GooseUser,
@@ -324,6 +319,11 @@ async fn get_verified(
     .await
 }
 
+/// [`call`], and a body answered with an `ok` status must also pass `verify`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "call's arguments plus the body check"
+)]
 async fn call_checked(
     user: &mut GooseUser,
     s: &Shared,
