@@ -38,6 +38,26 @@ pub fn select(selection: &Selection) -> Result<Vec<Entry>, SelectionError> {
         .collect())
 }
 
+/// `scimtest check --explain ID`: one check spelled out; an id that names no check is an error
+/// with a did-you-mean.
+pub fn explain(id: &str) -> Result<String, SelectionError> {
+    let all = entries();
+    match all.iter().find(|e| e.meta.id == id) {
+        Some(e) => Ok(crate::report::catalogue::explain(e)),
+        None => {
+            let ids: Vec<&str> = all.iter().map(|e| e.meta.id).collect();
+            let sel = Selection {
+                only: vec![id.to_string()],
+                ..Selection::default()
+            };
+            sel.validate_ids(&ids)?;
+            Err(SelectionError(format!(
+                "{id:?} is a pattern, not one check id; see `scimtest check --list --only {id}`"
+            )))
+        }
+    }
+}
+
 /// `scimtest check --list`: the selected entries in `format`.
 pub fn list(selection: &Selection, format: ListFormat) -> Result<String, SelectionError> {
     Ok(render(&select(selection)?, format))
@@ -97,6 +117,30 @@ mod tests {
                 m.id
             );
         }
+    }
+
+    #[test]
+    fn explain_spells_out_one_check_and_refuses_other_ids() {
+        let text = explain("users.create.status-201").unwrap_or_default();
+        let e = entries()
+            .into_iter()
+            .find(|e| e.meta.id == "users.create.status-201")
+            .map(|e| e.meta);
+        let Some(m) = e else {
+            panic!("users.create.status-201 is in the catalogue");
+        };
+        for part in [m.title, m.hint, m.fault, m.quote.text, "MUST"] {
+            assert!(text.contains(part), "{part:?} missing:\n{text}");
+        }
+        let Err(e) = explain("users.create.status-20") else {
+            panic!("a near miss is refused");
+        };
+        assert!(
+            e.to_string()
+                .contains("did you mean \"users.create.status-201\""),
+            "{e}"
+        );
+        assert!(explain("users.*").is_err(), "a glob is not one check");
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub struct CheckArgs {
     /// List the selected checks instead of running them.
     #[arg(long)]
     pub list: bool,
+    /// Explain one check (its level, the RFC sentence, what it needs, how to fix a failure, the
+    /// fault that proves it) instead of running anything.
+    #[arg(long, value_name = "ID", conflicts_with = "list")]
+    pub explain: Option<String>,
     /// Format of --list.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ListFormat,
@@ -100,6 +104,7 @@ impl CheckArgs {
             skip: Vec::new(),
             level: None,
             list: false,
+            explain: None,
             format: ListFormat::Text,
             concurrency: 8,
             reports: ReportArgs {
@@ -125,6 +130,11 @@ fn failures(report: &RunReport) -> BTreeSet<String> {
 
 /// Run `scimtest check`: list the selected checks, or run them (see [`execute`]).
 pub async fn run(args: CheckArgs) -> CmdResult {
+    if let Some(id) = &args.explain {
+        let text = crate::catalogue::explain(id).map_err(|e| Error::usage(e.to_string()))?;
+        print!("{text}");
+        return Ok(Verdict::Passed);
+    }
     if args.list {
         let format = match args.format {
             ListFormat::Text => crate::report::catalogue::ListFormat::Text,

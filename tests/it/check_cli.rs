@@ -132,6 +132,36 @@ async fn unknown_check_ids_get_a_did_you_mean_and_exit_2() {
 }
 
 #[test]
+fn explain_prints_one_check_and_a_typo_is_a_usage_error() {
+    let out = bin()
+        .args(["check", "--explain", "patch.request.schema-required"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for part in [
+        "patch.request.schema-required",
+        "ADVICE",
+        "RFC 7644 §3.5.2",
+        "--fault patch-envelope-unchecked",
+        "fix:",
+    ] {
+        assert!(text.contains(part), "{part:?} missing:\n{text}");
+    }
+    let out = bin()
+        .args(["check", "--explain", "patch.request.schema-requird"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did you mean \"patch.request.schema-required\""),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing on stdout for a mistake");
+}
+
+#[test]
 fn list_prints_the_catalogue_without_running() {
     let out = bin()
         .args(["check", "--list", "--format", "json"])
