@@ -158,14 +158,19 @@ async fn calibrate(command: &str, extra: &[String]) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// 20 trials of `command`, 3 at a time, with instants spread over one uninterrupted run's
-/// duration (at least `min_span_ms`).
+/// 20 trials of `command`, 3 at a time, with instants spread over the first two thirds of one
+/// uninterrupted run's duration (at least `min_span_ms`).
 async fn trials(command: &'static str, extra: Vec<String>, min_span_ms: u64, salt: u64, sig: i32) {
     use futures::StreamExt;
     let seed = seed();
     let span_ms = calibrate(command, &extra).await.max(min_span_ms);
     let mut rng = Rng(seed ^ salt);
-    let delays: Vec<Duration> = (0..TRIALS).map(|_| rng.delay(span_ms)).collect();
+    // Over the first two thirds of the calibrated run: the calibration may have run on a busier
+    // machine than the trials (the whole suite shares two cores), and instants past the end of
+    // a shorter run interrupt nothing.
+    let delays: Vec<Duration> = (0..TRIALS)
+        .map(|_| rng.delay((span_ms * 2 / 3).max(min_span_ms)))
+        .collect();
     let results: Vec<(Duration, Outcome)> = futures::stream::iter(delays.into_iter().map(|d| {
         let extra = extra.clone();
         async move { (d, trial(command, &extra, d, sig).await) }
