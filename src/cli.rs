@@ -4,6 +4,7 @@
 use crate::provider::{self, Fault, Faults, Limits, OAuthClientSpec, ProviderConfig, TokenSpec};
 use clap::{Parser, Subcommand};
 
+pub mod baseline;
 pub mod certify;
 pub mod check;
 pub mod common;

@@ -58,6 +58,15 @@ pub struct LoadArgs {
     /// goose's own options (they override the scenario's numbers).
     #[command(flatten)]
     pub goose: goose::config::GooseConfiguration,
+    /// An earlier `load` report.json: per operation, req/s and p50/p95/p99 of both runs, and a
+    /// regression fails the run (exit 1).
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<std::path::PathBuf>,
+    /// With --baseline: how much worse a figure may get, e.g. `p95=10%`, `rps=5%`, `p99=off`
+    /// (repeatable; default p95 +10 % and req/s -10 %; changes under 0.5 ms or 1 req/s are
+    /// noise, never a regression).
+    #[arg(long, value_name = "METRIC=PCT", value_parser = crate::report::compare::RegressionRule::parse, requires = "baseline")]
+    pub max_regression: Vec<crate::report::compare::RegressionRule>,
 }
 
 impl LoadArgs {
@@ -79,6 +88,8 @@ impl LoadArgs {
                 ..ReportArgs::default()
             },
             goose: goose::config::GooseConfiguration::default(),
+            baseline: None,
+            max_regression: Vec::new(),
         }
     }
 }
@@ -167,6 +178,12 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         None => Namespace::new(),
     });
     let run_id = ns.run_id().to_string();
+    // A wrong --baseline fails now, not after the run.
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(crate::cli::baseline::read)
+        .transpose()?;
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
     let Connected {
         client,
@@ -260,10 +277,10 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             }
         }
     }
-    let goose_files: Vec<String> = ["goose.html", "goose.json", "goose.md"]
-        .iter()
-        .map(|f| dir.join(f).display().to_string())
-        .collect();
+    // goose's own report files are not written: their req/s is over goose's maintain step
+    // only and its HTML loads a chart library from the network (blank offline). Our reports
+    // carry every figure, with the phases named (`report::phases`).
+    let goose_files: Vec<String> = Vec::new();
     let progress = progress_line(stats.clone(), shared.clone());
     let attack = engine::attack(&plan, shared.clone(), args.goose.clone(), goose_files);
     let correctness = async {
@@ -280,6 +297,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         .started
         .get()
         .map_or(0.0, |t| t.elapsed().as_secs_f64());
+    let attack_start = chrono::Utc::now() - chrono::Duration::microseconds((attack_s * 1e6) as i64);
     progress.abort();
     let cleanup_report = cleanup(&client, &ns).await;
     if let Some(src) = client.oauth() {
@@ -296,11 +314,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         .map(engine::status_counts)
         .unwrap_or_default();
     let thresholds = load::judge_thresholds(&scenario, &series);
-    let mut files = vec![
-        "goose.html".to_string(),
-        "goose.json".to_string(),
-        "goose.md".to_string(),
-    ];
+    let mut files: Vec<String> = Vec::new();
     let write = |name: &str, text: &str| -> anyhow::Result<()> {
         std::fs::write(dir.join(name), text)
             .with_context(|| format!("failed to write {}", dir.join(name).display()))
@@ -380,10 +394,21 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
                 count: s.count,
             }),
             scenario_toml,
+            phases: crate::report::phases::phases(
+                &series,
+                outcome
+                    .metrics
+                    .as_ref()
+                    .and_then(|m| load::phases::bounds(&m.history, attack_start)),
+            ),
+            comparison: None,
             series: series.clone(),
         }),
     };
     report.recount();
+    if let Some(b) = &baseline {
+        crate::cli::baseline::apply(&mut report, b, &args.max_regression);
+    }
     let verdict = if outcome.goose_error.is_some() || outcome.interrupted {
         Verdict::Incomplete
     } else {
@@ -490,10 +515,12 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         return;
     };
     eprintln!();
+    let (rps, phase) = crate::report::compare::headline_rps(l);
     println!(
-        "scimtest load: {} — {} requests in {:.1} s ({:.0} req/s), {} errors ({} throttled) against {}",
-        l.scenario, l.requests, l.duration_s, l.rps, l.errors, l.throttled, r.target
+        "scimtest load: {} — {} requests in {:.1} s, {rps:.1} req/s ({phase}), {} errors ({} throttled) against {}",
+        l.scenario, l.requests, l.duration_s, l.errors, l.throttled, r.target
     );
+    crate::cli::baseline::print_phases(l);
     if let Some(c) = l.cpu_ms_per_1000 {
         println!("  scimtest CPU: {c:.1} ms per 1,000 requests");
     }
@@ -527,6 +554,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             }
         );
     }
+    crate::cli::baseline::print_comparison(l);
     if !r.status.is_complete() {
         println!(
             "INCOMPLETE ({}): the attack did not run to its end; thresholds are not judged complete",

@@ -45,9 +45,15 @@ pub struct RenderArgs {
     /// Write the JUnit XML here (one input only).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// An earlier report.json: the HTML shows what changed against it.
+    /// An earlier report.json: the HTML shows what changed against it. For `load` reports, the
+    /// per-operation comparison (req/s, p50/p95/p99) goes into every output and a regression
+    /// makes the exit code 1.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// With a `load` --baseline: how much worse a figure may get, e.g. `p95=10%`, `rps=5%`,
+    /// `p99=off` (repeatable; default p95 +10 % and req/s -10 %).
+    #[arg(long, value_name = "METRIC=PCT", value_parser = crate::report::compare::RegressionRule::parse, requires = "baseline")]
+    pub max_regression: Vec<crate::report::compare::RegressionRule>,
 }
 
 /// Run `scimtest report`.
@@ -115,10 +121,32 @@ fn render(args: RenderArgs) -> CmdResult {
             reports.len()
         )));
     }
+    let all_load = reports.iter().all(|r| r.command == "load");
     let baseline = match &args.baseline {
-        Some(p) => Some(read_report(p).context("bad --baseline")?),
+        // Load reports alone are compared with a load baseline, which must be one; a mixed
+        // set (a `scimtest run`) compares its load part only when the baseline is a load run.
+        Some(p) if all_load => Some(crate::cli::baseline::read(p)?),
+        Some(p) => {
+            let b = read_report(p).context("bad --baseline")?;
+            if b.command == "load" {
+                Some(crate::cli::baseline::read(p)?)
+            } else {
+                Some(b)
+            }
+        }
         None => None,
     };
+    let mut regressed = false;
+    if let Some(b) = &baseline {
+        for r in reports.iter_mut().filter(|r| r.command == "load") {
+            regressed |= crate::cli::baseline::apply(r, b, &args.max_regression);
+            if let Some(c) = r.load.as_ref().and_then(|l| l.comparison.as_ref()) {
+                for line in &c.regressions {
+                    println!("regression: {line}");
+                }
+            }
+        }
+    }
     if let Some(dir) = &args.html {
         let page = crate::report::html::write_site(dir, &reports, baseline.as_ref())?;
         println!("html: {}", page.display());
@@ -145,5 +173,9 @@ fn render(args: RenderArgs) -> CmdResult {
             println!("{what}: {}", path.display());
         }
     }
-    Ok(Verdict::Passed)
+    Ok(if regressed {
+        Verdict::Failed
+    } else {
+        Verdict::Passed
+    })
 }

@@ -7,6 +7,7 @@ pub mod correctness;
 pub mod engine;
 pub mod membership;
 pub mod ops;
+pub mod phases;
 pub mod scenario;
 pub mod shard;
 pub mod stats;

@@ -300,6 +300,18 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
                 count: count.unwrap_or(inputs.len()),
             }),
             scenario_toml: fl.scenario_toml.clone(),
+            // The shards started together (`--start-at`): the first shard's steady seconds cut
+            // the fleet's phases.
+            phases: crate::report::phases::phases(
+                &series,
+                crate::report::phases::steady(&fl.phases).map(|p| {
+                    crate::report::phases::PhaseBounds {
+                        steady_from_s: p.start_s as f64,
+                        steady_until_s: p.end_s as f64,
+                    }
+                }),
+            ),
+            comparison: None,
             series: series.clone(),
         }),
     };

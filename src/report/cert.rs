@@ -294,11 +294,11 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
     });
     let load_line = load.and_then(|r| r.load.as_ref()).map(|l| {
         let held = l.thresholds.iter().filter(|t| t.passed).count();
+        let (rps, phase) = super::compare::headline_rps(l);
         format!(
-            "Scenario {}: {} requests at {:.0} req/s with {} concurrent users, {} errors; {} of {} thresholds held.",
+            "Scenario {}: {} requests, {rps:.1} req/s ({phase}) with {} concurrent users, {} errors; {} of {} thresholds held.",
             l.scenario,
             l.requests,
-            l.rps,
             l.users,
             l.errors,
             held,

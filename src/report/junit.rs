@@ -4,7 +4,9 @@
 //!   time = run duration; counts are computed from the checks;
 //! - each area → one `<testsuite name="<area>">`, in order of first appearance (catalogue order),
 //!   carrying the run's `<properties>` `run_id`, `target`, `tool_version` (the JUnit schema and
-//!   `quick-junit` allow no properties on `<testsuites>`, so every suite repeats them);
+//!   `quick-junit` allow no properties on `<testsuites>`, so every suite repeats them), and for
+//!   a `load` run `rps` (the headline req/s, one decimal) and `rps_phase` (`steady`, or
+//!   `whole attack` without a steady phase);
 //! - each check → `<testcase name="<id>" classname="scimtest.<area>" time="<seconds>">`;
 //! - Pass → nothing inside; Fail → `<failure message="<reason>" type="<level>">`; Error →
 //!   `<error message="<reason>" type="<level>">`; both carry as text the RFC section, title, hint
@@ -116,6 +118,14 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
         ]);
         if !report.status.is_complete() {
             suite.add_property(Property::new("status", report.status.as_str()));
+        }
+        // `load`: the headline req/s and the phase it is over, as every other output shows it.
+        if let Some(l) = &report.load {
+            let (rps, phase) = super::compare::headline_rps(l);
+            suite.add_properties([
+                Property::new("rps", format!("{rps:.1}")),
+                Property::new("rps_phase", phase),
+            ]);
         }
         suite.add_test_cases(checks.into_iter().map(test_case));
         junit.add_test_suite(suite);

@@ -159,19 +159,38 @@ fn profile_table(md: &mut String, report: &RunReport) {
     }
 }
 
-/// `load`: the headline, one row per operation, the thresholds.
+/// `load`: the headline (req/s of the steady phase, named), the phases, one row per operation,
+/// the comparison with a baseline, the thresholds.
 fn load_tables(md: &mut String, l: &super::model::LoadReport) {
+    let (rps, phase) = super::compare::headline_rps(l);
     let _ = write!(
         md,
-        "\nScenario `{}` · {} users · {:.1} s · {} requests · {:.0} req/s · {} errors ({} × 429)\n",
+        "\nScenario `{}` · {} users · {:.1} s · {} requests · {rps:.1} req/s ({phase}) · {} errors ({} × 429)\n",
         clip(&l.scenario, TEXT_MAX).replace('`', "'"),
         l.users,
         l.duration_s,
         l.requests,
-        l.rps,
         l.errors,
         l.throttled
     );
+    if !l.phases.is_empty() {
+        md.push_str(
+            "\n| phase | seconds | requests | errors | req/s |\n| :-- | --: | --: | --: | --: |\n",
+        );
+        for p in &l.phases {
+            let _ = writeln!(
+                md,
+                "| {} | {}–{} | {} | {} | {:.1} |",
+                p.phase.as_str(),
+                p.start_s,
+                p.end_s,
+                p.requests,
+                p.errors,
+                p.rps
+            );
+        }
+        md.push_str("\nPer-operation figures are over the whole attack.\n");
+    }
     md.push_str("\n| operation | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |\n| :-- | --: | --: | --: | --: | --: | --: | --: |\n");
     for o in &l.operations {
         let _ = writeln!(
@@ -187,6 +206,9 @@ fn load_tables(md: &mut String, l: &super::model::LoadReport) {
             o.max_ms
         );
     }
+    if let Some(c) = &l.comparison {
+        comparison_table(md, c);
+    }
     if !l.thresholds.is_empty() {
         md.push_str("\n| threshold | observed | |\n| :-- | :-- | :-- |\n");
         for t in &l.thresholds {
@@ -197,6 +219,88 @@ fn load_tables(md: &mut String, l: &super::model::LoadReport) {
                 escape_text(&clip(&t.observed, TEXT_MAX)),
                 if t.passed { "✅ held" } else { "❌ breached" }
             );
+        }
+    }
+}
+
+/// `load --baseline`: both runs per operation, baseline → this run, and the regressions.
+fn comparison_table(md: &mut String, c: &super::compare::Comparison) {
+    use super::compare::{Change, Metric};
+    let _ = write!(
+        md,
+        "\n#### Against baseline `{}` ({})\n\nreq/s ({}): {:.1} → {:.1} · limits: {}\n\n| operation | {} |\n| :-- |{}\n",
+        c.baseline_run.replace('`', "'"),
+        escape_text(&c.baseline_started_at),
+        c.rps_basis,
+        c.baseline_rps,
+        c.current_rps,
+        if c.rules.is_empty() {
+            "none".to_string()
+        } else {
+            c.rules.join(", ")
+        },
+        Metric::ALL
+            .iter()
+            .map(|m| match m {
+                Metric::Rps => "req/s".to_string(),
+                m => format!("{} ms", m.label()),
+            })
+            .collect::<Vec<_>>()
+            .join(" | "),
+        " --: |".repeat(Metric::ALL.len())
+    );
+    for o in &c.operations {
+        let cells: Vec<String> = Metric::ALL
+            .iter()
+            .map(|m| {
+                let Some(d) = o.metrics.iter().find(|d| d.metric == *m) else {
+                    return "–".to_string();
+                };
+                let mark = match d.change {
+                    Change::Regressed => " ❌",
+                    Change::Worse => " ↘",
+                    Change::Better => " ✅",
+                    Change::Same => "",
+                };
+                let pct = d
+                    .change_pct
+                    .map_or(String::new(), |p| format!(" ({p:+.0}%)"));
+                let f = |x: f64| match d.metric {
+                    Metric::Rps => format!("{x:.1}"),
+                    _ => format!("{x:.2}"),
+                };
+                format!("{} → {}{pct}{mark}", f(d.baseline), f(d.current))
+            })
+            .collect();
+        let _ = writeln!(
+            md,
+            "| {}{} | {} |",
+            escape_text(&clip(&o.op, TEXT_MAX)),
+            o.note
+                .as_ref()
+                .map_or(String::new(), |n| format!(" ({})", escape_text(n))),
+            cells.join(" | ")
+        );
+    }
+    for (ops, what) in [
+        (&c.only_in_baseline, "only in the baseline"),
+        (&c.only_in_run, "only in this run"),
+    ] {
+        for op in ops {
+            let _ = writeln!(
+                md,
+                "| {} | {what} |{}",
+                escape_text(&clip(op, TEXT_MAX)),
+                " |".repeat(Metric::ALL.len() - 1)
+            );
+        }
+    }
+    if c.regressions.is_empty() {
+        md.push_str("\nNo regression against the baseline.\n");
+    } else {
+        md.push('\n');
+        for r in &c.regressions {
+            let _ = writeln!(md, "- ❌ {}", escape_text(r));
         }
     }
 }

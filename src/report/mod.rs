@@ -4,11 +4,13 @@
 
 pub mod catalogue;
 pub mod cert;
+pub mod compare;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod model;
+pub mod phases;
 pub mod plot;
 pub mod readiness;
 pub mod series;

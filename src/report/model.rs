@@ -255,6 +255,15 @@ pub struct LoadReport {
     /// [`super::series::OpSeries`]), the input of an exact merge and of the plots.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub series: Vec<super::series::OpSeries>,
+    /// The attack's phases (ramp-up, steady, ramp-down), each a whole number of the series'
+    /// seconds with its requests and req/s ([`super::phases`]); the headline req/s is the
+    /// steady phase's. Absent in reports from before phases and when goose never held all its
+    /// users.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<super::phases::PhaseReport>,
+    /// `--baseline`: this run against an earlier one, per operation ([`super::compare`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<super::compare::Comparison>,
 }
 
 /// Which shard of a fleet a load report is.

@@ -288,8 +288,14 @@ pub struct LoadView {
     pub errors: u64,
     /// 429s.
     pub throttled: u64,
-    /// req/s.
+    /// req/s: the headline, over `rps_phase`.
     pub rps: String,
+    /// What `rps` is over: `steady` (the steady phase) or `whole attack`.
+    pub rps_phase: &'static str,
+    /// The attack's phases, one figure each.
+    pub phases: Vec<PhaseRow>,
+    /// `--baseline`: both runs side by side per operation.
+    pub comparison: Option<CompareView>,
     /// CPU per 1,000 requests, if measured.
     pub cpu: Option<String>,
     /// Shard line, if a shard or a merge.
@@ -302,6 +308,74 @@ pub struct LoadView {
     pub plot_over_time: Option<String>,
     /// Per operation: `(op, SVG)`.
     pub plots: Vec<(String, String)>,
+}
+
+/// One phase of the attack.
+#[derive(Debug, Serialize)]
+pub struct PhaseRow {
+    /// `ramp-up`, `steady`, `ramp-down`.
+    pub phase: &'static str,
+    /// `1–9 s`.
+    pub seconds: String,
+    /// Requests.
+    pub requests: u64,
+    /// Errors.
+    pub errors: u64,
+    /// req/s (one decimal).
+    pub rps: String,
+}
+
+/// A load run against its baseline.
+#[derive(Debug, Serialize)]
+pub struct CompareView {
+    /// The baseline's run id.
+    pub baseline_run: String,
+    /// The baseline's start.
+    pub baseline_started_at: String,
+    /// The baseline's scenario.
+    pub baseline_scenario: String,
+    /// What req/s is over.
+    pub rps_basis: String,
+    /// Headline req/s, baseline and this run.
+    pub baseline_rps: String,
+    /// This run's.
+    pub current_rps: String,
+    /// `p95 +10%, req/s -10%`, or `none`.
+    pub rules: String,
+    /// Metric names (columns).
+    pub metrics: Vec<&'static str>,
+    /// One row per operation in both runs.
+    pub rows: Vec<CompareRow>,
+    /// Only in the baseline.
+    pub only_in_baseline: Vec<String>,
+    /// Only in this run.
+    pub only_in_run: Vec<String>,
+    /// The readable regression lines.
+    pub regressions: Vec<String>,
+}
+
+/// One operation in both runs.
+#[derive(Debug, Serialize)]
+pub struct CompareRow {
+    /// `POST /Users`.
+    pub op: String,
+    /// Why it was not judged, if not.
+    pub note: Option<String>,
+    /// One cell per metric.
+    pub cells: Vec<CompareCell>,
+}
+
+/// One figure in both runs.
+#[derive(Debug, Serialize)]
+pub struct CompareCell {
+    /// The baseline's figure.
+    pub baseline: String,
+    /// This run's.
+    pub current: String,
+    /// `+23%`, or empty.
+    pub change: String,
+    /// `regressed`, `worse`, `better`, `same` (the colour).
+    pub class: &'static str,
 }
 
 /// One operation's figures.
@@ -417,7 +491,8 @@ fn complete_verdict(r: &RunReport) -> (&'static str, String) {
             let must_failed = correctness
                 .iter()
                 .any(|c| c.level == Level::Must && is_problem(c.outcome));
-            let class = if breached > 0 || must_failed {
+            let regressed = l.comparison.as_ref().is_some_and(|c| c.regressed());
+            let class = if breached > 0 || must_failed || regressed {
                 "fail"
             } else if l.errors > 0 || r.counts.fail + r.counts.error > 0 {
                 "warn"
@@ -427,9 +502,10 @@ fn complete_verdict(r: &RunReport) -> (&'static str, String) {
             (
                 class,
                 format!(
-                    "{} requests at {:.0} req/s, {} errors; {} of {} thresholds held; {} of {} correctness checks passed",
+                    "{} requests, {:.1} req/s ({}), {} errors; {} of {} thresholds held; {} of {} correctness checks passed{}",
                     l.requests,
-                    l.rps,
+                    crate::report::compare::headline_rps(l).0,
+                    crate::report::compare::headline_rps(l).1,
                     l.errors,
                     l.thresholds.len() - breached,
                     l.thresholds.len(),
@@ -437,7 +513,16 @@ fn complete_verdict(r: &RunReport) -> (&'static str, String) {
                         .iter()
                         .filter(|c| c.outcome == Outcome::Pass)
                         .count(),
-                    correctness.len()
+                    correctness.len(),
+                    match &l.comparison {
+                        Some(c) if c.regressed() => format!(
+                            "; {} regressions against baseline {}",
+                            c.regressions.len(),
+                            c.baseline_run
+                        ),
+                        Some(c) => format!("; no regression against baseline {}", c.baseline_run),
+                        None => String::new(),
+                    }
                 ),
             )
         }
@@ -777,6 +862,58 @@ fn ms(us: f64) -> String {
     }
 }
 
+fn compare_view(c: &crate::report::compare::Comparison) -> CompareView {
+    let fig = |m: crate::report::compare::Metric, x: f64| match m {
+        crate::report::compare::Metric::Rps => format!("{x:.1}"),
+        _ => ms(x * 1000.0),
+    };
+    CompareView {
+        baseline_run: c.baseline_run.clone(),
+        baseline_started_at: c.baseline_started_at.clone(),
+        baseline_scenario: c.baseline_scenario.clone(),
+        rps_basis: c.rps_basis.clone(),
+        baseline_rps: format!("{:.1}", c.baseline_rps),
+        current_rps: format!("{:.1}", c.current_rps),
+        rules: if c.rules.is_empty() {
+            "none".into()
+        } else {
+            c.rules.join(", ")
+        },
+        metrics: crate::report::compare::Metric::ALL
+            .iter()
+            .map(|m| m.label())
+            .collect(),
+        rows: c
+            .operations
+            .iter()
+            .map(|o| CompareRow {
+                op: o.op.clone(),
+                note: o.note.clone(),
+                cells: crate::report::compare::Metric::ALL
+                    .iter()
+                    .map(|m| match o.metrics.iter().find(|d| d.metric == *m) {
+                        Some(d) => CompareCell {
+                            baseline: fig(d.metric, d.baseline),
+                            current: fig(d.metric, d.current),
+                            change: d.change_pct.map_or(String::new(), |p| format!("{p:+.0}%")),
+                            class: d.change.as_str(),
+                        },
+                        None => CompareCell {
+                            baseline: "–".into(),
+                            current: "–".into(),
+                            change: String::new(),
+                            class: "same",
+                        },
+                    })
+                    .collect(),
+            })
+            .collect(),
+        only_in_baseline: c.only_in_baseline.clone(),
+        only_in_run: c.only_in_run.clone(),
+        regressions: c.regressions.clone(),
+    }
+}
+
 fn load_view(r: &RunReport) -> Option<LoadView> {
     let l = r.load.as_ref()?;
     let series: &[OpSeries] = &l.series;
@@ -804,7 +941,20 @@ fn load_view(r: &RunReport) -> Option<LoadView> {
         requests: l.requests,
         errors: l.errors,
         throttled: l.throttled,
-        rps: format!("{:.0}", l.rps),
+        rps: format!("{:.1}", crate::report::compare::headline_rps(l).0),
+        rps_phase: crate::report::compare::headline_rps(l).1,
+        phases: l
+            .phases
+            .iter()
+            .map(|p| PhaseRow {
+                phase: p.phase.as_str(),
+                seconds: format!("{}–{} s", p.start_s, p.end_s),
+                requests: p.requests,
+                errors: p.errors,
+                rps: format!("{:.1}", p.rps),
+            })
+            .collect(),
+        comparison: l.comparison.as_ref().map(compare_view),
         cpu: l.cpu_ms_per_1000.map(|c| format!("{c:.1}")),
         shard: l.shard.as_ref().map(|s| {
             if s.indices.len() == 1 {

@@ -99,9 +99,6 @@ async fn smoke_against_the_embedded_provider_writes_reports_plots_and_passes() {
     );
     assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
     for f in [
-        "goose.html",
-        "goose.json",
-        "goose.md",
         "latency-over-time.svg",
         "load-series.json",
         "junit.xml",
