@@ -209,7 +209,7 @@ async fn a_regression_against_the_baseline_is_exit_1_with_a_readable_line() {
         .unwrap_or_else(|e| panic!("{e}"));
     let printed = text(&o);
     assert_eq!(o.status.code(), Some(1), "{printed}");
-    assert!(printed.contains("regression: p95 of "), "{printed}");
+    assert!(printed.contains("regression: req/s of "), "{printed}");
 }
 
 #[test]
