@@ -382,7 +382,7 @@ async fn a_real_run_reads_in_a_browser_summary_evidence_filters_and_plots() {
     let text = b.text(&summary).await;
     assert!(text.contains("scimtest check"), "{text}");
     assert!(text.contains("IdP profiles would provision"), "{text}");
-    assert!(text.contains("requests at"), "{text}");
+    assert!(text.contains("req/s (steady)"), "{text}");
     b.screenshot(&artefacts().join("report-html-summary.png"))
         .await;
 
