@@ -120,7 +120,7 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
             suite.add_property(Property::new("status", report.status.as_str()));
         }
         // `load`: the headline req/s and the phase it is over, as every other output shows it.
-        if let Some(l) = &report.load {
+        if let Some(l) = report.load.as_ref().filter(|_| report.command == "load") {
             let (rps, phase) = super::compare::headline_rps(l);
             suite.add_properties([
                 Property::new("rps", format!("{rps:.1}")),
