@@ -167,6 +167,15 @@ async fn a_regression_against_the_baseline_is_exit_1_with_a_readable_line() {
     );
     let r2 = json(&second.join("report.json"));
     assert_eq!(r2["exit_code"], 1);
+    // Phases and the comparison follow the published schema.
+    let schema: Value =
+        serde_json::from_str(include_str!("../../docs/report.schema.json")).unwrap_or_default();
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
+    let errors: Vec<String> = validator.iter_errors(&r2).map(|e| e.to_string()).collect();
+    assert!(
+        errors.is_empty(),
+        "report.json breaks docs/report.schema.json: {errors:?}"
+    );
     let c = &r2["load"]["comparison"];
     assert_eq!(c["baseline_run"], "fastbase");
     assert_eq!(c["rps_basis"], "steady");
