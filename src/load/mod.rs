@@ -1,12 +1,16 @@
 //! `scimtest load`: goose scenarios of the SCIM provisioning path. `scenario` is the TOML
 //! format and the shipped scenarios, `ops` the operations as goose transactions, `engine` one
-//! run (pool set-up, the attack, cleanup), `stats` the per-operation latency collector,
+//! run (pool set-up, the attack, cleanup), `goose_config` goose's options (the `--goose-arg`
+//! escape hatch) and errors, `progress` what the attack prints while it runs, `stats` the
+//! per-operation latency collector,
 //! `plot` the SVG plots, `correctness` the checks run under load.
 
 pub mod correctness;
 pub mod engine;
+pub mod goose_config;
 pub mod membership;
 pub mod ops;
+pub mod progress;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
