@@ -118,10 +118,14 @@ pub fn escape_hatch(words: &[String]) -> Result<GooseConfiguration, HatchError> 
 /// goose's own options, as its parser documents them (`--goose-arg --help`).
 pub fn goose_help() -> String {
     use clap::CommandFactory;
-    GooseConfiguration::command()
-        .name("--goose-arg")
+    let mut help = GooseConfiguration::command()
+        .override_usage("scimtest load --goose-arg=--OPTION[=VALUE]...  (one word per --goose-arg)")
         .render_long_help()
-        .to_string()
+        .to_string();
+    if !help.ends_with('\n') {
+        help.push('\n');
+    }
+    help
 }
 
 /// Whether goose refused its configuration (before any user started), as opposed to failing
