@@ -26,7 +26,7 @@ done
 SAMPLER=$!
 set +e
 "$BIN" load --scenario bench/sustained.toml --target "http://127.0.0.1:$PORT/scim/v2" \
-  --token "$TOKEN" --run-time "${MINUTES}m" --report-dir "$OUT/load" > "$OUT/load.log" 2>&1
+  --token "$TOKEN" --duration "${MINUTES}m" --report-dir "$OUT/load" > "$OUT/load.log" 2>&1
 CODE=$?
 set -e
 kill "$SERVE" 2>/dev/null || true

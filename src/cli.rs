@@ -25,7 +25,7 @@ pub use run::RunArgs;
 
 /// SCIM 2.0 conformance and load-testing harness.
 #[derive(Debug, Parser)]
-#[command(name = "scimtest", version, about, long_about = None)]
+#[command(name = "scimtest", version, propagate_version = true, about, long_about = None)]
 pub struct Cli {
     /// The command to run (default: `run`, everything against the embedded provider).
     #[command(subcommand)]

@@ -8,7 +8,6 @@ use crate::cli::connect::{Connected, connect, preflight};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
-use crate::load::stats::Collector;
 use crate::load::{self, engine};
 use crate::report::model::{
     CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport, RunStatus,
@@ -55,9 +54,34 @@ pub struct LoadArgs {
     /// The reports.
     #[command(flatten)]
     pub reports: ReportArgs,
-    /// goose's own options (they override the scenario's numbers).
-    #[command(flatten)]
-    pub goose: goose::config::GooseConfiguration,
+    /// The run's shape, overriding the scenario's `[run]`.
+    #[command(
+        flatten,
+        next_help_heading = "Run shape (overrides the scenario's [run])"
+    )]
+    pub shape: ShapeArgs,
+    /// A pass/fail rule on the run's figures, added to the scenario's own (repeatable):
+    /// `p95<250ms`, `error-rate<1%`, `rps>=200`, each optionally `for OPERATION`
+    /// (`'p95<250ms for POST /Users'`, or `for create-user`). A breach fails the run (exit 1).
+    #[arg(
+        long = "threshold",
+        value_name = "RULE",
+        value_parser = parse_threshold,
+        help_heading = "Thresholds"
+    )]
+    pub thresholds: Vec<load::scenario::Threshold>,
+    /// One word of goose's own command line, passed to goose's parser as is (repeatable, in
+    /// order): the escape hatch for what scimtest does not expose, such as
+    /// `--goose-arg=--request-log=requests.log`. `--goose-arg --help` lists goose's options;
+    /// the ones scimtest sets itself (users, ramp, run time, timeout, thresholds, host) are
+    /// refused with the flag to use instead.
+    #[arg(
+        long = "goose-arg",
+        value_name = "ARG",
+        allow_hyphen_values = true,
+        help_heading = "goose"
+    )]
+    pub goose_args: Vec<String>,
     /// An earlier `load` report.json: per operation, req/s and p50/p95/p99 of both runs, and a
     /// regression fails the run (exit 1).
     #[arg(long, value_name = "REPORT.json")]
@@ -69,9 +93,128 @@ pub struct LoadArgs {
     pub max_regression: Vec<crate::report::compare::RegressionRule>,
 }
 
+/// The run's shape: each flag, when given, replaces the scenario's `[run]` value.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ShapeArgs {
+    /// Concurrent users.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub users: Option<usize>,
+    /// Time to start all users, e.g. 10s (0s starts them at once).
+    #[arg(long, value_name = "DURATION", value_parser = parse_ramp)]
+    pub ramp: Option<std::time::Duration>,
+    /// How long to run once all users have started, in whole seconds: 30s, 5m, 1m30s.
+    #[arg(
+        long,
+        visible_alias = "run-time",
+        value_name = "DURATION",
+        value_parser = parse_run_duration,
+        conflicts_with = "iterations"
+    )]
+    pub duration: Option<std::time::Duration>,
+    /// Instead of --duration: each user runs the scenario's operations N times, then stops.
+    #[arg(long, value_name = "N", value_parser = parse_count)]
+    pub iterations: Option<usize>,
+    /// Per-request timeout, e.g. 5s or 500ms.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+}
+
+impl ShapeArgs {
+    /// `plan` with every given flag in place of the scenario's value.
+    pub fn apply(&self, mut plan: engine::Plan) -> engine::Plan {
+        if let Some(u) = self.users {
+            plan.users = u;
+        }
+        if let Some(r) = self.ramp {
+            plan.ramp = r;
+        }
+        match (self.duration, self.iterations) {
+            (Some(d), _) => {
+                plan.duration = Some(d);
+                plan.iterations = None;
+            }
+            (None, Some(n)) => {
+                plan.iterations = Some(n);
+                plan.duration = None;
+            }
+            (None, None) => {}
+        }
+        if let Some(t) = self.timeout {
+            plan.timeout = t;
+        }
+        plan
+    }
+
+    /// The flags as they would be typed again.
+    fn options(&self) -> Vec<String> {
+        let d = humanize;
+        let mut o = Vec::new();
+        if let Some(u) = self.users {
+            o.push(format!("--users {u}"));
+        }
+        if let Some(r) = self.ramp {
+            o.push(format!("--ramp {}", d(r)));
+        }
+        if let Some(t) = self.duration {
+            o.push(format!("--duration {}", d(t)));
+        }
+        if let Some(n) = self.iterations {
+            o.push(format!("--iterations {n}"));
+        }
+        if let Some(t) = self.timeout {
+            o.push(format!("--timeout {}", d(t)));
+        }
+        o
+    }
+}
+
+/// `90s`, `1500ms`, `0s`: a duration as the flags take it.
+fn humanize(d: std::time::Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{}s", d.as_secs())
+    } else if d.as_micros().is_multiple_of(1000) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{}us", d.as_micros())
+    }
+}
+
+fn parse_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?} is not a whole number of at least 1")),
+    }
+}
+
+fn parse_ramp(s: &str) -> Result<std::time::Duration, String> {
+    load::scenario::parse_duration(s)
+}
+
+fn parse_run_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = load::scenario::parse_duration(s)?;
+    if d.subsec_nanos() != 0 || d.is_zero() {
+        return Err(format!(
+            "{s:?}: the run lasts whole seconds, at least 1s (goose counts it in seconds)"
+        ));
+    }
+    Ok(d)
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = load::scenario::parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!("{s:?}: a timeout must be above 0"));
+    }
+    Ok(d)
+}
+
+fn parse_threshold(s: &str) -> Result<load::scenario::Threshold, String> {
+    s.parse()
+}
+
 impl LoadArgs {
     /// The arguments of `scimtest load --scenario SCENARIO --report-dir DIR` against `target`
-    /// (clap's and goose's defaults otherwise): the third part of `scimtest run`.
+    /// (the scenario's numbers otherwise): the third part of `scimtest run`.
     pub fn new(scenario: String, target: TargetArgs, report_dir: std::path::PathBuf) -> LoadArgs {
         LoadArgs {
             scenario,
@@ -87,7 +230,9 @@ impl LoadArgs {
                 report_dir: Some(report_dir),
                 ..ReportArgs::default()
             },
-            goose: goose::config::GooseConfiguration::default(),
+            shape: ShapeArgs::default(),
+            thresholds: Vec::new(),
+            goose_args: Vec::new(),
             baseline: None,
             max_regression: Vec::new(),
         }
@@ -140,6 +285,10 @@ pub async fn run(args: LoadArgs) -> CmdResult {
         list_scenarios();
         return Ok(Verdict::Passed);
     }
+    if args.goose_args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{}", load::goose_config::goose_help());
+        return Ok(Verdict::Passed);
+    }
     execute(&args).await.map(|f| f.verdict)
 }
 
@@ -156,14 +305,42 @@ fn list_scenarios() {
 /// write the reports and plots and print the summary: `scimtest load`, and the third part of
 /// `scimtest run`.
 pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
-    let (scenario, plan) =
+    let (mut scenario, plan) =
         load::plan_for(&args.scenario).map_err(|e| Error::harness(e.to_string()))?;
-    let scenario_toml = load::scenario::builtin()
+    let plan = args.shape.apply(plan);
+    // goose's options from the escape hatch, checked before anything starts.
+    let goose_cfg = load::goose_config::escape_hatch(&args.goose_args)
+        .map_err(|e| Error::usage(e.message).with_hint(e.hint))?;
+    let mut scenario_toml = load::scenario::builtin()
         .into_iter()
         .find(|(n, _)| *n == args.scenario)
         .map(|(_, t)| t.to_string())
         .or_else(|| std::fs::read_to_string(&args.scenario).ok())
         .unwrap_or_default();
+    // --threshold rules join the scenario's: judged with them, and written into the report's
+    // scenario so `load merge` judges the fleet by them too.
+    for t in &args.thresholds {
+        if let Some(op) = t.operation
+            && !plan.ops.iter().any(|p| p.op == op)
+        {
+            return Err(Error::usage(format!(
+                "--threshold {:?} judges {}, which scenario {} never runs",
+                t.to_goose(),
+                op.request_name(),
+                plan.name
+            ))
+            .with_hint(format!(
+                "its operations: {}",
+                plan.ops
+                    .iter()
+                    .map(|p| p.op.request_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        scenario.thresholds.push(*t);
+        scenario_toml.push_str(&format!("\n# --threshold\n{}", t.to_toml()));
+    }
     let shard = args
         .shard
         .map(load::shard::ShardSpec::resolve)
@@ -224,18 +401,11 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     // target asks to be left alone.
     shared.max_retry_wait = plan.timeout;
     let shared = Arc::new(shared);
-    // goose's own flags win over the scenario's numbers.
-    let users = args.goose.users.unwrap_or(plan.users);
-    let length = match (
-        &args.goose.run_time,
-        args.goose.iterations,
-        plan.iterations,
-        plan.duration,
-    ) {
-        (Some(t), _, _, _) => t.clone(),
-        (None, Some(n), _, _) | (None, None, Some(n), _) => format!("{n} iterations each"),
-        (None, None, None, Some(d)) => format!("{} s", d.as_secs_f64()),
-        (None, None, None, None) => "until stopped".into(),
+    let users = plan.users;
+    let length = match (plan.iterations, plan.duration) {
+        (Some(n), _) => format!("{n} iterations each"),
+        (None, Some(d)) => humanize(d),
+        (None, None) => "until stopped".into(),
     };
     eprintln!(
         "scimtest load: scenario {} against {shown_target} (run {run_id}): {users} users, {length}{}",
@@ -279,10 +449,22 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     }
     // goose's own report files are not written: their req/s is over goose's maintain step
     // only and its HTML loads a chart library from the network (blank offline). Our reports
-    // carry every figure, with the phases named (`report::phases`).
+    // carry every figure, with the phases named (`report::phases`). `--goose-arg
+    // --report-file=…` still makes goose write one.
     let goose_files: Vec<String> = Vec::new();
-    let progress = progress_line(stats.clone(), shared.clone());
-    let attack = engine::attack(&plan, shared.clone(), args.goose.clone(), goose_files);
+    let live = Arc::new(load::progress::Live::default());
+    let progress = load::progress::spawn(
+        stats.clone(),
+        shared.clone(),
+        live.clone(),
+        match plan.iterations {
+            Some(n) => load::progress::Length::Iterations(n),
+            None => load::progress::Length::Duration(plan.ramp + plan.duration.unwrap_or_default()),
+        },
+        plan.users,
+        std::io::stderr().is_terminal(),
+    );
+    let attack = engine::attack(&plan, shared.clone(), goose_cfg, goose_files, live);
     let correctness = async {
         if args.no_correctness {
             Vec::new()
@@ -299,6 +481,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         .map_or(0.0, |t| t.elapsed().as_secs_f64());
     let attack_start = chrono::Utc::now() - chrono::Duration::microseconds((attack_s * 1e6) as i64);
     progress.abort();
+    load::progress::end_line();
     let cleanup_report = cleanup(&client, &ns).await;
     if let Some(src) = client.oauth() {
         eprintln!("{}", src.summary());
@@ -307,13 +490,31 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         h.shutdown().await;
     }
     let outcome = outcome.context("the load run failed")?;
+    // goose refused its configuration: nothing ran, so there is nothing to summarise.
+    if outcome.goose_refused {
+        return Err(Error::usage(
+            outcome
+                .goose_error
+                .unwrap_or_else(|| "goose refused its configuration".into()),
+        )
+        .with_hint(
+            "scimtest load --help lists scimtest's flags, scimtest load --goose-arg --help goose's",
+        ));
+    }
     let series = stats.snapshot_over(std::time::Duration::from_secs_f64(attack_s.max(0.001)));
     let status = outcome
         .metrics
         .as_ref()
         .map(engine::status_counts)
         .unwrap_or_default();
-    let thresholds = load::judge_thresholds(&scenario, &series);
+    let phases = crate::report::phases::phases(
+        &series,
+        outcome
+            .metrics
+            .as_ref()
+            .and_then(|m| load::phases::bounds(&m.history, attack_start)),
+    );
+    let thresholds = load::judge_thresholds(&scenario, &series, &phases);
     let mut files: Vec<String> = Vec::new();
     let write = |name: &str, text: &str| -> anyhow::Result<()> {
         std::fs::write(dir.join(name), text)
@@ -394,13 +595,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
                 count: s.count,
             }),
             scenario_toml,
-            phases: crate::report::phases::phases(
-                &series,
-                outcome
-                    .metrics
-                    .as_ref()
-                    .and_then(|m| load::phases::bounds(&m.history, attack_start)),
-            ),
+            phases,
             comparison: None,
             series: series.clone(),
         }),
@@ -439,14 +634,12 @@ fn load_options(args: &LoadArgs) -> Vec<String> {
     if args.no_correctness {
         o.push("--no-correctness".into());
     }
-    if let Some(u) = args.goose.users {
-        o.push(format!("--users {u}"));
+    o.extend(args.shape.options());
+    for t in &args.thresholds {
+        o.push(format!("--threshold {}", shell_quote(&t.to_goose())));
     }
-    if let Some(t) = &args.goose.run_time {
-        o.push(format!("--run-time {}", shell_quote(t)));
-    }
-    if let Some(n) = args.goose.iterations {
-        o.push(format!("--iterations {n}"));
+    for a in &args.goose_args {
+        o.push(format!("--goose-arg={}", shell_quote(a)));
     }
     match &args.shard {
         Some(load::shard::ShardSpec::Fixed(sh)) => {
@@ -470,33 +663,6 @@ async fn cleanup(client: &crate::client::Client, ns: &Namespace) -> CleanupRepor
     report
 }
 
-/// A live line on a terminal: elapsed, req/s over the last second, errors.
-fn progress_line(stats: Collector, shared: Arc<load::ops::Shared>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        if !std::io::stderr().is_terminal() {
-            return;
-        }
-        let mut last = 0u64;
-        loop {
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            let Some(t) = shared.started.get() else {
-                continue;
-            };
-            let snap = stats.snapshot();
-            let total: u64 = snap.iter().map(|s| s.total.requests).sum();
-            let errors: u64 = snap.iter().map(|s| s.total.errors).sum();
-            eprint!(
-                "\r  {:>5.0} s  {:>8} req/s  {:>9} requests  {:>6} errors   ",
-                t.elapsed().as_secs_f64(),
-                total.saturating_sub(last),
-                total,
-                errors
-            );
-            last = total;
-        }
-    })
-}
-
 /// Failed when a threshold was breached or a MUST correctness check failed or errored.
 pub fn verdict(report: &RunReport) -> Verdict {
     let failed = report
@@ -514,7 +680,7 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
     let Some(l) = &r.load else {
         return;
     };
-    eprintln!();
+    load::progress::end_line();
     let (rps, phase) = crate::report::compare::headline_rps(l);
     println!(
         "scimtest load: {} — {} requests in {:.1} s, {rps:.1} req/s ({phase}), {} errors ({} throttled) against {}",
@@ -535,12 +701,11 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         );
     }
     for t in &l.thresholds {
-        println!(
-            "  threshold {:<40} {}  (observed {})",
-            t.rule,
-            if t.passed { "ok" } else { "BREACHED" },
-            t.observed
-        );
+        if t.passed {
+            println!("  threshold {:<40} ok  (observed {})", t.rule, t.observed);
+        } else {
+            println!("  threshold {} BREACHED: observed {}", t.rule, t.observed);
+        }
     }
     for c in r.checks.iter().filter(|c| c.area == "load") {
         println!(
@@ -560,6 +725,14 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             "INCOMPLETE ({}): the attack did not run to its end; thresholds are not judged complete",
             r.status.as_str()
         );
+    } else {
+        let breached = l.thresholds.iter().filter(|t| !t.passed).count();
+        if breached > 0 {
+            println!(
+                "FAILED: {breached} of {} thresholds breached",
+                l.thresholds.len()
+            );
+        }
     }
     print_cleanup(&r.cleanup);
     println!(
@@ -619,4 +792,69 @@ fn merge(args: &MergeArgs) -> CmdResult {
 /// Ctrl-C or SIGTERM (how Kubernetes stops a pod), before goose's own handler takes over.
 async fn stop_signal() {
     crate::interrupt::wait().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use std::time::Duration;
+
+    fn parsed(args: &[&str]) -> LoadArgs {
+        let mut all = vec!["scimtest", "load"];
+        all.extend(args);
+        match crate::cli::Cli::try_parse_from(all).map(|c| c.command) {
+            Ok(Some(crate::cli::Command::Load(l))) => *l,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shape_flags_replace_the_scenarios_numbers() {
+        let (_, plan) = load::plan_for("smoke").unwrap_or_else(|e| panic!("{e}"));
+        let a = parsed(&[
+            "--users",
+            "3",
+            "--ramp",
+            "2s",
+            "--run-time",
+            "1m30s",
+            "--timeout",
+            "500ms",
+        ]);
+        let p = a.shape.apply(plan.clone());
+        assert_eq!(p.users, 3);
+        assert_eq!(p.ramp, Duration::from_secs(2));
+        assert_eq!(p.duration, Some(Duration::from_secs(90)));
+        assert_eq!(p.iterations, None);
+        assert_eq!(p.timeout, Duration::from_millis(500));
+        assert_eq!(
+            a.shape.options(),
+            [
+                "--users 3",
+                "--ramp 2s",
+                "--duration 90s",
+                "--timeout 500ms"
+            ]
+        );
+        let p = parsed(&["--iterations", "4"]).shape.apply(plan.clone());
+        assert_eq!((p.iterations, p.duration), (Some(4), None));
+        assert_eq!(parsed(&[]).shape.apply(plan.clone()), plan);
+    }
+
+    #[test]
+    fn thresholds_and_goose_words_parse_in_order() {
+        let a = parsed(&[
+            "--threshold",
+            "p95<250ms for POST /Users",
+            "--threshold",
+            "rps>=10",
+            "--goose-arg",
+            "--request-log",
+            "--goose-arg=r.log",
+        ]);
+        let rules: Vec<String> = a.thresholds.iter().map(|t| t.to_goose()).collect();
+        assert_eq!(rules, ["p95<250ms for POST /Users", "rps>=10"]);
+        assert_eq!(a.goose_args, ["--request-log", "r.log"]);
+    }
 }

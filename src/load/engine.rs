@@ -4,7 +4,9 @@
 //! prefix sweep), also after Ctrl-C.
 
 use crate::client::{Client, enc};
+use crate::load::goose_config;
 use crate::load::ops::{self, PoolUser, Shared};
+use crate::load::progress::{self, Live};
 use crate::load::scenario::Op;
 use crate::load::stats::Collector;
 use futures::StreamExt;
@@ -12,6 +14,7 @@ use goose::config::{GooseConfiguration, GooseDefault, GooseDefaultType};
 use goose::prelude::*;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// One operation of the plan.
@@ -109,7 +112,7 @@ pub enum LoadError {
 pub struct LoadOutcome {
     /// Goose's metrics (None when goose failed after starting).
     pub metrics: Option<goose::metrics::GooseMetrics>,
-    /// Goose's error, if it ended with one (thresholds are ours, so this is rare).
+    /// Goose's error as one line, if it ended with one (thresholds are ours, so this is rare).
     pub goose_error: Option<String>,
     /// 429 answers seen.
     pub throttled: u64,
@@ -117,6 +120,8 @@ pub struct LoadOutcome {
     pub interrupted: bool,
     /// CPU this process spent during the attack.
     pub cpu: Option<Duration>,
+    /// goose refused its configuration before any user started (`goose_error` says why).
+    pub goose_refused: bool,
 }
 
 /// Create the pool: `plan.pool_users` users, then `plan.pool_groups` groups with members.
@@ -206,25 +211,46 @@ fn secs(d: Duration) -> usize {
     d.as_secs_f64().ceil().max(1.0) as usize
 }
 
-/// Run the goose attack of `plan` against `shared.base`. `goose_cfg` carries the user's goose
-/// flags (they win over the plan's numbers); `report_files` are goose's own report files.
+/// Run the goose attack of `plan` against `shared.base`. `goose_cfg` is goose's configuration
+/// from the escape hatch (`--goose-arg`, [`crate::load::goose_config::escape_hatch`]: none of
+/// the options the plan sets); `report_files` are goose's own report files, unless it names
+/// its own; `live` counts the users running.
 pub async fn attack(
     plan: &Plan,
     shared: Arc<Shared>,
     goose_cfg: GooseConfiguration,
     report_files: Vec<String>,
+    live: Arc<Live>,
 ) -> Result<LoadOutcome, LoadError> {
-    let g = |e: GooseError| LoadError::Goose(format!("{e:?}"));
+    let g = |e: GooseError| LoadError::Goose(goose_config::goose_line(&e));
     let mut cfg = goose_cfg;
-    let (cfg_run_time, cfg_iterations) = (cfg.run_time.clone(), cfg.iterations);
-    if cfg.host.is_none() {
-        cfg.host = Some(format!("{}/", shared.base));
-    }
+    cfg.host = Some(format!("{}/", shared.base));
     if cfg.report_file.is_empty() {
         cfg.report_file = report_files;
     }
+    // goose's console lines go through ours, unless goose is to write its own log file.
+    if cfg.goose_log.is_none() {
+        progress::install_goose_logger();
+    }
     goose::reset_killswitch();
     let mut scenario = scenario!("scim");
+    for (start, name) in [(true, "user started"), (false, "user stopped")] {
+        let live = live.clone();
+        let f: goose::goose::TransactionFunction = Arc::new(move |_: &mut GooseUser| {
+            if start {
+                live.users.fetch_add(1, Ordering::Relaxed);
+            } else {
+                live.users.fetch_sub(1, Ordering::Relaxed);
+            }
+            Box::pin(async { Ok(()) })
+        });
+        let t = Transaction::new(f).set_name(name);
+        scenario = scenario.register_transaction(if start {
+            t.set_on_start()
+        } else {
+            t.set_on_stop()
+        });
+    }
     for p in &plan.ops {
         let (op, members) = (p.op, p.members);
         let s = shared.clone();
@@ -273,12 +299,7 @@ pub async fn attack(
         .map_err(g)?;
     // Goose refuses --no-reset-metrics with --iterations; with a duration it keeps the ramp-up
     // in goose's own figures, as ours do.
-    // goose's own --run-time / --iterations win over the scenario's length.
-    let (iterations, duration) = match (&cfg_run_time, cfg_iterations) {
-        (Some(_), _) | (_, Some(_)) => (None, None),
-        _ => (plan.iterations, plan.duration),
-    };
-    match (iterations, duration) {
+    match (plan.iterations, plan.duration) {
         (Some(n), _) => attack = attack.set_default(GooseDefault::Iterations, n).map_err(g)?,
         (None, Some(d)) => {
             attack = attack
@@ -306,13 +327,15 @@ pub async fn attack(
             throttled,
             interrupted,
             cpu,
+            goose_refused: false,
         },
         Err(e) => LoadOutcome {
             metrics: None,
-            goose_error: Some(format!("{e:?}")),
+            goose_error: Some(goose_config::goose_line(&e)),
             throttled,
             interrupted,
             cpu,
+            goose_refused: goose_config::is_configuration_error(&e),
         },
     })
 }

@@ -1,13 +1,17 @@
 //! `scimtest load`: goose scenarios of the SCIM provisioning path. `scenario` is the TOML
 //! format and the shipped scenarios, `ops` the operations as goose transactions, `engine` one
-//! run (pool set-up, the attack, cleanup), `stats` the per-operation latency collector,
+//! run (pool set-up, the attack, cleanup), `goose_config` goose's options (the `--goose-arg`
+//! escape hatch) and errors, `progress` what the attack prints while it runs, `stats` the
+//! per-operation latency collector,
 //! `plot` the SVG plots, `correctness` the checks run under load.
 
 pub mod correctness;
 pub mod engine;
+pub mod goose_config;
 pub mod membership;
 pub mod ops;
 pub mod phases;
+pub mod progress;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
@@ -44,9 +48,16 @@ pub fn whole_run(series: &[OpSeries]) -> Option<OpSeries> {
     Some(it.fold(first, |acc, s| series::merge(&acc, s)))
 }
 
-/// Judge every threshold of `sc` on `series`.
-pub fn judge_thresholds(sc: &Scenario, series: &[OpSeries]) -> Vec<ThresholdReport> {
+/// Judge every threshold of `sc` on `series`. A req/s rule is judged on the steady phase when
+/// the run has one (the headline every output shows), latency and error rules on the whole
+/// attack (the per-operation table).
+pub fn judge_thresholds(
+    sc: &Scenario,
+    series: &[OpSeries],
+    phases: &[crate::report::phases::PhaseReport],
+) -> Vec<ThresholdReport> {
     let all = whole_run(series);
+    let steady = crate::report::phases::steady(phases);
     sc.thresholds
         .iter()
         .map(|t| {
@@ -55,7 +66,21 @@ pub fn judge_thresholds(sc: &Scenario, series: &[OpSeries]) -> Vec<ThresholdRepo
                 Some(op) => series.iter().find(|s| s.op == op.request_name()),
             };
             let verdict = match s {
-                Some(s) => t.evaluate(&op_stats(s)),
+                Some(s) => {
+                    let mut stats = op_stats(s);
+                    let steady_rps = steady.and_then(|p| match t.operation {
+                        None => Some(p.rps),
+                        Some(op) => p
+                            .operations
+                            .iter()
+                            .find(|o| o.op == op.request_name())
+                            .map(|o| o.rps),
+                    });
+                    if let Some(rps) = steady_rps {
+                        stats.rps = rps;
+                    }
+                    t.evaluate(&stats)
+                }
                 None => ThresholdVerdict::NoSamples,
             };
             let observed = match &verdict {

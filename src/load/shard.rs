@@ -184,7 +184,16 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
     let series = series::merge_snapshots(&all_series);
     let scenario = Scenario::parse(&fl.scenario_toml, &format!("{first_origin} (scenario)"))
         .map_err(|e| MergeError(e.to_string()))?;
-    let thresholds = crate::load::judge_thresholds(&scenario, &series);
+    // The shards started together (`--start-at`): the first shard's steady seconds cut the
+    // fleet's phases.
+    let phases = crate::report::phases::phases(
+        &series,
+        crate::report::phases::steady(&fl.phases).map(|p| crate::report::phases::PhaseBounds {
+            steady_from_s: p.start_s as f64,
+            steady_until_s: p.end_s as f64,
+        }),
+    );
+    let thresholds = crate::load::judge_thresholds(&scenario, &series, &phases);
     let sum = |f: fn(&LoadReport) -> u64| -> u64 {
         inputs
             .iter()
@@ -302,15 +311,7 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
             scenario_toml: fl.scenario_toml.clone(),
             // The shards started together (`--start-at`): the first shard's steady seconds cut
             // the fleet's phases.
-            phases: crate::report::phases::phases(
-                &series,
-                crate::report::phases::steady(&fl.phases).map(|p| {
-                    crate::report::phases::PhaseBounds {
-                        steady_from_s: p.start_s as f64,
-                        steady_until_s: p.end_s as f64,
-                    }
-                }),
-            ),
+            phases,
             comparison: None,
             series: series.clone(),
         }),

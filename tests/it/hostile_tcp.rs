@@ -191,7 +191,7 @@ async fn load_against_raw_tcp_hostiles_ends_with_a_verdict_and_no_panic() {
             "--users",
             "1",
             "--timeout",
-            "1",
+            "1s",
             "--target",
             &url,
             "--token",

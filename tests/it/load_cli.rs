@@ -1,8 +1,8 @@
 //! `scimtest load` (and `scimtest run`) end to end, in process (parsed by clap, run by the
 //! library) against the embedded provider and faulty targets: reports, plots, thresholds,
 //! correctness, cleanup, exit codes; the real binary for what it prints (summary, breached
-//! thresholds, scenario list, secrets in output) and for signals. Runs are shortened with goose's
-//! own flags.
+//! thresholds, scenario list, secrets in output, progress without a terminal) and for signals.
+//! Runs are shortened with the run-shape flags (`--users`, `--duration`).
 
 use crate::support::cli::{self, error_of};
 use clap::Parser as _;
@@ -50,7 +50,7 @@ fn resources(h: &ProviderHandle) -> usize {
 }
 
 /// A short smoke run: 2 goose users for 2 s.
-const SHORT: [&str; 4] = ["--users", "2", "--run-time", "2s"];
+const SHORT: [&str; 4] = ["--users", "2", "--duration", "2s"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smoke_against_the_embedded_provider_writes_reports_plots_and_passes() {
@@ -178,6 +178,219 @@ fn the_binary_prints_the_breached_threshold() {
     let all = text(&o);
     assert_eq!(o.status.code(), Some(1), "{all}");
     assert!(all.contains("p95<1us") && all.contains("BREACHED"), "{all}");
+}
+
+/// `--threshold` is judged by scimtest at the end, like the scenario's own rules: a breach is
+/// exit 1 with one readable line and a FAILED line, never goose's error dump or an "ok".
+#[test]
+fn a_breached_threshold_flag_exits_1_with_a_readable_line() {
+    let dir = tmpdir("breach-flag");
+    let o = bin()
+        .args([
+            "load",
+            "--no-correctness",
+            "--users",
+            "2",
+            "--duration",
+            "2s",
+        ])
+        .args(["--threshold", "p95<1us for GET /Users/{id}"])
+        .args(["--threshold", "error-rate<100%"])
+        .arg("--report-dir")
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    let breach = out
+        .lines()
+        .find(|l| l.contains("p95<1us for GET /Users/{id}"))
+        .unwrap_or_else(|| panic!("no line for the rule: {all}"));
+    assert!(
+        breach.contains("BREACHED: observed ") && breach.contains("ms"),
+        "{breach}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.contains("error-rate<100%") && l.contains(" ok ")),
+        "{all}"
+    );
+    assert!(out.contains("FAILED: 1 of"), "{all}");
+    for dump in ["ThresholdsFailed", "GooseError", "{ ", "INCOMPLETE"] {
+        assert!(!all.contains(dump), "{dump} in: {all}");
+    }
+    let r = report(&dir);
+    assert_eq!(r["exit_code"], 1);
+    assert!(
+        r["checks"].as_array().is_some_and(|c| c
+            .iter()
+            .any(|c| c["area"] == "threshold" && c["outcome"] == "fail")),
+        "{r}"
+    );
+    let options = r["options"].to_string();
+    assert!(options.contains("--threshold"), "{options}");
+}
+
+/// Without a terminal (a CI log), the attack prints a progress line every few seconds.
+#[test]
+fn without_a_terminal_the_attack_prints_progress_lines() {
+    let dir = tmpdir("progress");
+    let o = bin()
+        .args([
+            "load",
+            "--no-correctness",
+            "--users",
+            "2",
+            "--duration",
+            "7s",
+        ])
+        .arg("--report-dir")
+        .arg(&dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("load  ")).collect();
+    assert!(!lines.is_empty(), "no progress line: {err}");
+    for l in &lines {
+        assert!(
+            l.contains("s/")
+                && l.contains(" requests ")
+                && l.contains(" req/s ")
+                && l.contains(" errors ")
+                && l.ends_with(" users"),
+            "{l}"
+        );
+    }
+    assert!(
+        !err.contains('\r'),
+        "a terminal's updating line in a log: {err:?}"
+    );
+}
+
+/// A value in the wrong unit, a rule that cannot parse, an option scimtest owns passed to goose:
+/// exit 2 with one line and a hint, before anything runs.
+#[tokio::test]
+async fn wrong_load_flags_are_usage_errors_before_anything_runs() {
+    for args in [
+        &["load", "--timeout", "5"][..],
+        &["load", "--duration", "1.5s"][..],
+        &["load", "--threshold", "p95<fast"][..],
+        &["load", "--users", "0"][..],
+        &["load", "--duration", "2s", "--iterations", "3"][..],
+        &["load", "-V", "--users", "2"][..],
+    ] {
+        let e = scimtest::cli::Cli::try_parse_from(args)
+            .err()
+            .unwrap_or_else(|| panic!("{args:?} parsed"));
+        assert_eq!(
+            scimtest::cli::error::parse_error_exit_code(&e),
+            if args.contains(&"-V") { 0 } else { 2 },
+            "{args:?}: {e}"
+        );
+    }
+    for (args, says, hint) in [
+        (
+            &["load", "--goose-arg=-u", "--goose-arg=4"][..],
+            "--users",
+            "--users N",
+        ),
+        (
+            &["load", "--goose-arg=--run-time=30"][..],
+            "--run-time",
+            "--duration",
+        ),
+        (
+            &["load", "--goose-arg=--no-such-option"][..],
+            "--no-such-option",
+            "--goose-arg --help",
+        ),
+        (
+            &["load", "--threshold", "p95<1s for DELETE /Groups/{id}"][..],
+            "never runs",
+            "POST /Users",
+        ),
+    ] {
+        let e = error_of(cli::run(args).await);
+        let shown = e.render().unwrap_or_default();
+        assert_eq!(e.exit_code(), 2, "{args:?}: {shown}");
+        assert!(shown.contains(says), "{args:?}: {shown}");
+        assert!(
+            e.hint().is_some_and(|h| h.contains(hint)),
+            "{args:?}: {shown}"
+        );
+    }
+}
+
+/// goose refusing the configuration it was given (after the set-up, when it starts) is a usage
+/// error too, with no load summary (no "0 requests" and no BREACHED), and nothing left behind.
+#[test]
+fn a_configuration_goose_refuses_is_exit_2_without_a_summary() {
+    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let h = provider(&rt, ProviderConfig::default());
+    let dir = tmpdir("goose-refused");
+    let o = bin()
+        .args(["load", "--no-correctness", "--iterations", "1"])
+        .arg("--goose-arg=--decrease-rate=1")
+        .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{all}");
+    assert!(all.contains("error: goose refused"), "{all}");
+    assert!(all.contains("hint: "), "{all}");
+    for summary in ["requests in", "BREACHED", "threshold", "{ "] {
+        assert!(!all.contains(summary), "{summary} in: {all}");
+    }
+    assert_eq!(resources(&h), 0, "the set-up was removed");
+    drop(rt);
+}
+
+/// `load --help` is scimtest's own short list; goose's options are one flag away.
+#[test]
+fn load_help_is_curated_and_goose_help_is_behind_the_escape_hatch() {
+    let o = bin()
+        .args(["load", "--help"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let help = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(0));
+    for flag in [
+        "--users",
+        "--ramp",
+        "--duration",
+        "--iterations",
+        "--timeout",
+        "--threshold",
+        "--goose-arg",
+    ] {
+        assert!(help.contains(flag), "{flag} missing: {help}");
+    }
+    for goose_only in [
+        "--test-plan",
+        "--dashboard",
+        "--increase-rate",
+        "--co-mitigation",
+    ] {
+        assert!(!help.contains(goose_only), "{goose_only} in: {help}");
+    }
+    assert!(help.lines().count() < 200, "{} lines", help.lines().count());
+    let o = bin()
+        .args(["load", "--goose-arg", "--help"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--co-mitigation"));
+    let o = bin()
+        .args(["load", "-V"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let v = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(v.starts_with("scimtest") && !v.contains("goose"), "{v}");
 }
 
 #[tokio::test]
@@ -308,12 +521,12 @@ fn interrupt_mid_attack(signal: &str) {
         .map(|s| s.data.users + s.data.groups)
         .unwrap_or_else(|e| panic!("{e}"));
     let dir = tmpdir("sigint");
-    let mut child = bin()
-        .args(["load", "--users", "2", "--run-time", "60s"])
+    let child = bin()
+        .args(["load", "--users", "2", "--duration", "60s"])
         .args(["--target", &h.base_url, "--token", &h.token, "--report-dir"])
         .arg(&dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     // Past the set-up: the attack has created users of its own.
@@ -327,11 +540,20 @@ fn interrupt_mid_attack(signal: &str) {
         .status()
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(killed.success());
-    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&o);
     assert_eq!(
-        status.code(),
+        o.status.code(),
         Some(3),
-        "a load run stopped by {signal} exits 3"
+        "a load run stopped by {signal} exits 3: {all}"
+    );
+    // goose's own "[WARN] caught ctrl-c" is replaced by one line of ours, on a line of its own.
+    assert!(!all.contains("[WARN]"), "{all}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .any(|l| l.starts_with("interrupted: stopping the attack")),
+        "{all}"
     );
     assert_eq!(resources(&h), 0, "resources left behind after Ctrl-C");
     assert!(dir.join("report.json").is_file());

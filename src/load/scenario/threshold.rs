@@ -3,6 +3,7 @@
 
 use super::error::unknown_name;
 use super::model::Op;
+use super::raw::plain_number;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -239,6 +240,128 @@ fn goose_time(d: Duration) -> String {
     }
 }
 
+/// The operations' request names (`POST /Users`), for messages.
+fn request_names() -> [&'static str; Op::ALL.len()] {
+    Op::ALL.map(|op| op.request_name())
+}
+
+/// An unknown operation in a rule, with a did-you-mean over request names (compared in lower
+/// case: `post /user` is `POST /Users`) and the list of names.
+fn unknown_request(text: &str) -> String {
+    let names = request_names();
+    let lower = names.map(str::to_ascii_lowercase);
+    let hint = crate::text::closest(&text.to_ascii_lowercase(), lower.iter().map(String::as_str))
+        .and_then(|c| lower.iter().position(|l| l == c))
+        .map(|i| format!(" (did you mean {:?}?)", names[i]))
+        .unwrap_or_default();
+    format!(
+        "unknown operation {text:?}{hint}; name it as reports do ({}) or as scenario files do (create-user, ...)",
+        names.join(", ")
+    )
+}
+
+impl FromStr for Threshold {
+    type Err = String;
+
+    /// Parses a rule as reports print it (`--threshold`): `<metric><op><bound>`, then
+    /// optionally ` for <operation>`, the operation named as reports name it (`POST /Users`)
+    /// or as scenario files do (`create-user`). Times and error rates are bounded from above
+    /// (`p95<250ms`, `error-rate<1%`), rps from below (`rps>=200`); a time needs its unit.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let (rule, request) = match text.split_once(" for ") {
+            Some((rule, request)) => (rule.trim(), Some(request.trim())),
+            None => (text, None),
+        };
+        let split = rule
+            .find(['<', '>', '='])
+            .ok_or_else(|| format!("{text:?} has no comparison; write a rule such as \"p95<250ms\", \"error-rate<1%\" or \"rps>=200\""))?;
+        let metric: Metric = rule[..split].trim().parse()?;
+        let rest = &rule[split..];
+        let (comparison, bound) = match rest.strip_prefix(">=") {
+            Some(b) => (">=", b),
+            None => match rest.strip_prefix('<') {
+                Some(b) if !b.starts_with('=') => ("<", b),
+                _ => ("", rest),
+            },
+        };
+        let bound = bound.trim();
+        let limit = match (metric, comparison) {
+            (Metric::Rps, ">=") => match plain_number(bound) {
+                Some(r) if r > 0.0 => Limit::AtLeast(r),
+                _ => {
+                    return Err(format!(
+                        "rps>= takes a rate above 0 such as rps>=200, not {bound:?}"
+                    ));
+                }
+            },
+            (Metric::Rps, _) => {
+                return Err(format!("{text:?}: rps is bounded from below: write rps>=N"));
+            }
+            (_, "<") if metric == Metric::ErrorRate => {
+                match plain_number(bound.strip_suffix('%').unwrap_or(bound).trim()) {
+                    Some(p) if p > 0.0 && p <= 100.0 => Limit::BelowPercent(p),
+                    _ => {
+                        return Err(format!(
+                            "error-rate< takes a percentage above 0% and at most 100% such as error-rate<1%, not {bound:?}"
+                        ));
+                    }
+                }
+            }
+            (_, "<") => {
+                let d = super::raw::parse_duration(bound)
+                    .map_err(|why| format!("{metric}< takes a response time: {why}"))?;
+                if d.is_zero() {
+                    return Err(format!(
+                        "{text:?} can never pass: the bound must be above 0"
+                    ));
+                }
+                Limit::Below(d)
+            }
+            _ => {
+                return Err(format!(
+                    "{text:?}: {metric} is bounded from above: write {metric}<{}",
+                    if metric == Metric::ErrorRate {
+                        "1%"
+                    } else {
+                        "250ms"
+                    }
+                ));
+            }
+        };
+        let operation = match request {
+            None => None,
+            Some(r) => Some(
+                Op::ALL
+                    .into_iter()
+                    .find(|op| op.request_name() == r || op.name() == r)
+                    .ok_or_else(|| unknown_request(r))?,
+            ),
+        };
+        Ok(Threshold {
+            metric,
+            operation,
+            limit,
+        })
+    }
+}
+
+impl Threshold {
+    /// The rule as a scenario file's `[[threshold]]` table (parsed back to the same rule).
+    pub fn to_toml(&self) -> String {
+        let mut t = format!("[[threshold]]\nmetric = \"{}\"\n", self.metric);
+        if let Some(op) = self.operation {
+            t.push_str(&format!("operation = \"{op}\"\n"));
+        }
+        match self.limit {
+            Limit::Below(d) => t.push_str(&format!("below = \"{}\"\n", goose_time(d))),
+            Limit::BelowPercent(p) => t.push_str(&format!("below = \"{p}%\"\n")),
+            Limit::AtLeast(r) => t.push_str(&format!("at_least = {r:?}\n")),
+        }
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,5 +520,69 @@ mod tests {
         })
         .collect();
         assert_eq!(observed, ["1ms", "2ms", "3ms", "4ms", "5ms"]);
+    }
+
+    #[test]
+    fn rules_parse_as_reports_print_them() {
+        let t = |text: &str| {
+            text.parse::<Threshold>()
+                .unwrap_or_else(|e| panic!("{text}: {e}"))
+        };
+        for text in [
+            "p95<500ms",
+            "p99<2s for POST /Users",
+            "avg<1500us",
+            "error-rate<1%",
+            "error-rate<0.5% for GET /Users?filter",
+            "rps>=200",
+            "rps>=2.5 for PATCH /Groups/{id} add",
+        ] {
+            assert_eq!(t(text).to_goose(), text);
+        }
+        assert_eq!(
+            t("p95<250ms for create-user"),
+            t("p95<250ms for POST /Users")
+        );
+        assert_eq!(t(" p95 < 250ms "), t("p95<250ms"));
+        assert_eq!(t("error-rate<1"), t("error-rate<1%"));
+    }
+
+    #[test]
+    fn wrong_rules_are_refused_with_the_way_to_write_them() {
+        for (text, says) in [
+            ("p95", "no comparison"),
+            ("p95<250", "no unit"),
+            ("p95>=250ms", "p95<250ms"),
+            ("p95<0ms", "never pass"),
+            ("rps<200", "rps>=N"),
+            ("rps>=0", "above 0"),
+            ("error-rate<150%", "at most 100%"),
+            ("p42<1s", "unknown metric"),
+            ("p95<1s for POST /User", "did you mean"),
+        ] {
+            match text.parse::<Threshold>() {
+                Ok(t) => panic!("{text} parsed as {t:?}"),
+                Err(e) => assert!(e.contains(says), "{text}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_rule_as_toml_reads_back_as_the_same_rule() {
+        for text in [
+            "p99<2s for POST /Users",
+            "avg<1500us",
+            "error-rate<0.5%",
+            "rps>=2.5",
+        ] {
+            let t: Threshold = text.parse().unwrap_or_else(|e| panic!("{e}"));
+            let file = format!(
+                "name = \"t\"\ndescription = \"t\"\nmodelled_on = \"t\"\n[run]\nusers = 1\nduration = \"1s\"\n[data]\nusers = 1\n[[operation]]\nname = \"create-user\"\n{}",
+                t.to_toml()
+            );
+            let sc = crate::load::scenario::Scenario::parse(&file, "t.toml")
+                .unwrap_or_else(|e| panic!("{text}: {e}\n{file}"));
+            assert_eq!(sc.thresholds, vec![t], "{text}");
+        }
     }
 }
