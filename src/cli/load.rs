@@ -58,6 +58,13 @@ pub struct LoadArgs {
     /// goose's own options (they override the scenario's numbers).
     #[command(flatten)]
     pub goose: goose::config::GooseConfiguration,
+    /// Hold the run to an IdP's published pace (rate, concurrency, page size, timeout) and say
+    /// whether the target kept up: entra, okta, authentik or keycloak (see --list-paces).
+    #[arg(long, value_name = "IDP", value_parser = load::pace::Pace::parse)]
+    pub pace: Option<load::pace::Pace>,
+    /// List the IdP pace presets with their sources and exit.
+    #[arg(long)]
+    pub list_paces: bool,
 }
 
 impl LoadArgs {
@@ -79,6 +86,8 @@ impl LoadArgs {
                 ..ReportArgs::default()
             },
             goose: goose::config::GooseConfiguration::default(),
+            pace: None,
+            list_paces: false,
         }
     }
 }
@@ -129,6 +138,10 @@ pub async fn run(args: LoadArgs) -> CmdResult {
         list_scenarios();
         return Ok(Verdict::Passed);
     }
+    if args.list_paces {
+        print!("{}", load::pace::list());
+        return Ok(Verdict::Passed);
+    }
     execute(&args).await.map(|f| f.verdict)
 }
 
@@ -147,6 +160,7 @@ fn list_scenarios() {
 pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     let (scenario, plan) =
         load::plan_for(&args.scenario).map_err(|e| Error::harness(e.to_string()))?;
+    let plan = load::shapes::paced(args.pace, plan);
     let scenario_toml = load::scenario::builtin()
         .into_iter()
         .find(|(n, _)| *n == args.scenario)
@@ -181,6 +195,15 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         }
         return Err(e);
     }
+    let bulk = match load::shapes::bulk_limits(&client, &plan).await {
+        Ok(b) => b,
+        Err(e) => {
+            if let Some(h) = embedded {
+                h.shutdown().await;
+            }
+            return Err(Error::harness(e));
+        }
+    };
     // A signal that came during start-up or the preflight stops the run before anything is
     // created (a set-up started and dropped at once could leave a POST in flight).
     if crate::interrupt::requested() {
@@ -206,6 +229,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     // A 429's wait is capped at the request timeout: the run ends on time however long the
     // target asks to be left alone.
     shared.max_retry_wait = plan.timeout;
+    shared.bulk = bulk;
     let shared = Arc::new(shared);
     // goose's own flags win over the scenario's numbers.
     let users = args.goose.users.unwrap_or(plan.users);
@@ -227,6 +251,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             .map(|t| format!(", paced at {t} req/s"))
             .unwrap_or_default()
     );
+    for line in load::shapes::banner(args.pace, bulk, &plan) {
+        eprintln!("{line}");
+    }
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     // Until goose installs its own Ctrl-C handler, a Ctrl-C stops the set-up here, and what it
@@ -322,6 +349,14 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     files.push("load-series.json".into());
     let requests: u64 = series.iter().map(|s| s.total.requests).sum();
     let errors: u64 = series.iter().map(|s| s.total.errors).sum();
+    let max_ms = series.iter().map(|s| s.total.max_us).max().unwrap_or(0) as f64 / 1000.0;
+    let (provisioning, rate_limits, pace) = load::shapes::sections(
+        &shared,
+        &plan,
+        args.pace,
+        attack_s,
+        (requests, errors, max_ms),
+    );
     let mut checks: Vec<CheckReport> = thresholds
         .iter()
         .enumerate()
@@ -381,6 +416,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             }),
             scenario_toml,
             series: series.clone(),
+            provisioning,
+            rate_limits,
+            pace,
         }),
     };
     report.recount();
@@ -422,6 +460,9 @@ fn load_options(args: &LoadArgs) -> Vec<String> {
     }
     if let Some(n) = args.goose.iterations {
         o.push(format!("--iterations {n}"));
+    }
+    if let Some(p) = args.pace {
+        o.push(format!("--pace {}", p.preset().name));
     }
     match &args.shard {
         Some(load::shard::ShardSpec::Fixed(sh)) => {
@@ -506,6 +547,9 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             "  {:<30} {:>9} {:>8.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
             o.op, o.requests, o.rps, o.p50_ms, o.p95_ms, o.p99_ms, o.errors
         );
+    }
+    for line in load::shapes::summary(l) {
+        println!("{line}");
     }
     for t in &l.thresholds {
         println!(

@@ -1,15 +1,21 @@
 //! `scimtest load`: goose scenarios of the SCIM provisioning path. `scenario` is the TOML
 //! format and the shipped scenarios, `ops` the operations as goose transactions, `engine` one
 //! run (pool set-up, the attack, cleanup), `stats` the per-operation latency collector,
-//! `plot` the SVG plots, `correctness` the checks run under load.
+//! `plot` the SVG plots, `correctness` the checks run under load, `bulk` the `/Bulk`
+//! batching, `tally` what a run provisioned and how it was throttled, `pace` the IdP pace
+//! presets, `shapes` the glue the CLI calls for those three.
 
+pub mod bulk;
 pub mod correctness;
 pub mod engine;
 pub mod membership;
 pub mod ops;
+pub mod pace;
 pub mod scenario;
+pub mod shapes;
 pub mod shard;
 pub mod stats;
+pub mod tally;
 
 use crate::report::model::{CheckReport, Level, OpReport, Outcome, ThresholdReport};
 use crate::report::series::{self, OpSeries};

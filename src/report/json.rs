@@ -265,6 +265,9 @@ pub(crate) mod sample {
                 }),
                 scenario_toml: "name = \"smoke\"".into(),
                 series: Vec::new(),
+                provisioning: None,
+                rate_limits: None,
+                pace: None,
             }),
         };
         report.recount();
