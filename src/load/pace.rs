@@ -193,7 +193,7 @@ impl Preset {
     ) -> PaceReport {
         let mut short = Vec::new();
         if let Some(r) = self.requests_per_second
-            && achieved_rps < 0.9 * f64::from(r)
+            && achieved_rps < 0.8 * f64::from(r)
         {
             short.push(format!(
                 "reached {achieved_rps:.1} req/s of the {r} req/s {} sends",

@@ -594,7 +594,7 @@ pub struct PaceReport {
     pub timeout_s: f64,
     /// The rate the run reached, requests per second.
     pub achieved_rps: f64,
-    /// Whether the target kept up: the rate reached (at least 90 % of a cap), no 429, errors
+    /// Whether the target kept up: the rate reached (at least 80 % of a cap), no 429, errors
     /// under 1 %, and no request slower than the IdP's timeout.
     pub kept_up: bool,
     /// One sentence saying so, with the figures.

@@ -21,6 +21,7 @@ mod load_cli;
 mod load_correctness;
 mod load_large_groups;
 mod load_scenarios;
+mod load_shapes;
 mod load_shard;
 mod oauth;
 mod provider_auth;
