@@ -168,14 +168,14 @@ async fn a_target_without_bulk_is_refused_before_anything_is_created() {
     // The same target serves the single-POST onboarding.
     let sc = scenario(
         &dir,
-        "[run]\nusers = 2\niterations = 2\n[[operation]]\nname = \"create-user\"\nweight = 5\n[[threshold]]\nmetric = \"error-rate\"\nbelow = \"1%\"\n",
+        "[run]\nusers = 2\niterations = 2\n[[operation]]\nname = \"create-user\"\n[[threshold]]\nmetric = \"error-rate\"\nbelow = \"1%\"\n",
     );
     let outcome = load(&h, &dir, &["--scenario", &sc]).await;
     assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
     let p = &report(&dir.join("r"))["load"]["provisioning"];
     assert_eq!(
         (p["users"].as_u64(), p["single"].as_u64()),
-        (Some(20), Some(20)),
+        (Some(4), Some(4)),
         "{p}"
     );
     assert!(p.get("bulk_detail").is_none(), "{p}");
