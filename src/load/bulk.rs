@@ -63,7 +63,7 @@ pub async fn discover(client: &Client) -> Result<BulkLimits, String> {
         .send("GET", "/ServiceProviderConfig", None, &[])
         .await;
     match r.status {
-        Some(200) => Ok(BulkLimits::from_spc(&r.body())),
+        Some(200) => Ok(BulkLimits::from_spc(r.body())),
         s => Err(format!(
             "GET /ServiceProviderConfig answered {}",
             s.map_or("nothing".into(), |s| s.to_string())
