@@ -91,6 +91,13 @@ pub struct LoadArgs {
     /// noise, never a regression).
     #[arg(long, value_name = "METRIC=PCT", value_parser = crate::report::compare::RegressionRule::parse, requires = "baseline")]
     pub max_regression: Vec<crate::report::compare::RegressionRule>,
+    /// Hold the run to an IdP's published pace (rate, concurrency, page size, timeout) and say
+    /// whether the target kept up: entra, okta, authentik or keycloak (see --list-paces).
+    #[arg(long, value_name = "IDP", value_parser = load::pace::Pace::parse)]
+    pub pace: Option<load::pace::Pace>,
+    /// List the IdP pace presets with their sources and exit.
+    #[arg(long)]
+    pub list_paces: bool,
 }
 
 /// The run's shape: each flag, when given, replaces the scenario's `[run]` value.
@@ -235,6 +242,8 @@ impl LoadArgs {
             goose_args: Vec::new(),
             baseline: None,
             max_regression: Vec::new(),
+            pace: None,
+            list_paces: false,
         }
     }
 }
@@ -285,6 +294,10 @@ pub async fn run(args: LoadArgs) -> CmdResult {
         list_scenarios();
         return Ok(Verdict::Passed);
     }
+    if args.list_paces {
+        print!("{}", load::pace::list());
+        return Ok(Verdict::Passed);
+    }
     if args.goose_args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", load::goose_config::goose_help());
         return Ok(Verdict::Passed);
@@ -307,6 +320,8 @@ fn list_scenarios() {
 pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     let (mut scenario, plan) =
         load::plan_for(&args.scenario).map_err(|e| Error::harness(e.to_string()))?;
+    // An IdP's pace first, then the shape flags the user typed win over it.
+    let plan = load::shapes::paced(args.pace, plan);
     let plan = args.shape.apply(plan);
     // goose's options from the escape hatch, checked before anything starts.
     let goose_cfg = load::goose_config::escape_hatch(&args.goose_args)
@@ -375,6 +390,15 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         }
         return Err(e);
     }
+    let bulk = match load::shapes::bulk_limits(&client, &plan).await {
+        Ok(b) => b,
+        Err(e) => {
+            if let Some(h) = embedded {
+                h.shutdown().await;
+            }
+            return Err(Error::harness(e));
+        }
+    };
     // A signal that came during start-up or the preflight stops the run before anything is
     // created (a set-up started and dropped at once could leave a POST in flight).
     if crate::interrupt::requested() {
@@ -400,6 +424,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     // A 429's wait is capped at the request timeout: the run ends on time however long the
     // target asks to be left alone.
     shared.max_retry_wait = plan.timeout;
+    shared.bulk = bulk;
     let shared = Arc::new(shared);
     let users = plan.users;
     let length = match (plan.iterations, plan.duration) {
@@ -414,6 +439,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             .map(|t| format!(", paced at {t} req/s"))
             .unwrap_or_default()
     );
+    for line in load::shapes::banner(args.pace, bulk, &plan) {
+        eprintln!("{line}");
+    }
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     // Until goose installs its own Ctrl-C handler, a Ctrl-C stops the set-up here, and what it
@@ -537,6 +565,14 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     files.push("load-series.json".into());
     let requests: u64 = series.iter().map(|s| s.total.requests).sum();
     let errors: u64 = series.iter().map(|s| s.total.errors).sum();
+    let max_ms = series.iter().map(|s| s.total.max_us).max().unwrap_or(0) as f64 / 1000.0;
+    let (provisioning, rate_limits, pace) = load::shapes::sections(
+        &shared,
+        &plan,
+        args.pace,
+        attack_s,
+        (requests, errors, max_ms),
+    );
     let mut checks: Vec<CheckReport> = thresholds
         .iter()
         .enumerate()
@@ -598,6 +634,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             phases,
             comparison: None,
             series: series.clone(),
+            provisioning,
+            rate_limits,
+            pace,
         }),
     };
     report.recount();
@@ -640,6 +679,9 @@ fn load_options(args: &LoadArgs) -> Vec<String> {
     }
     for a in &args.goose_args {
         o.push(format!("--goose-arg={}", shell_quote(a)));
+    }
+    if let Some(p) = args.pace {
+        o.push(format!("--pace {}", p.preset().name));
     }
     match &args.shard {
         Some(load::shard::ShardSpec::Fixed(sh)) => {
@@ -699,6 +741,9 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             "  {:<30} {:>9} {:>8.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
             o.op, o.requests, o.rps, o.p50_ms, o.p95_ms, o.p99_ms, o.errors
         );
+    }
+    for line in load::shapes::summary(l) {
+        println!("{line}");
     }
     for t in &l.thresholds {
         if t.passed {

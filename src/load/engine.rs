@@ -26,7 +26,8 @@ pub struct PlanOp {
     pub weight: usize,
     /// Order within an iteration (goose sequence), when the scenario is a lifecycle.
     pub sequence: Option<usize>,
-    /// Members per request (create-group, add/remove-members).
+    /// Members per request (create-group, add/remove-members), or users per step of the
+    /// `/Bulk` operations (their `batch`).
     pub members: usize,
 }
 
@@ -84,7 +85,7 @@ impl Plan {
                     op: o.op,
                     weight: o.weight,
                     sequence: o.sequence.map(|s| s as usize),
-                    members: o.members.unwrap_or(sc.data.members_per_group),
+                    members: o.batch.or(o.members).unwrap_or(sc.data.members_per_group),
                 })
                 .collect(),
             pool_users: sc.data.users,

@@ -3,18 +3,24 @@
 //! run (pool set-up, the attack, cleanup), `goose_config` goose's options (the `--goose-arg`
 //! escape hatch) and errors, `progress` what the attack prints while it runs, `stats` the
 //! per-operation latency collector,
-//! `plot` the SVG plots, `correctness` the checks run under load.
+//! `plot` the SVG plots, `correctness` the checks run under load, `bulk` the `/Bulk`
+//! batching, `tally` what a run provisioned and how it was throttled, `pace` the IdP pace
+//! presets, `shapes` the glue the CLI calls for those three.
 
+pub mod bulk;
 pub mod correctness;
 pub mod engine;
 pub mod goose_config;
 pub mod membership;
 pub mod ops;
+pub mod pace;
 pub mod phases;
 pub mod progress;
 pub mod scenario;
+pub mod shapes;
 pub mod shard;
 pub mod stats;
+pub mod tally;
 
 use crate::report::model::{CheckReport, Level, OpReport, Outcome, ThresholdReport};
 use crate::report::series::{self, OpSeries};

@@ -91,6 +91,10 @@ pub struct Shared {
     /// Longest `Retry-After` a user waits after a 429 (goose stops a user only between
     /// transactions, so this wait also delays the end of the run).
     pub max_retry_wait: Duration,
+    /// What the run provisioned and how it was throttled.
+    pub tally: crate::load::tally::Tally,
+    /// The target's `/Bulk` limits, read before the attack when the plan sends `/Bulk`.
+    pub bulk: Option<crate::load::bulk::BulkLimits>,
     /// Unique-name counter.
     counter: AtomicU64,
     /// Cheap pseudo-random state for picking pool entries.
@@ -124,6 +128,8 @@ impl Shared {
             enterprise,
             throttled: AtomicU64::new(0),
             max_retry_wait: Duration::from_secs(30),
+            tally: crate::load::tally::Tally::default(),
+            bulk: None,
             counter: AtomicU64::new(0),
             rng: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
         }
@@ -394,18 +400,20 @@ async fn call_checked(
         }
         break (goose, started);
     };
-    let (status, retry_after, body) = match goose.response {
+    let (status, retry_header, body) = match goose.response {
         Ok(r) => {
             let status = r.status().as_u16();
             let retry = r
                 .headers()
                 .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(crate::client::retry_after_secs);
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
             (status, retry, read_capped(r).await)
         }
         Err(_) => (0, None, Ok(bytes::Bytes::new())),
     };
+    let retry_after = retry_header
+        .as_deref()
+        .and_then(crate::client::retry_after_secs);
     let elapsed = started.elapsed();
     // A create answered without a readable id failed for any IdP, whatever its status said.
     let creates = matches!(op, Op::CreateUser | Op::CreateGroup);
@@ -433,10 +441,18 @@ async fn call_checked(
     s.stats.record_at(name, since, elapsed, good);
     if status == 429 {
         s.throttled.fetch_add(1, Ordering::Relaxed);
-        let wait = Duration::from_secs(retry_after.unwrap_or(1)).min(s.max_retry_wait);
-        if !goose::is_killswitch_triggered() {
+        let asked = Duration::from_secs(retry_after.unwrap_or(1));
+        let wait = asked.min(s.max_retry_wait);
+        let waits = !goose::is_killswitch_triggered();
+        if waits {
             tokio::time::sleep(wait).await;
         }
+        s.tally.throttled(crate::load::tally::Throttled {
+            op: name,
+            second: since.as_secs(),
+            retry_after: retry_header.as_deref(),
+            waited_in_full: waits && wait == asked,
+        });
     }
     Ok(Answer {
         status,
@@ -506,17 +522,177 @@ pub async fn create_user(
         return Ok(None);
     };
     s.ns.track(&format!("/Users/{}", enc(&id)));
+    s.tally.created_single();
     let pu = PoolUser { id, user_name };
     mine(user).users.push(pu.clone());
     Ok(Some(pu))
 }
 
-/// Run one operation; `members` is the member count of create-group and add/remove-members.
+/// `bulk-create-users`: `batch` new users in `POST /Bulk` requests of at most the target's
+/// `maxOperations` operations and `maxPayloadSize` bytes. Each `201` inside is a provisioned
+/// user, tracked for cleanup; any other status inside counts as a failed operation with that
+/// status, and fails the request.
+async fn bulk_create(
+    user: &mut GooseUser,
+    s: &Shared,
+    batch: usize,
+) -> Result<(), Box<TransactionError>> {
+    let limits = s.bulk.unwrap_or(crate::load::bulk::BulkLimits {
+        supported: true,
+        max_operations: None,
+        max_payload_bytes: None,
+    });
+    let mut names = Vec::with_capacity(batch);
+    let mut ops = Vec::with_capacity(batch);
+    for _ in 0..batch.max(1) {
+        let user_name = format!("{}@load.example", s.unique("u"));
+        let body = s.user_body_bytes(&user_name);
+        let bulk_id = format!("b{}", names.len());
+        let mut op = format!(r#"{{"method":"POST","path":"/Users","bulkId":"{bulk_id}","data":"#)
+            .into_bytes();
+        op.extend_from_slice(&body);
+        op.push(b'}');
+        ops.push(op);
+        names.push((bulk_id, user_name));
+    }
+    let url = format!("{}/Bulk", s.base);
+    for part in crate::load::bulk::split(&ops, limits.batch(batch), limits.max_payload_bytes) {
+        let sent = &names[part.clone()];
+        let results = match bulk_call(user, s, Op::BulkCreateUsers, &url, &ops[part], 201).await? {
+            Ok(r) => r,
+            Err(status) => {
+                s.tally.bulk_failed(status, sent.len() as u64);
+                continue;
+            }
+        };
+        for (i, (bulk_id, user_name)) in sent.iter().enumerate() {
+            // By bulkId (RFC 7644 §3.7.3 returns it for POST), else by position.
+            let r = results
+                .iter()
+                .find(|r| r.bulk_id.as_deref() == Some(bulk_id))
+                .or_else(|| results.get(i).filter(|r| r.bulk_id.is_none()));
+            match r.map(|r| (r.status, r.id.clone())) {
+                Some((201, Some(id))) => {
+                    s.ns.track(&format!("/Users/{}", enc(&id)));
+                    s.tally.bulk_created(1);
+                    mine(user).users.push(PoolUser {
+                        id,
+                        user_name: user_name.clone(),
+                    });
+                }
+                Some((status, _)) => s.tally.bulk_failed(status, 1),
+                None => s.tally.bulk_failed(0, 1),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `bulk-delete-users`: up to `batch` of the users this virtual user created, deleted in
+/// `POST /Bulk` requests within the target's limits; `204` (or `404`, already gone) inside
+/// untracks the user.
+async fn bulk_delete(
+    user: &mut GooseUser,
+    s: &Shared,
+    batch: usize,
+) -> Result<(), Box<TransactionError>> {
+    let limits = s.bulk.unwrap_or(crate::load::bulk::BulkLimits {
+        supported: true,
+        max_operations: None,
+        max_payload_bytes: None,
+    });
+    let m = mine(user);
+    let keep = m.users.len().saturating_sub(batch.max(1));
+    let gone: Vec<PoolUser> = m.users.split_off(keep);
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let locs: Vec<String> = gone
+        .iter()
+        .map(|u| format!("/Users/{}", enc(&u.id)))
+        .collect();
+    let ops: Vec<Vec<u8>> = locs
+        .iter()
+        .map(|l| format!(r#"{{"method":"DELETE","path":"{l}"}}"#).into_bytes())
+        .collect();
+    let url = format!("{}/Bulk", s.base);
+    for part in crate::load::bulk::split(&ops, limits.batch(batch), limits.max_payload_bytes) {
+        let sent = &locs[part.clone()];
+        let results = match bulk_call(user, s, Op::BulkDeleteUsers, &url, &ops[part], 204).await? {
+            Ok(r) => r,
+            Err(status) => {
+                s.tally.bulk_failed(status, sent.len() as u64);
+                continue;
+            }
+        };
+        for (i, loc) in sent.iter().enumerate() {
+            // DELETE operations carry no bulkId: the response lists them in request order.
+            match results.get(i).map(|r| r.status) {
+                Some(204) => {
+                    s.ns.untrack(loc);
+                    s.tally.bulk_deleted(1);
+                }
+                Some(404) => {
+                    s.ns.untrack(loc);
+                    s.tally.bulk_failed(404, 1);
+                }
+                Some(status) => s.tally.bulk_failed(status, 1),
+                None => s.tally.bulk_failed(0, 1),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One `POST /Bulk` of `ops`; the request fails unless it answers 200 with a BulkResponse in
+/// which every operation has status `want`. The operations' results, or `Err(status)` when
+/// the request failed as a whole (no BulkResponse; `0` for no answer).
+async fn bulk_call(
+    user: &mut GooseUser,
+    s: &Shared,
+    op: Op,
+    url: &str,
+    ops: &[Vec<u8>],
+    want: u16,
+) -> Result<Result<Vec<crate::load::bulk::OpResult>, u16>, Box<TransactionError>> {
+    s.tally.bulk_sent(ops.len());
+    let n = ops.len();
+    let verify = move |b: &[u8]| match crate::load::bulk::response(b) {
+        None => Some("the answer is not a BulkResponse".to_string()),
+        Some(r) => {
+            let bad = r.iter().filter(|o| o.status != want).count() + n.saturating_sub(r.len());
+            (bad > 0).then(|| format!("{bad} of {n} operations did not answer {want}"))
+        }
+    };
+    let body = crate::load::bulk::request(ops);
+    let a = call_checked(
+        user,
+        s,
+        op,
+        GooseMethod::Post,
+        url,
+        Some(body),
+        &[200],
+        Some(&verify),
+    )
+    .await?;
+    let results = a
+        .bytes
+        .as_ref()
+        .filter(|_| a.status == 200)
+        .and_then(|b| crate::load::bulk::response(b));
+    Ok(results.ok_or(a.status))
+}
+
+/// Run one operation; `members` is the member count of create-group and add/remove-members,
+/// and the batch of the `/Bulk` operations.
 pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> TransactionResult {
     match op {
         Op::CreateUser => {
             create_user(user, s).await?;
         }
+        Op::BulkCreateUsers => bulk_create(user, s, members).await?,
+        Op::BulkDeleteUsers => bulk_delete(user, s, members).await?,
         Op::GetUser => {
             if let Some(u) = target_user(user, s) {
                 let url = format!("{}/Users/{}", s.base, enc(&u.id));

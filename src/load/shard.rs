@@ -314,6 +314,16 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
             phases,
             comparison: None,
             series: series.clone(),
+            // The fleet's users over the fleet's attack; the /Bulk, rate-limit and pace figures
+            // stay in each shard's report.
+            provisioning: crate::load::tally::merged(
+                inputs
+                    .iter()
+                    .filter_map(|(_, r)| r.load.as_ref()?.provisioning.as_ref()),
+                duration_s,
+            ),
+            rate_limits: None,
+            pace: None,
         }),
     };
     report.recount();

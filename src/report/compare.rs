@@ -532,6 +532,9 @@ mod tests {
             series: Vec::new(),
             phases: Vec::new(),
             comparison: None,
+            provisioning: None,
+            rate_limits: None,
+            pace: None,
         }
     }
 

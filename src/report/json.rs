@@ -329,6 +329,9 @@ pub(crate) mod sample {
                         "req/s of POST /Users regressed 17 % (120 → 100 req/s), limit 10 %".into(),
                     ],
                 }),
+                provisioning: None,
+                rate_limits: None,
+                pace: None,
             }),
         };
         report.recount();
@@ -591,6 +594,78 @@ mod tests {
         ] {
             assert!(text.contains(field), "sample lacks {field}");
         }
+    }
+
+    /// The load sections `provisioning`, `rate_limits` and `pace`, filled as a throttled Bulk
+    /// run fills them, validate; a misspelt preset does not.
+    #[test]
+    fn load_shape_sections_validate_against_the_schema() {
+        use crate::report::model::{
+            BulkReport, IdpReaction, PaceReport, ProvisioningReport, RateLimitReport,
+        };
+        let mut r = sample::report();
+        if let Some(l) = r.load.as_mut() {
+            l.provisioning = Some(ProvisioningReport {
+                users: 1600,
+                seconds: 2.0,
+                users_per_second: 800.0,
+                single: 0,
+                bulk: 1600,
+                headline: "1,600 users provisioned in 2.0 s (800 users/s)".into(),
+                bulk_detail: Some(BulkReport {
+                    declared: "bulk.supported = true, maxOperations 1000, maxPayloadSize 1048576"
+                        .into(),
+                    max_operations: Some(1000),
+                    max_payload_bytes: Some(1_048_576),
+                    batch: 10,
+                    requests: 160,
+                    operations: 1601,
+                    created: 1600,
+                    deleted: 0,
+                    failed: [("409".to_string(), 1)].into_iter().collect(),
+                }),
+            });
+            l.rate_limits = Some(RateLimitReport {
+                throttled: 1,
+                by_operation: [("POST /Users".to_string(), 1)].into_iter().collect(),
+                peak_per_second: 1,
+                avg_per_second: 0.1,
+                seconds_throttled: 1,
+                retry_after_sent: 1,
+                retry_after_missing: 0,
+                retry_after_values: [("1".to_string(), 1)].into_iter().collect(),
+                honoured: 1,
+                cut_short: 0,
+                client: "c".into(),
+                summary: "s".into(),
+                idps: vec![IdpReaction {
+                    idp: "okta".into(),
+                    product: "Okta".into(),
+                    reaction: "r".into(),
+                    source: "s".into(),
+                }],
+            });
+            l.pace = Some(PaceReport {
+                preset: "entra".into(),
+                product: "Microsoft Entra ID".into(),
+                requests_per_second: Some(25),
+                users: 8,
+                timeout_s: 60.0,
+                achieved_rps: 24.1,
+                kept_up: true,
+                verdict: "v".into(),
+                source: "s".into(),
+            });
+        }
+        let v = validator();
+        let doc = serde_json::to_value(&r).unwrap_or(Value::Null);
+        assert_eq!(errors(&v, &doc), Vec::<String>::new());
+        let mut bad = doc.clone();
+        bad["load"]["pace"]["preset"] = "entre".into();
+        assert!(!v.is_valid(&bad));
+        let mut bad = doc;
+        bad["load"]["rate_limits"]["surprise"] = 1.into();
+        assert!(!v.is_valid(&bad));
     }
 
     #[test]

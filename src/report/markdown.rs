@@ -221,6 +221,57 @@ fn load_tables(md: &mut String, l: &super::model::LoadReport) {
             );
         }
     }
+    load_shapes(md, l);
+}
+
+/// `load`: the provisioning headline, the `/Bulk` figures, the rate limits and the pace.
+fn load_shapes(md: &mut String, l: &super::model::LoadReport) {
+    if let Some(p) = &l.provisioning {
+        let _ = writeln!(md, "\n**{}**", escape_text(&p.headline));
+        if let Some(b) = &p.bulk_detail {
+            let failed: Vec<String> = b.failed.iter().map(|(s, n)| format!("{s} × {n}")).collect();
+            let _ = writeln!(
+                md,
+                "\n/Bulk: {} requests carrying {} operations, at most {} per request ({}); {} created, {} deleted, failed: {}.",
+                b.requests,
+                b.operations,
+                b.batch,
+                escape_text(&b.declared),
+                b.created,
+                b.deleted,
+                if failed.is_empty() {
+                    "none".to_string()
+                } else {
+                    failed.join(", ")
+                }
+            );
+        }
+    }
+    if let Some(r) = &l.rate_limits {
+        let _ = writeln!(md, "\nRate limits: {}.", escape_text(&r.summary));
+        if r.throttled > 0 {
+            let _ = writeln!(md, "\n{}.", escape_text(&r.client));
+            md.push_str("\n| IdP | what it would do |\n| :-- | :-- |\n");
+            for i in &r.idps {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} |",
+                    escape_text(&i.product),
+                    escape_text(&i.reaction)
+                );
+            }
+        }
+    }
+    if let Some(p) = &l.pace {
+        let _ = writeln!(
+            md,
+            "\nPace `{}`: {} {}.\n\nSource: {}",
+            p.preset,
+            if p.kept_up { "✅" } else { "❌" },
+            escape_text(&p.verdict),
+            escape_text(&p.source)
+        );
+    }
 }
 
 /// `load --baseline`: both runs per operation, baseline → this run, and the regressions.

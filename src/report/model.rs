@@ -264,6 +264,17 @@ pub struct LoadReport {
     /// `--baseline`: this run against an earlier one, per operation ([`super::compare`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<super::compare::Comparison>,
+    /// Users provisioned during the attack, with the headline ("1,600 users provisioned in
+    /// 2.0 s (800 users/s)") and the `/Bulk` figures; absent in older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning: Option<ProvisioningReport>,
+    /// How the target throttled the run (429s, `Retry-After`) and what each IdP would do about
+    /// it; absent in older reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limits: Option<RateLimitReport>,
+    /// The IdP pace the run was held to (`load --pace IDP`) and whether the target kept up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace: Option<PaceReport>,
 }
 
 /// Which shard of a fleet a load report is.
@@ -481,4 +492,122 @@ impl RunReport {
         self.by_level = by_level;
         self.by_area = by_area;
     }
+}
+
+/// Users provisioned by a load run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProvisioningReport {
+    /// Users created during the attack: single `POST /Users` answered 201 plus the 201s inside
+    /// BulkResponses (the data pool set up before the attack is not counted).
+    pub users: u64,
+    /// The attack's wall time, seconds.
+    pub seconds: f64,
+    /// `users / seconds`.
+    pub users_per_second: f64,
+    /// Of `users`, created by single `POST /Users`.
+    pub single: u64,
+    /// Of `users`, created inside `POST /Bulk`.
+    pub bulk: u64,
+    /// "1,600 users provisioned in 2.0 s (800 users/s)".
+    pub headline: String,
+    /// The `/Bulk` figures, when the run sent `/Bulk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bulk_detail: Option<BulkReport>,
+}
+
+/// What a run sent to `/Bulk` and what came back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkReport {
+    /// What the target declares, in one line (`bulk.supported = true, maxOperations 1000, …`).
+    pub declared: String,
+    /// The target's `bulk.maxOperations`, when declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_operations: Option<usize>,
+    /// The target's `bulk.maxPayloadSize` in bytes, when declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_payload_bytes: Option<usize>,
+    /// Operations per request: the scenario's `batch`, lowered to `maxOperations` (a batch is
+    /// split further to stay under `maxPayloadSize`).
+    pub batch: usize,
+    /// `POST /Bulk` requests sent.
+    pub requests: u64,
+    /// Operations in them.
+    pub operations: u64,
+    /// Creates answered 201.
+    pub created: u64,
+    /// Deletes answered 204.
+    pub deleted: u64,
+    /// Operations that did not succeed, by their status inside the BulkResponse (`"0"`: no
+    /// status for it, because the operation was missing or the whole request failed).
+    pub failed: std::collections::BTreeMap<String, u64>,
+}
+
+/// How the target throttled a load run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateLimitReport {
+    /// 429 answers.
+    pub throttled: u64,
+    /// 429s by request name.
+    pub by_operation: std::collections::BTreeMap<String, u64>,
+    /// The most 429s in one second of the attack.
+    pub peak_per_second: u64,
+    /// 429s per second over the whole attack.
+    pub avg_per_second: f64,
+    /// Seconds of the attack that had at least one 429.
+    pub seconds_throttled: u64,
+    /// 429s that carried `Retry-After`.
+    pub retry_after_sent: u64,
+    /// 429s without it.
+    pub retry_after_missing: u64,
+    /// `Retry-After` values as sent → count.
+    pub retry_after_values: std::collections::BTreeMap<String, u64>,
+    /// 429s after which the virtual user waited what the target asked in full.
+    pub honoured: u64,
+    /// 429s whose wait was cut short (longer than the cap, or the run ended).
+    pub cut_short: u64,
+    /// What scimtest's load client does with a 429, in words.
+    pub client: String,
+    /// One sentence: "no throttling", or how the target throttled.
+    pub summary: String,
+    /// What each IdP would do about this throttling, in words.
+    pub idps: Vec<IdpReaction>,
+}
+
+/// What one IdP does when a target throttles it the way this run was throttled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdpReaction {
+    /// The pace preset / IdP name (`entra`).
+    pub idp: String,
+    /// The product (`Microsoft Entra ID`).
+    pub product: String,
+    /// In words: retry, back off, quarantine.
+    pub reaction: String,
+    /// Where it is documented.
+    pub source: String,
+}
+
+/// The IdP pace a run was held to and whether the target kept up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaceReport {
+    /// The preset (`entra`).
+    pub preset: String,
+    /// The product (`Microsoft Entra ID`).
+    pub product: String,
+    /// The preset's cap in requests per second; absent when the IdP sends one request after
+    /// another with no cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests_per_second: Option<u32>,
+    /// Concurrent virtual users.
+    pub users: usize,
+    /// The IdP's request timeout, seconds.
+    pub timeout_s: f64,
+    /// The rate the run reached, requests per second.
+    pub achieved_rps: f64,
+    /// Whether the target kept up: the rate reached (at least 80 % of a cap), no 429, errors
+    /// under 1 %, and no request slower than the IdP's timeout.
+    pub kept_up: bool,
+    /// One sentence saying so, with the figures.
+    pub verdict: String,
+    /// Where the preset's numbers come from.
+    pub source: String,
 }

@@ -22,6 +22,7 @@ mod load_compare;
 mod load_correctness;
 mod load_large_groups;
 mod load_scenarios;
+mod load_shapes;
 mod load_shard;
 mod oauth;
 mod provider_auth;

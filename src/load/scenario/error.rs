@@ -93,7 +93,7 @@ impl Source<'_> {
 }
 
 /// `"unknown {what} \"text\"; expected one of a, b, c"` with a did-you-mean when one is close.
-pub(super) fn unknown_name<const N: usize>(what: &str, text: &str, names: [&str; N]) -> String {
+pub fn unknown_name<const N: usize>(what: &str, text: &str, names: [&str; N]) -> String {
     let hint = did_you_mean(text, names.iter().copied())
         .map(|s| format!(" (did you mean {s:?}?)"))
         .unwrap_or_default();

@@ -3,7 +3,9 @@
 //! thresholds, each mistake refused at its span.
 
 use super::error::{ScenarioError, Source, unknown_name};
-use super::model::{DEFAULT_PAGE_SIZE, Data, Op, Operation, Pacing, Run, RunLength, Scenario};
+use super::model::{
+    DEFAULT_BATCH, DEFAULT_PAGE_SIZE, Data, Op, Operation, Pacing, Run, RunLength, Scenario,
+};
 use super::raw::{
     RawData, RawOperation, RawPacing, RawRun, RawScenario, RawThreshold, parse_duration,
     plain_number,
@@ -314,6 +316,19 @@ fn lower_operations(
             (None, true) => Some(1),
             (None, false) => None,
         };
+        let batch = match (&o.batch, op.takes_batch()) {
+            (Some(b), false) => {
+                return Err(src.error(
+                    b.span(),
+                    format!(
+                        "batch applies only to bulk-create-users and bulk-delete-users, not {op}"
+                    ),
+                ));
+            }
+            (Some(b), true) => Some(count(b, 1, "batch", src)?),
+            (None, true) => Some(DEFAULT_BATCH),
+            (None, false) => None,
+        };
         if let Some(n) = members
             && n > data.users
         {
@@ -332,6 +347,7 @@ fn lower_operations(
                 weight,
                 sequence,
                 members,
+                batch,
             },
             &o.name,
         ));
@@ -366,7 +382,11 @@ fn lower_operations(
                 format!("{} is listed twice (first at line {line}); {advice}", o.op),
             ));
         }
-        if o.op.needs_users() && data.users == 0 && !ops.iter().any(|(p, _)| p.op == Op::CreateUser)
+        if o.op.needs_users()
+            && data.users == 0
+            && !ops
+                .iter()
+                .any(|(p, _)| matches!(p.op, Op::CreateUser | Op::BulkCreateUsers))
         {
             return Err(src.error(
                 name.span(),
@@ -552,13 +572,15 @@ mod tests {
                     op: Op::CreateUser,
                     weight: 2,
                     sequence: None,
-                    members: None
+                    members: None,
+                    batch: None
                 },
                 Operation {
                     op: Op::AddMembers,
                     weight: 1,
                     sequence: None,
-                    members: Some(3)
+                    members: Some(3),
+                    batch: None
                 },
             ]
         );

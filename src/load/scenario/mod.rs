@@ -21,8 +21,8 @@ mod threshold;
 #[cfg(test)]
 mod fixtures;
 
-pub use error::ScenarioError;
-pub use model::{Data, Op, Operation, Pacing, Run, RunLength, Scenario};
+pub use error::{ScenarioError, unknown_name};
+pub use model::{DEFAULT_BATCH, Data, Op, Operation, Pacing, Run, RunLength, Scenario};
 pub use raw::parse_duration;
 pub use shipped::{DEFAULT_SCENARIO, ENTRA_GALLERY_SCENARIO, GENTLE_SCENARIO, builtin};
 pub use threshold::{Limit, Metric, OpStats, Threshold, ThresholdVerdict};

@@ -52,11 +52,16 @@ pub enum Op {
     /// `GET /Groups/{id}?attributes=members.value`, compared with the members the scenario's
     /// own writes leave: a member lost, invented or listed twice fails the request.
     CheckMembers,
+    /// `POST /Bulk` with `batch` user creates (RFC 7644 §3.7), split to the target's
+    /// `bulk.maxOperations` and `bulk.maxPayloadSize`; each `201` inside is a provisioned user.
+    BulkCreateUsers,
+    /// `POST /Bulk` with `batch` user deletes of users this virtual user created.
+    BulkDeleteUsers,
 }
 
 impl Op {
     /// Every operation, in documentation order.
-    pub const ALL: [Op; 18] = [
+    pub const ALL: [Op; 20] = [
         Op::CreateUser,
         Op::GetUser,
         Op::FilterUser,
@@ -75,6 +80,8 @@ impl Op {
         Op::ReplaceMembers,
         Op::ReadGroup,
         Op::CheckMembers,
+        Op::BulkCreateUsers,
+        Op::BulkDeleteUsers,
     ];
 
     /// The kebab-case name used in scenario files (`create-user`).
@@ -98,6 +105,8 @@ impl Op {
             Op::ReplaceMembers => "replace-members",
             Op::ReadGroup => "read-group",
             Op::CheckMembers => "check-members",
+            Op::BulkCreateUsers => "bulk-create-users",
+            Op::BulkDeleteUsers => "bulk-delete-users",
         }
     }
 
@@ -125,6 +134,8 @@ impl Op {
             Op::ReplaceMembers => "PATCH /Groups/{id} replace",
             Op::ReadGroup => "GET /Groups/{id}?excludedAttributes=members",
             Op::CheckMembers => "GET /Groups/{id} check-members",
+            Op::BulkCreateUsers => "POST /Bulk create-users",
+            Op::BulkDeleteUsers => "POST /Bulk delete-users",
         }
     }
 
@@ -153,6 +164,7 @@ impl Op {
                 | Op::DeactivateUser
                 | Op::PutUser
                 | Op::DeleteUser
+                | Op::BulkDeleteUsers
         )
     }
 
@@ -167,6 +179,16 @@ impl Op {
                 | Op::ReadGroup
                 | Op::CheckMembers
         )
+    }
+
+    /// Whether `batch` (operations per `/Bulk` request) applies to the operation.
+    pub fn takes_batch(self) -> bool {
+        matches!(self, Op::BulkCreateUsers | Op::BulkDeleteUsers)
+    }
+
+    /// Whether the operation sends `POST /Bulk`.
+    pub fn is_bulk(self) -> bool {
+        self.takes_batch()
     }
 
     /// Whether `members` (users per request) applies to the operation.
@@ -335,7 +357,15 @@ pub struct Operation {
     /// Users per request for `add-members` / `remove-members` (default 1) and `create-group`
     /// (default `[data] members_per_group`); `None` for every other operation.
     pub members: Option<usize>,
+    /// Operations per `POST /Bulk` for `bulk-create-users` / `bulk-delete-users` (default
+    /// [`DEFAULT_BATCH`], lowered to the target's `bulk.maxOperations`); `None` for every other
+    /// operation.
+    pub batch: Option<usize>,
 }
+
+/// Operations per `/Bulk` request when `batch` is not given: Okta's import page and authentik's
+/// full-sync task are 100 objects, so an IdP-sized batch.
+pub const DEFAULT_BATCH: usize = 100;
 
 impl Scenario {
     /// Every threshold in goose `--threshold` syntax, in file order.

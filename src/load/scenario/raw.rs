@@ -108,6 +108,7 @@ pub(super) struct RawOperation {
     pub(super) weight: Option<Spanned<i64>>,
     pub(super) sequence: Option<Spanned<i64>>,
     pub(super) members: Option<Spanned<i64>>,
+    pub(super) batch: Option<Spanned<i64>>,
 }
 
 /// One `[[threshold]]` as written.

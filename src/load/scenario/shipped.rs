@@ -9,11 +9,15 @@ use std::path::Path;
 pub const DEFAULT_SCENARIO: &str = "smoke";
 
 /// The shipped scenarios, by name, with their TOML text (compiled into the binary).
-const BUILTIN: [(&str, &str); 12] = [
+const BUILTIN: [(&str, &str); 13] = [
     ("smoke", include_str!("../../../scenarios/smoke.toml")),
     (
         "bulk-onboarding",
         include_str!("../../../scenarios/bulk-onboarding.toml"),
+    ),
+    (
+        "bulk-onboarding-bulk",
+        include_str!("../../../scenarios/bulk-onboarding-bulk.toml"),
     ),
     (
         "entra-sync-cycle",
