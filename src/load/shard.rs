@@ -301,6 +301,12 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
             }),
             scenario_toml: fl.scenario_toml.clone(),
             series: series.clone(),
+            active_users: crate::report::series::merge_users(
+                inputs
+                    .iter()
+                    .filter_map(|(_, r)| r.load.as_ref())
+                    .map(|l| l.active_users.as_slice()),
+            ),
         }),
     };
     report.recount();

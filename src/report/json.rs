@@ -265,6 +265,7 @@ pub(crate) mod sample {
                 }),
                 scenario_toml: "name = \"smoke\"".into(),
                 series: Vec::new(),
+                active_users: Vec::new(),
             }),
         };
         report.recount();

@@ -255,6 +255,10 @@ pub struct LoadReport {
     /// [`super::series::OpSeries`]), the input of an exact merge and of the plots.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub series: Vec<super::series::OpSeries>,
+    /// Goose users running in each second of the attack ([`super::series::UsersSecond`]);
+    /// absent in reports written before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub active_users: Vec<super::series::UsersSecond>,
 }
 
 /// Which shard of a fleet a load report is.
