@@ -432,7 +432,8 @@ async fn call_checked(
         .map_or(Duration::ZERO, |t| started.saturating_duration_since(*t));
     s.stats
         .record_answer(name, since, elapsed, good, status == 429);
-    s.stats.record_user(user.weighted_users_index, since, elapsed);
+    s.stats
+        .record_user(user.weighted_users_index, since, elapsed);
     if status == 429 {
         s.throttled.fetch_add(1, Ordering::Relaxed);
         let wait = Duration::from_secs(retry_after.unwrap_or(1)).min(s.max_retry_wait);

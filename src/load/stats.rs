@@ -78,9 +78,7 @@ impl OpAcc {
                     *slot += 1;
                 }
             }
-            Some((current, _)) if *current > second => {
-                self.record_late(second, us, ok, throttled)
-            }
+            Some((current, _)) if *current > second => self.record_late(second, us, ok, throttled),
             _ => {
                 self.close_current();
                 let mut counts = Counts::default();
@@ -252,7 +250,9 @@ impl Collector {
     ) {
         let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         let second = since_start.as_secs();
-        self.op(op).lock().record(second, us, ok && !throttled, throttled);
+        self.op(op)
+            .lock()
+            .record(second, us, ok && !throttled, throttled);
     }
 
     /// Goose user `user` had a request in flight from `since_start` for `elapsed`: it runs
@@ -275,7 +275,9 @@ impl Collector {
         };
         let start = users.values().map(|&(first, _)| first).min().unwrap_or(0);
         // Difference array over [start, end + 1].
-        let len = usize::try_from(end - start + 2).unwrap_or(usize::MAX).min(1 << 24);
+        let len = usize::try_from(end - start + 2)
+            .unwrap_or(usize::MAX)
+            .min(1 << 24);
         let mut delta = vec![0i64; len];
         for &(first, last) in users.values() {
             let (a, b) = ((first - start) as usize, (last - start) as usize + 1);
@@ -382,7 +384,10 @@ mod tests {
         c.record_answer("get-user", at(900), us(50), false, true);
         let snap = c.snapshot_over(Duration::from_secs(2));
         let s = &snap[0];
-        assert_eq!((s.total.requests, s.total.errors, s.total.throttled), (6, 5, 4));
+        assert_eq!(
+            (s.total.requests, s.total.errors, s.total.throttled),
+            (6, 5, 4)
+        );
         let per: Vec<(u64, u64, u64)> = s
             .per_second
             .iter()

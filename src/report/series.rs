@@ -448,15 +448,30 @@ mod tests {
     #[test]
     fn running_users_add_up_across_shards() {
         let a = [
-            UsersSecond { second: 0, users: 2 },
-            UsersSecond { second: 1, users: 3 },
+            UsersSecond {
+                second: 0,
+                users: 2,
+            },
+            UsersSecond {
+                second: 1,
+                users: 3,
+            },
         ];
-        let b = [UsersSecond { second: 1, users: 4 }];
+        let b = [UsersSecond {
+            second: 1,
+            users: 4,
+        }];
         assert_eq!(
             merge_users([&a[..], &b[..]]),
             vec![
-                UsersSecond { second: 0, users: 2 },
-                UsersSecond { second: 1, users: 7 }
+                UsersSecond {
+                    second: 0,
+                    users: 2
+                },
+                UsersSecond {
+                    second: 1,
+                    users: 7
+                }
             ]
         );
     }

@@ -620,8 +620,16 @@ async fn a_load_reports_plots_read_in_a_browser() {
         .flat_map(|s| s["per_second"].as_array().into_iter().flatten())
         .filter_map(|p| p["throttled"].as_u64())
         .sum();
-    assert_eq!(Some(throttled), l["throttled"].as_u64(), "429s per second add up");
-    assert!(throttled > 0, "the rate limit was never hit: {}", l["throttled"]);
+    assert_eq!(
+        Some(throttled),
+        l["throttled"].as_u64(),
+        "429s per second add up"
+    );
+    assert!(
+        throttled > 0,
+        "the rate limit was never hit: {}",
+        l["throttled"]
+    );
 
     let Some(b) = Browser::start().await else {
         return;
@@ -645,7 +653,11 @@ async fn a_load_reports_plots_read_in_a_browser() {
              document.querySelectorAll('#load-plot-throughput-over-time g.legend').length]",
         )
         .await;
-    assert_eq!(counts, json!([4, 4, 5]), "panels, histograms, throughput legend rows");
+    assert_eq!(
+        counts,
+        json!([4, 4, 5]),
+        "panels, histograms, throughput legend rows"
+    );
     b.scroll_to("#load-histograms").await;
     b.screenshot(&artefacts().join("load-plot-histograms.png"))
         .await;

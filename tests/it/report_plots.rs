@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use scimtest::load::stats::Collector;
 use scimtest::report::plot::{
-    Plot, active_users_svg, errors_over_time_svg, latency_distribution_svg,
-    latency_over_time_svg, load_plots, throughput_over_time_svg,
+    Plot, active_users_svg, errors_over_time_svg, latency_distribution_svg, latency_over_time_svg,
+    load_plots, throughput_over_time_svg,
 };
 use scimtest::report::series::{OpSeries, UsersSecond};
 
@@ -361,14 +361,21 @@ fn big_run() -> (Vec<OpSeries>, Vec<UsersSecond>) {
             k += 1;
             acc += 40 - k;
         }
-        let op = format!("op-{k:02}-{}", ["create-user", "get-user", "patch-group"][(k % 3) as usize]);
+        let op = format!(
+            "op-{k:02}-{}",
+            ["create-user", "get-user", "patch-group"][(k % 3) as usize]
+        );
         let at = Duration::from_micros(i * 1_500);
         let us = 400 + k * 120 + (state >> 40) % (300 + k * 50);
         let second = at.as_secs();
         let throttled = (20..25).contains(&second) && i % 4 == 0;
         let failed = second == 40 && i % 5 == 0;
         c.record_answer(&op, at, Duration::from_micros(us), !failed, throttled);
-        c.record_user((i % 20) as usize, at.max(Duration::from_secs(i % 20)), Duration::from_micros(us));
+        c.record_user(
+            (i % 20) as usize,
+            at.max(Duration::from_secs(i % 20)),
+            Duration::from_micros(us),
+        );
     }
     (c.snapshot_over(Duration::from_secs(60)), c.active_users())
 }
@@ -378,10 +385,19 @@ fn every_plot_of_a_run_is_present_sized_and_well_formed() {
     let (series, users) = big_run();
     assert_eq!(series.len(), 39);
     let plots = load_plots(&series, &users);
-    let kinds: Vec<&str> = plots.iter().filter(|p| p.op.is_none()).map(|p| p.kind).collect();
+    let kinds: Vec<&str> = plots
+        .iter()
+        .filter(|p| p.op.is_none())
+        .map(|p| p.kind)
+        .collect();
     assert_eq!(
         kinds,
-        ["throughput-over-time", "errors-over-time", "active-users", "latency-over-time"]
+        [
+            "throughput-over-time",
+            "errors-over-time",
+            "active-users",
+            "latency-over-time"
+        ]
     );
     let mut names: Vec<String> = plots
         .iter()
@@ -400,11 +416,19 @@ fn every_plot_of_a_run_is_present_sized_and_well_formed() {
             "{}: viewBox matches the size",
             p.kind
         );
-        assert!(!p.svg.contains("NaN") && !p.svg.contains("inf"), "{}", p.kind);
+        assert!(
+            !p.svg.contains("NaN") && !p.svg.contains("inf"),
+            "{}",
+            p.kind
+        );
         assert!(!p.svg.contains("no data"), "{}", p.kind);
     }
     // Without recorded users (a report from before they were kept) there is no users plot.
-    assert!(load_plots(&series, &[]).iter().all(|p| p.kind != "active-users"));
+    assert!(
+        load_plots(&series, &[])
+            .iter()
+            .all(|p| p.kind != "active-users")
+    );
     assert!(load_plots(&[], &users).is_empty());
 }
 
@@ -419,12 +443,22 @@ fn throughput_folds_the_quiet_operations_so_every_line_has_its_own_colour() {
     let mut unique = colours.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), colours.len(), "a colour is repeated: {colours:?}");
+    assert_eq!(
+        unique.len(),
+        colours.len(),
+        "a colour is repeated: {colours:?}"
+    );
     assert!(svg.contains(">total<") && svg.contains(">other (33 operations)<"));
     for busiest in ["op-00-create-user", "op-01-get-user"] {
-        assert!(svg.contains(&format!(">{busiest}<")), "{busiest} has its own line");
+        assert!(
+            svg.contains(&format!(">{busiest}<")),
+            "{busiest} has its own line"
+        );
     }
-    assert!(!svg.contains(">op-38-patch-group<"), "a quiet operation is folded");
+    assert!(
+        !svg.contains(">op-38-patch-group<"),
+        "a quiet operation is folded"
+    );
     // Lines: one per legend row.
     assert_eq!(svg.matches("<polyline").count(), 8);
     // With few operations nothing is folded.
@@ -440,7 +474,11 @@ fn latency_over_time_has_one_panel_per_operation_and_one_legend() {
     let svg = latency_over_time_svg(&series);
     assert_eq!(svg.matches(r#"<g class="panel">"#).count(), 39);
     for s in &series {
-        assert!(svg.contains(&format!(">{}<", s.op)), "{} has no panel", s.op);
+        assert!(
+            svg.contains(&format!(">{}<", s.op)),
+            "{} has no panel",
+            s.op
+        );
     }
     // One legend: p50, p95, p99 in three colours, and the error mark.
     let colours = legend_colours(&svg);
@@ -506,7 +544,8 @@ fn active_users_plot_shows_the_ramp() {
 /// Keeps the 39-operation run's plots in `target/test-artefacts/plots/big/` for looking at.
 #[test]
 fn big_run_plots_are_kept() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artefacts/plots/big");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artefacts/plots/big");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let (series, users) = big_run();
     for p in load_plots(&series, &users).iter().take(6) {

@@ -3,9 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::chart::{
-    Area, WIDTH, fmt_ms, fmt_tick, ms, nice_step, no_data_svg, open_svg, plural,
-};
+use super::chart::{Area, WIDTH, fmt_ms, fmt_tick, ms, nice_step, no_data_svg, open_svg, plural};
 use crate::report::series::{OpSeries, bucket_end_us, bucket_span};
 
 const HEIGHT: f64 = 400.0;

@@ -68,7 +68,12 @@ pub fn errors_over_time_svg(series: &[OpSeries]) -> String {
     );
     area.y_grid(&mut out, y_max, step, true);
     area.time_ticks(&mut out, x_max, 8.0, true);
-    area.axis_labels(&mut out, "elapsed time (s)", "failed requests per second", 18.0);
+    area.axis_labels(
+        &mut out,
+        "elapsed time (s)",
+        "failed requests per second",
+        18.0,
+    );
     let slot = area.width() / x_max;
     let bar = (slot * 0.8).clamp(0.8, 24.0);
     for (i, &(n, t, o)) in seconds.iter().enumerate() {
@@ -108,7 +113,12 @@ pub fn errors_over_time_svg(series: &[OpSeries]) -> String {
     }
     area.frame(&mut out);
     let lx = area.right + 16.0;
-    legend_box(&mut out, (lx, area.top + 6.0), THROTTLED, "429 Too Many Requests");
+    legend_box(
+        &mut out,
+        (lx, area.top + 6.0),
+        THROTTLED,
+        "429 Too Many Requests",
+    );
     legend_box(&mut out, (lx, area.top + 24.0), ERROR, "other failures");
     let _ = write!(
         out,

@@ -88,7 +88,13 @@ pub fn latency_over_time_svg(series: &[OpSeries]) -> String {
             top,
             bottom: top + PANEL_PLOT,
         };
-        panel(&mut out, s, area, x_max, row + 1 == rows || index + cols >= drawn.len());
+        panel(
+            &mut out,
+            s,
+            area,
+            x_max,
+            row + 1 == rows || index + cols >= drawn.len(),
+        );
     }
     let _ = write!(
         out,
@@ -123,7 +129,11 @@ fn panel(out: &mut String, s: &OpSeries, area: Area, x_max: f64, time_labels: bo
         r##"<text x="{:.1}" y="{:.1}" font-weight="bold">{}</text><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#555555">p95 {}</text>"##,
         area.left,
         area.top - 6.0,
-        escape(&shorten(&s.op, 28)),
+        // About 7 units a bold character; room left for the p95 label on the right.
+        escape(&shorten(
+            &s.op,
+            ((area.width() - 84.0) / 7.0).max(8.0) as usize
+        )),
         area.right,
         area.top - 6.0,
         fmt_ms(ms(s.total.p95_us))

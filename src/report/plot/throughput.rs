@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use super::chart::{
-    Area, OTHER, PALETTE, TOTAL, legend_line, no_data_svg, open_svg, polyline, subtitle,
-    time_span, value_axis,
+    Area, OTHER, PALETTE, TOTAL, legend_line, no_data_svg, open_svg, polyline, subtitle, time_span,
+    value_axis,
 };
 use crate::report::series::OpSeries;
 
@@ -30,7 +30,12 @@ fn per_second(s: &OpSeries, len: usize) -> Vec<u64> {
 /// leaves a single one over) and the rest.
 pub(crate) fn split_top(series: &[OpSeries]) -> (Vec<&OpSeries>, Vec<&OpSeries>) {
     let mut by_load: Vec<&OpSeries> = series.iter().filter(|s| s.total.requests > 0).collect();
-    by_load.sort_by(|a, b| b.total.requests.cmp(&a.total.requests).then(a.op.cmp(&b.op)));
+    by_load.sort_by(|a, b| {
+        b.total
+            .requests
+            .cmp(&a.total.requests)
+            .then(a.op.cmp(&b.op))
+    });
     if by_load.len() <= TOP + 1 {
         return (by_load, Vec::new());
     }
