@@ -548,14 +548,10 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         std::fs::write(dir.join(name), text)
             .with_context(|| format!("failed to write {}", dir.join(name).display()))
     };
-    write(
-        "latency-over-time.svg",
-        &crate::report::plot::latency_over_time_svg(&series),
-    )?;
-    files.push("latency-over-time.svg".into());
-    for s in &series {
-        let f = format!("latency-{}.svg", load::slug(&s.op));
-        write(&f, &crate::report::plot::latency_distribution_svg(s))?;
+    let active_users = stats.active_users();
+    for p in crate::report::plot::load_plots(&series, &active_users) {
+        let f = p.file_name(load::slug);
+        write(&f, &p.svg)?;
         files.push(f);
     }
     write(
@@ -637,6 +633,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             provisioning,
             rate_limits,
             pace,
+            active_users,
         }),
     };
     report.recount();
@@ -814,14 +811,15 @@ fn merge(args: &MergeArgs) -> CmdResult {
         std::fs::write(dir.join(name), text)
             .with_context(|| format!("failed to write {}", dir.join(name).display()))
     };
-    write(
-        "latency-over-time.svg",
-        &crate::report::plot::latency_over_time_svg(&series),
-    )?;
-    let mut files = vec!["latency-over-time.svg".to_string()];
-    for s in &series {
-        let f = format!("latency-{}.svg", load::slug(&s.op));
-        write(&f, &crate::report::plot::latency_distribution_svg(s))?;
+    let active_users = report
+        .load
+        .as_ref()
+        .map(|l| l.active_users.clone())
+        .unwrap_or_default();
+    let mut files = Vec::new();
+    for p in crate::report::plot::load_plots(&series, &active_users) {
+        let f = p.file_name(load::slug);
+        write(&f, &p.svg)?;
         files.push(f);
     }
     if let Some(l) = report.load.as_mut() {

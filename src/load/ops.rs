@@ -438,7 +438,10 @@ async fn call_checked(
         .started
         .get()
         .map_or(Duration::ZERO, |t| started.saturating_duration_since(*t));
-    s.stats.record_at(name, since, elapsed, good);
+    s.stats
+        .record_answer(name, since, elapsed, good, status == 429);
+    s.stats
+        .record_user(user.weighted_users_index, since, elapsed);
     if status == 429 {
         s.throttled.fetch_add(1, Ordering::Relaxed);
         let asked = Duration::from_secs(retry_after.unwrap_or(1));

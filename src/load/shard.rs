@@ -324,6 +324,12 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
             ),
             rate_limits: None,
             pace: None,
+            active_users: crate::report::series::merge_users(
+                inputs
+                    .iter()
+                    .filter_map(|(_, r)| r.load.as_ref())
+                    .map(|l| l.active_users.as_slice()),
+            ),
         }),
     };
     report.recount();

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::report::series::{
-    COARSE_BITS, COARSE_LEN, Counts, FINE_BITS, OpSeries, bucket_at, bucket_index, second_stats,
-    summary,
+    COARSE_BITS, COARSE_LEN, Counts, FINE_BITS, OpSeries, UsersSecond, bucket_at, bucket_index,
+    second_stats, summary,
 };
 use parking_lot::{Mutex, RwLock};
 
@@ -23,8 +23,8 @@ struct ClosedSecond {
 }
 
 impl ClosedSecond {
-    fn add(&mut self, us: u64, ok: bool) {
-        self.counts.add(us, ok);
+    fn add(&mut self, us: u64, ok: bool, throttled: bool) {
+        self.counts.add(us, ok, throttled);
         let index = bucket_index(us, COARSE_BITS) as u16;
         match self.buckets.binary_search_by_key(&index, |&(i, _)| i) {
             Ok(at) => {
@@ -61,8 +61,8 @@ impl OpAcc {
         }
     }
 
-    fn record(&mut self, second: u64, us: u64, ok: bool) {
-        self.counts.add(us, ok);
+    fn record(&mut self, second: u64, us: u64, ok: bool, throttled: bool) {
+        self.counts.add(us, ok, throttled);
         let fine = bucket_index(us, FINE_BITS);
         if fine >= self.fine.len() {
             self.fine.resize(fine + 1, 0);
@@ -73,16 +73,16 @@ impl OpAcc {
         let coarse = bucket_index(us, COARSE_BITS);
         match &mut self.current {
             Some((current, counts)) if *current == second => {
-                counts.add(us, ok);
+                counts.add(us, ok, throttled);
                 if let Some(slot) = self.current_buckets.get_mut(coarse) {
                     *slot += 1;
                 }
             }
-            Some((current, _)) if *current > second => self.record_late(second, us, ok),
+            Some((current, _)) if *current > second => self.record_late(second, us, ok, throttled),
             _ => {
                 self.close_current();
                 let mut counts = Counts::default();
-                counts.add(us, ok);
+                counts.add(us, ok, throttled);
                 self.current = Some((second, counts));
                 if let Some(slot) = self.current_buckets.get_mut(coarse) {
                     *slot += 1;
@@ -93,11 +93,11 @@ impl OpAcc {
 
     /// A request that completed in a second before the current one (a task that measured its
     /// time, then lost the race for the lock).
-    fn record_late(&mut self, second: u64, us: u64, ok: bool) {
+    fn record_late(&mut self, second: u64, us: u64, ok: bool, throttled: bool) {
         match self.closed.binary_search_by_key(&second, |c| c.second) {
             Ok(at) => {
                 if let Some(closed) = self.closed.get_mut(at) {
-                    closed.add(us, ok);
+                    closed.add(us, ok, throttled);
                 }
             }
             Err(at) => {
@@ -106,7 +106,7 @@ impl OpAcc {
                     counts: Counts::default(),
                     buckets: Vec::new(),
                 };
-                closed.add(us, ok);
+                closed.add(us, ok, throttled);
                 self.closed.insert(at, closed);
             }
         }
@@ -171,9 +171,13 @@ impl OpAcc {
 
 type OpMap = HashMap<Box<str>, Arc<Mutex<OpAcc>>, foldhash::fast::RandomState>;
 
+/// Per goose user (by its index), the first and the last second it had a request in flight.
+type UserSpans = HashMap<usize, (u64, u64), foldhash::fast::RandomState>;
+
 struct Inner {
     start: Instant,
     ops: RwLock<OpMap>,
+    users: Mutex<UserSpans>,
 }
 
 /// Collects every request's latency, per operation. Cheap to clone (an `Arc`); `record` from
@@ -211,6 +215,7 @@ impl Collector {
             inner: Arc::new(Inner {
                 start,
                 ops: RwLock::new(OpMap::default()),
+                users: Mutex::new(UserSpans::default()),
             }),
         }
     }
@@ -230,9 +235,72 @@ impl Collector {
     /// Record one request of `op` that took `elapsed` and completed `since_start` after the
     /// start (for replaying recorded timings, and for tests).
     pub fn record_at(&self, op: &str, since_start: Duration, elapsed: Duration, ok: bool) {
+        self.record_answer(op, since_start, elapsed, ok, false);
+    }
+
+    /// [`Collector::record_at`], and `throttled` says the answer was 429 Too Many Requests
+    /// (counted per second apart from the other errors; a 429 is never `ok`).
+    pub fn record_answer(
+        &self,
+        op: &str,
+        since_start: Duration,
+        elapsed: Duration,
+        ok: bool,
+        throttled: bool,
+    ) {
         let us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         let second = since_start.as_secs();
-        self.op(op).lock().record(second, us, ok);
+        self.op(op)
+            .lock()
+            .record(second, us, ok && !throttled, throttled);
+    }
+
+    /// Goose user `user` had a request in flight from `since_start` for `elapsed`: it runs
+    /// from the start of its first such request to the end of its last ([`UsersSecond`]).
+    pub fn record_user(&self, user: usize, since_start: Duration, elapsed: Duration) {
+        let first = since_start.as_secs();
+        let last = since_start.saturating_add(elapsed).as_secs();
+        let mut users = self.inner.users.lock();
+        let span = users.entry(user).or_insert((first, last));
+        span.0 = span.0.min(first);
+        span.1 = span.1.max(last);
+    }
+
+    /// Goose users running in each second from the first to the last second any user ran
+    /// (seconds with none included, as 0); empty when no user was recorded.
+    pub fn active_users(&self) -> Vec<UsersSecond> {
+        let users = self.inner.users.lock();
+        let Some(end) = users.values().map(|&(_, last)| last).max() else {
+            return Vec::new();
+        };
+        let start = users.values().map(|&(first, _)| first).min().unwrap_or(0);
+        // Difference array over [start, end + 1].
+        let len = usize::try_from(end - start + 2)
+            .unwrap_or(usize::MAX)
+            .min(1 << 24);
+        let mut delta = vec![0i64; len];
+        for &(first, last) in users.values() {
+            let (a, b) = ((first - start) as usize, (last - start) as usize + 1);
+            if let Some(d) = delta.get_mut(a) {
+                *d += 1;
+            }
+            if let Some(d) = delta.get_mut(b) {
+                *d -= 1;
+            }
+        }
+        let mut running = 0i64;
+        delta
+            .iter()
+            .take(len - 1)
+            .enumerate()
+            .map(|(i, d)| {
+                running += d;
+                UsersSecond {
+                    second: start + i as u64,
+                    users: running.max(0) as u64,
+                }
+            })
+            .collect()
     }
 
     /// The accumulator of `op`, created on first use.
@@ -300,6 +368,58 @@ mod tests {
         let rank = (n as f64 * p).round() as u64;
         let rank = rank.clamp(1, n);
         sorted[(rank - 1) as usize]
+    }
+
+    #[test]
+    fn throttled_answers_are_errors_counted_apart_per_second() {
+        let c = Collector::new();
+        let at = Duration::from_millis;
+        c.record_answer("get-user", at(100), us(50), true, false);
+        c.record_answer("get-user", at(200), us(50), false, true);
+        // A 429 is never ok, whatever the caller says.
+        c.record_answer("get-user", at(300), us(50), true, true);
+        c.record_answer("get-user", at(1_100), us(50), false, false);
+        c.record_answer("get-user", at(1_200), us(50), false, true);
+        // Late into a closed second.
+        c.record_answer("get-user", at(900), us(50), false, true);
+        let snap = c.snapshot_over(Duration::from_secs(2));
+        let s = &snap[0];
+        assert_eq!(
+            (s.total.requests, s.total.errors, s.total.throttled),
+            (6, 5, 4)
+        );
+        let per: Vec<(u64, u64, u64)> = s
+            .per_second
+            .iter()
+            .map(|p| (p.second, p.errors, p.throttled))
+            .collect();
+        assert_eq!(per, [(0, 3, 3), (1, 2, 1)]);
+        let merged = merge(s, s);
+        assert_eq!(merged.total.throttled, 8);
+        assert_eq!(merged.per_second[0].throttled, 6);
+    }
+
+    #[test]
+    fn active_users_run_from_their_first_request_to_the_end_of_their_last() {
+        let c = Collector::new();
+        assert!(c.active_users().is_empty());
+        let s = Duration::from_secs;
+        // User 0: seconds 0..=4 (a request from 3 s lasting 1.5 s ends in second 4).
+        c.record_user(0, s(0), Duration::from_millis(10));
+        c.record_user(0, s(3), Duration::from_millis(1_500));
+        // User 1 starts at 2 s; user 2 only in second 6 (second 5 has nobody).
+        c.record_user(1, s(2), Duration::from_millis(10));
+        c.record_user(1, s(3), Duration::from_millis(10));
+        c.record_user(2, s(6), Duration::from_millis(10));
+        let users: Vec<(u64, u64)> = c
+            .active_users()
+            .iter()
+            .map(|u| (u.second, u.users))
+            .collect();
+        assert_eq!(
+            users,
+            [(0, 1), (1, 1), (2, 2), (3, 2), (4, 1), (5, 0), (6, 1)]
+        );
     }
 
     #[test]

@@ -535,6 +535,7 @@ mod tests {
             provisioning: None,
             rate_limits: None,
             pace: None,
+            active_users: Vec::new(),
         }
     }
 

@@ -332,6 +332,7 @@ pub(crate) mod sample {
                 provisioning: None,
                 rate_limits: None,
                 pace: None,
+                active_users: Vec::new(),
             }),
         };
         report.recount();

@@ -275,6 +275,10 @@ pub struct LoadReport {
     /// The IdP pace the run was held to (`load --pace IDP`) and whether the target kept up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pace: Option<PaceReport>,
+    /// Goose users running in each second of the attack ([`super::series::UsersSecond`]);
+    /// absent in reports written before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub active_users: Vec<super::series::UsersSecond>,
 }
 
 /// Which shard of a fleet a load report is.

@@ -111,6 +111,7 @@ fn phase_op(s: &OpSeries, start: u64, end: u64) -> PhaseOp {
             min_us: sec.min_us,
             max_us: sec.max_us,
             sum_us: 0,
+            throttled: sec.throttled,
         });
         for &(floor, n) in &sec.histogram {
             *buckets.entry(bucket_floor(floor, COARSE_BITS)).or_default() += n;
@@ -183,7 +184,7 @@ mod tests {
     fn second(second: u64, n: u64, errors: u64, us: u64) -> crate::report::series::SecondStats {
         let mut c = Counts::default();
         for i in 0..n {
-            c.add(us, i >= errors);
+            c.add(us, i >= errors, false);
         }
         let floor = bucket_at(bucket_index(us, COARSE_BITS), COARSE_BITS);
         second_stats(second, &c, vec![(floor, n)])
@@ -193,7 +194,7 @@ mod tests {
         let mut c = Counts::default();
         for s in &per_second {
             for i in 0..s.requests {
-                c.add(s.max_us, i >= s.errors);
+                c.add(s.max_us, i >= s.errors, false);
             }
         }
         OpSeries {

@@ -115,6 +115,11 @@ fn percentile(
     max
 }
 
+/// For `skip_serializing_if`: a zero count is left out (and read back as 0).
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Whole-run figures of one operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -140,6 +145,9 @@ pub struct Summary {
     pub sum_us: u64,
     /// Length of the run the rate is over, seconds.
     pub duration_s: f64,
+    /// Of the errors, answers 429 Too Many Requests (0 in reports written before it was kept).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub throttled: u64,
 }
 
 /// One elapsed second (counted from the collector's start) of one operation. Only seconds in
@@ -165,6 +173,9 @@ pub struct SecondStats {
     /// Coarse histogram `(bucket floor µs, count)`, fastest first, non-empty buckets only
     /// (8 buckets per power of two); kept so shards merge exactly.
     pub histogram: Vec<(u64, u64)>,
+    /// Of the errors, answers 429 Too Many Requests (0 in reports written before it was kept).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub throttled: u64,
 }
 
 /// Everything recorded for one operation.
@@ -189,10 +200,13 @@ pub(crate) struct Counts {
     pub(crate) min_us: u64,
     pub(crate) max_us: u64,
     pub(crate) sum_us: u64,
+    pub(crate) throttled: u64,
 }
 
 impl Counts {
-    pub(crate) fn add(&mut self, us: u64, ok: bool) {
+    /// One request; `throttled` when it was answered 429 (it is then also an error).
+    pub(crate) fn add(&mut self, us: u64, ok: bool, throttled: bool) {
+        self.throttled += u64::from(throttled);
         if self.requests == 0 || us < self.min_us {
             self.min_us = us;
         }
@@ -214,6 +228,7 @@ impl Counts {
             min_us,
             max_us: self.max_us.max(other.max_us),
             sum_us: self.sum_us.saturating_add(other.sum_us),
+            throttled: self.throttled + other.throttled,
         }
     }
 }
@@ -251,6 +266,7 @@ pub(crate) fn summary(counts: &Counts, histogram: &[(u64, u64)], duration_s: f64
         min_us: counts.min_us,
         sum_us: counts.sum_us,
         duration_s,
+        throttled: counts.throttled,
     }
 }
 
@@ -281,6 +297,7 @@ pub(crate) fn second_stats(
         min_us: counts.min_us,
         max_us: counts.max_us,
         histogram,
+        throttled: counts.throttled,
     }
 }
 
@@ -320,6 +337,7 @@ fn summary_counts(s: &Summary) -> Counts {
         min_us: s.min_us,
         max_us: s.max_us,
         sum_us: s.sum_us,
+        throttled: s.throttled,
     }
 }
 
@@ -330,6 +348,7 @@ fn second_counts(s: &SecondStats) -> Counts {
         min_us: s.min_us,
         max_us: s.max_us,
         sum_us: 0,
+        throttled: s.throttled,
     }
 }
 
@@ -399,9 +418,63 @@ pub fn merge_snapshots(shards: &[Vec<OpSeries>]) -> Vec<OpSeries> {
     by_op.into_values().collect()
 }
 
+/// One elapsed second of a whole load run: how many goose users were running in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersSecond {
+    /// Whole seconds since the start, as [`SecondStats::second`].
+    pub second: u64,
+    /// Goose users running in this second: a user runs from the start of its first request to
+    /// the end of its last one (whatever it waits on in between: pacing, a `Retry-After`).
+    pub users: u64,
+}
+
+/// Sum the running users of several shards second by second (shards run side by side, each
+/// with its own users), in order of seconds.
+pub fn merge_users<'a>(shards: impl IntoIterator<Item = &'a [UsersSecond]>) -> Vec<UsersSecond> {
+    let mut by_second: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+    for s in shards.into_iter().flatten() {
+        *by_second.entry(s.second).or_default() += s.users;
+    }
+    by_second
+        .into_iter()
+        .map(|(second, users)| UsersSecond { second, users })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn running_users_add_up_across_shards() {
+        let a = [
+            UsersSecond {
+                second: 0,
+                users: 2,
+            },
+            UsersSecond {
+                second: 1,
+                users: 3,
+            },
+        ];
+        let b = [UsersSecond {
+            second: 1,
+            users: 4,
+        }];
+        assert_eq!(
+            merge_users([&a[..], &b[..]]),
+            vec![
+                UsersSecond {
+                    second: 0,
+                    users: 2
+                },
+                UsersSecond {
+                    second: 1,
+                    users: 7
+                }
+            ]
+        );
+    }
 
     #[test]
     fn buckets_match_goose_scheme() {

@@ -304,9 +304,10 @@ pub struct LoadView {
     pub ops: Vec<OpRow>,
     /// Thresholds.
     pub thresholds: Vec<super::model::ThresholdReport>,
-    /// Latency over time, SVG (our own plot code, escaped there).
-    pub plot_over_time: Option<String>,
-    /// Per operation: `(op, SVG)`.
+    /// The plots over time: throughput, errors and 429s, active users, latency (SVG from our
+    /// own plot code, escaped there).
+    pub time_plots: Vec<PlotView>,
+    /// Latency histograms, per operation: `(op, SVG)`.
     pub plots: Vec<(String, String)>,
 }
 
@@ -376,6 +377,17 @@ pub struct CompareCell {
     pub change: String,
     /// `regressed`, `worse`, `better`, `same` (the colour).
     pub class: &'static str,
+}
+
+/// One plot of a load run.
+#[derive(Debug, Serialize)]
+pub struct PlotView {
+    /// Its kind (`throughput-over-time`, ...), for the figure's id.
+    pub id: String,
+    /// Caption.
+    pub caption: String,
+    /// The SVG.
+    pub svg: String,
 }
 
 /// One operation's figures.
@@ -917,22 +929,22 @@ fn compare_view(c: &crate::report::compare::Comparison) -> CompareView {
 fn load_view(r: &RunReport) -> Option<LoadView> {
     let l = r.load.as_ref()?;
     let series: &[OpSeries] = &l.series;
-    let (plot_over_time, plots) = if series.is_empty() {
-        (None, Vec::new())
-    } else {
-        (
-            Some(crate::report::plot::latency_over_time_svg(series)),
-            series
-                .iter()
-                .map(|s| {
-                    (
-                        s.op.clone(),
-                        crate::report::plot::latency_distribution_svg(s),
-                    )
-                })
-                .collect(),
-        )
-    };
+    let (time_plots, plots): (Vec<_>, Vec<_>) =
+        crate::report::plot::load_plots(series, &l.active_users)
+            .into_iter()
+            .partition(|p| p.op.is_none());
+    let time_plots: Vec<PlotView> = time_plots
+        .into_iter()
+        .map(|p| PlotView {
+            id: p.kind.to_string(),
+            caption: p.caption,
+            svg: p.svg,
+        })
+        .collect();
+    let plots: Vec<(String, String)> = plots
+        .into_iter()
+        .map(|p| (p.op.unwrap_or_default(), p.svg))
+        .collect();
     Some(LoadView {
         scenario: l.scenario.clone(),
         description: l.description.clone(),
@@ -987,7 +999,7 @@ fn load_view(r: &RunReport) -> Option<LoadView> {
             })
             .collect(),
         thresholds: l.thresholds.clone(),
-        plot_over_time,
+        time_plots,
         plots,
     })
 }

@@ -11,7 +11,7 @@
 
 use crate::support::{Env, cli};
 use base64::Engine as _;
-use scimtest::provider::{Fault, Faults, ProviderConfig, TokenSpec};
+use scimtest::provider::{Fault, Faults, Limits, ProviderConfig, TokenSpec};
 use serde_json::{Value, json};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -332,6 +332,16 @@ impl Browser {
         .await;
     }
 
+    /// Run `script` (a function body with `return`) in the page; its value.
+    async fn script(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+        .await
+    }
+
     async fn screenshot(&self, path: &Path) {
         let v = self.call("GET", "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD
@@ -431,7 +441,7 @@ async fn a_real_run_reads_in_a_browser_summary_evidence_filters_and_plots() {
     assert!(b.displayed(&pass).await, "ticking pass did not show passes");
 
     // The load section's latency plot is drawn, at a real size.
-    let plot = b.find("#load-plot-over-time svg").await;
+    let plot = b.find("#load-plot-latency-over-time svg").await;
     assert!(b.displayed(&plot).await, "the latency plot is not visible");
     let (w, h) = b.rect(&plot).await;
     assert!(w > 300.0 && h > 150.0, "plot is {w}×{h}");
@@ -512,4 +522,144 @@ async fn report_render_rebuilds_the_site_and_certificate_from_saved_runs() {
     // Nothing to write is a usage error.
     let outcome = cli::run(&["report", "render", &dir.display().to_string()]).await;
     assert_eq!(cli::code(&outcome), 2, "{outcome:?}");
+}
+
+/// Four seconds of load, four users ramping up over two seconds, against a provider that
+/// allows 150 requests a second: throughput, 429s, a ramp and four operations to plot.
+const PLOTS_SCENARIO: &str = r#"
+name = "plots-test"
+description = "Four seconds against a rate limit, for the plots test."
+modelled_on = "scenarios/smoke.toml"
+[run]
+users = 4
+ramp = "2s"
+duration = "4s"
+timeout = "5s"
+pacing = "max"
+[data]
+users = 5
+groups = 1
+members_per_group = 2
+[[operation]]
+name = "create-user"
+weight = 1
+[[operation]]
+name = "get-user"
+weight = 3
+[[operation]]
+name = "patch-user"
+weight = 1
+[[operation]]
+name = "list-users"
+weight = 1
+"#;
+
+/// The time plots of a load report, in the order the page shows them.
+const TIME_PLOTS: [&str; 4] = [
+    "throughput-over-time",
+    "errors-over-time",
+    "active-users",
+    "latency-over-time",
+];
+
+/// A real load run's plots as a reader sees them: every plot file written, the 429s and the
+/// users kept in report.json, and on the page each time plot drawn at a real size with its
+/// legend, one latency panel and one histogram per operation. Screenshots of each plot are
+/// kept in `target/test-artefacts/load-plot-*.png`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_reports_plots_read_in_a_browser() {
+    let env = Env::with(ProviderConfig {
+        tokens: vec![TOKEN.parse::<TokenSpec>().unwrap_or_else(|e| panic!("{e}"))],
+        limits: Limits {
+            rate_limit_per_second: Some(150),
+            ..Limits::default()
+        },
+        ..ProviderConfig::default()
+    })
+    .await;
+    let dir = tmpdir("html-load-plots");
+    let scenario = dir.with_extension("toml");
+    std::fs::write(&scenario, PLOTS_SCENARIO).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = cli::run(&[
+        "load",
+        "--no-correctness",
+        "--target",
+        &env.handle.base_url,
+        "--token",
+        TOKEN,
+        "--scenario",
+        &scenario.display().to_string(),
+        "--report-dir",
+        &dir.display().to_string(),
+    ])
+    .await;
+    assert!(matches!(cli::code(&outcome), 0 | 1), "{outcome:?}");
+    for k in TIME_PLOTS {
+        assert!(dir.join(format!("{k}.svg")).is_file(), "{k}.svg missing");
+    }
+    // One histogram per operation (named by its request, e.g. latency-post-users.svg).
+    let histograms = files(&dir)
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
+        .filter(|f| f.starts_with("latency-") && f != "latency-over-time.svg")
+        .count();
+    assert_eq!(histograms, 4);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("report.json")).unwrap_or_else(|e| panic!("{e}")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let l = &report["load"];
+    let peak = l["active_users"]
+        .as_array()
+        .and_then(|a| a.iter().filter_map(|u| u["users"].as_u64()).max());
+    assert_eq!(peak, Some(4), "{}", l["active_users"]);
+    let throttled: u64 = l["series"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["per_second"].as_array().into_iter().flatten())
+        .filter_map(|p| p["throttled"].as_u64())
+        .sum();
+    assert_eq!(
+        Some(throttled),
+        l["throttled"].as_u64(),
+        "429s per second add up"
+    );
+    assert!(
+        throttled > 0,
+        "the rate limit was never hit: {}",
+        l["throttled"]
+    );
+
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    b.goto(&format!("file://{}", dir.join("index.html").display()))
+        .await;
+    for kind in TIME_PLOTS {
+        let css = format!("#load-plot-{kind}");
+        let svg = b.find(&format!("{css} svg")).await;
+        assert!(b.displayed(&svg).await, "{kind} is not visible");
+        let (w, h) = b.rect(&svg).await;
+        assert!(w > 500.0 && h > 250.0, "{kind} is {w}×{h}");
+        b.scroll_to(&css).await;
+        b.screenshot(&artefacts().join(format!("load-plot-{kind}.png")))
+            .await;
+    }
+    let counts = b
+        .script(
+            "return [document.querySelectorAll('#load-plot-latency-over-time g.panel').length, \
+             document.querySelectorAll('#load-histograms svg').length, \
+             document.querySelectorAll('#load-plot-throughput-over-time g.legend').length]",
+        )
+        .await;
+    assert_eq!(
+        counts,
+        json!([4, 4, 5]),
+        "panels, histograms, throughput legend rows"
+    );
+    b.scroll_to("#load-histograms").await;
+    b.screenshot(&artefacts().join("load-plot-histograms.png"))
+        .await;
+    b.quit().await;
 }
