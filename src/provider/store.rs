@@ -76,8 +76,9 @@ pub struct Entry {
     pub unique_keys: Box<[Arc<str>]>,
     /// externalId, if any, shared with the table's externalId index.
     pub external_id: Option<Arc<str>>,
-    /// For groups: the members, kept apart from `json` (which never holds `members`) so that a
-    /// PATCH adding or removing a few members costs what it carries, not the group's size.
+    /// For groups: the members, kept apart from the stored document (which never holds
+    /// `members`) so that a PATCH adding or removing a few members costs what it carries, not
+    /// the group's size.
     pub members: Members,
     /// For groups: displayName (for `User.groups[].display`); for users: none.
     pub display: Option<Box<str>>,
