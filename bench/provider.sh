@@ -128,4 +128,4 @@ scale_run() { # N
 read -r small_p99 small_rss < <(scale_run 1000)
 read -r big_p99 big_rss < <(scale_run "$SCALE_USERS")
 echo "p99 ratio ${SCALE_USERS}/1000: $(ratio "$big_p99" "$small_p99")   (target <= 1.5)"
-echo "RSS with $SCALE_USERS users: $(( big_rss / 1024 )) MiB   (target <= 2048 MiB)"
+echo "RSS with $SCALE_USERS users: $(( big_rss / 1024 )) MiB   (target <= 1024 MiB)"

@@ -115,7 +115,7 @@ impl Fixture {
 
     /// The stored JSON of an entry.
     pub fn stored(entry: &Entry) -> Value {
-        serde_json::from_slice(&entry.json).unwrap_or_else(|e| panic!("stored json: {e}"))
+        serde_json::from_slice(&entry.stored()).unwrap_or_else(|e| panic!("stored json: {e}"))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The bundled reference SCIM provider (axum + an in-memory store). Must not import `target/`.
 
 pub mod bulk;
+pub mod compact;
 pub mod config;
 pub mod fault;
 pub mod hooks;

@@ -2,10 +2,12 @@
 //! one of Groups, and the indexes that keep look-ups from scanning: id, every attribute the schema
 //! declares unique (userName case-insensitively), externalId, and group membership both ways.
 //!
-//! Resources are kept as their serialised JSON (`Bytes`), not as `serde_json::Value` trees: a
-//! typical user costs ~600 bytes instead of several KiB, and `GET /Users/{id}` answers without
+//! Resources are kept as their serialised JSON, packed (`compact.rs`: the phrases every resource
+//! repeats stored as one byte each), not as `serde_json::Value` trees: a typical user's document
+//! costs ~200 bytes instead of several KiB, and `GET /Users/{id}` answers by copying bytes, without
 //! re-serialising. The store knows nothing about HTTP or SCIM semantics; `service.rs` does.
 
+use crate::provider::compact;
 use bytes::Bytes;
 use parking_lot::RwLock;
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,10 +64,11 @@ pub struct Entry {
     pub seq: u64,
     /// The version behind `meta.version` / the ETag.
     pub version: u64,
-    /// The stored representation. It never contains writeOnly attributes, computed `groups`,
-    /// or `meta.location` (derivable from the id; `service.rs` splices it in on the way out,
-    /// which keeps a typical user ~90 bytes smaller in memory). `meta` is always its last member.
-    pub json: Bytes,
+    /// The stored representation, packed (read it with [`Entry::stored`], replace it with
+    /// [`Entry::set_stored`]). It never contains writeOnly attributes, computed `groups`, or
+    /// `meta.location` (derivable from the id; `service.rs` splices it in on the way out, which
+    /// keeps a typical user ~90 bytes smaller in memory). `meta` is always its last member.
+    packed: Box<[u8]>,
     /// The writeOnly password, kept apart so it can never be served by accident.
     pub password: Option<Box<str>>,
     /// Uniqueness keys (`attr\0value`, value already case-folded as the schema says), shared
@@ -73,59 +76,99 @@ pub struct Entry {
     pub unique_keys: Box<[Arc<str>]>,
     /// externalId, if any, shared with the table's externalId index.
     pub external_id: Option<Arc<str>>,
-    /// For groups: the members, kept apart from `json` (which never holds `members`) so that a
-    /// PATCH adding or removing a few members costs what it carries, not the group's size.
+    /// For groups: the members, kept apart from the stored document (which never holds
+    /// `members`) so that a PATCH adding or removing a few members costs what it carries, not
+    /// the group's size.
     pub members: Members,
-    /// For groups: displayName (for `User.groups[].display`); for users: displayName or userName.
-    pub display: Option<String>,
+    /// For groups: displayName (for `User.groups[].display`); for users: none.
+    pub display: Option<Box<str>>,
 }
 
 impl Entry {
+    /// A new entry storing `json` (compact JSON as serde_json writes it), with no password, no
+    /// uniqueness keys, no externalId, no members and no display name.
+    pub fn new(id: Arc<str>, seq: u64, version: u64, json: &[u8]) -> Entry {
+        Entry {
+            packed: compact::pack(json, &id),
+            id,
+            seq,
+            version,
+            password: None,
+            unique_keys: Box::default(),
+            external_id: None,
+            members: Members::default(),
+            display: None,
+        }
+    }
+
+    /// The stored representation (without the members), as JSON.
+    pub fn stored(&self) -> Vec<u8> {
+        compact::unpack(&self.packed, &self.id)
+    }
+
+    /// Replace the stored representation (compact JSON; see [`Entry::stored`]).
+    pub fn set_stored(&mut self, json: &[u8]) {
+        self.packed = compact::pack(json, &self.id);
+    }
+
     /// The stored document with the members (when there are any) spliced in just before `meta`:
     /// the full representation, minus what `service` adds on the way out. O(members).
     pub fn document(&self) -> Bytes {
+        let mut out = Vec::new();
+        self.document_into(&mut out);
+        Bytes::from(out)
+    }
+
+    /// [`Entry::document`], appended to `out`.
+    pub fn document_into(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        compact::unpack_into(&self.packed, &self.id, out);
         if self.members.is_empty() {
-            return self.json.clone();
+            return;
         }
-        let j = &self.json[..];
-        let mut out = Vec::with_capacity(j.len() + self.members.json_len() + 16);
-        match meta_start(j) {
+        out.reserve(self.members.json_len() + 16);
+        match meta_start(&out[start..]) {
             Some(at) => {
                 // `…,` + `"members":[…],` + `"meta":{…}}`
-                out.extend_from_slice(&j[..at]);
+                let tail = out.split_off(start + at);
                 out.extend_from_slice(b"\"members\":");
-                self.members.write_json(&mut out);
+                self.members.write_json(out);
                 out.push(b',');
-                out.extend_from_slice(&j[at..]);
+                out.extend_from_slice(&tail);
             }
             None => {
                 // No `meta` (not the shape the service writes): members go last.
-                let head = j.strip_suffix(b"}").unwrap_or(j);
-                out.extend_from_slice(head);
-                if !head.ends_with(b"{") {
+                if out.len() > start && out.ends_with(b"}") {
+                    out.pop();
+                }
+                if !out[start..].ends_with(b"{") {
                     out.push(b',');
                 }
                 out.extend_from_slice(b"\"members\":");
-                self.members.write_json(&mut out);
+                self.members.write_json(out);
                 out.push(b'}');
             }
         }
-        Bytes::from(out)
     }
 }
 
 /// Byte offset of the top-level `"meta"` key of a stored document (its last member, whose first
 /// key is always `resourceType`), if the document has that shape.
-fn meta_start(j: &[u8]) -> Option<usize> {
+pub fn meta_start(j: &[u8]) -> Option<usize> {
     const KEY: &[u8] = b",\"meta\":{\"resourceType\"";
     j.windows(KEY.len())
         .rposition(|w| w == KEY)
         .map(|at| at + 1)
 }
 
-/// A group's members in list order, indexed by `value` (the member's id).
+/// A group's members in list order, indexed by `value` (the member's id). One pointer while
+/// there are none (every user, and empty groups).
 #[derive(Debug, Clone, Default)]
-pub struct Members {
+pub struct Members(Option<Box<MemberList>>);
+
+/// The members of a group that has (or had) some.
+#[derive(Debug, Clone, Default)]
+struct MemberList {
     order: BTreeMap<u64, Member>,
     index: HashMap<Arc<str>, u64>,
     next: u64,
@@ -142,19 +185,59 @@ struct Member {
 impl Members {
     /// Number of members.
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.0.as_ref().map_or(0, |l| l.index.len())
     }
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.len() == 0
     }
     /// Whether `value` is a member.
     pub fn contains(&self, value: &str) -> bool {
-        self.index.contains_key(value)
+        self.0.as_ref().is_some_and(|l| l.index.contains_key(value))
     }
     /// Append a member (its `value` and serialised object); false (and no change) when a member
     /// with that value is already there.
     pub fn push(&mut self, value: &str, json: Box<str>) -> bool {
+        self.0.get_or_insert_default().push(value, json)
+    }
+    /// Remove the member with this value; false when there is none.
+    pub fn remove(&mut self, value: &str) -> bool {
+        let Some(l) = self.0.as_mut() else {
+            return false;
+        };
+        let removed = l.remove(value);
+        if l.index.is_empty() {
+            self.0 = None;
+        }
+        removed
+    }
+    /// The member values, in list order.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .flat_map(|l| l.order.values().map(|m| &*m.value))
+    }
+    /// The serialised list's length in bytes (about).
+    fn json_len(&self) -> usize {
+        self.0.as_ref().map_or(0, |l| l.bytes) + 2
+    }
+    /// Append the list as a JSON array.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        if let Some(l) = &self.0 {
+            for (i, m) in l.order.values().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(m.json.as_bytes());
+            }
+        }
+        out.push(b']');
+    }
+}
+
+impl MemberList {
+    fn push(&mut self, value: &str, json: Box<str>) -> bool {
         if self.index.contains_key(value) {
             return false;
         }
@@ -165,8 +248,7 @@ impl Members {
         self.order.insert(self.next, Member { value, json });
         true
     }
-    /// Remove the member with this value; false when there is none.
-    pub fn remove(&mut self, value: &str) -> bool {
+    fn remove(&mut self, value: &str) -> bool {
         let Some(at) = self.index.remove(value) else {
             return false;
         };
@@ -174,25 +256,6 @@ impl Members {
             self.bytes -= m.json.len() + 1;
         }
         true
-    }
-    /// The member values, in list order.
-    pub fn values(&self) -> impl Iterator<Item = &str> {
-        self.order.values().map(|m| &*m.value)
-    }
-    /// The serialised list's length in bytes (about).
-    fn json_len(&self) -> usize {
-        self.bytes + 2
-    }
-    /// Append the list as a JSON array.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.push(b'[');
-        for (i, m) in self.order.values().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(m.json.as_bytes());
-        }
-        out.push(b']');
     }
 }
 
@@ -454,6 +517,12 @@ impl TenantData {
     }
 }
 
+/// A tenant's data as a PUT or PATCH holds it: the lock taken upgradable, so readers go on while
+/// the write reads the resource and computes the new one, and exclusive only for the change
+/// itself (`with_upgraded`). Writes exclude each other throughout, so what a write read is still
+/// current when it changes it.
+pub type TenantWrite<'a> = parking_lot::RwLockUpgradableReadGuard<'a, TenantData>;
+
 /// A tenant: its data behind one lock (cross-type operations, such as deleting a user that is a
 /// member of groups, must be atomic).
 #[derive(Debug, Default)]
@@ -477,23 +546,13 @@ mod tests {
     use super::*;
 
     fn entry(id: &str, seq: u64, keys: &[&str], ext: Option<&str>, members: &[&str]) -> Entry {
-        Entry {
-            id: id.into(),
-            seq,
-            version: seq,
-            json: Bytes::from_static(b"{}"),
-            password: None,
-            unique_keys: keys.iter().map(|s| Arc::from(*s)).collect(),
-            external_id: ext.map(Arc::from),
-            members: {
-                let mut l = Members::default();
-                for m in members {
-                    l.push(m, format!("{{\"value\":\"{m}\"}}").into());
-                }
-                l
-            },
-            display: None,
+        let mut e = Entry::new(id.into(), seq, seq, b"{}");
+        e.unique_keys = keys.iter().map(|s| Arc::from(*s)).collect();
+        e.external_id = ext.map(Arc::from);
+        for m in members {
+            e.members.push(m, format!("{{\"value\":\"{m}\"}}").into());
         }
+        e
     }
 
     #[test]

@@ -80,7 +80,7 @@ static STORED: LazyLock<Stored> = LazyLock::new(|| {
         let e = provider
             .snapshot(slot, kind, id)
             .unwrap_or_else(|| panic!("{id} missing"));
-        serde_json::from_slice(&e.json).unwrap_or_else(|e| panic!("{e}"))
+        serde_json::from_slice(&e.stored()).unwrap_or_else(|e| panic!("{e}"))
     };
     let user = stored(Kind::User, &user_id);
     let group = stored(Kind::Group, &group_id);

@@ -44,7 +44,7 @@ impl Provider {
             let mut page = Vec::with_capacity(range.len());
             for e in table.iter().skip(range.start).take(range.len()) {
                 let v = self.materialize(&d, *kind, e)?;
-                page.push(self.project(*kind, &v, &proj)?);
+                page.push(self.project_owned(*kind, v, &proj)?);
             }
             return Ok(Reply::json(200, &self.list_body(total, sent, page)));
         }
@@ -60,7 +60,7 @@ impl Provider {
         let proj = self.list_projection(q);
         let mut page = Vec::with_capacity(range.len());
         for (kind, v) in hits.into_iter().skip(range.start).take(range.len()) {
-            page.push(self.project(kind, &v, &proj)?);
+            page.push(self.project_owned(kind, v, &proj)?);
         }
         Ok(Reply::json(200, &self.list_body(total, sent, page)))
     }
@@ -218,7 +218,7 @@ impl Provider {
         let proj = self.list_projection(q);
         let mut page = Vec::with_capacity(range.len());
         for (kind, v) in ordered.into_iter().skip(range.start).take(range.len()) {
-            page.push(self.project(kind, &v, &proj)?);
+            page.push(self.project_owned(kind, v, &proj)?);
         }
         let mut body = query::cursor_list_response(total, page, next);
         self.hooks.list_body(sent, &mut body);

@@ -209,7 +209,7 @@ impl Provider {
     pub(super) fn patch_members(
         &self,
         tenant: &Tenant,
-        d: &mut TenantData,
+        d: &mut TenantWrite<'_>,
         id: &str,
         ops: &[MemberOp<'_>],
         if_match: Option<&str>,
@@ -265,24 +265,28 @@ impl Provider {
                 }
             }
         }
-        let base = g.json.clone();
-        let changed = d.change_members(id, changes).unwrap_or(false);
-        if changed || self.rules.noop_writes_bump_version {
-            let version = tenant.next_seq();
-            let mut v = parse_stored(&base)?;
-            if let Some(Value::Object(meta)) = v.get_mut("meta") {
-                let at = modified_after(meta.get("lastModified").and_then(Value::as_str));
-                meta.insert("lastModified".into(), Value::String(at));
-                if let Some(tag) = self.etag(version) {
-                    meta.insert("version".into(), Value::String(tag));
+        let base = g.stored();
+        // The members and the new version change together, in one exclusive step.
+        d.with_upgraded(|d| -> ScimResult<()> {
+            let changed = d.change_members(id, changes).unwrap_or(false);
+            if changed || self.rules.noop_writes_bump_version {
+                let version = tenant.next_seq();
+                let mut v = parse_stored(&base)?;
+                if let Some(Value::Object(meta)) = v.get_mut("meta") {
+                    let at = modified_after(meta.get("lastModified").and_then(Value::as_str));
+                    meta.insert("lastModified".into(), Value::String(at));
+                    if let Some(tag) = self.etag(version) {
+                        meta.insert("version".into(), Value::String(tag));
+                    }
+                }
+                let json = to_bytes(&v);
+                if let Some(e) = d.groups.get_mut(id) {
+                    e.version = version;
+                    e.set_stored(&json);
                 }
             }
-            let json = to_bytes(&v);
-            if let Some(e) = d.groups.get_mut(id) {
-                e.version = version;
-                e.json = json;
-            }
-        }
+            Ok(())
+        })?;
         let e = d
             .groups
             .get(id)

@@ -19,7 +19,7 @@ use crate::provider::hooks::{
     Discovery, EtagRule, Hooks, MeUnbound, Op, Semantics, Stage, Uniqueness,
 };
 use crate::provider::rate::TokenBucket;
-use crate::provider::store::{Entry, Kind, Members, Tenant, TenantData};
+use crate::provider::store::{Entry, Kind, Members, Tenant, TenantData, TenantWrite};
 use crate::scim::filter::Filter;
 use crate::scim::patch::PatchRequest;
 use crate::scim::query::{self, ListQuery};

@@ -68,7 +68,7 @@ impl Provider {
             ));
         }
         self.check_patch_members(kind, &req)?;
-        let mut d = slot.tenant.data.write();
+        let mut d = slot.tenant.data.upgradable_read();
         if kind == Kind::Group
             && base.is_none()
             && self.rules.member_fast_path
@@ -141,7 +141,7 @@ impl Provider {
     pub(super) fn store_patched(
         &self,
         tenant: &Tenant,
-        d: &mut TenantData,
+        d: &mut TenantWrite<'_>,
         kind: Kind,
         old: &Entry,
         old_v: &Value,

@@ -31,7 +31,7 @@ impl Provider {
                             Value::String(self.location(Kind::Group, &g.id)),
                         );
                         if let Some(dn) = &g.display {
-                            o.insert("display".into(), Value::String(dn.clone()));
+                            o.insert("display".into(), Value::String(dn.to_string()));
                         }
                         o.insert("type".into(), Value::String("direct".into()));
                         Value::Object(o)
@@ -59,29 +59,67 @@ impl Provider {
     }
 
     /// The stored document as served: `meta.location` spliced into the `meta` object that ends
-    /// it (see `Entry::json`), without parsing.
+    /// it (see `Entry::document`), without parsing.
     pub(super) fn served_json(&self, kind: Kind, e: &Entry) -> Bytes {
-        let doc = e.document();
-        let j = &doc[..];
-        let Some(head) = j.strip_suffix(b"}}") else {
+        let mut out = Vec::with_capacity(1024);
+        e.document_into(&mut out);
+        if !out.ends_with(b"}}") {
             // Not the shape build_entry writes; fall back to the parsing path.
-            return match parse_stored(j) {
+            return match parse_stored(&out) {
                 Ok(mut v) => {
                     if let Some(Value::Object(meta)) = v.get_mut("meta") {
                         meta.insert("location".into(), Value::String(self.location(kind, &e.id)));
                     }
                     to_bytes(&v)
                 }
-                Err(_) => doc.clone(),
+                Err(_) => Bytes::from(out),
             };
-        };
+        }
+        out.truncate(out.len() - 2);
         let loc = Value::String(self.location(kind, &e.id));
-        let mut out = Vec::with_capacity(j.len() + 96);
-        out.extend_from_slice(head);
         out.extend_from_slice(b",\"location\":");
         out.extend_from_slice(loc.to_string().as_bytes());
         out.extend_from_slice(b"}}");
         Bytes::from(out)
+    }
+
+    /// A user as served with its computed `groups` (what [`Provider::materialize`] builds,
+    /// serialised), spliced in as bytes before `meta`, without parsing; `None` when the stored
+    /// document does not have the shape for it.
+    fn served_with_groups(&self, d: &TenantData, e: &Entry) -> Option<Bytes> {
+        let doc = self.served_json(Kind::User, e);
+        let at = crate::provider::store::meta_start(&doc)?;
+        let mut found: Vec<&Arc<Entry>> = d
+            .groups_of(&e.id)
+            .iter()
+            .filter_map(|gid| d.groups.get(gid))
+            .collect();
+        // The order `materialize` gives them.
+        found.sort_by(|a, b| (&a.display, &a.id).cmp(&(&b.display, &b.id)));
+        let mut out = Vec::with_capacity(doc.len() + found.len() * 160 + 16);
+        out.extend_from_slice(&doc[..at]);
+        out.extend_from_slice(b"\"groups\":[");
+        for (i, g) in found.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"value\":");
+            out.extend_from_slice(Value::String(g.id.to_string()).to_string().as_bytes());
+            out.extend_from_slice(b",\"$ref\":");
+            out.extend_from_slice(
+                Value::String(self.location(Kind::Group, &g.id))
+                    .to_string()
+                    .as_bytes(),
+            );
+            if let Some(dn) = &g.display {
+                out.extend_from_slice(b",\"display\":");
+                out.extend_from_slice(Value::String(dn.to_string()).to_string().as_bytes());
+            }
+            out.extend_from_slice(b",\"type\":\"direct\"}");
+        }
+        out.extend_from_slice(b"],");
+        out.extend_from_slice(&doc[at..]);
+        Some(Bytes::from(out))
     }
 
     /// The body for one resource, projected.
@@ -92,8 +130,16 @@ impl Provider {
         e: &Entry,
         proj: &Projection,
     ) -> ScimResult<Bytes> {
-        if proj.is_identity() && !self.needs_materialize(d, kind, e) {
-            return Ok(self.served_json(kind, e));
+        if proj.is_identity() {
+            if !self.needs_materialize(d, kind, e) {
+                return Ok(self.served_json(kind, e));
+            }
+            if kind == Kind::User
+                && !self.rules.return_password
+                && let Some(b) = self.served_with_groups(d, e)
+            {
+                return Ok(b);
+            }
         }
         if kind == Kind::Group
             && !e.members.is_empty()
@@ -101,7 +147,7 @@ impl Provider {
             && members::drops_members(proj)
         {
             // The answer leaves the members out: project the document without them.
-            let mut v = parse_stored(&e.json)?;
+            let mut v = parse_stored(&e.stored())?;
             if let Some(Value::Object(meta)) = v.get_mut("meta") {
                 meta.insert("location".into(), Value::String(self.location(kind, &e.id)));
             }
@@ -121,6 +167,20 @@ impl Provider {
         let mut out = query::project(v, &proj.attributes, &proj.excluded, &schema);
         self.hooks.projected(proj, &mut out);
         Ok(out)
+    }
+
+    /// [`Provider::project`] of a value the caller no longer needs (not copied when there is
+    /// nothing to project).
+    pub(super) fn project_owned(
+        &self,
+        kind: Kind,
+        v: Value,
+        proj: &Projection,
+    ) -> ScimResult<Value> {
+        if proj.is_identity() {
+            return Ok(v);
+        }
+        self.project(kind, &v, proj)
     }
 
     pub(super) fn resource_reply(
@@ -147,5 +207,73 @@ impl Provider {
             etag: self.etag(e.version),
             location: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::{ProviderConfig, TokenSpec};
+
+    #[test]
+    fn a_user_with_groups_is_served_byte_for_byte_as_materialized() {
+        let tokens = vec![TokenSpec {
+            token: "t".into(),
+            me: None,
+        }];
+        let p = Provider::new(
+            &ProviderConfig::default(),
+            "http://127.0.0.1:1/scim/v2".into(),
+            &tokens,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let slot = p
+            .authenticate(Some("t"))
+            .unwrap_or_else(|| panic!("no tenant"));
+        let none = Projection::default();
+        let user = json!({
+            "schemas": [crate::scim::schema::USER_SCHEMA],
+            "userName": "ßjensen \"quoted\" ☃",
+            "name": {"givenName": "B", "familyName": "J"},
+            "emails": [{"value": "b@example.com", "type": "work", "primary": true}],
+            "active": true
+        });
+        let r = p
+            .create(slot, Kind::User, &user, &none)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let v: Value =
+            serde_json::from_slice(&r.body.unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        let uid = v["id"].as_str().unwrap_or_default().to_string();
+        for name in ["Zeta \\ \"q\"", "alpha ☃", "Alpha"] {
+            let g = json!({
+                "schemas": [crate::scim::schema::GROUP_SCHEMA],
+                "displayName": name,
+                "members": [{"value": uid}]
+            });
+            p.create(slot, Kind::Group, &g, &none)
+                .unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        let d = slot.tenant.data.read();
+        let e = d
+            .users
+            .get(&uid)
+            .unwrap_or_else(|| panic!("no user"))
+            .clone();
+        let fast = p
+            .served_with_groups(&d, &e)
+            .unwrap_or_else(|| panic!("not the stored shape"));
+        let slow = to_bytes(
+            &p.materialize(&d, Kind::User, &e)
+                .unwrap_or_else(|e| panic!("{e:?}")),
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&slow)
+        );
+        assert_eq!(
+            p.render(&d, Kind::User, &e, &none)
+                .unwrap_or_else(|e| panic!("{e:?}")),
+            slow
+        );
     }
 }

@@ -47,7 +47,7 @@ impl Provider {
                 display = map
                     .get("displayName")
                     .and_then(Value::as_str)
-                    .map(str::to_string);
+                    .map(Box::from);
                 if let Some(Value::Array(list)) = map.get_mut("members") {
                     let Some(d) = d else {
                         return Err(internal("group members are resolved under the tenant lock"));
@@ -136,17 +136,14 @@ impl Provider {
             meta.insert("version".into(), Value::String(tag));
         }
         out.insert("meta".into(), Value::Object(meta));
-        Ok(Entry {
-            id: id.clone(),
-            seq,
-            version,
-            json: to_bytes(&Value::Object(out)),
-            password,
-            unique_keys,
-            external_id,
-            members,
-            display,
-        })
+        let json = serde_json::to_vec(&Value::Object(out)).unwrap_or_default();
+        let mut entry = Entry::new(id.clone(), seq, version, &json);
+        entry.password = password;
+        entry.unique_keys = unique_keys;
+        entry.external_id = external_id;
+        entry.members = members;
+        entry.display = display;
+        Ok(entry)
     }
 
     pub(super) fn check_unique(&self, d: &TenantData, kind: Kind, entry: &Entry) -> ScimResult<()> {
@@ -243,7 +240,7 @@ impl Provider {
         let schema = self.schema(kind)?;
         self.check_body_members(kind, body)?;
         let mut map = resource::normalize(body, &schema, WriteMode::Replace)?;
-        let mut d = slot.tenant.data.write();
+        let mut d = slot.tenant.data.upgradable_read();
         let Some(old) = d.table(kind).get(id).cloned() else {
             return self.missing(kind, id);
         };
@@ -275,7 +272,7 @@ impl Provider {
     pub(super) fn write_back(
         &self,
         tenant: &Tenant,
-        d: &mut TenantData,
+        d: &mut TenantWrite<'_>,
         kind: Kind,
         old: &Entry,
         old_map: &Map<String, Value>,
@@ -289,7 +286,7 @@ impl Provider {
             return self.resource_reply(d, kind, old, 200, proj);
         }
         let version = tenant.next_seq();
-        let old_v = parse_stored(&old.json)?;
+        let old_v = parse_stored(&old.stored())?;
         let created = old_v
             .pointer("/meta/created")
             .and_then(Value::as_str)
@@ -297,7 +294,7 @@ impl Provider {
             .unwrap_or_else(now);
         let modified = modified_after(old_v.pointer("/meta/lastModified").and_then(Value::as_str));
         let entry = self.build_entry(
-            Some(d),
+            Some(&**d),
             kind,
             &old.id,
             old.seq,
@@ -308,17 +305,21 @@ impl Provider {
         )?;
         self.check_unique(d, kind, &entry)?;
         let id = entry.id.clone();
-        if let Some(lag) = self.rules.read_lag
-            && let Some(prev) = d.table(kind).get(&id).cloned()
-        {
-            d.stale.retain(|_, (_, _, at)| at.elapsed() < lag);
-            d.stale
-                .insert(id.clone(), (kind, prev, std::time::Instant::now()));
-        }
-        match kind {
-            Kind::User => d.users.put(entry),
-            Kind::Group => d.put_group(entry),
-        }
+        let read_lag = self.rules.read_lag;
+        // Exclusive only for the change; the answer is rendered with readers let back in.
+        d.with_upgraded(|d| {
+            if let Some(lag) = read_lag
+                && let Some(prev) = d.table(kind).get(&id).cloned()
+            {
+                d.stale.retain(|_, (_, _, at)| at.elapsed() < lag);
+                d.stale
+                    .insert(id.clone(), (kind, prev, std::time::Instant::now()));
+            }
+            match kind {
+                Kind::User => d.users.put(entry),
+                Kind::Group => d.put_group(entry),
+            }
+        });
         let e = d
             .table(kind)
             .get(&id)
@@ -331,7 +332,7 @@ impl Provider {
     pub(super) fn add_member(
         &self,
         tenant: &Tenant,
-        d: &mut TenantData,
+        d: &mut TenantWrite<'_>,
         gid: &str,
         member: &str,
     ) -> ScimResult<()> {
@@ -371,7 +372,7 @@ impl Provider {
             return Ok(());
         };
         // The document never holds the members (`Entry::members`): only `meta` changes.
-        let mut v = parse_stored(&g.json)?;
+        let mut v = parse_stored(&g.stored())?;
         let version = tenant.next_seq();
         if let Some(Value::Object(meta)) = v.get_mut("meta") {
             let now = modified_after(meta.get("lastModified").and_then(Value::as_str));
@@ -389,7 +390,7 @@ impl Provider {
         );
         if let Some(e) = d.groups.get_mut(gid) {
             e.version = version;
-            e.json = json;
+            e.set_stored(&json);
         }
         Ok(())
     }
