@@ -20,6 +20,13 @@ pub struct BulkLimits {
 }
 
 impl BulkLimits {
+    /// No limit known (a plan that never asked the target): batches as the scenario sets them.
+    pub const UNBOUNDED: BulkLimits = BulkLimits {
+        supported: true,
+        max_operations: None,
+        max_payload_bytes: None,
+    };
+
     /// The limits a `/ServiceProviderConfig` document declares; no `bulk` object (which
     /// RFC 7643 §5 requires) reads as unsupported.
     pub fn from_spc(spc: &Value) -> BulkLimits {

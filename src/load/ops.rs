@@ -540,11 +540,7 @@ async fn bulk_create(
     s: &Shared,
     batch: usize,
 ) -> Result<(), Box<TransactionError>> {
-    let limits = s.bulk.unwrap_or(crate::load::bulk::BulkLimits {
-        supported: true,
-        max_operations: None,
-        max_payload_bytes: None,
-    });
+    let limits = s.bulk.unwrap_or(crate::load::bulk::BulkLimits::UNBOUNDED);
     let mut names = Vec::with_capacity(batch);
     let mut ops = Vec::with_capacity(batch);
     for _ in 0..batch.max(1) {
@@ -599,11 +595,7 @@ async fn bulk_delete(
     s: &Shared,
     batch: usize,
 ) -> Result<(), Box<TransactionError>> {
-    let limits = s.bulk.unwrap_or(crate::load::bulk::BulkLimits {
-        supported: true,
-        max_operations: None,
-        max_payload_bytes: None,
-    });
+    let limits = s.bulk.unwrap_or(crate::load::bulk::BulkLimits::UNBOUNDED);
     let m = mine(user);
     let keep = m.users.len().saturating_sub(batch.max(1));
     let gone: Vec<PoolUser> = m.users.split_off(keep);
