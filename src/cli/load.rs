@@ -428,7 +428,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     let shared = Arc::new(shared);
     let users = plan.users;
     let length = match (plan.iterations, plan.duration) {
-        (Some(n), _) => format!("{n} iterations each"),
+        (Some(n), _) => format!("{n} iteration{} each", if n == 1 { "" } else { "s" }),
         (None, Some(d)) => humanize(d),
         (None, None) => "until stopped".into(),
     };

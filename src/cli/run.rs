@@ -80,7 +80,7 @@ fn announce(target: &str, scenario: Option<(&crate::load::engine::Plan, bool)>) 
         Some((p, explicit)) => {
             let length = match (p.duration, p.iterations) {
                 (Some(d), _) => format!("for {} s", d.as_secs_f64()),
-                (None, Some(n)) => format!("{n} iterations each"),
+                (None, Some(n)) => format!("{n} iteration{} each", if n == 1 { "" } else { "s" }),
                 (None, None) => "until stopped".into(),
             };
             let pace = match p.throttle {

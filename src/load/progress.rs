@@ -86,7 +86,11 @@ pub struct Tick {
 pub fn line(t: &Tick, length: Length) -> String {
     let of = match length {
         Length::Duration(d) => format!("{:.0}s/{:.0}s", t.elapsed.as_secs_f64(), d.as_secs_f64()),
-        Length::Iterations(n) => format!("{:.0}s ({n} iterations each)", t.elapsed.as_secs_f64()),
+        Length::Iterations(n) => format!(
+            "{:.0}s ({n} iteration{} each)",
+            t.elapsed.as_secs_f64(),
+            if n == 1 { "" } else { "s" }
+        ),
     };
     let rate = t.recent as f64 / t.interval.as_secs_f64().max(0.001);
     format!(

@@ -40,15 +40,20 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// `text` cut to `max` characters, with an ellipsis when cut.
+/// `text` cut to `max` characters by an ellipsis in the middle, so names that differ only at
+/// the end (`PATCH /Groups/{id} add` and `… remove`) stay apart.
 pub(crate) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+    let n = text.chars().count();
+    if n <= max {
+        return text.to_owned();
     }
+    let keep = max.saturating_sub(1);
+    let tail = keep / 3;
+    let head = keep - tail;
+    let mut cut: String = text.chars().take(head).collect();
+    cut.push('…');
+    cut.extend(text.chars().skip(n - tail));
+    cut
 }
 
 /// Milliseconds from microseconds.
@@ -331,7 +336,8 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&apos;"
         );
         assert_eq!(escape("a\u{1}b"), "a\u{fffd}b");
-        assert_eq!(shorten("abcdef", 4), "abc…");
+        assert_eq!(shorten("abcdef", 4), "ab…f");
+        assert_eq!(shorten("PATCH /Groups/{id} remove", 16), "PATCH /Gro…emove");
         assert_eq!(shorten("abc", 4), "abc");
         assert_eq!(nice_step(10.0, 5.0), 2.0);
         assert_eq!(nice_step(7.3, 5.0), 2.0);
