@@ -84,19 +84,19 @@ pub struct LoadArgs {
     pub goose_args: Vec<String>,
     /// An earlier `load` report.json: per operation, req/s and p50/p95/p99 of both runs, and a
     /// regression fails the run (exit 1).
-    #[arg(long, value_name = "REPORT.json")]
+    #[arg(long, value_name = "REPORT.json", help_heading = "Comparing runs")]
     pub baseline: Option<std::path::PathBuf>,
     /// With --baseline: how much worse a figure may get, e.g. `p95=10%`, `rps=5%`, `p99=off`
     /// (repeatable; default p95 +10 % and req/s -10 %; changes under 0.5 ms or 1 req/s are
     /// noise, never a regression).
-    #[arg(long, value_name = "METRIC=PCT", value_parser = crate::report::compare::RegressionRule::parse, requires = "baseline")]
+    #[arg(long, value_name = "METRIC=PCT", value_parser = crate::report::compare::RegressionRule::parse, requires = "baseline", help_heading = "Comparing runs")]
     pub max_regression: Vec<crate::report::compare::RegressionRule>,
     /// Hold the run to an IdP's published pace (rate, concurrency, page size, timeout) and say
     /// whether the target kept up: entra, okta, authentik or keycloak (see --list-paces).
-    #[arg(long, value_name = "IDP", value_parser = load::pace::Pace::parse)]
+    #[arg(long, value_name = "IDP", value_parser = load::pace::Pace::parse, help_heading = "IdP pace")]
     pub pace: Option<load::pace::Pace>,
     /// List the IdP pace presets with their sources and exit.
-    #[arg(long)]
+    #[arg(long, help_heading = "IdP pace")]
     pub list_paces: bool,
 }
 
