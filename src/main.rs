@@ -4,7 +4,7 @@ use clap::Parser;
 use scimtest::cli::error;
 
 /// mimalloc: fewer cycles per allocation and less fragmentation than glibc malloc for the
-/// provider's many small, long-lived documents (see the README's performance section).
+/// provider's many small, long-lived documents (see docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

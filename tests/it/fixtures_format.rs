@@ -505,22 +505,23 @@ fn idp_schema_rejects_a_synthetic_step_without_reason_and_a_get_with_a_body() {
     assert!(!validator.is_valid(&auth_header));
 }
 
-/// The README's replay section names every embedded profile (`idp/profile`) with its product, so
-/// a profile added without documentation fails here.
+/// The replay section of `docs/usage.md` (the command reference the README links to) names
+/// every embedded profile (`idp/profile`) with its product, so a profile added without
+/// documentation fails here.
 #[test]
-fn the_readme_names_every_replay_profile() {
+fn the_usage_doc_names_every_replay_profile() {
     let root = fixtures_root();
-    let readme = std::fs::read_to_string(root.join("../README.md"))
-        .unwrap_or_else(|e| panic!("README.md: {e}"));
+    let usage = std::fs::read_to_string(root.join("../docs/usage.md"))
+        .unwrap_or_else(|e| panic!("docs/usage.md: {e}"));
     let mut problems = Vec::new();
     let manifests = load_manifests(&mut problems);
     for ((idp, profile), m) in &manifests {
         let key = format!("`{idp}/{profile}`");
         let product = m["product"].as_str().unwrap_or("?");
-        match readme.lines().find(|l| l.contains(&key)) {
-            None => problems.push(format!("README.md does not name {key}")),
+        match usage.lines().find(|l| l.contains(&key)) {
+            None => problems.push(format!("docs/usage.md does not name {key}")),
             Some(line) if !line.contains(product) => problems.push(format!(
-                "README.md's line for {key} lacks its product {product:?}"
+                "docs/usage.md's line for {key} lacks its product {product:?}"
             )),
             Some(_) => {}
         }

@@ -10,6 +10,8 @@ mod check_cli;
 mod check_recall;
 mod check_tolerance;
 mod deploy_manifests;
+mod docs_ci;
+mod docs_numbers;
 mod fixtures_format;
 mod floors;
 mod fuzz_properties;
