@@ -149,9 +149,11 @@ fn parse_errors(commands: &[Vec<String>]) -> Vec<String> {
 fn assert_commands_parse(file: &str) {
     let commands = scimtest_commands(&repo_file(file), file);
     assert!(
-        commands.iter().any(|c| c.get(1).is_some_and(|w| w == "check")
-            && c.iter().any(|w| w == "--baseline")
-            && c.iter().any(|w| w == "--target")),
+        commands
+            .iter()
+            .any(|c| c.get(1).is_some_and(|w| w == "check")
+                && c.iter().any(|w| w == "--baseline")
+                && c.iter().any(|w| w == "--target")),
         "{file} has no `scimtest check --target … --baseline …`: {commands:?}"
     );
     let errors = parse_errors(&commands);
@@ -170,13 +172,15 @@ fn every_scimtest_command_in_the_gitlab_ci_example_parses() {
 
 #[test]
 fn the_ci_examples_keep_their_reports() {
-    let github: Value = serde_yaml_ng::from_str(&repo_file(GITHUB)).unwrap_or_else(|e| panic!("{e}"));
+    let github: Value =
+        serde_yaml_ng::from_str(&repo_file(GITHUB)).unwrap_or_else(|e| panic!("{e}"));
     let gh = serde_yaml_ng::to_string(&github).unwrap_or_default();
     assert!(
         gh.contains("actions/upload-artifact"),
         "{GITHUB} uploads no reports"
     );
-    let gitlab: Value = serde_yaml_ng::from_str(&repo_file(GITLAB)).unwrap_or_else(|e| panic!("{e}"));
+    let gitlab: Value =
+        serde_yaml_ng::from_str(&repo_file(GITLAB)).unwrap_or_else(|e| panic!("{e}"));
     let junit = gitlab
         .as_mapping()
         .into_iter()
