@@ -508,7 +508,7 @@ mod tests {
                 .is_some_and(|c| c.starts_with("users.create.status-201 (must): FAIL"))
         );
         assert_eq!(entries[0]["startedDateTime"], "2025-01-02T03:04:05.000Z");
-        assert_eq!(entries[1]["startedDateTime"], "2025-01-02T03:04:05.013Z");
+        assert_eq!(entries[1]["startedDateTime"], "2025-01-02T03:04:05.012Z");
         assert_eq!(entries[0]["request"]["postData"]["mimeType"], "application/scim+json");
         assert_eq!(entries[0]["request"]["queryString"][0]["name"], "access_token");
         assert_eq!(entries[0]["response"]["statusText"], "OK");
