@@ -25,7 +25,9 @@
 //!
 //! Exchanges carry no clock time, only a duration, so `startedDateTime` is synthesised: entries
 //! are laid out one after another from the run's `started_at`, in report order, each as long as
-//! it took (checks ran concurrently; the waterfall shows order and durations, not overlap).
+//! it took (checks ran concurrently; the waterfall shows order and durations, not overlap). In a
+//! log of several runs, a run's entries start after the previous run's last one when they
+//! would otherwise go back in time, so `entries` is always sorted.
 //! Sizes are those of the evidence kept (redacted, bodies capped at 64 KiB); `headersSize` is
 //! -1 (not measured). scimtest's HTTP client speaks HTTP/1.1 only, hence `httpVersion`.
 //!
@@ -182,10 +184,15 @@ fn har(reports: &[RunReport]) -> Har {
     let mut pages = Vec::new();
     let mut entries = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
+    // Where the previous run's laid-out entries ended: a run's entries start at its own start
+    // or after that, whichever is later, so the log stays in time order (laid out serially,
+    // the concurrent checks of one run can outlast it).
+    let mut end: Option<chrono::DateTime<chrono::Utc>> = None;
     for report in reports {
-        let start = chrono::DateTime::parse_from_rfc3339(&report.started_at)
+        let own = chrono::DateTime::parse_from_rfc3339(&report.started_at)
             .map(|t| t.with_timezone(&chrono::Utc))
             .unwrap_or_default();
+        let start = end.map_or(own, |e| e.max(own));
         let mut offset_ms = 0.0_f64;
         for check in report.checks.iter().filter(|c| !c.evidence.is_empty()) {
             let mut id = if reports.len() > 1 {
@@ -221,6 +228,7 @@ fn har(reports: &[RunReport]) -> Har {
                 offset_ms += duration(x);
             }
         }
+        end = Some(shift(start, offset_ms));
     }
     Har {
         log: Log {
@@ -238,9 +246,12 @@ fn har(reports: &[RunReport]) -> Har {
 
 /// The ISO 8601 time `offset_ms` after `start`, in UTC with milliseconds.
 fn at(start: chrono::DateTime<chrono::Utc>, offset_ms: f64) -> String {
-    let micros = (offset_ms * 1000.0).round() as i64;
-    (start + chrono::TimeDelta::microseconds(micros))
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    shift(start, offset_ms).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `offset_ms` after `start`.
+fn shift(start: chrono::DateTime<chrono::Utc>, offset_ms: f64) -> chrono::DateTime<chrono::Utc> {
+    start + chrono::TimeDelta::microseconds((offset_ms * 1000.0).round() as i64)
 }
 
 /// An exchange's duration, never negative or NaN (HAR timings must be non-negative).
@@ -296,7 +307,7 @@ fn log_comment(reports: &[RunReport]) -> String {
         .collect();
     lines.push(
         "Exchanges carry durations, not clock times: entries are laid out one after another from \
-         each run's start. Secrets were redacted before the exchanges were recorded."
+         each run's start (or after the previous run's, to keep them in order). Secrets were redacted before the exchanges were recorded."
             .into(),
     );
     lines.join("\n")
@@ -500,7 +511,10 @@ mod tests {
                 "groups.create.status-201"
             ]
         );
-        let entries = har["log"]["entries"].as_array().cloned().unwrap_or_default();
+        let entries = har["log"]["entries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert_eq!(entries.len(), 5);
         assert!(
             entries[0]["comment"]
@@ -509,8 +523,14 @@ mod tests {
         );
         assert_eq!(entries[0]["startedDateTime"], "2025-01-02T03:04:05.000Z");
         assert_eq!(entries[1]["startedDateTime"], "2025-01-02T03:04:05.012Z");
-        assert_eq!(entries[0]["request"]["postData"]["mimeType"], "application/scim+json");
-        assert_eq!(entries[0]["request"]["queryString"][0]["name"], "access_token");
+        assert_eq!(
+            entries[0]["request"]["postData"]["mimeType"],
+            "application/scim+json"
+        );
+        assert_eq!(
+            entries[0]["request"]["queryString"][0]["name"],
+            "access_token"
+        );
         assert_eq!(entries[0]["response"]["statusText"], "OK");
         assert_eq!(entries[0]["timings"]["wait"], entries[0]["time"]);
     }
@@ -546,6 +566,17 @@ mod tests {
         assert_eq!(ids.len(), 6);
         assert_eq!(ids[0], "check/users.create.status-201");
         assert_eq!(ids[3], "check/users.create.status-201#2");
+        // The second run starts where the first one's entries end: the log stays in order.
+        let times: Vec<&str> = har["log"]["entries"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["startedDateTime"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+        assert!(times[5] > times[4], "{times:?}");
         let errors: Vec<String> = schema().iter_errors(&har).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:#?}");
     }

@@ -45,7 +45,11 @@ fn valid_har(path: &Path) -> Value {
         .map(|e| format!("{}: {e}", e.instance_path()))
         .take(5)
         .collect();
-    assert!(errors.is_empty(), "{} is not HAR 1.2: {errors:#?}", path.display());
+    assert!(
+        errors.is_empty(),
+        "{} is not HAR 1.2: {errors:#?}",
+        path.display()
+    );
     assert_eq!(har["log"]["version"], "1.2");
     assert_eq!(har["log"]["creator"]["name"], "scimtest");
     let pages: std::collections::BTreeSet<&str> = har["log"]["pages"]
@@ -65,7 +69,10 @@ fn valid_har(path: &Path) -> Value {
             .sum();
         let time = e["time"].as_f64().unwrap_or(-1.0);
         assert!((time - sum).abs() < 1e-6, "time {time} != timings {sum}");
-        let at = e["startedDateTime"].as_str().unwrap_or_default().to_string();
+        let at = e["startedDateTime"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         assert!(at >= last, "entries out of order: {at} after {last}");
         last = at;
     }
@@ -73,7 +80,10 @@ fn valid_har(path: &Path) -> Value {
 }
 
 fn entries(har: &Value) -> Vec<Value> {
-    har["log"]["entries"].as_array().cloned().unwrap_or_default()
+    har["log"]["entries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn page_ids(har: &Value) -> Vec<String> {
@@ -92,11 +102,19 @@ fn assert_no_secret(path: &Path) {
     for s in [TOKEN, HEADER] {
         assert!(!text.contains(s), "{} contains {s:?}", path.display());
     }
-    assert!(text.contains("Bearer <redacted>"), "no redacted Authorization");
+    assert!(
+        text.contains("Bearer <redacted>"),
+        "no redacted Authorization"
+    );
     let har: Value = serde_json::from_str(&text).unwrap_or_default();
     let api_keys: Vec<Value> = entries(&har)
         .iter()
-        .flat_map(|e| e["request"]["headers"].as_array().cloned().unwrap_or_default())
+        .flat_map(|e| {
+            e["request"]["headers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
         .filter(|h| h["name"] == "X-Api-Key")
         .map(|h| h["value"].clone())
         .collect();
@@ -288,9 +306,11 @@ async fn a_target_that_hangs_gives_entries_with_status_0_and_the_error() {
         );
         assert_eq!(e["response"]["bodySize"], -1);
     }
-    assert!(!std::fs::read_to_string(&har_path)
-        .unwrap_or_default()
-        .contains(TOKEN));
+    assert!(
+        !std::fs::read_to_string(&har_path)
+            .unwrap_or_default()
+            .contains(TOKEN)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -358,7 +378,10 @@ async fn scimtest_run_writes_one_har_with_every_part() {
     assert_no_secret(&har_path);
     let ids = page_ids(&har);
     assert!(ids.iter().any(|p| p.starts_with("check/")), "{ids:?}");
-    assert!(ids.iter().any(|p| p.starts_with("replay/replay.")), "{ids:?}");
+    assert!(
+        ids.iter().any(|p| p.starts_with("replay/replay.")),
+        "{ids:?}"
+    );
     // Rendering the run directory gives the same log.
     let rendered = dir.join("again.har");
     let outcome = cli::run(&[
@@ -389,4 +412,64 @@ async fn a_bad_har_path_fails_before_the_run() {
     .await;
     assert_eq!(cli::code(&outcome), 3, "{outcome:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// One second of creates and reads (the correctness checks run alongside and keep evidence).
+const SCENARIO: &str = r#"
+name = "har"
+description = "One second of creates and reads."
+modelled_on = "scenarios/smoke.toml"
+[run]
+users = 2
+ramp = "0s"
+duration = "1s"
+timeout = "5s"
+pacing = "max"
+[data]
+users = 3
+groups = 1
+members_per_group = 2
+[[operation]]
+name = "create-user"
+weight = 1
+[[operation]]
+name = "get-user"
+weight = 1
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_writes_its_correctness_exchanges_as_har() {
+    let env = provider(&[]).await;
+    let dir = tmpdir("load");
+    let scenario = dir.join("har.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap_or_else(|e| panic!("{e}"));
+    let har_path = dir.join("load.har");
+    let mut a = vec![
+        "load".to_string(),
+        "--scenario".into(),
+        scenario.display().to_string(),
+    ];
+    a.extend(target_args(&env));
+    a.extend([
+        "--report-dir".into(),
+        dir.join("reports").display().to_string(),
+        "--report-har".into(),
+        har_path.display().to_string(),
+    ]);
+    let outcome = run(&a).await;
+    assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
+    let har = valid_har(&har_path);
+    assert_no_secret(&har_path);
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("reports/report.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let exchanges: usize = report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["evidence"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(exchanges > 0, "the load run kept no exchange");
+    assert_eq!(entries(&har).len(), exchanges);
 }
