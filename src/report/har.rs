@@ -254,10 +254,11 @@ fn shift(start: chrono::DateTime<chrono::Utc>, offset_ms: f64) -> chrono::DateTi
     start + chrono::TimeDelta::microseconds((offset_ms * 1000.0).round() as i64)
 }
 
-/// An exchange's duration, never negative or NaN (HAR timings must be non-negative).
+/// An exchange's duration to the microsecond, never negative or NaN (HAR timings must be
+/// non-negative).
 fn duration(x: &Exchange) -> f64 {
     if x.duration_ms.is_finite() && x.duration_ms > 0.0 {
-        x.duration_ms
+        (x.duration_ms * 1000.0).round() / 1000.0
     } else {
         0.0
     }
