@@ -276,6 +276,11 @@ pub struct ReportArgs {
     /// otherwise (repeatable, e.g. `--report-cert cert.html --report-cert cert.md`).
     #[arg(long, value_name = "FILE")]
     pub report_cert: Vec<PathBuf>,
+    /// Also write every recorded exchange (redacted as in the other reports) here as an HTTP
+    /// Archive (HAR 1.2), one page per check, for browser devtools ("Import HAR") and HTTP
+    /// tools.
+    #[arg(long, value_name = "FILE")]
+    pub report_har: Option<PathBuf>,
 }
 
 /// A level `--fail-on` can make gating.

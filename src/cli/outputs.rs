@@ -1,6 +1,6 @@
 //! The report files of a run, opened before it starts so a bad path fails in milliseconds:
 //! `report.json`, `junit.xml`, `report.md` and the HTML site in the report directory, plus the
-//! extra files of `--report-*`.
+//! extra files of `--report-*` (`--report-har`: the exchanges as HAR 1.2).
 
 use crate::cli::common::ReportArgs;
 use crate::report::model::RunReport;
@@ -106,6 +106,9 @@ pub fn open_outputs(args: &ReportArgs, run_id: &str) -> anyhow::Result<(Outputs,
     }
     if let Some(p) = &args.report_md {
         add(p.clone(), crate::report::markdown::write)?;
+    }
+    if let Some(p) = &args.report_har {
+        add(p.clone(), crate::report::har::write)?;
     }
     let mut html_dirs = vec![dir.clone()];
     if let Some(d) = &args.report_html {

@@ -1,5 +1,5 @@
 //! `scimtest report render`: re-render saved runs (report.json files, report directories or a
-//! `scimtest run` directory) as the HTML site, a certificate, Markdown or JUnit, without
+//! `scimtest run` directory) as the HTML site, a certificate, Markdown, JUnit or HAR, without
 //! touching any target.
 
 use crate::cli::common::read_report;
@@ -45,6 +45,10 @@ pub struct RenderArgs {
     /// Write the JUnit XML here (one input only).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write every exchange of the inputs (as redacted in them) here as an HTTP Archive (HAR
+    /// 1.2), one page per check; several inputs become one log.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
     /// An earlier report.json: the HTML shows what changed against it. For `load` reports, the
     /// per-operation comparison (req/s, p50/p95/p99) goes into every output and a regression
     /// makes the exit code 1.
@@ -106,9 +110,14 @@ fn load(input: &Path) -> anyhow::Result<Vec<RunReport>> {
 }
 
 fn render(args: RenderArgs) -> CmdResult {
-    if args.html.is_none() && args.cert.is_empty() && args.md.is_none() && args.junit.is_none() {
+    if args.html.is_none()
+        && args.cert.is_empty()
+        && args.md.is_none()
+        && args.junit.is_none()
+        && args.har.is_none()
+    {
         return Err(Error::usage(
-            "nothing to write: give --html DIR, --cert FILE, --md FILE or --junit FILE",
+            "nothing to write: give --html DIR, --cert FILE, --md FILE, --junit FILE or --har FILE",
         ));
     }
     let mut reports = Vec::new();
@@ -172,6 +181,16 @@ fn render(args: RenderArgs) -> CmdResult {
                 .with_context(|| format!("failed to write {}", path.display()))?;
             println!("{what}: {}", path.display());
         }
+    }
+    if let Some(path) = &args.har {
+        let mut buf = Vec::new();
+        crate::report::har::write_all(&reports, &mut buf).context("failed to render")?;
+        if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(d)
+                .with_context(|| format!("failed to create {}", d.display()))?;
+        }
+        std::fs::write(path, buf).with_context(|| format!("failed to write {}", path.display()))?;
+        println!("har: {}", path.display());
     }
     Ok(if regressed {
         Verdict::Failed

@@ -44,6 +44,10 @@ pub struct RunArgs {
     /// SHOULD failures of the check also make the exit code 1.
     #[arg(long)]
     pub strict: bool,
+    /// Also write every exchange of the three parts (redacted) here as one HTTP Archive (HAR
+    /// 1.2), one page per check or replayed flow (`check/<id>`, `replay/<id>`, `load/<id>`).
+    #[arg(long, value_name = "FILE")]
+    pub report_har: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -153,6 +157,8 @@ pub async fn run(args: RunArgs) -> CmdResult {
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(format!("run-{run_id}")));
     std::fs::create_dir_all(&dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    // The HAR file is created now, so a bad path fails before anything runs.
+    let har = args.report_har.as_deref().map(create_har).transpose()?;
     // Without --target, one embedded provider serves all three parts.
     let (embedded, target) = match &args.target.target {
         Some(_) => (None, args.target.clone()),
@@ -244,7 +250,32 @@ pub async fn run(args: RunArgs) -> CmdResult {
         parts,
     };
     write_index(&dir, &index, &reports)?;
+    if let (Some(file), Some(path)) = (har, &args.report_har) {
+        write_har(file, path, &reports)?;
+    }
     worst
+}
+
+/// Create the `--report-har` file (and its directory).
+fn create_har(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(d).with_context(|| format!("failed to create {}", d.display()))?;
+    }
+    std::fs::File::create(path).with_context(|| format!("failed to create {}", path.display()))
+}
+
+/// Write the parts' exchanges into the `--report-har` file as one HAR log.
+fn write_har(
+    file: std::fs::File,
+    path: &std::path::Path,
+    reports: &[RunReport],
+) -> anyhow::Result<()> {
+    let mut w = std::io::BufWriter::new(file);
+    crate::report::har::write_all(reports, &mut w)
+        .and_then(|()| std::io::Write::flush(&mut w))
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    println!("har: {}", path.display());
+    Ok(())
 }
 
 fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {

@@ -1,10 +1,11 @@
-//! One report model, leaf writers (JSON, JUnit, Markdown, the HTML site and the compatibility
+//! One report model, leaf writers (JSON, JUnit, Markdown, HAR, the HTML site and the compatibility
 //! certificate) and the check catalogue's shared description and listing. Below `conformance/`,
 //! `replay/` and `load/`, which all produce a `RunReport`.
 
 pub mod catalogue;
 pub mod cert;
 pub mod compare;
+pub mod har;
 pub mod html;
 pub mod json;
 pub mod junit;

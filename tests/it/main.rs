@@ -52,6 +52,7 @@ mod replay_cli;
 mod replay_retry;
 mod replay_snapshots;
 mod replay_walk;
+mod report_har;
 mod report_html;
 mod report_plots;
 mod report_snapshots;
