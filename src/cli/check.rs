@@ -66,9 +66,10 @@ pub struct CheckArgs {
     /// fault that proves it) instead of running anything.
     #[arg(long, value_name = "ID", conflicts_with = "list")]
     pub explain: Option<String>,
-    /// Format of --list.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ListFormat,
+    /// Format of --list (default text); only with --list (a run's machine-readable result is
+    /// report.json: --report-json FILE).
+    #[arg(long, value_enum)]
+    pub format: Option<ListFormat>,
     /// Checks in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -105,7 +106,7 @@ impl CheckArgs {
             level: None,
             list: false,
             explain: None,
-            format: ListFormat::Text,
+            format: None,
             concurrency: 8,
             reports: ReportArgs {
                 report_dir: Some(report_dir),
@@ -130,13 +131,14 @@ fn failures(report: &RunReport) -> BTreeSet<String> {
 
 /// Run `scimtest check`: list the selected checks, or run them (see [`execute`]).
 pub async fn run(args: CheckArgs) -> CmdResult {
+    format_needs_list(&args)?;
     if let Some(id) = &args.explain {
         let text = crate::catalogue::explain(id).map_err(|e| Error::usage(e.to_string()))?;
         print!("{text}");
         return Ok(Verdict::Passed);
     }
     if args.list {
-        let format = match args.format {
+        let format = match args.format.unwrap_or(ListFormat::Text) {
             ListFormat::Text => crate::report::catalogue::ListFormat::Text,
             ListFormat::Json => crate::report::catalogue::ListFormat::Json,
             ListFormat::Md => crate::report::catalogue::ListFormat::Md,
@@ -147,6 +149,33 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         return Ok(Verdict::Passed);
     }
     execute(&args).await.map(|f| f.verdict)
+}
+
+/// `--format` shapes `--list` only: anywhere else it would be silently ignored, so it is a usage
+/// error naming what to use instead.
+fn format_needs_list(args: &CheckArgs) -> Result<(), Error> {
+    let Some(f) = args.format else {
+        return Ok(());
+    };
+    if args.list {
+        return Ok(());
+    }
+    let name = match f {
+        ListFormat::Text => "text",
+        ListFormat::Json => "json",
+        ListFormat::Md => "md",
+    };
+    let hint = if args.explain.is_some() {
+        "--explain prints text only; for every check's description as JSON use \
+         `scimtest check --list --format json`"
+            .to_string()
+    } else {
+        format!(
+            "to list the checks: `scimtest check --list --format {name}`; a run's \
+             machine-readable result is report.json (--report-json FILE or --report-dir DIR)"
+        )
+    };
+    Err(Error::usage(format!("--format {name} applies to --list only")).with_hint(hint))
 }
 
 /// The selection `args` asks for.

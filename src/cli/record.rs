@@ -28,8 +28,9 @@ pub struct RecordArgs {
     /// Address the proxy listens on; give the IdP http://ADDR as its SCIM base URL.
     #[arg(long, default_value = "127.0.0.1:8081")]
     pub listen: SocketAddr,
-    /// The target's SCIM base URL; every request is forwarded to it, unchanged.
-    #[arg(long, value_name = "URL")]
+    /// The target's SCIM base URL; every request is forwarded to it, unchanged (`--target`
+    /// works too, as in the other commands).
+    #[arg(long, visible_alias = "target", value_name = "URL")]
     pub upstream: String,
     /// The fixture file, rewritten after every recorded exchange.
     #[arg(long, value_name = "FILE")]

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod cert;
 pub mod compare;
 pub mod html;
+pub mod impact;
 pub mod json;
 pub mod junit;
 pub mod markdown;
