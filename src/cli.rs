@@ -87,7 +87,7 @@ pub fn version_line() -> &'static str {
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: std::net::SocketAddr,
     /// Bearer token, repeatable; each token is its own tenant. `TOKEN@userName` binds the token
     /// to that user for /Me. Without any, one is generated and printed.
@@ -101,7 +101,12 @@ pub struct ServeArgs {
     pub oauth_clients: Vec<OAuthClientSpec>,
     /// How long an access token from the token endpoint is accepted (then 401 invalid_token),
     /// e.g. 60m, 30s.
-    #[arg(long, default_value = "60m", value_parser = common::parse_duration, value_name = "DUR")]
+    #[arg(
+        long,
+        default_value = "60m",
+        value_parser = common::parse_duration,
+        value_name = "DURATION"
+    )]
     pub oauth_token_lifetime: std::time::Duration,
     /// Switch on a deliberate non-conformance (repeatable); see --list-faults.
     #[arg(long = "fault", value_parser = parse_fault, value_name = "NAME")]
@@ -110,24 +115,29 @@ pub struct ServeArgs {
     #[arg(long)]
     pub list_faults: bool,
     /// Largest request body, in bytes (413 above it).
-    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    #[arg(long, default_value_t = Limits::default().max_body_bytes, value_name = "N")]
     pub max_body_bytes: usize,
     /// Most group members one request may carry (a POST/PUT body's list, a PATCH's member
     /// values); 413 above it.
-    #[arg(long, default_value_t = Limits::default().max_members_per_request)]
+    #[arg(long, default_value_t = Limits::default().max_members_per_request, value_name = "N")]
     pub max_members_per_request: usize,
     /// Bulk maxOperations.
-    #[arg(long, default_value_t = Limits::default().bulk_max_operations)]
+    #[arg(long, default_value_t = Limits::default().bulk_max_operations, value_name = "N")]
     pub bulk_max_operations: usize,
     /// filter.maxResults: the largest page served.
-    #[arg(long, default_value_t = Limits::default().filter_max_results)]
+    #[arg(long, default_value_t = Limits::default().filter_max_results, value_name = "N")]
     pub max_results: usize,
     /// Connections served at once; one more is answered 503 (SCIM error) and closed.
-    #[arg(long, default_value_t = Limits::default().max_connections)]
+    #[arg(long, default_value_t = Limits::default().max_connections, value_name = "N")]
     pub max_connections: usize,
     /// How long a client may take to send a request's headers before the connection is closed
     /// (slowloris), e.g. 10s.
-    #[arg(long, default_value = "10s", value_parser = common::parse_duration)]
+    #[arg(
+        long,
+        default_value = "10s",
+        value_parser = common::parse_duration,
+        value_name = "DURATION"
+    )]
     pub header_read_timeout: std::time::Duration,
     /// Requests a second each tenant (token) may make; above it a request is answered 429 Too
     /// Many Requests with Retry-After: 1 and a SCIM error. A token bucket per tenant (capacity

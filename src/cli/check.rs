@@ -48,7 +48,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Per-request timeout (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
     /// Run only the checks matching this glob (repeatable), e.g. 'patch.*'.
     #[arg(long, value_name = "GLOB")]
@@ -71,7 +71,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub format: Option<ListFormat>,
     /// Checks in flight at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     pub concurrency: u16,
     /// The reports.
     #[command(flatten)]
@@ -90,7 +90,12 @@ pub struct CheckArgs {
     /// A bearer token of a second tenant of the same target (also read from
     /// SCIMTEST_SECOND_TOKEN): enables the `isolation.*` checks, which verify that neither
     /// tenant can see or touch the other's data. The embedded provider always has one.
-    #[arg(long, env = "SCIMTEST_SECOND_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SCIMTEST_SECOND_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub second_token: Option<String>,
 }
 
