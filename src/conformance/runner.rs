@@ -537,4 +537,27 @@ mod tests {
         assert!(!glob_match("users.*", "groups.create"));
         assert!(glob_match("a*b*c", "axxbyyc"));
     }
+
+    #[test]
+    fn a_pattern_that_matches_nothing_suggests_what_it_meant() {
+        let ids = [
+            "patch.add.simple",
+            "patch.remove.single",
+            "users.create.status-201",
+        ];
+        assert!(suggest("patch", &ids).contains("'patch.*' (the 2 checks under patch)"));
+        assert!(suggest("patch.add", &ids).contains("'patch.add.*'"));
+        assert_eq!(
+            suggest("status-201", &ids),
+            "did you mean \"users.create.status-201\"?"
+        );
+        let far = suggest("pacth.add.*", &ids);
+        assert!(far.starts_with("did you mean \"patch.add.*\""), "{far}");
+        let sel = Selection {
+            skip: vec!["users".into()],
+            ..Selection::default()
+        };
+        let e = sel.validate_ids(&ids).err().map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.contains("'users.*'")));
+    }
 }
