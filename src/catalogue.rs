@@ -46,13 +46,18 @@ pub fn explain(id: &str) -> Result<String, SelectionError> {
         Some(e) => Ok(crate::report::catalogue::explain(e)),
         None => {
             let ids: Vec<&str> = all.iter().map(|e| e.meta.id).collect();
-            let sel = Selection {
-                only: vec![id.to_string()],
-                ..Selection::default()
-            };
-            sel.validate_ids(&ids)?;
+            if ids
+                .iter()
+                .any(|i| crate::conformance::runner::glob_match(id, i))
+            {
+                return Err(SelectionError(format!(
+                    "{id:?} is a pattern, not one check id; see `scimtest check --list --only {id}`"
+                )));
+            }
+            let near = crate::text::nearest(id, ids.iter().copied(), 3);
             Err(SelectionError(format!(
-                "{id:?} is a pattern, not one check id; see `scimtest check --list --only {id}`"
+                "no check has the id {id:?}; did you mean {}? (every id: `scimtest check --list`)",
+                crate::text::or_list(&near)
             )))
         }
     }
@@ -141,6 +146,22 @@ mod tests {
             "{e}"
         );
         assert!(explain("users.*").is_err(), "a glob is not one check");
+    }
+
+    /// Every row of the why-it-matters table covers some check (no row for an id that does
+    /// not exist).
+    #[test]
+    fn every_impact_row_covers_a_check() {
+        use crate::report::impact::{TABLE, impact};
+        let all = entries();
+        for r in TABLE {
+            assert!(
+                all.iter()
+                    .any(|e| impact(e.meta.id).is_some_and(|i| i.prefix == r.prefix)),
+                "no check falls under {}",
+                r.prefix
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod common;
 pub mod connect;
 pub mod error;
 pub mod load;
+pub mod manual;
 pub mod outputs;
 mod record;
 pub mod replay;
@@ -25,7 +26,13 @@ pub use run::RunArgs;
 
 /// SCIM 2.0 conformance and load-testing harness.
 #[derive(Debug, Parser)]
-#[command(name = "scimtest", version, propagate_version = true, about, long_about = None)]
+#[command(
+    name = "scimtest",
+    version = version_line(),
+    propagate_version = true,
+    about,
+    long_about = None
+)]
 pub struct Cli {
     /// The command to run (default: `run`, everything against the embedded provider).
     #[command(subcommand)]
@@ -55,13 +62,32 @@ pub enum Command {
     Record(RecordArgs),
     /// Work with saved reports: `report render` re-renders a run as HTML, a certificate, ...
     Report(report::ReportCmd),
+    /// Print a shell completion script on stdout, e.g.
+    /// `scimtest completions bash > ~/.local/share/bash-completion/completions/scimtest`.
+    Completions(manual::CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write one page per command with --out-dir.
+    Man(manual::ManArgs),
+}
+
+/// `scimtest --version` (and `-V` on every command): the crate's version, the check catalogue's
+/// release and how many checks it holds, e.g. `0.1.0 (checks catalogue 2026.12.3, 231 checks)`.
+pub fn version_line() -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| {
+        format!(
+            "{} (checks catalogue {}, {} checks)",
+            env!("CARGO_PKG_VERSION"),
+            crate::catalogue::VERSION,
+            crate::catalogue::entries().len()
+        )
+    })
 }
 
 /// Arguments of `scimtest serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: std::net::SocketAddr,
     /// Bearer token, repeatable; each token is its own tenant. `TOKEN@userName` binds the token
     /// to that user for /Me. Without any, one is generated and printed.
@@ -75,33 +101,43 @@ pub struct ServeArgs {
     pub oauth_clients: Vec<OAuthClientSpec>,
     /// How long an access token from the token endpoint is accepted (then 401 invalid_token),
     /// e.g. 60m, 30s.
-    #[arg(long, default_value = "60m", value_parser = common::parse_duration, value_name = "DUR")]
+    #[arg(
+        long,
+        default_value = "60m",
+        value_parser = common::parse_duration,
+        value_name = "DURATION"
+    )]
     pub oauth_token_lifetime: std::time::Duration,
     /// Switch on a deliberate non-conformance (repeatable); see --list-faults.
-    #[arg(long = "fault", value_enum, value_name = "NAME")]
+    #[arg(long = "fault", value_parser = parse_fault, value_name = "NAME")]
     pub faults: Vec<Fault>,
     /// List the faults with a one-line description and exit.
     #[arg(long)]
     pub list_faults: bool,
     /// Largest request body, in bytes (413 above it).
-    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    #[arg(long, default_value_t = Limits::default().max_body_bytes, value_name = "N")]
     pub max_body_bytes: usize,
     /// Most group members one request may carry (a POST/PUT body's list, a PATCH's member
     /// values); 413 above it.
-    #[arg(long, default_value_t = Limits::default().max_members_per_request)]
+    #[arg(long, default_value_t = Limits::default().max_members_per_request, value_name = "N")]
     pub max_members_per_request: usize,
     /// Bulk maxOperations.
-    #[arg(long, default_value_t = Limits::default().bulk_max_operations)]
+    #[arg(long, default_value_t = Limits::default().bulk_max_operations, value_name = "N")]
     pub bulk_max_operations: usize,
     /// filter.maxResults: the largest page served.
-    #[arg(long, default_value_t = Limits::default().filter_max_results)]
+    #[arg(long, default_value_t = Limits::default().filter_max_results, value_name = "N")]
     pub max_results: usize,
     /// Connections served at once; one more is answered 503 (SCIM error) and closed.
-    #[arg(long, default_value_t = Limits::default().max_connections)]
+    #[arg(long, default_value_t = Limits::default().max_connections, value_name = "N")]
     pub max_connections: usize,
     /// How long a client may take to send a request's headers before the connection is closed
     /// (slowloris), e.g. 10s.
-    #[arg(long, default_value = "10s", value_parser = common::parse_duration)]
+    #[arg(
+        long,
+        default_value = "10s",
+        value_parser = common::parse_duration,
+        value_name = "DURATION"
+    )]
     pub header_read_timeout: std::time::Duration,
     /// Requests a second each tenant (token) may make; above it a request is answered 429 Too
     /// Many Requests with Retry-After: 1 and a SCIM error. A token bucket per tenant (capacity
@@ -117,6 +153,19 @@ pub struct ServeArgs {
     pub allow_unknown_members: bool,
 }
 
+/// `--fault NAME`: a fault's CLI name; a typo names the three nearest faults (not all ~100 of
+/// them, which `--list-faults` prints).
+pub fn parse_fault(s: &str) -> Result<Fault, String> {
+    let name = s.trim();
+    Fault::named(name).ok_or_else(|| {
+        let near = crate::text::nearest(name, Fault::all().iter().map(|f| f.name()), 3);
+        format!(
+            "no such fault; did you mean {}? (every fault: `scimtest serve --list-faults`)",
+            crate::text::or_list(&near)
+        )
+    })
+}
+
 /// Run a parsed command line; [`error::exit_code`] turns the outcome into the exit code.
 pub async fn run(cli: Cli) -> CmdResult {
     match cli.command.unwrap_or(Command::Run(RunArgs::default_args())) {
@@ -128,6 +177,8 @@ pub async fn run(cli: Cli) -> CmdResult {
         Command::Record(args) => record::run(args).await,
         Command::Certify(args) => certify::run(*args).await,
         Command::Report(args) => report::run(args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
     }
 }
 
@@ -306,9 +357,13 @@ mod tests {
     fn unknown_fault_is_a_usage_error_with_suggestion() {
         let err = Cli::try_parse_from(["scimtest", "serve", "--fault", "patch-ignore"]).err();
         let msg = err.map(|e| e.to_string()).unwrap_or_default();
-        assert!(
-            msg.contains("tip: a similar value exists: 'patch-ignored'"),
+        assert!(msg.contains("did you mean \"patch-ignored\""), "{msg}");
+        assert_eq!(
+            msg.lines().filter(|l| l.starts_with("error:")).count(),
+            1,
             "{msg}"
         );
+        assert!(!msg.contains("possible values"), "{msg}");
+        assert!(msg.len() < 400, "three names, not all of them: {msg}");
     }
 }

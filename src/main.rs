@@ -32,6 +32,12 @@ fn main() -> std::process::ExitCode {
     quiet_on_broken_stdout();
     let cli = match scimtest::cli::Cli::try_parse() {
         Ok(cli) => cli,
+        // `-V` on a command prints the same line as `scimtest --version` (clap would name the
+        // command: `scimtest-load 0.1.0`).
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            println!("scimtest {}", scimtest::cli::version_line());
+            return exit(error::parse_error_exit_code(&e));
+        }
         Err(e) => {
             let _ = e.print();
             return exit(error::parse_error_exit_code(&e));

@@ -95,6 +95,33 @@ pub fn closest<'a>(text: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// The `n` candidates nearest to `text` by edit distance, nearest first (ties in the
+/// candidates' order), duplicates dropped: the "did you mean one of these" list of a typo.
+pub fn nearest<'a>(
+    text: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<&'a str> {
+    let mut scored: Vec<(usize, usize, &str)> = Vec::new();
+    for (i, c) in candidates.into_iter().enumerate() {
+        if !scored.iter().any(|(_, _, s)| *s == c) {
+            scored.push((levenshtein(text, c), i, c));
+        }
+    }
+    scored.sort();
+    scored.into_iter().take(n).map(|(_, _, c)| c).collect()
+}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`: a short list of names for a message.
+pub fn or_list(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +149,14 @@ mod tests {
         assert_eq!(closest("patch-users", names), Some("patch-user"));
         assert_eq!(closest("smoek", names), Some("smoke"));
         assert_eq!(closest("zzzzzzzzzz", names), None);
+        assert_eq!(
+            nearest("patch-usr", names, 2),
+            vec!["patch-user", "create-user"]
+        );
+        assert_eq!(nearest("x", ["a", "a"], 3), vec!["a"]);
+        assert_eq!(or_list(&["a"]), "\"a\"");
+        assert_eq!(or_list(&["a", "b", "c"]), "\"a\", \"b\" or \"c\"");
+        assert_eq!(or_list(&[]), "");
     }
 
     #[test]

@@ -85,13 +85,13 @@ pub struct CertifyArgs {
     pub mapping: Option<PathBuf>,
     /// How the emulated Entra provisioning engine writes its requests: `default`, or
     /// `aadoptscim062020` when your app's Tenant URL carries that flag.
-    #[arg(long, value_enum, default_value = "default")]
+    #[arg(long, value_enum, default_value = "default", value_name = "DIALECT")]
     pub entra_dialect: EntraDialectArg,
     /// Skip the paced 25 req/s load of the Entra readiness (its verdict is then unknown).
     #[arg(long)]
     pub no_load: bool,
     /// Per-request timeout (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
     /// List the vendor tests and what judges each, and exit.
     #[arg(long)]

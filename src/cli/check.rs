@@ -48,7 +48,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Per-request timeout (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
     /// Run only the checks matching this glob (repeatable), e.g. 'patch.*'.
     #[arg(long, value_name = "GLOB")]
@@ -66,11 +66,12 @@ pub struct CheckArgs {
     /// fault that proves it) instead of running anything.
     #[arg(long, value_name = "ID", conflicts_with = "list")]
     pub explain: Option<String>,
-    /// Format of --list.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: ListFormat,
+    /// Format of --list (default text); only with --list (a run's machine-readable result is
+    /// report.json: --report-json FILE).
+    #[arg(long, value_enum)]
+    pub format: Option<ListFormat>,
     /// Checks in flight at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
     pub concurrency: u16,
     /// The reports.
     #[command(flatten)]
@@ -89,7 +90,12 @@ pub struct CheckArgs {
     /// A bearer token of a second tenant of the same target (also read from
     /// SCIMTEST_SECOND_TOKEN): enables the `isolation.*` checks, which verify that neither
     /// tenant can see or touch the other's data. The embedded provider always has one.
-    #[arg(long, env = "SCIMTEST_SECOND_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SCIMTEST_SECOND_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub second_token: Option<String>,
 }
 
@@ -105,7 +111,7 @@ impl CheckArgs {
             level: None,
             list: false,
             explain: None,
-            format: ListFormat::Text,
+            format: None,
             concurrency: 8,
             reports: ReportArgs {
                 report_dir: Some(report_dir),
@@ -130,13 +136,14 @@ fn failures(report: &RunReport) -> BTreeSet<String> {
 
 /// Run `scimtest check`: list the selected checks, or run them (see [`execute`]).
 pub async fn run(args: CheckArgs) -> CmdResult {
+    format_needs_list(&args)?;
     if let Some(id) = &args.explain {
         let text = crate::catalogue::explain(id).map_err(|e| Error::usage(e.to_string()))?;
         print!("{text}");
         return Ok(Verdict::Passed);
     }
     if args.list {
-        let format = match args.format {
+        let format = match args.format.unwrap_or(ListFormat::Text) {
             ListFormat::Text => crate::report::catalogue::ListFormat::Text,
             ListFormat::Json => crate::report::catalogue::ListFormat::Json,
             ListFormat::Md => crate::report::catalogue::ListFormat::Md,
@@ -147,6 +154,33 @@ pub async fn run(args: CheckArgs) -> CmdResult {
         return Ok(Verdict::Passed);
     }
     execute(&args).await.map(|f| f.verdict)
+}
+
+/// `--format` shapes `--list` only: anywhere else it would be silently ignored, so it is a usage
+/// error naming what to use instead.
+fn format_needs_list(args: &CheckArgs) -> Result<(), Error> {
+    let Some(f) = args.format else {
+        return Ok(());
+    };
+    if args.list {
+        return Ok(());
+    }
+    let name = match f {
+        ListFormat::Text => "text",
+        ListFormat::Json => "json",
+        ListFormat::Md => "md",
+    };
+    let hint = if args.explain.is_some() {
+        "--explain prints text only; for every check's description as JSON use \
+         `scimtest check --list --format json`"
+            .to_string()
+    } else {
+        format!(
+            "to list the checks: `scimtest check --list --format {name}`; a run's \
+             machine-readable result is report.json (--report-json FILE or --report-dir DIR)"
+        )
+    };
+    Err(Error::usage(format!("--format {name} applies to --list only")).with_hint(hint))
 }
 
 /// The selection `args` asks for.

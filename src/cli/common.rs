@@ -479,26 +479,23 @@ impl std::str::FromStr for HeaderArg {
     }
 }
 
-/// `10s`, `500ms`, `2m`.
+/// A duration flag's value: a number with a unit (`10s`, `500ms`, `2m`, `1m30s`, `1h`; the
+/// grammar of the scenario files), above zero and under a day. A bare number is seconds, as
+/// every `--timeout` accepted it before units were required elsewhere.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .map(|i| s.split_at(i))
-        .unwrap_or((s, "s"));
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (e.g. 10s, 500ms, 2m)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" | "" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("unknown unit {unit:?} in {s:?} (use ms, s or m)")),
+    let t = s.trim();
+    let d = if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let n: f64 = t
+            .parse()
+            .map_err(|_| format!("{t:?} is not a duration (e.g. 10s, 500ms, 2m)"))?;
+        Duration::try_from_secs_f64(n).map_err(|_| format!("{t:?} is out of range"))?
+    } else {
+        crate::load::scenario::parse_duration(t)?
     };
-    if !(secs > 0.0 && secs < 86_400.0) {
-        return Err(format!("{s:?} is out of range"));
+    if d.is_zero() || d >= Duration::from_secs(86_400) {
+        return Err(format!("{t:?} is out of range (above 0, under 24h)"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(d)
 }
 
 /// Quote a value for a shell command line when it needs it.
@@ -599,8 +596,12 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert!(parse_duration("x").is_err());
-        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("25h").is_err());
+        assert!(parse_duration("5d").is_err());
         let h: HeaderArg = "X-Api-Key: abc: d"
             .parse()
             .unwrap_or_else(|e: String| panic!("{e}"));

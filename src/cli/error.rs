@@ -143,12 +143,20 @@ impl From<anyhow::Error> for Error {
         if let Some(inner) = e.downcast_ref::<Error>() {
             return inner.clone();
         }
-        Error::harness(
-            e.chain()
-                .map(|c| c.to_string())
-                .collect::<Vec<_>>()
-                .join(": "),
-        )
+        // The cause chain on one line; a cause whose text its parent already shows (an error
+        // that prints its source, such as `path: reason`) is not repeated.
+        let mut message = String::new();
+        for cause in e.chain() {
+            let text = cause.to_string();
+            if message.contains(&text) {
+                continue;
+            }
+            if !message.is_empty() {
+                message.push_str(": ");
+            }
+            message.push_str(&text);
+        }
+        Error::harness(message)
     }
 }
 
@@ -274,6 +282,11 @@ mod tests {
         assert_eq!(Error::harness("x").reported().render(), None);
         let e: Error = anyhow::anyhow!("inner").context("outer").into();
         assert_eq!(e.render(), Some("error: outer: inner".into()));
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file");
+        let repeated: Error = anyhow::Error::new(io)
+            .context("x.json: No such file")
+            .into();
+        assert_eq!(repeated.message(), "x.json: No such file");
         assert_eq!(e.exit_code(), 3);
     }
 

@@ -318,8 +318,13 @@ fn list_scenarios() {
 /// write the reports and plots and print the summary: `scimtest load`, and the third part of
 /// `scimtest run`.
 pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
-    let (mut scenario, plan) =
-        load::plan_for(&args.scenario).map_err(|e| Error::harness(e.to_string()))?;
+    let (mut scenario, plan) = load::plan_for(&args.scenario).map_err(|e| match &e {
+        // The OS's reason too (no such file, permission denied), on the same line.
+        load::scenario::ScenarioError::Read { source, .. } => {
+            Error::harness(format!("{e}: {source}"))
+        }
+        _ => Error::harness(e.to_string()),
+    })?;
     // An IdP's pace first, then the shape flags the user typed win over it.
     let plan = load::shapes::paced(args.pace, plan);
     let plan = args.shape.apply(plan);

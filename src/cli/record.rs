@@ -26,10 +26,11 @@ fn profile_name(s: &str) -> Result<String, String> {
 #[derive(Debug, clap::Args)]
 pub struct RecordArgs {
     /// Address the proxy listens on; give the IdP http://ADDR as its SCIM base URL.
-    #[arg(long, default_value = "127.0.0.1:8081")]
+    #[arg(long, default_value = "127.0.0.1:8081", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// The target's SCIM base URL; every request is forwarded to it, unchanged.
-    #[arg(long, value_name = "URL")]
+    /// The target's SCIM base URL; every request is forwarded to it, unchanged (`--target`
+    /// works too, as in the other commands).
+    #[arg(long, visible_alias = "target", value_name = "URL")]
     pub upstream: String,
     /// The fixture file, rewritten after every recorded exchange.
     #[arg(long, value_name = "FILE")]
@@ -48,7 +49,7 @@ pub struct RecordArgs {
     pub title: Option<String>,
     /// How long one request may take upstream (connect, answer, whole body) before the IdP
     /// gets a 504, e.g. 30s, 500ms.
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// OAuth 2.0 client credentials for the upstream: the recorder forwards its own bearer
     /// token instead of the IdP's Authorization (which is still never written to the fixture).

@@ -27,7 +27,7 @@ pub struct ReplayArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Per-request timeout (e.g. 10s, 500ms).
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
     /// Replay this IdP's profiles: entra, okta, onelogin, or all (repeatable; default all).
     #[arg(long, value_enum, value_name = "IDP")]
@@ -47,7 +47,7 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub list: bool,
     /// Flows replayed at once (steps within a flow always run in order).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
     pub concurrency: u16,
     /// The reports.
     #[command(flatten)]

@@ -33,17 +33,17 @@ pub struct RenderArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Write the HTML site (index.html) into this directory.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, alias = "report-html", value_name = "DIR")]
     pub html: Option<PathBuf>,
     /// Write the certificate here: Markdown when FILE ends in `.md`, HTML otherwise
     /// (repeatable).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, alias = "report-cert", value_name = "FILE")]
     pub cert: Vec<PathBuf>,
     /// Write the Markdown summary here (one input only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, alias = "report-md", value_name = "FILE")]
     pub md: Option<PathBuf>,
     /// Write the JUnit XML here (one input only).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, alias = "report-junit", value_name = "FILE")]
     pub junit: Option<PathBuf>,
     /// Write every exchange of the inputs (as redacted in them) here as an HTTP Archive (HAR
     /// 1.2), one page per check; several inputs become one log.
@@ -73,7 +73,12 @@ fn load(input: &Path) -> anyhow::Result<Vec<RunReport>> {
         return Ok(vec![read_report(input)?]);
     }
     if !input.is_dir() {
-        anyhow::bail!("{} does not exist", input.display());
+        // Names the OS's reason (no such file, permission denied, ...).
+        std::fs::metadata(input).with_context(|| format!("failed to read {}", input.display()))?;
+        anyhow::bail!(
+            "{} is neither a report.json nor a directory",
+            input.display()
+        );
     }
     if input.join("report.json").is_file() {
         return Ok(vec![read_report(&input.join("report.json"))?]);

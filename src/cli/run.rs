@@ -25,7 +25,12 @@ pub struct RunArgs {
     pub target: TargetArgs,
     /// A second tenant's bearer token for the check's isolation checks (also read from
     /// SCIMTEST_SECOND_TOKEN); the embedded provider has one of its own.
-    #[arg(long, env = "SCIMTEST_SECOND_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SCIMTEST_SECOND_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub second_token: Option<String>,
     /// Directory of the combined report (default: reports/run-<id>/).
     #[arg(long, value_name = "DIR")]

@@ -105,28 +105,52 @@ fn is_html(r: &Resp) -> bool {
         || r.text.trim_start().starts_with('<')
 }
 
+/// What came back, for a one-line message: `(text/html; charset=utf-8: "<!DOCTYPE html> <html>…")`,
+/// the content type and the first 80 characters of the body with control characters and runs of
+/// white space made one space (never the whole page).
+fn glimpse(r: &Resp) -> String {
+    let ctype = r.header("content-type").unwrap_or("no content type");
+    let mut flat = String::new();
+    for c in r.text.trim().chars() {
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if !(c == ' ' && flat.ends_with(' ')) {
+            flat.push(c);
+        }
+    }
+    if flat.is_empty() {
+        format!("({ctype}, empty body)")
+    } else {
+        format!("({ctype}: {:?})", crate::text::truncate_chars(&flat, 80))
+    }
+}
+
 fn judge_spc(r: &Resp) -> SpcVerdict {
     let Some(status) = r.status else {
         return SpcVerdict::Scim;
     };
     match status {
         401 | 403 => SpcVerdict::Rejected(status),
-        404 | 410 => SpcVerdict::NotScim(format!("answered {status}")),
+        404 | 410 => SpcVerdict::NotScim(format!("answered {status} {}", glimpse(r))),
         s if (200..300).contains(&s) => {
             if is_html(r) {
-                SpcVerdict::NotScim(format!("answered {s} with an HTML page"))
+                SpcVerdict::NotScim(format!("answered {s} with an HTML page {}", glimpse(r)))
             } else {
                 match &r.json {
                     Some(v) if !looks_like_scim(v) => SpcVerdict::NotScim(format!(
                         "answered {s} with JSON that is not a ServiceProviderConfig (no SCIM \
-                         schema URN, no patch/filter/bulk)"
+                         schema URN, no patch/filter/bulk) {}",
+                        glimpse(r)
                     )),
                     _ => SpcVerdict::Scim,
                 }
             }
         }
         s if is_html(r) && (300..500).contains(&s) => {
-            SpcVerdict::NotScim(format!("answered {s} with an HTML page"))
+            SpcVerdict::NotScim(format!("answered {s} with an HTML page {}", glimpse(r)))
         }
         _ => SpcVerdict::Scim,
     }

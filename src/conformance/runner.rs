@@ -53,6 +53,52 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
+/// What a pattern that matches no check probably meant: the glob of the group it names
+/// (`patch` → `patch.*`, `users.create` → `users.create.*`), the glob around a fragment of ids
+/// (`status-201` → `*status-201*`), or the three nearest ids and groups.
+pub fn suggest(pat: &str, ids: &[&str]) -> String {
+    let trimmed = pat.trim_end_matches(['.', '*']);
+    if !pat.contains('*') {
+        let group = format!("{trimmed}.");
+        let n = ids.iter().filter(|id| id.starts_with(&group)).count();
+        if n > 0 {
+            return format!(
+                "a pattern is a glob: did you mean '{trimmed}.*' (the {n} checks under {trimmed})?"
+            );
+        }
+        let containing: Vec<&str> = ids.iter().copied().filter(|id| id.contains(pat)).collect();
+        if let [one] = containing.as_slice() {
+            return format!("did you mean {one:?}?");
+        }
+        let n = containing.len();
+        if n > 0 && !pat.is_empty() {
+            return format!(
+                "a pattern is a glob: did you mean '*{pat}*' (the {n} checks whose id contains it)?"
+            );
+        }
+    }
+    // Candidates: every id and every group above one (`patch.*`, `patch.replace.*`).
+    let mut groups: Vec<String> = Vec::new();
+    for id in ids {
+        let mut end = 0;
+        while let Some(dot) = id.get(end..).and_then(|rest| rest.find('.')) {
+            end += dot + 1;
+            let g = format!("{}*", id.get(..end).unwrap_or_default());
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+    }
+    let candidates = ids.iter().copied().chain(groups.iter().map(String::as_str));
+    let near = crate::text::nearest(pat, candidates, 3);
+    let mut s = format!("did you mean {}?", crate::text::or_list(&near));
+    if pat.starts_with("load.") {
+        s.push_str(" (the load.correctness.* checks run under `scimtest load`)");
+    }
+    s.push_str(" See `scimtest check --list`");
+    s
+}
+
 /// A selection problem a user must fix (exit 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -65,24 +111,16 @@ impl Selection {
         self.validate_ids(&ids)
     }
 
-    /// [`Selection::validate`] against these ids.
+    /// [`Selection::validate`] against these ids: a pattern that matches nothing is refused on
+    /// one line with what it probably meant (`patch` → `patch.*`, else the three nearest ids
+    /// or areas).
     pub fn validate_ids(&self, ids: &[&str]) -> Result<(), SelectionError> {
         for pat in self.only.iter().chain(&self.skip) {
             if !ids.iter().any(|id| glob_match(pat, id)) {
-                let best = ids
-                    .iter()
-                    .map(|id| (crate::text::levenshtein(pat, id), *id))
-                    .min();
-                let hint = match best {
-                    Some((d, id)) if d <= pat.len().max(4) / 2 + 2 => {
-                        format!("; did you mean {id:?}?")
-                    }
-                    _ if pat.starts_with("load.") => {
-                        "; the load.correctness.* checks run under `scimtest load`".to_string()
-                    }
-                    _ => "; see `scimtest check --list`".to_string(),
-                };
-                return Err(SelectionError(format!("no check matches {pat:?}{hint}")));
+                return Err(SelectionError(format!(
+                    "no check matches {pat:?}; {}",
+                    suggest(pat, ids)
+                )));
             }
         }
         Ok(())
@@ -498,5 +536,28 @@ mod tests {
         assert!(glob_match("*", "x"));
         assert!(!glob_match("users.*", "groups.create"));
         assert!(glob_match("a*b*c", "axxbyyc"));
+    }
+
+    #[test]
+    fn a_pattern_that_matches_nothing_suggests_what_it_meant() {
+        let ids = [
+            "patch.add.simple",
+            "patch.remove.single",
+            "users.create.status-201",
+        ];
+        assert!(suggest("patch", &ids).contains("'patch.*' (the 2 checks under patch)"));
+        assert!(suggest("patch.add", &ids).contains("'patch.add.*'"));
+        assert_eq!(
+            suggest("status-201", &ids),
+            "did you mean \"users.create.status-201\"?"
+        );
+        let far = suggest("pacth.add.*", &ids);
+        assert!(far.starts_with("did you mean \"patch.add.*\""), "{far}");
+        let sel = Selection {
+            skip: vec!["users".into()],
+            ..Selection::default()
+        };
+        let e = sel.validate_ids(&ids).err().map(|e| e.to_string());
+        assert!(e.is_some_and(|e| e.contains("'users.*'")));
     }
 }

@@ -7,6 +7,7 @@ pub mod cert;
 pub mod compare;
 pub mod har;
 pub mod html;
+pub mod impact;
 pub mod json;
 pub mod junit;
 pub mod markdown;

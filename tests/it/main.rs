@@ -9,6 +9,7 @@ mod check_catalogue;
 mod check_cli;
 mod check_recall;
 mod check_tolerance;
+mod cli_mistakes;
 mod deploy_manifests;
 mod docs_ci;
 mod docs_numbers;
