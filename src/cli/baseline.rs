@@ -64,7 +64,19 @@ pub fn print_phases(l: &LoadReport) {
             )
         })
         .collect();
-    crate::say!("  phases: {}", parts.join(" · "));
+    // One phase a line when they do not fit on one.
+    let line = format!("  phases: {}", parts.join(" · "));
+    if crate::text::display_width(&line) <= crate::cli::console::WIDTH {
+        crate::say!("{line}");
+    } else {
+        crate::say!("  phases:");
+        for p in parts {
+            crate::say!(
+                "    {}",
+                crate::text::fit(&p, crate::cli::console::WIDTH - 4)
+            );
+        }
+    }
 }
 
 fn arrow(d: &compare::MetricDelta) -> String {

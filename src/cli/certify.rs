@@ -286,7 +286,10 @@ async fn certify_target(
     preflight(&client, None).await?;
     let entra_load = programs.contains(&Program::EntraGallery) && !args.no_load;
     if !target.embedded_target {
-        eprint!("{}", announce(&shown_target, programs, entra_load));
+        eprint!(
+            "{}",
+            console::wrap_block(&announce(&shown_target, programs, entra_load))
+        );
     }
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -612,22 +615,23 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
     for p in &r.readiness {
         let [pass, fail, warn, skip, unknown] = p.tally();
         say!();
-        let line = format!(
-            "{}  ({pass} passed, {fail} failed, {warn} warnings, {skip} skipped, {unknown} unknown)",
-            p.summary_line()
-        );
         let style = if p.state == ReadyState::Ready {
             Style::Pass
         } else {
             Style::Fail
         };
-        for (i, l) in wrap(&line, WIDTH, "", 2).into_iter().enumerate() {
-            if i == 0 {
-                say!("{}", console.paint(style, &l));
-            } else {
-                say!("{l}");
-            }
+        for l in wrap(&p.summary_line(), WIDTH, "", 2) {
+            say!("{}", console.paint(style, &l));
         }
+        say!(
+            "{}",
+            console.paint(
+                Style::Dim,
+                &format!(
+                    "  {pass} passed, {fail} failed, {warn} warnings, {skip} skipped, {unknown} unknown"
+                )
+            )
+        );
         let order = [
             TestVerdict::Fail,
             TestVerdict::Warning,

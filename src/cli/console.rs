@@ -195,6 +195,35 @@ macro_rules! say {
 /// The width every terminal line fits in.
 pub const WIDTH: usize = 100;
 
+/// A block of lines wrapped to [`WIDTH`]: a line that starts flush continues under a two-space
+/// indent; an indented line `  label   text` continues under its text.
+pub fn wrap_block(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let lead = line.len() - line.trim_start().len();
+        let indent = if lead == 0 {
+            2
+        } else {
+            // Under the text after the label: the end of the first run of two spaces after it.
+            let rest = line.get(lead..).unwrap_or_default();
+            rest.find("  ")
+                .and_then(|i| {
+                    let after = rest.get(i..)?;
+                    Some(lead + i + (after.len() - after.trim_start().len()))
+                })
+                .unwrap_or(lead + 2)
+        };
+        let first = line.get(..indent.min(line.len())).unwrap_or_default();
+        let first = if lead == 0 { "" } else { first };
+        let body = line.get(first.len()..).unwrap_or_default();
+        for l in crate::text::wrap(body, WIDTH, first, indent) {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,5 +253,19 @@ mod tests {
         let off = Console::resolve(true, false, ColorChoice::Never, None, true, false);
         assert_eq!(off.paint(Style::Fail, "FAIL"), "FAIL");
         assert!(off.quiet() && !off.progress());
+    }
+
+    #[test]
+    fn blocks_wrap_under_their_text() {
+        let long = "word ".repeat(30);
+        let text = format!("{long}\n  load    {long}\n");
+        let out = wrap_block(&text);
+        for l in out.lines() {
+            assert!(crate::text::display_width(l) <= WIDTH, "{l}");
+        }
+        assert!(out.lines().nth(1).is_some_and(|l| l.starts_with("  word")));
+        let load = out.lines().position(|l| l.starts_with("  load    word"));
+        let next = load.and_then(|i| out.lines().nth(i + 1)).unwrap_or_default();
+        assert!(next.starts_with("          word"), "{out}");
     }
 }

@@ -143,10 +143,10 @@ pub async fn run(args: RunArgs) -> CmdResult {
         preflight(&probe.client, None).await?;
         eprint!(
             "{}",
-            announce(
+            console::wrap_block(&announce(
                 &probe.shown_target,
                 plan.as_ref().map(|p| (p, args.scenario.is_some()))
-            )
+            ))
         );
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -361,10 +361,13 @@ fn write_index(dir: &std::path::Path, index: &Index, reports: &[RunReport]) -> a
         };
         let head = format!("  {:<7} ", p.command);
         let exit = format!("exit {}", p.exit_code);
-        let text = format!("{exit}  {}", p.verdict);
-        for (i, l) in wrap(&text, WIDTH, &head, 17).into_iter().enumerate() {
-            match l.get(head.len() + exit.len()..).filter(|_| i == 0) {
-                Some(rest) => say!("{head}{}{rest}", console.paint(style, &exit)),
+        let first = format!("{head}{exit}  ");
+        for (i, l) in wrap(&p.verdict, WIDTH, &first, first.len())
+            .into_iter()
+            .enumerate()
+        {
+            match l.get(first.len()..).filter(|_| i == 0) {
+                Some(rest) => say!("{head}{}  {rest}", console.paint(style, &exit)),
                 None => say!("{l}"),
             }
         }
