@@ -809,11 +809,14 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         };
         say!("{}", console.paint(style, &fit(&line, WIDTH)));
     }
-    if console.verbose() {
+    // The thresholds the user set are few: each one that held is listed too (not with -q).
+    if !quiet {
         for t in l.thresholds.iter().filter(|t| t.passed) {
             let line = format!("  threshold {:<40} ok  (observed {})", t.rule, t.observed);
             say!("{}", fit(&line, WIDTH));
         }
+    }
+    if console.verbose() {
         for c in correctness.iter().filter(|c| c.outcome == Outcome::Pass) {
             let line = format!(
                 "  correctness {:<38} pass",
@@ -822,22 +825,22 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
             say!("{}", fit(&line, WIDTH));
         }
     } else if !quiet {
-        let held = l.thresholds.iter().filter(|t| t.passed).count();
         let passed = correctness
             .iter()
             .filter(|c| c.outcome == Outcome::Pass)
             .count();
-        say!(
-            "{}",
-            console.paint(
-                Style::Dim,
-                &format!(
-                    "  thresholds {held}/{} held; correctness {passed}/{} passed (--verbose lists them)",
-                    l.thresholds.len(),
-                    correctness.len()
+        if !correctness.is_empty() {
+            say!(
+                "{}",
+                console.paint(
+                    Style::Dim,
+                    &format!(
+                        "  correctness {passed}/{} passed (--verbose lists them)",
+                        correctness.len()
+                    )
                 )
-            )
-        );
+            );
+        }
     }
     if !quiet {
         crate::cli::baseline::print_comparison(l);
