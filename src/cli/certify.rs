@@ -664,12 +664,10 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
                 say!("{l}");
             }
         }
-        if let Some(m) = &p.mapping {
-            if !console.quiet() {
-                let m = crate::text::truncate(m, 200);
-                for l in wrap(&m, WIDTH, "  mapping: ", 4) {
-                    say!("{}", console.paint(Style::Dim, &l));
-                }
+        if let Some(m) = p.mapping.as_ref().filter(|_| !console.quiet()) {
+            let m = crate::text::truncate(m, 200);
+            for l in wrap(&m, WIDTH, "  mapping: ", 4) {
+                say!("{}", console.paint(Style::Dim, &l));
             }
         }
     }

@@ -265,7 +265,9 @@ mod tests {
         }
         assert!(out.lines().nth(1).is_some_and(|l| l.starts_with("  word")));
         let load = out.lines().position(|l| l.starts_with("  load    word"));
-        let next = load.and_then(|i| out.lines().nth(i + 1)).unwrap_or_default();
+        let next = load
+            .and_then(|i| out.lines().nth(i + 1))
+            .unwrap_or_default();
         assert!(next.starts_with("          word"), "{out}");
     }
 }
