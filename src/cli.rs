@@ -144,6 +144,14 @@ pub async fn run(cli: Cli) -> CmdResult {
             "only one report can be written to stdout ('-'); give the others a file name",
         ));
     }
+    if to_stdout > 0 && matches!(command, Command::Load(_)) {
+        // goose prints its own lines on stdout during the attack; a report there would not
+        // parse.
+        return Err(Error::usage(
+            "load cannot write a report to stdout ('-'): goose prints its own lines there",
+        )
+        .with_hint("write it to a file, or use --report-stdout (the report as the last line)"));
+    }
     let console = console::Console::from_env(cli.quiet, cli.verbose, cli.color, to_stdout == 1);
     console::scope(console, dispatch(command)).await
 }

@@ -1,6 +1,7 @@
 //! The report files of a run, opened before it starts so a bad path fails in milliseconds:
 //! `report.json`, `junit.xml`, `report.md` and the HTML site in the report directory, plus the
-//! extra files of `--report-*`.
+//! extra files of `--report-*`. A `--report-*` path of `-` is stdout (at most one; the summary
+//! then goes to stderr, see `cli::console`).
 
 use crate::cli::common::{ReportArgs, is_stdout};
 use crate::report::model::RunReport;

@@ -314,4 +314,9 @@ fn a_dash_report_path_is_stdout_and_the_summary_moves_to_stderr() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(o.stdout.is_empty());
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    // goose prints on stdout during an attack: `load` refuses `-` rather than mix them.
+    let o = run(bin().args(["load", "--report-json", "-"]));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("--report-stdout"), "{}", stderr(&o));
 }
