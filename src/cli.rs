@@ -9,6 +9,7 @@ pub mod certify;
 pub mod check;
 pub mod common;
 pub mod connect;
+pub mod console;
 pub mod error;
 pub mod load;
 pub mod manual;
@@ -37,6 +38,22 @@ pub struct Cli {
     /// The command to run (default: `run`, everything against the embedded provider).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Summary only: the verdict lines and the failures; no progress, no per-check lines.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also list what passed and was skipped, with more detail.
+    #[arg(long, global = true)]
+    pub verbose: bool,
+    /// Colour the terminal output: auto (when stdout is a terminal and NO_COLOR is unset or
+    /// empty), always, never. Report files are never coloured.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: console::ColorChoice,
 }
 
 /// scimtest's commands.
@@ -168,7 +185,41 @@ pub fn parse_fault(s: &str) -> Result<Fault, String> {
 
 /// Run a parsed command line; [`error::exit_code`] turns the outcome into the exit code.
 pub async fn run(cli: Cli) -> CmdResult {
-    match cli.command.unwrap_or(Command::Run(RunArgs::default_args())) {
+    let command = cli.command.unwrap_or(Command::Run(RunArgs::default_args()));
+    // A report written to stdout (`-`) takes stdout for itself: the summary goes to stderr.
+    let to_stdout = command.reports().map_or(0, ReportArgs::stdout_reports);
+    if to_stdout > 1 {
+        return Err(Error::usage(
+            "only one report can be written to stdout ('-'); give the others a file name",
+        ));
+    }
+    if to_stdout > 0 && matches!(command, Command::Load(_)) {
+        // goose prints its own lines on stdout during the attack; a report there would not
+        // parse.
+        return Err(Error::usage(
+            "load cannot write a report to stdout ('-'): goose prints its own lines there",
+        )
+        .with_hint("write it to a file, or use --report-stdout (the report as the last line)"));
+    }
+    let console = console::Console::from_env(cli.quiet, cli.verbose, cli.color, to_stdout == 1);
+    console::scope(console, dispatch(command)).await
+}
+
+impl Command {
+    /// The report arguments of a command that writes reports.
+    fn reports(&self) -> Option<&ReportArgs> {
+        match self {
+            Command::Check(a) => Some(&a.reports),
+            Command::Replay(a) => Some(&a.reports),
+            Command::Load(a) => Some(&a.reports),
+            Command::Certify(a) => Some(&a.reports),
+            _ => None,
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> CmdResult {
+    match command {
         Command::Run(args) => run::run(args).await,
         Command::Serve(args) => serve(args).await,
         Command::Check(args) => check::run(args).await,
@@ -236,6 +287,7 @@ mod tests {
         ]);
         let Ok(Cli {
             command: Some(Command::Serve(args)),
+            ..
         }) = cli
         else {
             panic!("did not parse: {cli:?}")
@@ -267,7 +319,9 @@ mod tests {
 
     fn parsed(argv: &[&str]) -> Command {
         match Cli::try_parse_from(argv) {
-            Ok(Cli { command: Some(c) }) => c,
+            Ok(Cli {
+                command: Some(c), ..
+            }) => c,
             other => panic!("{argv:?} did not parse: {other:?}"),
         }
     }

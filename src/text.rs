@@ -122,6 +122,81 @@ pub fn or_list(names: &[&str]) -> String {
     }
 }
 
+/// The columns `s` takes on a terminal: ANSI SGR sequences (`ESC [ ... m`) take none, wide
+/// characters two.
+pub fn display_width(s: &str) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    let mut width = 0;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+            continue;
+        }
+        width += c.width().unwrap_or(0);
+    }
+    width
+}
+
+/// `s` (plain text, no escapes) cut to at most `max` display columns, with `…` when something
+/// was cut.
+pub fn fit(s: &str, max: usize) -> Cow<'_, str> {
+    use unicode_width::UnicodeWidthChar;
+    if display_width(s) <= max {
+        return s.into();
+    }
+    let mut out = String::new();
+    let mut width = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if width + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        width += w;
+    }
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out.into()
+}
+
+/// `text` (plain, no escapes) wrapped at `width` display columns: the first line starts with
+/// `first` (counted in the width), the others with `indent` spaces (a hanging indent). Lines
+/// break at spaces only, so a word (a check id, a URL) is never split; a word longer than a
+/// line is cut with `…`.
+pub fn wrap(text: &str, width: usize, first: &str, indent: usize) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    let mut lines = Vec::new();
+    let mut line = first.to_string();
+    let mut line_width = display_width(first);
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let w = display_width(word);
+        if !empty && line_width + 1 + w > width {
+            lines.push(std::mem::replace(&mut line, pad.clone()));
+            line_width = indent;
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            line_width += 1;
+        }
+        let room = width.saturating_sub(line_width);
+        let word = fit(word, room.max(1));
+        line_width += display_width(&word);
+        line.push_str(&word);
+        empty = false;
+    }
+    if !empty || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +245,20 @@ mod tests {
         assert_eq!(percent_decode("a%22b+c%2", true), "a\"b c%2");
         assert_eq!(percent_decode("a+b", false), "a+b");
         assert_eq!(percent_decode("%FF", false), "\u{FFFD}");
+    }
+
+    #[test]
+    fn widths_fits_and_hanging_wraps() {
+        assert_eq!(display_width("\x1b[31mFAIL\x1b[0m x"), 6);
+        assert_eq!(display_width("a—b…"), 4);
+        assert_eq!(display_width("表"), 2);
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 3), "abc");
+        let lines = wrap("one two three four", 10, "x: ", 3);
+        assert_eq!(lines, vec!["x: one two", "   three", "   four"]);
+        assert!(lines.iter().all(|l| display_width(l) <= 10));
+        let long = wrap("patch.members.remove-by-filter is long", 12, "", 2);
+        assert_eq!(long[0], "patch.membe…");
+        assert_eq!(wrap("", 10, "head", 2), vec!["head"]);
     }
 }

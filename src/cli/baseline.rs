@@ -64,7 +64,19 @@ pub fn print_phases(l: &LoadReport) {
             )
         })
         .collect();
-    println!("  phases: {}", parts.join(" · "));
+    // One phase a line when they do not fit on one.
+    let line = format!("  phases: {}", parts.join(" · "));
+    if crate::text::display_width(&line) <= crate::cli::console::WIDTH {
+        crate::say!("{line}");
+    } else {
+        crate::say!("  phases:");
+        for p in parts {
+            crate::say!(
+                "    {}",
+                crate::text::fit(&p, crate::cli::console::WIDTH - 4)
+            );
+        }
+    }
 }
 
 fn arrow(d: &compare::MetricDelta) -> String {
@@ -89,7 +101,7 @@ pub fn print_comparison(l: &LoadReport) {
     let Some(c) = &l.comparison else {
         return;
     };
-    println!(
+    crate::say!(
         "against baseline {} ({}): req/s ({}) {:.1} → {:.1}; limits {}",
         c.baseline_run,
         c.baseline_started_at,
@@ -108,7 +120,7 @@ pub fn print_comparison(l: &LoadReport) {
             .iter()
             .map(|d| format!("{} {}", d.metric.label(), arrow(d)))
             .collect();
-        println!(
+        crate::say!(
             "  {:<30} {}{}",
             o.op,
             cells.join("  "),
@@ -119,15 +131,15 @@ pub fn print_comparison(l: &LoadReport) {
         );
     }
     for op in &c.only_in_baseline {
-        println!("  {op:<30} only in the baseline");
+        crate::say!("  {op:<30} only in the baseline");
     }
     for op in &c.only_in_run {
-        println!("  {op:<30} only in this run");
+        crate::say!("  {op:<30} only in this run");
     }
     if c.regressions.is_empty() {
-        println!("  no regression against the baseline");
+        crate::say!("  no regression against the baseline");
     }
     for r in &c.regressions {
-        println!("  REGRESSION: {r}");
+        crate::say!("  REGRESSION: {r}");
     }
 }

@@ -11,6 +11,7 @@ use crate::cli::common::{
     OAuthArgs, ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
 };
 use crate::cli::connect::{Connected, connect, preflight, spawn_embedded_with};
+use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::load::{self, LoadArgs};
 use crate::cli::outputs::open_outputs;
@@ -19,6 +20,8 @@ use crate::conformance::model::Check;
 use crate::conformance::runner::{self, RunOptions};
 use crate::report::model::{CheckReport, FORMAT_VERSION, Outcome, RunReport, RunStatus};
 use crate::report::readiness::{Readiness, ReadyState, TestVerdict};
+use crate::say;
+use crate::text::{display_width, fit, wrap};
 use anyhow::Context;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -283,7 +286,10 @@ async fn certify_target(
     preflight(&client, None).await?;
     let entra_load = programs.contains(&Program::EntraGallery) && !args.no_load;
     if !target.embedded_target {
-        eprint!("{}", announce(&shown_target, programs, entra_load));
+        eprint!(
+            "{}",
+            console::wrap_block(&announce(&shown_target, programs, entra_load))
+        );
     }
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -319,8 +325,8 @@ async fn certify_target(
         .collect();
     rest.extend(related_checks(programs));
     passes.push((rest, 8));
-    eprintln!(
-        "scimtest certify: {} against {shown_target} (run {run_id}): {} vendor-test probes and cited checks",
+    let line = format!(
+        "{} against {shown_target} (run {run_id}): {} vendor-test probes and cited checks",
         programs
             .iter()
             .map(|p| p.as_str())
@@ -328,6 +334,11 @@ async fn certify_target(
             .join(", "),
         passes.iter().map(|(c, _)| c.len()).sum::<usize>()
     );
+    if console::current().progress() {
+        for l in wrap(&line, WIDTH, "scimtest certify: ", 2) {
+            eprintln!("{l}");
+        }
+    }
     let opts = RunOptions {
         concurrency: 8,
         check_timeout: args.timeout * 6,
@@ -407,7 +418,9 @@ async fn certify_target(
         );
         la.no_correctness = true;
         la.run_id = Some(run_id.clone());
-        eprintln!("\n== the Entra gallery's 25 requests/second (scenario entra-gallery)");
+        if console::current().progress() {
+            eprintln!("\n== the Entra gallery's 25 requests/second (scenario entra-gallery)");
+        }
         match Box::pin(load::execute(&la)).await {
             Ok(f) => {
                 let why = f.report.load.as_ref().map(load_errors).unwrap_or_default();
@@ -569,8 +582,12 @@ fn verdict(report: &RunReport) -> Verdict {
     }
 }
 
+/// The summary: per programme its readiness line, then the tests that failed or warned first
+/// (one line each, fitted to [`WIDTH`]), the passed, skipped and unknown ones counted (listed
+/// with `--verbose`); then the reports.
 fn print_summary(r: &RunReport, dir: &std::path::Path) {
-    println!(
+    let console = console::current();
+    let head = format!(
         "scimtest certify against {}{} in {:.1} s",
         r.target,
         if r.embedded_target {
@@ -580,49 +597,100 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         },
         r.duration_ms / 1000.0
     );
+    for l in wrap(&head, WIDTH, "", 2) {
+        say!("{}", console.paint(Style::Bold, &l));
+    }
     if !r.status.is_complete() {
-        println!(
-            "INCOMPLETE ({}): no readiness is claimed",
-            r.status.as_str()
+        say!(
+            "{}",
+            console.paint(
+                Style::Warn,
+                &format!(
+                    "INCOMPLETE ({}): no readiness is claimed",
+                    r.status.as_str()
+                )
+            )
         );
     }
     for p in &r.readiness {
         let [pass, fail, warn, skip, unknown] = p.tally();
-        println!(
-            "\n{}  ({pass} passed, {fail} failed, {warn} warnings, {skip} skipped, {unknown} unknown)",
-            p.summary_line()
+        say!();
+        let style = if p.state == ReadyState::Ready {
+            Style::Pass
+        } else {
+            Style::Fail
+        };
+        for l in wrap(&p.summary_line(), WIDTH, "", 2) {
+            say!("{}", console.paint(style, &l));
+        }
+        say!(
+            "{}",
+            console.paint(
+                Style::Dim,
+                &format!(
+                    "  {pass} passed, {fail} failed, {warn} warnings, {skip} skipped, {unknown} unknown"
+                )
+            )
         );
-        for t in &p.tests {
-            let mark = match t.verdict {
-                TestVerdict::Pass => "PASSED ",
-                TestVerdict::Fail => "FAILED ",
-                TestVerdict::Warning => "WARNING",
-                TestVerdict::Skipped => "SKIPPED",
-                TestVerdict::Unknown => "UNKNOWN",
+        let order = [
+            TestVerdict::Fail,
+            TestVerdict::Warning,
+            TestVerdict::Unknown,
+            TestVerdict::Skipped,
+            TestVerdict::Pass,
+        ];
+        for v in order {
+            let listed = matches!(v, TestVerdict::Fail | TestVerdict::Warning) || console.verbose();
+            if !listed {
+                continue;
+            }
+            let (mark, style) = match v {
+                TestVerdict::Pass => ("PASSED ", Style::Pass),
+                TestVerdict::Fail => ("FAILED ", Style::Fail),
+                TestVerdict::Warning => ("WARNING", Style::Warn),
+                TestVerdict::Skipped => ("SKIPPED", Style::Dim),
+                TestVerdict::Unknown => ("UNKNOWN", Style::Dim),
             };
-            let why = first_line(&t.reason);
-            println!(
-                "  {mark} {:<36} {:<9} {}",
-                t.name,
-                t.category.as_str(),
-                crate::text::truncate(why, 110)
-            );
+            for t in p.tests.iter().filter(|t| t.verdict == v) {
+                let first = format!("  {mark} {:<36} {:<9} ", t.name, t.category.as_str());
+                let room = WIDTH.saturating_sub(display_width(&first)).max(1);
+                let why = fit(first_line(&t.reason), room);
+                let rest = first.get(2 + mark.len()..).unwrap_or_default();
+                say!("  {}{rest}{why}", console.paint(style, mark));
+            }
         }
         for b in &p.blockers {
-            println!("  blocks: {}", first_line(b));
+            for l in wrap(first_line(b), WIDTH, "  blocks: ", 4) {
+                say!("{l}");
+            }
         }
-        if let Some(m) = &p.mapping {
-            println!("  mapping: {}", crate::text::truncate(m, 200));
+        if let Some(m) = p.mapping.as_ref().filter(|_| !console.quiet()) {
+            let m = crate::text::truncate(m, 200);
+            for l in wrap(&m, WIDTH, "  mapping: ", 4) {
+                say!("{}", console.paint(Style::Dim, &l));
+            }
         }
     }
-    println!(
-        "\nThis predicts the vendors' reviews from the SCIM traffic; it does not replace them."
-    );
+    if !console.quiet() {
+        say!();
+        say!(
+            "{}",
+            console.paint(
+                Style::Dim,
+                "This predicts the vendors' reviews from the SCIM traffic; it does not replace them."
+            )
+        );
+    }
     print_cleanup(&r.cleanup);
-    println!(
-        "reports: {}  (html: {}, certificate: {})",
-        dir.display(),
-        dir.join("index.html").display(),
-        dir.join("certificate.html").display()
-    );
+    let files = [
+        format!("reports: {}", dir.display()),
+        format!(
+            "  html: {}  certificate: {}",
+            dir.join("index.html").display(),
+            dir.join("certificate.html").display()
+        ),
+    ];
+    for l in files {
+        say!("{}", console.paint(Style::Dim, &fit(&l, WIDTH)));
+    }
 }

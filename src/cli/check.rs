@@ -7,15 +7,17 @@ use crate::cli::common::{
     print_cleanup, read_report, shell_quote,
 };
 use crate::cli::connect::{Connected, connect_with, preflight, second_client};
+use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
 use crate::conformance::model::Check;
 use crate::conformance::runner::{self, RunOptions, Selection};
 use crate::report::model::{CheckReport, FORMAT_VERSION, Level, Outcome, RunReport, RunStatus};
+use crate::say;
+use crate::text::{display_width, fit, wrap};
 use anyhow::Context;
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -97,6 +99,10 @@ pub struct CheckArgs {
         value_name = "TOKEN"
     )]
     pub second_token: Option<String>,
+    /// The run id (`scimtest run` hands its own down, so every part shares it); a new one
+    /// when None. Not a flag.
+    #[arg(skip)]
+    pub run_id: Option<String>,
 }
 
 impl CheckArgs {
@@ -121,6 +127,7 @@ impl CheckArgs {
             fail_on: Vec::new(),
             baseline: None,
             second_token: None,
+            run_id: None,
         }
     }
 }
@@ -224,7 +231,10 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
         None => None,
     };
     let baseline = baseline_report.as_ref().map(failures);
-    let ns = Namespace::new();
+    let ns = args
+        .run_id
+        .as_deref()
+        .map_or_else(Namespace::new, Namespace::with_run_id);
     let run_id = ns.run_id().to_string();
     // Report files first: a bad path fails now, not after the run.
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
@@ -258,8 +268,8 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
     }
     let gates = gating(&args.fail_on, args.strict);
 
-    let tty = std::io::stderr().is_terminal();
-    let bar = if tty {
+    let console = console::current();
+    let bar = if console.progress_bar() {
         let b = indicatif::ProgressBar::new(checks.len() as u64);
         if let Ok(style) =
             indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
@@ -268,15 +278,19 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
         }
         Some(b)
     } else {
-        eprintln!(
-            "scimtest check: {} checks against {shown_target} (run {run_id})",
-            checks.len()
-        );
+        if console.progress() {
+            eprintln!(
+                "scimtest check: {} checks against {shown_target} (run {run_id})",
+                checks.len()
+            );
+        }
         None
     };
+    // Live lines: with --verbose every check as it lands (failures above the bar on a
+    // terminal); otherwise the summary lists the failures once, at the end.
     let on_done = |r: &CheckReport| match &bar {
         Some(b) => {
-            if matches!(r.outcome, Outcome::Fail | Outcome::Error) {
+            if console.verbose() && matches!(r.outcome, Outcome::Fail | Outcome::Error) {
                 b.println(format!(
                     "{:<5} {}  {}",
                     r.outcome.as_str().to_uppercase(),
@@ -287,7 +301,8 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
             b.set_message(r.id.clone());
             b.inc(1);
         }
-        None => eprintln!("{:<5} {}", r.outcome.as_str(), r.id),
+        None if console.verbose() => eprintln!("{:<5} {}", r.outcome.as_str(), r.id),
+        None => {}
     };
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -427,10 +442,35 @@ pub fn verdict(
     }
 }
 
+/// The summary: failures first, grouped by area, one line each with the fix hint; errors the
+/// same; passes and skips counted (listed with `--verbose`); then the totals and where the
+/// reports are. Every line fits [`WIDTH`] columns.
 fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSet<String>>) {
+    let console = console::current();
+    let known = |c: &CheckReport| baseline.is_some_and(|b| b.contains(&c.id));
+    for outcome in [Outcome::Fail, Outcome::Error] {
+        print_group(r, outcome, &known);
+    }
+    if console.verbose() {
+        for outcome in [Outcome::Pass, Outcome::Skip] {
+            print_group(r, outcome, &known);
+        }
+    }
+    if !r.status.is_complete() {
+        say!(
+            "{}",
+            console.paint(
+                Style::Warn,
+                &format!(
+                    "INCOMPLETE ({}): checks that did not run have no verdict",
+                    r.status.as_str()
+                )
+            )
+        );
+    }
     let c = &r.counts;
-    println!(
-        "scimtest check: {} passed, {} failed, {} errors, {} skipped in {:.2} s against {}{}",
+    let totals = format!(
+        "{} passed, {} failed, {} errors, {} skipped in {:.2} s against {}{}",
         c.pass,
         c.fail,
         c.error,
@@ -443,79 +483,170 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
             ""
         }
     );
-    if !r.status.is_complete() {
-        println!(
-            "INCOMPLETE ({}): checks that did not run have no verdict",
-            r.status.as_str()
-        );
+    let head = console.paint(Style::Bold, "scimtest check:");
+    let mut lines = wrap(&totals, WIDTH, "scimtest check: ", 2).into_iter();
+    if let Some(first) = lines.next() {
+        say!("{head}{}", first.trim_start_matches("scimtest check:"));
     }
-    for (level, n) in &r.by_level {
-        println!(
-            "  {level:<8} {:>4} pass {:>4} fail {:>4} error {:>4} skip",
-            n.pass, n.fail, n.error, n.skip
-        );
+    for l in lines {
+        say!("{l}");
     }
-    println!(
-        "  gating: {} (--fail-on; exit 1 when one of these failed or errored)",
-        gating_label(&r.gating)
-    );
-    let areas: Vec<String> = r
-        .by_area
-        .iter()
-        .filter(|(_, n)| n.fail + n.error > 0)
-        .map(|(a, n)| format!("{a} {}", n.fail + n.error))
-        .collect();
-    if !areas.is_empty() {
-        println!("  failing by area: {}", areas.join(", "));
-    }
-    let failing: Vec<&CheckReport> = r
-        .checks
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Fail | Outcome::Error))
-        .collect();
-    if !failing.is_empty() {
-        println!("failures:");
-        for f in failing {
-            let known = baseline.is_some_and(|b| b.contains(&f.id));
-            println!(
-                "  {} [{}] {}{}\n      {}",
-                f.outcome.as_str().to_uppercase(),
-                f.level.as_str().to_uppercase(),
-                f.id,
-                if known { " (known, in baseline)" } else { "" },
-                first_line(&f.reason)
+    if !console.quiet() {
+        for (level, n) in &r.by_level {
+            say!(
+                "{}",
+                console.paint(
+                    Style::Dim,
+                    &format!(
+                        "  {level:<8} {:>4} pass {:>4} fail {:>4} error {:>4} skip",
+                        n.pass, n.fail, n.error, n.skip
+                    )
+                )
             );
-            if let Some(h) = &f.hint {
-                println!("      fix: {h}");
-            }
         }
+        say!(
+            "{}",
+            console.paint(
+                Style::Dim,
+                &format!(
+                    "  gating: {} (--fail-on; exit 1 when one of these failed or errored)",
+                    gating_label(&r.gating)
+                )
+            )
+        );
     }
     if let Some(b) = baseline {
-        let fixed: Vec<&String> = b
+        let fixed: Vec<&str> = b
             .iter()
             .filter(|id| {
                 r.checks
                     .iter()
                     .any(|c| &c.id == *id && c.outcome == Outcome::Pass)
             })
+            .map(String::as_str)
             .collect();
         if !fixed.is_empty() {
-            println!(
-                "newly passing since the baseline: {}",
-                fixed
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            for l in wrap(
+                &fixed.join(", "),
+                WIDTH,
+                "newly passing since the baseline:",
+                2,
+            ) {
+                say!("{l}");
+            }
         }
     }
     print_cleanup(&r.cleanup);
-    println!(
+    print_reports_line(dir);
+}
+
+/// `reports: DIR  (html: DIR/index.html)`, on two lines when one does not fit.
+pub fn print_reports_line(dir: &std::path::Path) {
+    let console = console::current();
+    let line = format!(
         "reports: {}  (html: {})",
         dir.display(),
         dir.join("index.html").display()
     );
+    if display_width(&line) <= WIDTH {
+        say!("{}", console.paint(Style::Dim, &line));
+    } else {
+        say!(
+            "{}",
+            console.paint(Style::Dim, &format!("reports: {}", dir.display()))
+        );
+        say!(
+            "{}",
+            console.paint(
+                Style::Dim,
+                &format!("  html: {}", dir.join("index.html").display())
+            )
+        );
+    }
+}
+
+/// The checks with `outcome`, grouped by area (the catalogue's order within an area): a
+/// heading per area, then one line per check.
+fn print_group(r: &RunReport, outcome: Outcome, known: &dyn Fn(&CheckReport) -> bool) {
+    let console = console::current();
+    let mut areas: Vec<&str> = Vec::new();
+    for c in r.checks.iter().filter(|c| c.outcome == outcome) {
+        if !areas.contains(&c.area.as_str()) {
+            areas.push(&c.area);
+        }
+    }
+    if areas.is_empty() {
+        return;
+    }
+    let (word, style) = match outcome {
+        Outcome::Fail => ("failed", Style::Fail),
+        Outcome::Error => ("errors", Style::Fail),
+        Outcome::Pass => ("passed", Style::Pass),
+        Outcome::Skip => ("skipped", Style::Dim),
+    };
+    let total = r.checks.iter().filter(|c| c.outcome == outcome).count();
+    say!(
+        "{}",
+        console.paint(Style::Bold, &format!("{word} ({total}):"))
+    );
+    for area in areas {
+        let in_area: Vec<&CheckReport> = r
+            .checks
+            .iter()
+            .filter(|c| c.outcome == outcome && c.area == area)
+            .collect();
+        say!(
+            "{}",
+            console.paint(Style::Dim, &format!("{area} ({})", in_area.len()))
+        );
+        for c in in_area {
+            for l in check_lines(c, known(c), console.verbose()) {
+                let (tag, rest) = l.split_at(l.find(' ').unwrap_or(0));
+                if tag.is_empty() {
+                    say!("{}", console.paint(Style::Dim, &l));
+                } else {
+                    let style = if known(c) { Style::Warn } else { style };
+                    say!("{}{rest}", console.paint(style, tag));
+                }
+            }
+        }
+    }
+}
+
+/// One check of the summary: `FAIL  patch.replace.active  <title> — fix: <hint>` cut to
+/// [`WIDTH`] (the id never cut); with `verbose` the whole text wrapped under it, and the
+/// reason.
+fn check_lines(c: &CheckReport, known: bool, verbose: bool) -> Vec<String> {
+    let tag = c.outcome.as_str().to_uppercase();
+    let mut id = c.id.clone();
+    if !matches!(c.level, Level::Must) {
+        id.push_str(&format!(" [{}]", c.level.as_str()));
+    }
+    if known {
+        id.push_str(" (known, in baseline)");
+    }
+    let first = format!("{tag:<5} {id}  ");
+    let reason = first_line(&c.reason);
+    let text = match (c.outcome, &c.hint) {
+        (Outcome::Fail, Some(h)) => format!("{} — fix: {}", c.title, first_line(h)),
+        (Outcome::Fail | Outcome::Error | Outcome::Skip, _) if !reason.is_empty() => {
+            format!("{} — {reason}", c.title)
+        }
+        _ => c.title.clone(),
+    };
+    if !verbose {
+        let room = WIDTH.saturating_sub(display_width(&first));
+        return vec![
+            format!("{first}{}", fit(&text, room.max(1)))
+                .trim_end()
+                .to_string(),
+        ];
+    }
+    let mut lines = wrap(&text, WIDTH, &first, 6);
+    if c.outcome == Outcome::Fail && !reason.is_empty() {
+        lines.extend(wrap(reason, WIDTH, "      got: ", 11));
+    }
+    lines
 }
 
 #[cfg(test)]

@@ -259,13 +259,13 @@ pub struct ReportArgs {
     /// Directory for report.json, junit.xml and report.md (default: reports/<run-id>/).
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
-    /// Also write the JSON report here.
+    /// Also write the JSON report here (`-`: to stdout, the summary then goes to stderr).
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
-    /// Also write the JUnit XML report here.
+    /// Also write the JUnit XML report here (`-`: to stdout).
     #[arg(long, value_name = "FILE")]
     pub report_junit: Option<PathBuf>,
-    /// Also write the Markdown report here.
+    /// Also write the Markdown report here (`-`: to stdout).
     #[arg(long, value_name = "FILE")]
     pub report_md: Option<PathBuf>,
     /// Also write the HTML report (a self-contained `index.html`) into this directory; the
@@ -281,6 +281,26 @@ pub struct ReportArgs {
     /// tools.
     #[arg(long, value_name = "FILE")]
     pub report_har: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// How many of the report files are `-` (stdout); at most one may be.
+    pub fn stdout_reports(&self) -> usize {
+        [
+            &self.report_json,
+            &self.report_junit,
+            &self.report_md,
+            &self.report_har,
+        ]
+            .into_iter()
+            .filter(|p| p.as_deref().is_some_and(is_stdout))
+            .count()
+    }
+}
+
+/// Whether a report path is `-`: stdout.
+pub fn is_stdout(path: &std::path::Path) -> bool {
+    path.as_os_str() == "-"
 }
 
 /// A level `--fail-on` can make gating.
@@ -527,15 +547,26 @@ pub fn read_report(path: &std::path::Path) -> anyhow::Result<RunReport> {
 }
 
 /// The cleanup line of a summary: created, removed (read back as gone), left over with ids.
+/// Quiet (`-q`) leaves it out unless something was left over.
 pub fn print_cleanup(c: &crate::report::model::CleanupReport) {
-    println!(
+    let console = crate::cli::console::current();
+    if console.quiet() && c.leftovers.is_empty() {
+        return;
+    }
+    let line = format!(
         "cleanup: {} created, {} removed (read back as gone), {} left over",
         c.created,
         c.removed,
         c.leftovers.len()
     );
+    let style = if c.leftovers.is_empty() {
+        crate::cli::console::Style::Dim
+    } else {
+        crate::cli::console::Style::Warn
+    };
+    crate::say!("{}", console.paint(style, &line));
     for l in &c.leftovers {
-        println!("  left over: {l}");
+        crate::say!("  left over: {l}");
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::cli::common::{ReportArgs, TargetArgs, first_line, print_cleanup, shell_quote};
 use crate::cli::connect::{Connected, connect, preflight};
+use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
@@ -13,6 +14,8 @@ use crate::report::model::{
     CheckReport, CleanupReport, FORMAT_VERSION, Level, LoadReport, Outcome, RunReport, RunStatus,
     ShardInfo,
 };
+use crate::say;
+use crate::text::{fit, wrap};
 use anyhow::Context;
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -437,15 +440,21 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         (None, Some(d)) => humanize(d),
         (None, None) => "until stopped".into(),
     };
-    eprintln!(
-        "scimtest load: scenario {} against {shown_target} (run {run_id}): {users} users, {length}{}",
-        plan.name,
-        plan.throttle
-            .map(|t| format!(", paced at {t} req/s"))
-            .unwrap_or_default()
-    );
-    for line in load::shapes::banner(args.pace, bulk, &plan) {
-        eprintln!("{line}");
+    let console = console::current();
+    if console.progress() {
+        let line = format!(
+            "scenario {} against {shown_target} (run {run_id}): {users} users, {length}{}",
+            plan.name,
+            plan.throttle
+                .map(|t| format!(", paced at {t} req/s"))
+                .unwrap_or_default()
+        );
+        for l in wrap(&line, WIDTH, "scimtest load: ", 2) {
+            eprintln!("{l}");
+        }
+        for line in load::shapes::banner(args.pace, bulk, &plan) {
+            eprintln!("{line}");
+        }
     }
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -486,17 +495,21 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     // --report-file=…` still makes goose write one.
     let goose_files: Vec<String> = Vec::new();
     let live = Arc::new(load::progress::Live::default());
-    let progress = load::progress::spawn(
-        stats.clone(),
-        shared.clone(),
-        live.clone(),
-        match plan.iterations {
-            Some(n) => load::progress::Length::Iterations(n),
-            None => load::progress::Length::Duration(plan.ramp + plan.duration.unwrap_or_default()),
-        },
-        plan.users,
-        std::io::stderr().is_terminal(),
-    );
+    let progress = console.progress().then(|| {
+        load::progress::spawn(
+            stats.clone(),
+            shared.clone(),
+            live.clone(),
+            match plan.iterations {
+                Some(n) => load::progress::Length::Iterations(n),
+                None => {
+                    load::progress::Length::Duration(plan.ramp + plan.duration.unwrap_or_default())
+                }
+            },
+            plan.users,
+            std::io::stderr().is_terminal(),
+        )
+    });
     let attack = engine::attack(&plan, shared.clone(), goose_cfg, goose_files, live);
     let correctness = async {
         if args.no_correctness {
@@ -513,7 +526,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         .get()
         .map_or(0.0, |t| t.elapsed().as_secs_f64());
     let attack_start = chrono::Utc::now() - chrono::Duration::microseconds((attack_s * 1e6) as i64);
-    progress.abort();
+    if let Some(p) = progress {
+        p.abort();
+    }
     load::progress::end_line();
     let cleanup_report = cleanup(&client, &ns).await;
     if let Some(src) = client.oauth() {
@@ -724,69 +739,145 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
     let Some(l) = &r.load else {
         return;
     };
+    let console = console::current();
+    let quiet = console.quiet();
     load::progress::end_line();
     let (rps, phase) = crate::report::compare::headline_rps(l);
-    println!(
-        "scimtest load: {} — {} requests in {:.1} s, {rps:.1} req/s ({phase}), {} errors ({} throttled) against {}",
+    let head = format!(
+        "{} — {} requests in {:.1} s, {rps:.1} req/s ({phase}), {} errors ({} throttled) against {}",
         l.scenario, l.requests, l.duration_s, l.errors, l.throttled, r.target
     );
-    crate::cli::baseline::print_phases(l);
-    if let Some(c) = l.cpu_ms_per_1000 {
-        println!("  scimtest CPU: {c:.1} ms per 1,000 requests");
-    }
-    println!(
-        "  {:<30} {:>9} {:>8} {:>9} {:>9} {:>9} {:>7}",
-        "operation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
-    );
-    for o in &l.operations {
-        println!(
-            "  {:<30} {:>9} {:>8.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
-            o.op, o.requests, o.rps, o.p50_ms, o.p95_ms, o.p99_ms, o.errors
-        );
-    }
-    for line in load::shapes::summary(l) {
-        println!("{line}");
-    }
-    for t in &l.thresholds {
-        if t.passed {
-            println!("  threshold {:<40} ok  (observed {})", t.rule, t.observed);
-        } else {
-            println!("  threshold {} BREACHED: observed {}", t.rule, t.observed);
+    for (i, line) in wrap(&head, WIDTH, "scimtest load: ", 2)
+        .into_iter()
+        .enumerate()
+    {
+        match line.strip_prefix("scimtest load:").filter(|_| i == 0) {
+            Some(rest) => say!("{}{rest}", console.paint(Style::Bold, "scimtest load:")),
+            None => say!("{line}"),
         }
     }
-    for c in r.checks.iter().filter(|c| c.area == "load") {
-        println!(
+    if !quiet {
+        crate::cli::baseline::print_phases(l);
+        if let Some(c) = l.cpu_ms_per_1000 {
+            say!("  scimtest CPU: {c:.1} ms per 1,000 requests");
+        }
+        say!(
+            "{}",
+            console.paint(
+                Style::Dim,
+                &format!(
+                    "  {:<30} {:>9} {:>8} {:>9} {:>9} {:>9} {:>7}",
+                    "operation", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
+                )
+            )
+        );
+        for o in &l.operations {
+            say!(
+                "  {:<30} {:>9} {:>8.0} {:>9.2} {:>9.2} {:>9.2} {:>7}",
+                fit(&o.op, 30),
+                o.requests,
+                o.rps,
+                o.p50_ms,
+                o.p95_ms,
+                o.p99_ms,
+                o.errors
+            );
+        }
+        for line in load::shapes::summary(l) {
+            for w in wrap(&line, WIDTH, "", 4) {
+                say!("{w}");
+            }
+        }
+    }
+    // Breached thresholds and failed correctness checks first; what held only counted unless
+    // --verbose.
+    for t in l.thresholds.iter().filter(|t| !t.passed) {
+        let line = format!("  threshold {} BREACHED: observed {}", t.rule, t.observed);
+        say!("{}", console.paint(Style::Fail, &fit(&line, WIDTH)));
+    }
+    let correctness: Vec<&CheckReport> = r.checks.iter().filter(|c| c.area == "load").collect();
+    for c in correctness.iter().filter(|c| c.outcome != Outcome::Pass) {
+        let line = format!(
             "  correctness {:<38} {}{}",
             c.id.trim_start_matches("load.correctness."),
             c.outcome.as_str(),
-            if c.reason.is_empty() || c.outcome == Outcome::Pass {
+            if c.reason.is_empty() {
                 String::new()
             } else {
                 format!(": {}", first_line(&c.reason))
             }
         );
+        let style = if matches!(c.outcome, Outcome::Fail | Outcome::Error) {
+            Style::Fail
+        } else {
+            Style::Dim
+        };
+        say!("{}", console.paint(style, &fit(&line, WIDTH)));
     }
-    crate::cli::baseline::print_comparison(l);
+    // The thresholds the user set are few: each one that held is listed too (not with -q).
+    if !quiet {
+        for t in l.thresholds.iter().filter(|t| t.passed) {
+            let line = format!("  threshold {:<40} ok  (observed {})", t.rule, t.observed);
+            say!("{}", fit(&line, WIDTH));
+        }
+    }
+    if console.verbose() {
+        for c in correctness.iter().filter(|c| c.outcome == Outcome::Pass) {
+            let line = format!(
+                "  correctness {:<38} pass",
+                c.id.trim_start_matches("load.correctness.")
+            );
+            say!("{}", fit(&line, WIDTH));
+        }
+    } else if !quiet {
+        let passed = correctness
+            .iter()
+            .filter(|c| c.outcome == Outcome::Pass)
+            .count();
+        if !correctness.is_empty() {
+            say!(
+                "{}",
+                console.paint(
+                    Style::Dim,
+                    &format!(
+                        "  correctness {passed}/{} passed (--verbose lists them)",
+                        correctness.len()
+                    )
+                )
+            );
+        }
+    }
+    if !quiet {
+        crate::cli::baseline::print_comparison(l);
+    }
     if !r.status.is_complete() {
-        println!(
-            "INCOMPLETE ({}): the attack did not run to its end; thresholds are not judged complete",
-            r.status.as_str()
+        say!(
+            "{}",
+            console.paint(
+                Style::Warn,
+                &format!(
+                    "INCOMPLETE ({}): the attack did not run to its end; thresholds are not judged complete",
+                    r.status.as_str()
+                )
+            )
         );
     } else {
         let breached = l.thresholds.iter().filter(|t| !t.passed).count();
         if breached > 0 {
-            println!(
-                "FAILED: {breached} of {} thresholds breached",
-                l.thresholds.len()
+            say!(
+                "{}",
+                console.paint(
+                    Style::Fail,
+                    &format!(
+                        "FAILED: {breached} of {} thresholds breached",
+                        l.thresholds.len()
+                    )
+                )
             );
         }
     }
     print_cleanup(&r.cleanup);
-    println!(
-        "reports: {}  (html: {})",
-        dir.display(),
-        dir.join("index.html").display()
-    );
+    crate::cli::check::print_reports_line(dir);
 }
 
 /// `scimtest load merge`.

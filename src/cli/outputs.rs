@@ -1,8 +1,9 @@
 //! The report files of a run, opened before it starts so a bad path fails in milliseconds:
 //! `report.json`, `junit.xml`, `report.md` and the HTML site in the report directory, plus the
-//! extra files of `--report-*` (`--report-har`: the exchanges as HAR 1.2).
+//! extra files of `--report-*` (`--report-har`: the exchanges as HAR 1.2). A `--report-*` path
+//! of `-` is stdout (at most one; the summary then goes to stderr, see `cli::console`).
 
-use crate::cli::common::ReportArgs;
+use crate::cli::common::{ReportArgs, is_stdout};
 use crate::report::model::RunReport;
 use anyhow::Context;
 use std::io::Write;
@@ -13,7 +14,8 @@ type Writer = fn(&RunReport, &mut dyn Write) -> std::io::Result<()>;
 
 /// The report files of a run, opened before it starts (a bad path fails early).
 pub struct Outputs {
-    files: Vec<(PathBuf, std::fs::File, Writer)>,
+    /// The report files; `None` is stdout (a path of `-`).
+    files: Vec<(PathBuf, Option<std::fs::File>, Writer)>,
     /// Directories that get the HTML site (`index.html`).
     html_dirs: Vec<PathBuf>,
     /// Certificate files.
@@ -45,7 +47,11 @@ impl Outputs {
     /// Write `report` to every file.
     pub fn write(&mut self, report: &RunReport) -> anyhow::Result<()> {
         for (path, file, write) in &mut self.files {
-            let mut w = std::io::BufWriter::new(file);
+            let out: Box<dyn Write + '_> = match file {
+                Some(f) => Box::new(f),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut w = std::io::BufWriter::new(out);
             write(report, &mut w).with_context(|| format!("failed to write {}", path.display()))?;
             w.flush()
                 .with_context(|| format!("failed to write {}", path.display()))?;
@@ -89,9 +95,12 @@ pub fn open_outputs(args: &ReportArgs, run_id: &str) -> anyhow::Result<(Outputs,
         .report_dir
         .clone()
         .unwrap_or_else(|| PathBuf::from("reports").join(run_id));
-    let mut files: Vec<(PathBuf, std::fs::File, Writer)> = Vec::new();
+    if args.stdout_reports() > 1 {
+        anyhow::bail!("only one report can be written to stdout ('-')");
+    }
+    let mut files: Vec<(PathBuf, Option<std::fs::File>, Writer)> = Vec::new();
     let mut add = |p: PathBuf, w: Writer| -> anyhow::Result<()> {
-        let f = open(&p)?;
+        let f = if is_stdout(&p) { None } else { Some(open(&p)?) };
         files.push((p, f, w));
         Ok(())
     };
@@ -119,7 +128,11 @@ pub fn open_outputs(args: &ReportArgs, run_id: &str) -> anyhow::Result<(Outputs,
     for c in &args.report_cert {
         probe_writable(c)?;
     }
-    let mut created: Vec<PathBuf> = files.iter().map(|(p, _, _)| p.clone()).collect();
+    let mut created: Vec<PathBuf> = files
+        .iter()
+        .filter(|(_, f, _)| f.is_some())
+        .map(|(p, _, _)| p.clone())
+        .collect();
     created.extend(args.report_cert.iter().cloned());
     if let Some(d) = &args.report_html {
         created.push(d.join("index.html"));

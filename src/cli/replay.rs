@@ -7,6 +7,7 @@ use crate::cli::common::{
     shell_quote,
 };
 use crate::cli::connect::{Connected, connect, preflight};
+use crate::cli::console::{self, Console, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
@@ -15,8 +16,9 @@ use crate::replay::{self, Selection, engine::FlowResult};
 use crate::report::model::{
     FORMAT_VERSION, Outcome, ProfileVerdict, RunReport, RunStatus, Severity,
 };
+use crate::say;
+use crate::text::{display_width, fit, wrap};
 use anyhow::Context;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -52,6 +54,10 @@ pub struct ReplayArgs {
     /// The reports.
     #[command(flatten)]
     pub reports: ReportArgs,
+    /// The run id (`scimtest run` hands its own down, so every part shares it); a new one
+    /// when None. Not a flag.
+    #[arg(skip)]
+    pub run_id: Option<String>,
 }
 
 impl ReplayArgs {
@@ -71,6 +77,7 @@ impl ReplayArgs {
                 report_dir: Some(report_dir),
                 ..ReportArgs::default()
             },
+            run_id: None,
         }
     }
 }
@@ -121,7 +128,10 @@ fn fixtures(args: &ReplayArgs) -> Result<Vec<Fixture>, Error> {
 /// of `scimtest run`.
 pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
     let fixtures = fixtures(args)?;
-    let ns = Namespace::new();
+    let ns = args
+        .run_id
+        .as_deref()
+        .map_or_else(Namespace::new, Namespace::with_run_id);
     let run_id = ns.run_id().to_string();
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
     let Connected {
@@ -138,13 +148,20 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
         }
         return Err(e);
     }
-    eprintln!(
-        "scimtest replay: {} flows of {} profiles against {shown_target} (run {run_id})",
-        fixtures.len(),
-        count_profiles(&fixtures)
-    );
-    let tty = std::io::stderr().is_terminal();
+    let console = console::current();
+    if console.progress() {
+        eprintln!(
+            "scimtest replay: {} flows of {} profiles against {shown_target} (run {run_id})",
+            fixtures.len(),
+            count_profiles(&fixtures)
+        );
+    }
+    // Live lines: every flow with --verbose, the ones that break otherwise (each fitted to the
+    // width; the matrix says the rest), nothing with -q.
     let on_done = |f: &FlowResult| {
+        if !console.progress() || (f.outcome == Outcome::Pass && !console.verbose()) {
+            return;
+        }
         let tag = match f.outcome {
             _ if f.destroys_data_at.is_some() => "DESTROY",
             Outcome::Pass => "ok",
@@ -158,11 +175,8 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
             .or(f.break_at.as_ref())
             .map(|b| format!("  step {} ({}): {}", b.step, b.name, first_line(&b.got)))
             .unwrap_or_default();
-        if tty || f.outcome != Outcome::Pass {
-            eprintln!("{tag:<5} {}{detail}", f.key);
-        } else {
-            eprintln!("{tag:<5} {}", f.key);
-        }
+        let line = format!("{tag:<5} {}{detail}", f.key);
+        eprintln!("{}", fit(&line, WIDTH));
     };
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -217,19 +231,45 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
     report.exit_code = Some(verdict.exit_code());
     outputs.write(&report)?;
     if out.interrupted {
-        println!("INCOMPLETE (interrupted): flows that did not finish have no verdict");
+        say!("INCOMPLETE (interrupted): flows that did not finish have no verdict");
     }
-    print!("{}", matrix(&report.profiles));
+    for line in matrix(&report.profiles).lines() {
+        say!("{line}");
+    }
+    print_totals(&report);
     print_cleanup(&report.cleanup);
-    println!(
-        "reports: {}  (html: {})",
-        dir.display(),
-        dir.join("index.html").display()
-    );
+    crate::cli::check::print_reports_line(&dir);
     if out.interrupted {
         eprintln!("interrupted: remaining steps were not run; created resources were cleaned up");
     }
     Ok(Finished { report, verdict })
+}
+
+/// `scimtest replay: N of M profiles would provision in S s against URL`, wrapped to the width.
+fn print_totals(r: &RunReport) {
+    let console = console::current();
+    let ok = r.profiles.iter().filter(|p| p.would_provision).count();
+    let text = format!(
+        "{ok} of {} IdP profiles would provision ({} flows) in {:.2} s against {}{}",
+        r.profiles.len(),
+        r.checks.len(),
+        r.duration_ms / 1000.0,
+        r.target,
+        if r.embedded_target {
+            " (embedded provider)"
+        } else {
+            ""
+        }
+    );
+    let head = "scimtest replay: ";
+    for (i, l) in wrap(&text, WIDTH, head, 2).into_iter().enumerate() {
+        if i == 0 {
+            let rest = l.get(head.len()..).unwrap_or_default();
+            say!("{} {rest}", console.paint(Style::Bold, head.trim_end()));
+        } else {
+            say!("{l}");
+        }
+    }
 }
 
 /// The options of a `replay` that shaped it, as they would be typed again.
@@ -340,69 +380,123 @@ pub fn verdict(report: &RunReport) -> Verdict {
     }
 }
 
-/// The IdP × profile matrix: one row per profile (`idp/profile`), one column per flow (`n/a`
-/// for a flow that IdP does not have), then the verdict; then which product each row is.
+/// The IdP × profile matrix, within [`WIDTH`] columns: one row per profile (`idp/profile`),
+/// one column per flow (`n/a` for a flow that IdP does not have), then the verdict; then which
+/// product each row is, and why each failing profile fails, wrapped with a hanging indent.
+/// Coloured when the console says so.
 pub fn matrix(profiles: &[ProfileVerdict]) -> String {
+    matrix_with(profiles, &console::current())
+}
+
+fn matrix_with(profiles: &[ProfileVerdict], console: &Console) -> String {
     const HEAD: [&str; 4] = ["connection", "users", "groups", "full-sync"];
-    let mut out = format!("{:<24}", "profile");
+    const CELL: usize = 11;
+    const VERDICT: usize = 18; // "WOULD DESTROY DATA"
+    let name = |p: &ProfileVerdict| format!("{}/{}", p.idp, p.profile);
+    let widest = profiles
+        .iter()
+        .map(|p| display_width(&name(p)))
+        .max()
+        .unwrap_or(0);
+    let room = WIDTH - HEAD.len() * (CELL + 1) - (VERDICT + 1);
+    let pw = widest.clamp("profile".len(), room);
+    let cell = |text: &str, style: Option<Style>, w: usize| {
+        let shown = fit(text, w);
+        let pad = " ".repeat(w.saturating_sub(display_width(&shown)));
+        match style {
+            Some(st) => format!("{}{pad}", console.paint(st, &shown)),
+            None => format!("{shown}{pad}"),
+        }
+    };
+    let mut out = console.paint(Style::Bold, "profile").into_owned();
+    out.push_str(&" ".repeat(pw - "profile".len()));
     for h in HEAD {
-        out.push_str(&format!(" {h:<11}"));
+        out.push(' ');
+        out.push_str(&console.paint(Style::Bold, &format!("{h:<CELL$}")));
     }
-    out.push_str(" verdict\n");
+    out.push(' ');
+    out.push_str(&console.paint(Style::Bold, "verdict"));
+    out.push('\n');
     for p in profiles {
-        out.push_str(&format!("{:<24}", format!("{}/{}", p.idp, p.profile)));
+        let mut row = cell(&name(p), None, pw);
         for f in FLOWS {
             let absent = p
                 .about
                 .iter()
                 .flat_map(|a| &a.not_applicable)
                 .any(|n| n.flow == f);
-            let cell = match p.flows.iter().find(|x| x.flow == f) {
-                None if absent => "n/a".to_string(),
-                None => "-".to_string(),
+            let (text, style) = match p.flows.iter().find(|x| x.flow == f) {
+                None if absent => ("n/a".to_string(), Style::Dim),
+                None => ("-".to_string(), Style::Dim),
                 Some(x) => match (x.outcome, &x.break_at) {
-                    _ if x.destroys_data_at.is_some() => format!(
-                        "destroy @{}",
-                        x.destroys_data_at.as_ref().map_or(0, |d| d.step)
+                    _ if x.destroys_data_at.is_some() => (
+                        format!(
+                            "destroy @{}",
+                            x.destroys_data_at.as_ref().map_or(0, |d| d.step)
+                        ),
+                        Style::Fail,
                     ),
-                    (Outcome::Pass, _) => "ok".to_string(),
-                    (o, Some(b)) => format!("{} @{}", o.as_str(), b.step),
-                    (o, None) => o.as_str().to_string(),
+                    (Outcome::Pass, _) => ("ok".to_string(), Style::Pass),
+                    (o, Some(b)) => (format!("{} @{}", o.as_str(), b.step), Style::Fail),
+                    (o, None) => (o.as_str().to_string(), Style::Fail),
                 },
             };
-            out.push_str(&format!(" {cell:<11}"));
+            row.push(' ');
+            row.push_str(&cell(&text, Some(style), CELL));
         }
-        out.push_str(&format!(
-            " {}\n",
-            if p.would_provision {
-                "WOULD PROVISION"
-            } else if p.severity == Some(Severity::Destructive) {
-                "WOULD DESTROY DATA"
-            } else {
-                "WOULD BREAK"
-            }
-        ));
+        let (verdict, style) = if p.would_provision {
+            ("WOULD PROVISION", Style::Pass)
+        } else if p.severity == Some(Severity::Destructive) {
+            ("WOULD DESTROY DATA", Style::Fail)
+        } else {
+            ("WOULD BREAK", Style::Fail)
+        };
+        row.push(' ');
+        row.push_str(&console.paint(style, verdict));
+        out.push_str(row.trim_end());
+        out.push('\n');
     }
     let labelled: Vec<&ProfileVerdict> = profiles.iter().filter(|p| p.about.is_some()).collect();
-    if !labelled.is_empty() {
+    if !labelled.is_empty() && !console.quiet() {
         out.push('\n');
         for p in labelled {
             if let Some(a) = &p.about {
-                out.push_str(&format!(
-                    "{:<24} {} [traffic: {}]\n",
-                    format!("{}/{}", p.idp, p.profile),
-                    a.label(),
-                    a.faithfulness
-                ));
+                // One line each (the whole text with --verbose, wrapped).
+                let first = format!("{} ", cell(&name(p), None, pw));
+                let text = format!("{} [traffic: {}]", a.label(), a.faithfulness);
+                let lines = if console.verbose() {
+                    wrap(&text, WIDTH, &first, pw + 3)
+                } else {
+                    vec![format!("{first}{}", fit(&text, WIDTH - pw - 1))]
+                };
+                for l in lines {
+                    out.push_str(&console.paint(Style::Dim, &l));
+                    out.push('\n');
+                }
             }
         }
     }
     // Profiles come destructive first (`replay::profile_verdicts`).
     for p in profiles.iter().filter(|p| !p.would_provision) {
-        out.push_str(&format!("\n{}/{}: {}\n", p.idp, p.profile, p.verdict));
+        out.push('\n');
+        let head = format!("{}: ", name(p));
+        for (i, l) in wrap(&p.verdict, WIDTH, &head, 2).into_iter().enumerate() {
+            if i == 0 {
+                let rest = l.get(head.len()..).unwrap_or_default();
+                out.push_str(&console.paint(Style::Fail, head.trim_end()));
+                out.push(' ');
+                out.push_str(rest);
+            } else {
+                out.push_str(&l);
+            }
+            out.push('\n');
+        }
         let destroyed = p.flows.iter().find_map(|f| f.destroys_data_at.as_ref());
         if let Some(b) = destroyed.or_else(|| p.flows.iter().find_map(|f| f.break_at.as_ref())) {
-            out.push_str(&format!("  why: {}\n", b.why));
+            for l in wrap(&b.why, WIDTH, "  why: ", 7) {
+                out.push_str(&l);
+                out.push('\n');
+            }
         }
     }
     out

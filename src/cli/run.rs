@@ -8,10 +8,13 @@
 use crate::cli::check::{self, CheckArgs};
 use crate::cli::common::{GateArg, TargetArgs, TargetUrl};
 use crate::cli::connect::{connect, preflight, spawn_embedded};
+use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{self, CmdResult, Error, ErrorKind, Finished, Verdict};
 use crate::cli::load::{self, LoadArgs};
 use crate::cli::replay::{self, ReplayArgs};
 use crate::report::model::RunReport;
+use crate::say;
+use crate::text::{fit, wrap};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -149,10 +152,10 @@ pub async fn run(args: RunArgs) -> CmdResult {
         preflight(&probe.client, None).await?;
         eprint!(
             "{}",
-            announce(
+            console::wrap_block(&announce(
                 &probe.shown_target,
                 plan.as_ref().map(|p| (p, args.scenario.is_some()))
-            )
+            ))
         );
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
@@ -195,19 +198,30 @@ pub async fn run(args: RunArgs) -> CmdResult {
         if command == "load" && scenario.is_none() {
             continue;
         }
-        eprintln!("\n== scimtest {command}");
+        if !console::current().quiet() {
+            eprintln!("\n== scimtest {command}");
+        }
+        // Every part runs under the run's one id: its namespace, its report and its
+        // directory's index entry all say the same.
         let result: Result<Finished, Error> = match command {
             "check" => {
                 let mut a = CheckArgs::new(target.clone(), sub);
                 a.fail_on = args.fail_on.clone();
                 a.strict = args.strict;
                 a.second_token = second_token.clone();
+                a.run_id = Some(run_id.clone());
                 Box::pin(check::execute(&a)).await
             }
-            "replay" => Box::pin(replay::execute(&ReplayArgs::new(target.clone(), sub))).await,
+            "replay" => {
+                let mut a = ReplayArgs::new(target.clone(), sub);
+                a.run_id = Some(run_id.clone());
+                Box::pin(replay::execute(&a)).await
+            }
             _ => {
                 let s = scenario.clone().unwrap_or_default();
-                Box::pin(load::execute(&LoadArgs::new(s, target.clone(), sub))).await
+                let mut a = LoadArgs::new(s, target.clone(), sub);
+                a.run_id = Some(run_id.clone());
+                Box::pin(load::execute(&a)).await
             }
         };
         if let Err(e) = &result {
@@ -369,17 +383,43 @@ fn write_index(dir: &std::path::Path, index: &Index, reports: &[RunReport]) -> a
     }
     std::fs::write(dir.join("index.md"), &md)
         .with_context(|| format!("failed to write {}", dir.join("index.md").display()))?;
-    println!("\n== scimtest run {}", index.run_id);
+    let console = console::current();
+    say!();
+    say!(
+        "{}",
+        console.paint(Style::Bold, &format!("== scimtest run {}", index.run_id))
+    );
     for p in &index.parts {
-        println!("  {:<7} exit {}  {}", p.command, p.exit_code, p.verdict);
+        let style = if p.exit_code == 0 {
+            Style::Pass
+        } else {
+            Style::Fail
+        };
+        let head = format!("  {:<7} ", p.command);
+        let exit = format!("exit {}", p.exit_code);
+        let first = format!("{head}{exit}  ");
+        for (i, l) in wrap(&p.verdict, WIDTH, &first, first.len())
+            .into_iter()
+            .enumerate()
+        {
+            match l.get(first.len()..).filter(|_| i == 0) {
+                Some(rest) => say!("{head}{}  {rest}", console.paint(style, &exit)),
+                None => say!("{l}"),
+            }
+        }
     }
-    println!("index: {}", dir.join("index.md").display());
-    if !reports.is_empty() {
-        println!(
-            "html: {}  certificate: {}",
-            dir.join("index.html").display(),
-            dir.join("certificate.html").display()
-        );
+    let files = [
+        format!("index: {}", dir.join("index.md").display()),
+        format!("html: {}", dir.join("index.html").display()),
+        format!("certificate: {}", dir.join("certificate.html").display()),
+    ];
+    let shown = if reports.is_empty() {
+        &files[..1]
+    } else {
+        &files[..]
+    };
+    for l in shown {
+        say!("{}", console.paint(Style::Dim, &fit(l, WIDTH)));
     }
     Ok(())
 }

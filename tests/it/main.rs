@@ -59,3 +59,4 @@ mod report_plots;
 mod report_snapshots;
 mod secrets;
 mod smoke_binary;
+mod terminal_output;
