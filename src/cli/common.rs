@@ -292,9 +292,9 @@ impl ReportArgs {
             &self.report_md,
             &self.report_har,
         ]
-            .into_iter()
-            .filter(|p| p.as_deref().is_some_and(is_stdout))
-            .count()
+        .into_iter()
+        .filter(|p| p.as_deref().is_some_and(is_stdout))
+        .count()
     }
 }
 
