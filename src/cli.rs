@@ -202,7 +202,8 @@ pub async fn run(cli: Cli) -> CmdResult {
         .with_hint("write it to a file, or use --report-stdout (the report as the last line)"));
     }
     let console = console::Console::from_env(cli.quiet, cli.verbose, cli.color, to_stdout == 1);
-    console::scope(console, dispatch(command)).await
+    // Boxed: every command's future in one is too big for a test thread's stack.
+    console::scope(console, Box::pin(dispatch(command))).await
 }
 
 impl Command {
