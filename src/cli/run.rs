@@ -324,19 +324,22 @@ fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {
             )
         }
         "load" => match &r.load {
-            Some(l) => format!(
-                "{} requests, {:.0} req/s, {} errors; thresholds {}/{} held; correctness {}/{} passed",
-                l.requests,
-                l.rps,
-                l.errors,
-                l.thresholds.iter().filter(|t| t.passed).count(),
-                l.thresholds.len(),
-                r.checks
-                    .iter()
-                    .filter(|c| c.area == "load" && c.outcome.as_str() == "pass")
-                    .count(),
-                r.checks.iter().filter(|c| c.area == "load").count()
-            ),
+            Some(l) => {
+                // The same headline as the load report's own: req/s over the steady phase.
+                let (rps, phase) = crate::report::compare::headline_rps(l);
+                format!(
+                    "{} requests, {rps:.1} req/s ({phase}), {} errors; thresholds {}/{} held; correctness {}/{} passed",
+                    l.requests,
+                    l.errors,
+                    l.thresholds.iter().filter(|t| t.passed).count(),
+                    l.thresholds.len(),
+                    r.checks
+                        .iter()
+                        .filter(|c| c.area == "load" && c.outcome.as_str() == "pass")
+                        .count(),
+                    r.checks.iter().filter(|c| c.area == "load").count()
+                )
+            }
             None => "no load figures".into(),
         },
         _ => format!(
