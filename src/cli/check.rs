@@ -492,7 +492,16 @@ fn print_summary(r: &RunReport, dir: &std::path::Path, baseline: Option<&BTreeSe
         say!("{l}");
     }
     if !console.quiet() {
-        for (level, n) in &r.by_level {
+        // MUST first, as the RFC ranks them; advice and dialect after the keywords.
+        let rank = |l: &str| {
+            ["must", "should", "may", "advice", "dialect"]
+                .iter()
+                .position(|k| *k == l)
+                .unwrap_or(usize::MAX)
+        };
+        let mut levels: Vec<_> = r.by_level.iter().collect();
+        levels.sort_by_key(|(l, _)| rank(l));
+        for (level, n) in levels {
             say!(
                 "{}",
                 console.paint(
@@ -613,9 +622,8 @@ fn print_group(r: &RunReport, outcome: Outcome, known: &dyn Fn(&CheckReport) -> 
     }
 }
 
-/// One check of the summary: `FAIL  patch.replace.active  <title> — fix: <hint>` cut to
-/// [`WIDTH`] (the id never cut); with `verbose` the whole text wrapped under it, and the
-/// reason.
+/// One check of the summary: `FAIL  patch.replace.active  fix: <hint>` cut to [`WIDTH`] (the
+/// id never cut); with `verbose` `<title> — fix: <hint>` wrapped under it, and the reason.
 fn check_lines(c: &CheckReport, known: bool, verbose: bool) -> Vec<String> {
     let tag = c.outcome.as_str().to_uppercase();
     let mut id = c.id.clone();
@@ -635,6 +643,12 @@ fn check_lines(c: &CheckReport, known: bool, verbose: bool) -> Vec<String> {
         _ => c.title.clone(),
     };
     if !verbose {
+        // One line: a failure's fix (the id says what was checked; --verbose adds the title
+        // and what came back), anything else its title and reason.
+        let text = match (c.outcome, &c.hint) {
+            (Outcome::Fail, Some(h)) => format!("fix: {}", first_line(h)),
+            _ => text,
+        };
         let room = WIDTH.saturating_sub(display_width(&first));
         return vec![
             format!("{first}{}", fit(&text, room.max(1)))

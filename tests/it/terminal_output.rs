@@ -92,7 +92,7 @@ fn check_lists_failures_first_grouped_by_area_within_100_columns() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("FAIL  patch.replace.simple  ") && l.contains(" — fix: ")),
+            .any(|l| l.starts_with("FAIL  patch.replace.simple  ") && l.contains("  fix: ")),
         "one line with the fix hint:\n{out}"
     );
     // Grouped: the lines of one area are contiguous, under one heading `area (n)`.
