@@ -38,8 +38,17 @@ fn main() -> std::process::ExitCode {
             println!("scimtest {}", scimtest::cli::version_line());
             return exit(error::parse_error_exit_code(&e));
         }
-        Err(e) => {
+        // Help (also on a missing subcommand) is printed as clap writes it; a mistake is one
+        // line and a hint, like every other mistake.
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
             let _ = e.print();
+            return exit(error::parse_error_exit_code(&e));
+        }
+        Err(e) => {
+            error::from_clap(&e, &command_words()).print();
             return exit(error::parse_error_exit_code(&e));
         }
     };
@@ -60,6 +69,21 @@ fn main() -> std::process::ExitCode {
         e.print();
     }
     exit(error::exit_code(&outcome))
+}
+
+/// `scimtest serve` for `scimtest --quiet serve --fault x`: the program and the first argument
+/// that names one of its commands (just `scimtest` when none does).
+fn command_words() -> String {
+    use clap::CommandFactory;
+    let cli = scimtest::cli::Cli::command();
+    let known: Vec<String> = cli
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    match std::env::args().skip(1).find(|a| known.contains(a)) {
+        Some(c) => format!("scimtest {c}"),
+        None => "scimtest".to_string(),
+    }
 }
 
 fn exit(code: i32) -> std::process::ExitCode {

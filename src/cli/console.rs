@@ -224,6 +224,44 @@ pub fn wrap_block(text: &str) -> String {
     out
 }
 
+/// While alive, whatever is printed on stdout (fd 1) lands on stderr; dropped, stdout is back.
+/// For a report written to `-` while a library prints its own lines with `println!` (goose
+/// announces "All N users launched." on stdout). Unix only; elsewhere it does nothing.
+pub struct StdoutToStderr {
+    /// The real stdout, kept to put back.
+    #[cfg(unix)]
+    saved: Option<std::os::fd::OwnedFd>,
+}
+
+impl StdoutToStderr {
+    /// Point fd 1 at stderr (if that fails, stdout is left as it was).
+    pub fn begin() -> StdoutToStderr {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        {
+            let saved = nix::unistd::dup(std::io::stdout()).ok();
+            if saved.is_some() && nix::unistd::dup2_stdout(std::io::stderr()).is_err() {
+                return StdoutToStderr { saved: None };
+            }
+            StdoutToStderr { saved }
+        }
+        #[cfg(not(unix))]
+        StdoutToStderr {}
+    }
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        #[cfg(unix)]
+        if let Some(fd) = &self.saved {
+            let _ = nix::unistd::dup2_stdout(fd);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

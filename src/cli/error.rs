@@ -215,6 +215,45 @@ pub fn parse_error_exit_code(e: &clap::Error) -> i32 {
     }
 }
 
+/// A command line clap refused, as one line and a hint like every other mistake: clap's
+/// `error:` line, its tips (`a similar argument exists: ...`) and the command's `--help` as the
+/// hint; the usage block and "For more information" are left out. Exit 2. `command` is the
+/// command line's command (`scimtest serve`), used when clap's text names none.
+pub fn from_clap(e: &clap::Error, command: &str) -> Error {
+    let text = e.render().to_string();
+    let mut message = String::new();
+    let mut tips: Vec<String> = Vec::new();
+    let mut command = command.to_string();
+    for line in text.lines() {
+        let l = line.trim();
+        if let Some(m) = l.strip_prefix("error:") {
+            if message.is_empty() {
+                message = m.trim().to_string();
+            }
+        } else if l.starts_with("[possible values:") {
+            // A short enum's values belong on the error line.
+            message.push(' ');
+            message.push_str(l);
+        } else if let Some(t) = l.strip_prefix("tip:") {
+            tips.push(t.trim().to_string());
+        } else if let Some(u) = l.strip_prefix("Usage:") {
+            // `Usage: scimtest check [OPTIONS]`: the command words before the first option.
+            let words: Vec<&str> = u
+                .split_whitespace()
+                .take_while(|w| !w.starts_with('[') && !w.starts_with('<') && !w.starts_with('-'))
+                .collect();
+            if !words.is_empty() {
+                command = words.join(" ");
+            }
+        }
+    }
+    if message.is_empty() {
+        message = text.lines().next().unwrap_or("").trim().to_string();
+    }
+    tips.push(format!("`{command} --help` lists every option"));
+    Error::usage(message).with_hint(tips.join("; "))
+}
+
 /// The worse of two outcomes, for `scimtest run` (the worst of its parts): the harness could
 /// not run (3) over a usage error (2) over a failed target (1) over nothing ran (4) over 0.
 /// Errors come back already reported.

@@ -510,6 +510,10 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             std::io::stderr().is_terminal(),
         )
     });
+    // goose prints on stdout; with a report there (`-`), its lines go to stderr meanwhile.
+    let stdout_guard = console
+        .summary_to_stderr
+        .then(crate::cli::console::StdoutToStderr::begin);
     let attack = engine::attack(&plan, shared.clone(), goose_cfg, goose_files, live);
     let correctness = async {
         if args.no_correctness {
@@ -521,6 +525,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         }
     };
     let (outcome, correctness) = tokio::join!(attack, correctness);
+    drop(stdout_guard);
     let attack_s = shared
         .started
         .get()

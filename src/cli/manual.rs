@@ -60,11 +60,19 @@ fn list_pages(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Run `scimtest completions SHELL`.
 pub fn completions(args: &CompletionsArgs) -> CmdResult {
+    let mut buf = Vec::new();
+    write_completions(args.shell, &mut buf);
+    to_stdout(&buf, "the completion script")
+}
+
+/// Write `bytes` on stdout. A reader that stopped early (`| head`) is not an error.
+fn to_stdout(bytes: &[u8], what: &str) -> CmdResult {
     let mut out = std::io::stdout().lock();
-    write_completions(args.shell, &mut out);
-    out.flush()
-        .map_err(|e| Error::harness(format!("failed to write the completion script: {e}")))?;
-    Ok(Verdict::Passed)
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Verdict::Passed),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Verdict::Passed),
+        Err(e) => Err(Error::harness(format!("failed to write {what}: {e}"))),
+    }
 }
 
 /// Run `scimtest man`.
@@ -80,10 +88,10 @@ pub fn man(args: &ManArgs) -> CmdResult {
             eprintln!("wrote {} man pages into {}", pages.len(), dir.display());
         }
         None => {
-            let mut out = std::io::stdout().lock();
-            write_man(&mut out)
-                .and_then(|()| out.flush())
-                .map_err(|e| Error::harness(format!("failed to write the man page: {e}")))?;
+            let mut buf = Vec::new();
+            write_man(&mut buf)
+                .map_err(|e| Error::harness(format!("failed to render the man page: {e}")))?;
+            return to_stdout(&buf, "the man page");
         }
     }
     Ok(Verdict::Passed)

@@ -26,8 +26,8 @@ fn tmpdir(name: &str) -> std::path::PathBuf {
     d
 }
 
-/// A mistake: exit `code`, exactly one `error:` line on stderr (plus at most a hint and clap's
-/// "for more information" line), nothing on stdout; the error line and the hint, joined.
+/// A mistake: exit `code`, exactly one `error:` line on stderr (plus at most a hint), nothing on
+/// stdout; the error line and the hint, joined.
 #[track_caller]
 fn mistake(args: &[&str], code: i32) -> String {
     let o = run(args);
@@ -36,7 +36,6 @@ fn mistake(args: &[&str], code: i32) -> String {
     let lines: Vec<&str> = err
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .filter(|l| !l.starts_with("For more information"))
         .filter(|l| !l.starts_with("note: no --token"))
         .collect();
     assert_eq!(
@@ -246,4 +245,22 @@ fn a_web_page_instead_of_a_scim_service_is_one_line_exit_3() {
         );
     }
     drop(server);
+}
+
+#[test]
+fn a_command_line_clap_refuses_is_one_line_and_a_hint_naming_the_commands_help() {
+    let e = mistake(&["check", "--onyl", "x"], 2);
+    assert!(e.contains("'--onyl'") && e.contains("'--only'"), "{e}");
+    assert!(e.contains("`scimtest check --help`"), "{e}");
+    let e = mistake(&["--quiet", "load", "--users", "x"], 2);
+    assert!(
+        e.contains("--users") && e.contains("`scimtest load --help`"),
+        "{e}"
+    );
+    let e = mistake(&["chek"], 2);
+    assert!(e.contains("'check'"), "{e}");
+    // Help is not a mistake: printed whole, on stdout, exit 0.
+    let o = run(&["check", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Usage: scimtest check"));
 }

@@ -314,9 +314,24 @@ fn a_dash_report_path_is_stdout_and_the_summary_moves_to_stderr() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(o.stdout.is_empty());
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
-    // goose prints on stdout during an attack: `load` refuses `-` rather than mix them.
-    let o = run(bin().args(["load", "--report-json", "-"]));
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(o.stdout.is_empty());
-    assert!(stderr(&o).contains("--report-stdout"), "{}", stderr(&o));
+    // goose prints on stdout during an attack ("All 2 users launched."): with `-`, its lines
+    // go to stderr, and stdout is the report alone.
+    let o = run(bin()
+        .args([
+            "load",
+            "--duration",
+            "1s",
+            "--users",
+            "2",
+            "--report-json",
+            "-",
+        ])
+        .arg("--report-dir")
+        .arg(dir.join("load")));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    assert_eq!(v["command"], "load");
+    assert!(stderr(&o).contains("users launched"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("scimtest load: "), "{}", stderr(&o));
 }
