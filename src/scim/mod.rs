@@ -6,6 +6,7 @@ pub mod filter;
 mod json;
 pub mod patch;
 pub mod path;
+pub mod provisioning;
 pub mod query;
 pub mod registry;
 pub mod resource;
