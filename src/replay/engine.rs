@@ -90,6 +90,8 @@ pub struct FlowResult {
     pub duration_ms: f64,
     /// The profile's manifest, when the fixture came with one.
     pub manifest: Option<std::sync::Arc<crate::replay::profile::Profile>>,
+    /// The steps a provisioning configuration left out, and why.
+    pub left_out: Vec<crate::replay::shape::LeftOut>,
 }
 
 /// Variable values of one replay.
@@ -733,6 +735,16 @@ pub async fn run_flow(
                 }
             }
         }
+        if step.setup && result.outcome == StepOutcome::Fail {
+            // The harness could not set the scene: no verdict on what the IdP would do.
+            result.outcome = StepOutcome::Error;
+            result.severity = None;
+            result.reason = format!(
+                "could not set up: {} ({})",
+                result.reason,
+                step.synthetic_reason.as_deref().unwrap_or("a harness write")
+            );
+        }
         if result.outcome != StepOutcome::Pass && break_at.is_none() {
             let bp = BreakAt {
                 step: n,
@@ -819,6 +831,7 @@ pub async fn run_flow(
         vars: captured,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         manifest: fx.manifest.clone(),
+        left_out: fx.left_out.clone(),
     }
 }
 

@@ -51,6 +51,9 @@ pub struct Fixture {
     /// the product name, provenance and the retry policy the engine applies.
     #[serde(skip)]
     pub manifest: Option<Arc<Profile>>,
+    /// The steps a provisioning configuration left out (`replay --config`), and why.
+    #[serde(skip)]
+    pub left_out: Vec<super::shape::LeftOut>,
 }
 
 /// Provenance.
@@ -92,6 +95,11 @@ pub struct Step {
     /// Why, when synthetic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synthetic_reason: Option<String>,
+    /// A write the harness sends to set the scene for the steps after it (a create the
+    /// configuration does not let the IdP make): when it does not pass, the flow cannot be
+    /// judged (an error), it is not a verdict on the target. Set by `--config`, never in files.
+    #[serde(skip)]
+    pub setup: bool,
 }
 
 /// How a list is paged through.

@@ -7,6 +7,7 @@ pub mod engine;
 pub mod fixture;
 pub mod profile;
 pub mod record;
+pub mod shape;
 pub mod transcript;
 mod walk;
 
@@ -176,6 +177,7 @@ fn not_run(fx: &Fixture) -> FlowResult {
         vars: Vec::new(),
         duration_ms: 0.0,
         manifest: fx.manifest.clone(),
+        left_out: fx.left_out.clone(),
     }
 }
 

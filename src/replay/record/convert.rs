@@ -330,6 +330,7 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
             walk: None,
             synthetic: false,
             synthetic_reason: None,
+            setup: false,
         });
     }
     let cleanup = cleanup_steps(&drafts, &ids);
@@ -371,6 +372,7 @@ pub fn to_fixture(exchanges: &[Recorded], meta: &RecordMeta) -> Fixture {
         steps,
         cleanup,
         manifest: None,
+        left_out: Vec::new(),
     }
 }
 
@@ -436,6 +438,7 @@ fn cleanup_steps(drafts: &[Draft], ids: &[IdVar]) -> Vec<Step> {
                      target; a replay removes what it created."
                         .into(),
                 ),
+                setup: false,
             }
         })
         .collect()
