@@ -491,6 +491,7 @@ async fn certify_target(
         gating: Vec::new(),
         options: certify_options(args),
         readiness,
+        configuration: None,
     };
     report.recount();
     Ok(report)

@@ -351,6 +351,7 @@ pub async fn execute(args: &CheckArgs) -> Result<Finished, Error> {
         options: check_options(args),
         readiness: Vec::new(),
         load: None,
+        configuration: None,
     };
     report.recount();
     let verdict = if out.interrupted {
@@ -707,6 +708,7 @@ mod tests {
             gating: Vec::new(),
             options: Vec::new(),
             readiness: Vec::new(),
+            configuration: None,
         }
     }
 

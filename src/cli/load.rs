@@ -660,6 +660,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             pace,
             active_users,
         }),
+        configuration: None,
     };
     report.recount();
     if let Some(b) = &baseline {

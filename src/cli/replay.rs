@@ -6,12 +6,14 @@ use crate::cli::common::{
     Flow, IdpArg, ReportArgs, TargetArgs, did_you_mean, first_line, parse_duration, print_cleanup,
     shell_quote,
 };
+use crate::cli::config::{self, Loaded};
 use crate::cli::connect::{Connected, connect, preflight};
 use crate::cli::console::{self, Console, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::outputs::open_outputs;
 use crate::client::Namespace;
 use crate::replay::fixture::{self, FLOWS, Fixture};
+use crate::replay::shape::{self, Shaped};
 use crate::replay::{self, Selection, engine::FlowResult};
 use crate::report::model::{
     FORMAT_VERSION, Outcome, ProfileVerdict, RunReport, RunStatus, Severity,
@@ -51,6 +53,12 @@ pub struct ReplayArgs {
     /// Flows replayed at once (steps within a flow always run in order).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
     pub concurrency: u16,
+    /// A provisioning configuration (docs/provisioning.md): replay as your customers set the
+    /// IdP up. Flows and steps it excludes are "not configured", existence checks use its
+    /// matching attribute, creates and updates carry its mapped attributes; mapped attributes
+    /// the target does not declare stop the run before anything is sent (examples/ has three)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The reports.
     #[command(flatten)]
     pub reports: ReportArgs,
@@ -73,6 +81,7 @@ impl ReplayArgs {
             fixtures: None,
             list: false,
             concurrency: 4,
+            config: None,
             reports: ReportArgs {
                 report_dir: Some(report_dir),
                 ..ReportArgs::default()
@@ -85,7 +94,8 @@ impl ReplayArgs {
 /// Run `scimtest replay`: list the selected fixtures, or replay them (see [`execute`]).
 pub async fn run(args: ReplayArgs) -> CmdResult {
     if args.list {
-        print!("{}", listing(&fixtures(&args)?));
+        let config = args.config.as_deref().map(config::load).transpose()?;
+        print!("{}", listing(&fixtures(&args, config.as_ref())?));
         return Ok(Verdict::Passed);
     }
     execute(&args).await.map(|f| f.verdict)
@@ -94,18 +104,35 @@ pub async fn run(args: ReplayArgs) -> CmdResult {
 /// The fixtures `args` selects, embedded plus `--fixtures DIR`: a fixture that does not load is
 /// a harness error; an IdP, profile or flow no fixture has is a usage error (with a
 /// did-you-mean for a profile, the one name that is not a fixed set).
-fn fixtures(args: &ReplayArgs) -> Result<Vec<Fixture>, Error> {
+fn fixtures(args: &ReplayArgs, config: Option<&Loaded>) -> Result<Vec<Fixture>, Error> {
     let mut all = fixture::embedded().context("an embedded fixture is broken")?;
     if let Some(d) = &args.fixtures {
         all.extend(fixture::load_dir(d).map_err(anyhow::Error::from)?);
     }
+    let mut idps: Vec<String> = args
+        .idp
+        .iter()
+        .filter_map(|i| i.idp())
+        .map(|i| i.as_str().to_string())
+        .collect();
+    // A configuration is one IdP's setup: it selects that IdP's profiles, and contradicts
+    // an --idp that names others.
+    if let Some((idp, c)) = config.and_then(|c| c.config.idp.as_ref().map(|i| (i, c))) {
+        if idps.is_empty() {
+            idps.push(idp.clone());
+        } else if !idps.contains(idp) {
+            return Err(Error::usage(format!(
+                "--idp {} but {} is the configuration of {idp}",
+                idps.join(", "),
+                c.info.path
+            ))
+            .with_hint(format!("leave out --idp, or add --idp {idp}")));
+        } else {
+            idps.retain(|i| i == idp);
+        }
+    }
     let sel = Selection {
-        idps: args
-            .idp
-            .iter()
-            .filter_map(|i| i.idp())
-            .map(|i| i.as_str().to_string())
-            .collect(),
+        idps,
         profiles: args.profile.clone(),
         flows: args.flow.iter().map(|f| f.as_str().to_string()).collect(),
     };
@@ -127,7 +154,13 @@ fn fixtures(args: &ReplayArgs) -> Result<Vec<Fixture>, Error> {
 /// `--target`), write the reports and print the matrix: `scimtest replay`, and the second part
 /// of `scimtest run`.
 pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
-    let fixtures = fixtures(args)?;
+    let config = args.config.as_deref().map(config::load).transpose()?;
+    let fixtures = fixtures(args, config.as_ref())?;
+    // Shaped by the configuration: what it excludes is not replayed, and says why.
+    let (fixtures, not_configured) = match &config {
+        None => (fixtures, Vec::new()),
+        Some(c) => shape_all(fixtures, &c.config),
+    };
     let ns = args
         .run_id
         .as_deref()
@@ -142,7 +175,12 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
     } = connect(&args.target, args.timeout).await?;
     // A target that does not answer, refuses the credentials or is not a SCIM base URL is a
     // harness problem (exit 3), not an IdP verdict.
-    if let Err(e) = preflight(&client, None).await {
+    let mut ready = preflight(&client, None).await;
+    // The mapping names only attributes the target declares: checked before anything is sent.
+    if let (Ok(()), Some(c)) = (&ready, &config) {
+        ready = config::check_declared(&client, c).await;
+    }
+    if let Err(e) = ready {
         if let Some(h) = embedded {
             h.shutdown().await;
         }
@@ -155,6 +193,19 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
             fixtures.len(),
             count_profiles(&fixtures)
         );
+        if let Some(c) = &config {
+            eprintln!(
+                "{}",
+                fit(
+                    &format!(
+                        "configuration {}: {}",
+                        c.info.path,
+                        c.info.summary.join("; ")
+                    ),
+                    WIDTH
+                )
+            );
+        }
     }
     // Live lines: every flow with --verbose, the ones that break otherwise (each fitted to the
     // width; the matrix says the rest), nothing with -q.
@@ -181,7 +232,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let token_source = client.oauth().cloned();
-    let out = replay::run(
+    let mut out = replay::run(
         client,
         ns,
         fixtures,
@@ -189,6 +240,21 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
         &on_done,
     )
     .await;
+    if !not_configured.is_empty() {
+        out.flows.extend(not_configured);
+        let pos = |f: &FlowResult| FLOWS.iter().position(|x| *x == f.flow);
+        out.flows
+            .sort_by(|a, b| (&a.idp, &a.profile, pos(a)).cmp(&(&b.idp, &b.profile, pos(b))));
+    }
+    let mut profiles = replay::profile_verdicts(&out.flows);
+    if config.is_some() {
+        for p in profiles
+            .iter_mut()
+            .filter(|p| p.verdict == "would provision")
+        {
+            p.verdict = "would provision with this configuration".into();
+        }
+    }
     if let Some(h) = embedded {
         h.shutdown().await;
     }
@@ -209,7 +275,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
         by_area: Default::default(),
         cleanup: out.cleanup.clone(),
         checks: out.flows.iter().map(replay::flow_report).collect(),
-        profiles: replay::profile_verdicts(&out.flows),
+        profiles,
         catalogue_version: None,
         status: if out.interrupted {
             RunStatus::Interrupted
@@ -221,6 +287,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
         options: replay_options(args),
         readiness: Vec::new(),
         load: None,
+        configuration: config.as_ref().map(|c| c.info.clone()),
     };
     report.recount();
     let verdict = if out.interrupted {
@@ -236,6 +303,7 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
     for line in matrix(&report.profiles).lines() {
         say!("{line}");
     }
+    print_configuration(&report);
     print_totals(&report);
     print_cleanup(&report.cleanup);
     crate::cli::check::print_reports_line(&dir);
@@ -243,6 +311,87 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
         eprintln!("interrupted: remaining steps were not run; created resources were cleaned up");
     }
     Ok(Finished { report, verdict })
+}
+
+/// Shape every selected fixture by the configuration: the flows to replay, and the results of
+/// those it excludes.
+fn shape_all(
+    fixtures: Vec<Fixture>,
+    config: &crate::scim::provisioning::ProvisioningConfig,
+) -> (Vec<Fixture>, Vec<FlowResult>) {
+    let mut run = Vec::new();
+    let mut skipped = Vec::new();
+    for fx in fixtures {
+        match shape::shape(&fx, config) {
+            Shaped::Flow(f) => run.push(*f),
+            Shaped::NotConfigured(why) => skipped.push(replay::not_configured(&fx, &why)),
+        }
+    }
+    (run, skipped)
+}
+
+/// Under `--config`: the configuration judged, and per profile what it left out.
+fn print_configuration(r: &RunReport) {
+    let Some(c) = &r.configuration else {
+        return;
+    };
+    let console = console::current();
+    say!();
+    let head = format!(
+        "configuration {} (sha256 {}…)",
+        c.path,
+        c.sha256.get(..12).unwrap_or("")
+    );
+    say!("{}", console.paint(Style::Bold, &head));
+    for l in &c.summary {
+        for w in wrap(l, WIDTH, "  ", 4) {
+            say!("{w}");
+        }
+    }
+    if console.quiet() {
+        return;
+    }
+    for p in &r.profiles {
+        let whole: Vec<String> = p
+            .flows
+            .iter()
+            .filter_map(|f| {
+                f.not_configured
+                    .as_ref()
+                    .map(|w| format!("{} ({w})", f.flow))
+            })
+            .collect();
+        let steps: usize = p.flows.iter().map(|f| f.left_out.len()).sum();
+        if whole.is_empty() && steps == 0 {
+            continue;
+        }
+        let mut text = String::new();
+        if !whole.is_empty() {
+            text.push_str(&format!("not configured: {}", whole.join(", ")));
+        }
+        if steps > 0 {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            let mut why: Vec<&str> = p
+                .flows
+                .iter()
+                .flat_map(|f| f.left_out.iter().map(|l| l.why.as_str()))
+                .collect();
+            why.sort_unstable();
+            why.dedup();
+            text.push_str(&format!("{steps} steps left out ({})", why.join("; ")));
+        }
+        let head = format!("  {}/{}: ", p.idp, p.profile);
+        let lines = if console.verbose() {
+            wrap(&text, WIDTH, &head, 6)
+        } else {
+            vec![fit(&format!("{head}{text}"), WIDTH).into_owned()]
+        };
+        for l in lines {
+            say!("{}", console.paint(Style::Dim, &l));
+        }
+    }
 }
 
 /// `scimtest replay: N of M profiles would provision in S s against URL`, wrapped to the width.
@@ -428,6 +577,7 @@ fn matrix_with(profiles: &[ProfileVerdict], console: &Console) -> String {
             let (text, style) = match p.flows.iter().find(|x| x.flow == f) {
                 None if absent => ("n/a".to_string(), Style::Dim),
                 None => ("-".to_string(), Style::Dim),
+                Some(x) if x.not_configured.is_some() => ("not cfg".to_string(), Style::Dim),
                 Some(x) => match (x.outcome, &x.break_at) {
                     _ if x.destroys_data_at.is_some() => (
                         format!(
@@ -444,7 +594,9 @@ fn matrix_with(profiles: &[ProfileVerdict], console: &Console) -> String {
             row.push(' ');
             row.push_str(&cell(&text, Some(style), CELL));
         }
-        let (verdict, style) = if p.would_provision {
+        let (verdict, style) = if p.flows.iter().all(|x| x.not_configured.is_some()) {
+            ("NOT CONFIGURED", Style::Dim)
+        } else if p.would_provision {
             ("WOULD PROVISION", Style::Pass)
         } else if p.severity == Some(Severity::Destructive) {
             ("WOULD DESTROY DATA", Style::Fail)

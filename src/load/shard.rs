@@ -331,6 +331,7 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
                     .map(|l| l.active_users.as_slice()),
             ),
         }),
+        configuration: None,
     };
     report.recount();
     Ok((report, series))

@@ -92,6 +92,8 @@ pub struct FlowResult {
     pub manifest: Option<std::sync::Arc<crate::replay::profile::Profile>>,
     /// The steps a provisioning configuration left out, and why.
     pub left_out: Vec<crate::replay::shape::LeftOut>,
+    /// Why the provisioning configuration excludes the whole flow (then nothing was sent).
+    pub not_configured: Option<String>,
 }
 
 /// Variable values of one replay.
@@ -742,7 +744,9 @@ pub async fn run_flow(
             result.reason = format!(
                 "could not set up: {} ({})",
                 result.reason,
-                step.synthetic_reason.as_deref().unwrap_or("a harness write")
+                step.synthetic_reason
+                    .as_deref()
+                    .unwrap_or("a harness write")
             );
         }
         if result.outcome != StepOutcome::Pass && break_at.is_none() {
@@ -832,6 +836,7 @@ pub async fn run_flow(
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         manifest: fx.manifest.clone(),
         left_out: fx.left_out.clone(),
+        not_configured: None,
     }
 }
 

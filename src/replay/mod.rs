@@ -160,6 +160,15 @@ pub async fn run(
     }
 }
 
+/// The result of a flow the provisioning configuration excludes: not replayed, not a failure.
+pub fn not_configured(fx: &Fixture, why: &str) -> FlowResult {
+    FlowResult {
+        outcome: Outcome::Skip,
+        not_configured: Some(why.to_string()),
+        ..not_run(fx)
+    }
+}
+
 fn not_run(fx: &Fixture) -> FlowResult {
     FlowResult {
         key: fx.key(),
@@ -178,6 +187,7 @@ fn not_run(fx: &Fixture) -> FlowResult {
         duration_ms: 0.0,
         manifest: fx.manifest.clone(),
         left_out: fx.left_out.clone(),
+        not_configured: None,
     }
 }
 
@@ -193,6 +203,10 @@ fn step_outcome(o: StepOutcome) -> &'static str {
 /// The report entry of one flow (`replay.<idp>.<profile>.<flow>`, level dialect).
 pub fn flow_report(f: &FlowResult) -> CheckReport {
     let reason = match (&f.break_at, f.outcome) {
+        _ if f.not_configured.is_some() => format!(
+            "not configured: {}",
+            f.not_configured.as_deref().unwrap_or_default()
+        ),
         (_, Outcome::Pass) => String::new(),
         (_, _) if f.destroys_data_at.is_some() => {
             let d = f.destroys_data_at.clone();
@@ -254,6 +268,8 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
             break_at: f.break_at.clone(),
             severity: f.severity,
             destroys_data_at: f.destroys_data_at.clone(),
+            not_configured: f.not_configured.clone(),
+            left_out: f.left_out.clone(),
             steps: f
                 .steps
                 .iter()
@@ -283,7 +299,10 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
         }
     }
     for p in &mut out {
-        let broken = p.flows.iter().find(|f| f.outcome != Outcome::Pass);
+        let broken = p
+            .flows
+            .iter()
+            .find(|f| f.outcome != Outcome::Pass && f.not_configured.is_none());
         p.would_provision = broken.is_none();
         p.severity = p.flows.iter().filter_map(|f| f.severity).max();
         let destroyed = p
@@ -302,7 +321,12 @@ pub fn profile_verdicts(flows: &[FlowResult]) -> Vec<ProfileVerdict> {
                     .map(|r| format!(" [{r}]"))
                     .unwrap_or_default()
             ),
-            (None, None) => "would provision".into(),
+            (None, None) => match p.flows.iter().find_map(|f| f.not_configured.as_ref()) {
+                Some(why) if p.flows.iter().all(|f| f.not_configured.is_some()) => {
+                    format!("not configured: {why}")
+                }
+                _ => "would provision".into(),
+            },
             (Some(f), None) => match &f.break_at {
                 Some(b) => format!(
                     "would break at {} step {} ({}): {}{}",

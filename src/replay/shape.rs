@@ -11,14 +11,7 @@ use crate::scim::provisioning::{
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeSet, HashSet};
 
-/// A step the configuration left out, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LeftOut {
-    /// The step's name.
-    pub step: String,
-    /// Why, one line ("groups are not provisioned").
-    pub why: String,
-}
+pub use crate::report::model::LeftOut;
 
 /// A fixture shaped by a configuration.
 #[derive(Debug, Clone)]
@@ -116,7 +109,12 @@ fn classify(steps: &[Step]) -> Vec<Does> {
 /// The `{{name}}` variables a step uses (not `run`, not `uuid.*`, which always resolve).
 fn uses(step: &Step) -> BTreeSet<String> {
     let mut text = step.request.path.clone();
-    for v in step.request.query.values().chain(step.request.headers.values()) {
+    for v in step
+        .request
+        .query
+        .values()
+        .chain(step.request.headers.values())
+    {
         text.push_str(&v.to_string());
     }
     if let Some(b) = &step.request.body {
@@ -139,7 +137,17 @@ fn uses(step: &Step) -> BTreeSet<String> {
     out
 }
 
-fn object<'c>(cfg: &'c ProvisioningConfig, k: Kind) -> Option<&'c ObjectConfig> {
+/// A write the harness makes to set the scene (app-side data that exists before the IdP
+/// acts), not IdP traffic: the fixture says so in its synthetic reason.
+fn harness(step: &Step) -> bool {
+    step.synthetic
+        && step
+            .synthetic_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Harness"))
+}
+
+fn object(cfg: &ProvisioningConfig, k: Kind) -> Option<&ObjectConfig> {
     match k {
         Kind::User => Some(&cfg.users),
         Kind::Group => Some(&cfg.groups),
@@ -156,14 +164,14 @@ fn plural(k: Kind) -> &'static str {
 }
 
 /// Why the configuration leaves out a step that does `does` to a `k`, if it does.
-fn excluded(cfg: &ProvisioningConfig, k: Kind, does: Does, synthetic: bool) -> Option<String> {
+fn excluded(cfg: &ProvisioningConfig, k: Kind, does: Does, harness: bool) -> Option<String> {
     let o = object(cfg, k)?;
     let what = plural(k);
     if !o.provision {
         return Some(format!("{what} are not provisioned"));
     }
     // The harness's own writes set the scene; only the kind being off removes them.
-    if synthetic && does != Does::Read {
+    if harness && does != Does::Read {
         return None;
     }
     match does {
@@ -264,8 +272,7 @@ pub fn shape(fx: &Fixture, cfg: &ProvisioningConfig) -> Shaped {
         let k = kind(&step.request.path);
         let why = if let Some(v) = uses(step).into_iter().find(|v| lost_vars.contains(v)) {
             Some(format!("needs {{{{{v}}}}}, from a step left out"))
-        } else if *d == Does::Read && dropped_path.as_deref() == Some(step.request.path.as_str())
-        {
+        } else if *d == Does::Read && dropped_path.as_deref() == Some(step.request.path.as_str()) {
             Some("reads back a write left out".to_string())
         } else if let Some(g) = group.as_ref().filter(|g| {
             !cfg.groups
@@ -278,14 +285,16 @@ pub fn shape(fx: &Fixture, cfg: &ProvisioningConfig) -> Shaped {
                 cfg.groups.push.join(", ")
             ))
         } else {
-            excluded(cfg, k, *d, step.synthetic)
+            excluded(cfg, k, *d, harness(step))
         };
         match why {
             Some(why) => {
                 for v in step.capture.keys() {
                     lost_vars.insert(v.clone());
                 }
-                if *d != Does::Read {
+                // A write to one resource (not a create in the collection) is read back by
+                // the GETs of that resource right after it.
+                if !matches!(d, Does::Read | Does::Create) {
                     dropped_path = Some(step.request.path.clone());
                 }
                 left_out.push(LeftOut {
@@ -302,14 +311,14 @@ pub fn shape(fx: &Fixture, cfg: &ProvisioningConfig) -> Shaped {
                     lost_vars.remove(v);
                 }
                 if *d == Does::Create
-                    && !s.synthetic
+                    && !harness(&s)
                     && object(cfg, k).is_some_and(|o| !o.allows(Action::Create))
                 {
                     s.synthetic = true;
                     s.setup = true;
                     s.synthetic_reason = Some(format!(
-                        "create is not a target object action for {}: the harness creates it \
-                         to stand in for the app's own",
+                        "Harness setup: create is not a target object action for {}, so the \
+                         harness creates it, standing in for the app's own",
                         plural(k)
                     ));
                 }
@@ -370,7 +379,10 @@ fn split_target(t: &str) -> Option<Target> {
         _ => return None,
     };
     let (attr, sub) = match (filter.is_some(), attr_part.split_once('.')) {
-        (true, _) => (attr_part.to_string(), after.strip_prefix('.').map(str::to_string)),
+        (true, _) => (
+            attr_part.to_string(),
+            after.strip_prefix('.').map(str::to_string),
+        ),
         (false, Some((a, s))) => (a.to_string(), Some(s.to_string())),
         (false, None) => (attr_part.to_string(), None),
     };
@@ -406,7 +418,10 @@ fn value_at(body: &Value, t: &Target) -> Option<Value> {
         None => v,
     };
     match &t.sub {
-        Some(s) => v.as_object().and_then(|o| get_ci(o, s)).map(|x| x.1.clone()),
+        Some(s) => v
+            .as_object()
+            .and_then(|o| get_ci(o, s))
+            .map(|x| x.1.clone()),
         None => Some(v.clone()),
     }
 }
@@ -507,8 +522,7 @@ fn rematch(steps: &mut [Step], does: &[Does], cfg: &ProvisioningConfig) {
             if does[i] != Does::Read || kind(&steps[i].request.path) != k {
                 continue;
             }
-            let Some(filter) = steps[i].request.query.get("filter").and_then(Value::as_str)
-            else {
+            let Some(filter) = steps[i].request.query.get("filter").and_then(Value::as_str) else {
                 continue;
             };
             let Some((attr, value)) = filter_eq(filter) else {
@@ -579,7 +593,9 @@ fn mapped_member(targets: &[Target], matching: Option<&Target>, member: &str) ->
 /// Within an extension object: keep only mapped attributes.
 fn mapped_in_extension(targets: &[Target], urn: &str, attr: &str) -> bool {
     targets.iter().any(|t| {
-        t.urn.as_deref().is_some_and(|u| u.eq_ignore_ascii_case(urn))
+        t.urn
+            .as_deref()
+            .is_some_and(|u| u.eq_ignore_ascii_case(urn))
             && t.attr.eq_ignore_ascii_case(attr)
     })
 }
@@ -618,7 +634,10 @@ fn only_mapped(body: &mut Value, k: Kind, targets: &[Target], matching: Option<&
 /// A value of the mapping's type: its example (on create), or one generated from the step.
 fn value_for(m: &Mapping, t: &Target, step: &str, updated: bool) -> Option<Value> {
     let kind = m.kind.unwrap_or(AttrType::String);
-    let example = m.example.as_ref().and_then(|e| serde_json::to_value(e).ok());
+    let example = m
+        .example
+        .as_ref()
+        .and_then(|e| serde_json::to_value(e).ok());
     let leaf = t.sub.as_deref().unwrap_or(&t.attr);
     Some(match (kind, example, updated) {
         (AttrType::Reference, _, _) => return None,
@@ -686,11 +705,33 @@ fn reads_unmapped(c: &BodyCheck, k: Kind, targets: &[Target], matching: Option<&
     };
     let resource_attr = !matches!(
         first,
-        "" | "Resources" | "totalResults" | "itemsPerPage" | "startIndex" | "schemas" | "meta"
-            | "id" | "externalId" | "nextCursor" | "previousCursor" | "detail" | "status"
-            | "scimType" | "groups"
+        "" | "Resources"
+            | "totalResults"
+            | "itemsPerPage"
+            | "startIndex"
+            | "schemas"
+            | "meta"
+            | "id"
+            | "externalId"
+            | "nextCursor"
+            | "previousCursor"
+            | "detail"
+            | "status"
+            | "scimType"
+            | "groups"
     );
     resource_attr && !core_attr(k, first) && !mapped_member(targets, matching, first)
+}
+
+/// Whether a body check reads one of `targets`.
+fn reads_any(c: &BodyCheck, targets: &[Target]) -> bool {
+    let segs: Vec<&str> = c.pointer.trim_start_matches('/').split('/').collect();
+    let first = match segs.as_slice() {
+        ["Resources", _, a, ..] => *a,
+        [a, ..] => *a,
+        [] => return false,
+    };
+    mapped_member(targets, None, first)
 }
 
 /// Creates and updates carry the mapped attributes; the profile's own attribute choices the
@@ -730,7 +771,10 @@ fn map_attributes(
             if kind(&steps[i].request.path) != k {
                 continue;
             }
-            let (method, synthetic) = (steps[i].request.method.clone(), steps[i].synthetic);
+            let (method, scene) = (steps[i].request.method.clone(), harness(&steps[i]));
+            if scene && does[i] != Does::Read {
+                continue;
+            }
             steps[i]
                 .expect
                 .body
@@ -749,7 +793,7 @@ fn map_attributes(
                         }
                     }
                 }
-                Does::Update if !synthetic => {
+                Does::Update => {
                     if first_update.is_some() || updatable.is_empty() {
                         // Later updates: only what the mapping sends; nothing left → left out.
                         let keeps = filter_update(&mut steps[i], k, &plain, matching.as_ref());
@@ -770,15 +814,21 @@ fn map_attributes(
                         .filter_map(|(t, m)| value_for(m, t, &name, true).map(|v| (t.clone(), v)))
                         .collect();
                     rewrite_update(&mut steps[i], k, &plain, matching.as_ref(), &values);
+                    // Its own answer's checks expected the profile's values: the read-back
+                    // judges the new ones.
+                    let changed: Vec<Target> = values.iter().map(|(t, _)| t.clone()).collect();
+                    steps[i]
+                        .expect
+                        .body
+                        .retain(|c| !reads_unmapped(c, k, &[], None) || !reads_any(c, &changed));
                     let path = steps[i].request.path.clone();
                     let checks = values.iter().map(|(t, v)| check_for(t, v)).collect();
                     checks_for.push((path, checks));
                 }
                 Does::Read => {
                     // The read-back right after the rewritten update judges the mapped values.
-                    let after_first = first_update.is_some_and(|f| {
-                        (f + 1..i).all(|j| does[j] == Does::Read) && f < i
-                    });
+                    let after_first = first_update
+                        .is_some_and(|f| (f + 1..i).all(|j| does[j] == Does::Read) && f < i);
                     if after_first
                         && let Some((path, checks)) = checks_for.last()
                         && steps[i].request.path == *path
@@ -905,7 +955,11 @@ fn filter_update(step: &mut Step, k: Kind, targets: &[Target], matching: Option<
         }
     }
     ops.retain(|op| {
-        op.get("path").is_some() || op.get("value").and_then(Value::as_object).is_some_and(|m| !m.is_empty())
+        op.get("path").is_some()
+            || op
+                .get("value")
+                .and_then(Value::as_object)
+                .is_some_and(|m| !m.is_empty())
     });
     !ops.is_empty()
 }

@@ -185,6 +185,7 @@ mod tests {
             duration_ms: 0.0,
             manifest: None,
             left_out: Vec::new(),
+            not_configured: None,
         };
         let s = r#"{"id":"0b7f6c1e-1111-4222-8333-944445555666","userName":"scimtest-abcd1234-01-alice","externalId":"9b7f6c1e-1111-4222-8333-944445555666","meta":{"created":"2026-11-23T22:00:01.123Z","version":"W/\"3\"","location":"http://127.0.0.1:40123/scim/v2/Users/0b7f6c1e-1111-4222-8333-944445555666"}}"#;
         let n = normalise(s, &flow, "/scim/v2");

@@ -214,6 +214,8 @@ pub(crate) mod sample {
                     }),
                     severity: Some(crate::report::model::Severity::Breaking),
                     destroys_data_at: None,
+                    not_configured: None,
+                    left_out: Vec::new(),
                     steps: vec![crate::report::model::StepVerdict {
                         n: 1,
                         name: "existence-check-user".into(),
@@ -229,6 +231,7 @@ pub(crate) mod sample {
             gating: vec![Level::Must, Level::Dialect],
             options: Vec::new(),
             readiness: Vec::new(),
+            configuration: None,
             load: Some(crate::report::model::LoadReport {
                 scenario: "smoke".into(),
                 description: "10 s of the provisioning mix".into(),

@@ -184,6 +184,9 @@ pub struct RunReport {
     /// checks its predicted verdict rests on (their reports are in `checks`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readiness: Vec<crate::report::readiness::Readiness>,
+    /// The provisioning configuration the run judged (`--config FILE`), if one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<ConfigurationInfo>,
 }
 
 /// How far a run got.
@@ -423,6 +426,12 @@ pub struct FlowVerdict {
     /// The first step whose read-back showed destroyed data (may come after `break_at`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destroys_data_at: Option<BreakAt>,
+    /// Why the provisioning configuration excludes the whole flow (it was not replayed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_configured: Option<String>,
+    /// The steps the provisioning configuration left out, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
     /// Every step: number, name, outcome.
     pub steps: Vec<StepVerdict>,
 }
@@ -614,4 +623,26 @@ pub struct PaceReport {
     pub verdict: String,
     /// Where the preset's numbers come from.
     pub source: String,
+}
+
+/// A step a provisioning configuration left out of a replayed flow, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// The step's name.
+    pub step: String,
+    /// Why, one line ("groups are not provisioned").
+    pub why: String,
+}
+
+/// The provisioning configuration a run judged (`--config FILE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigurationInfo {
+    /// The file as given.
+    pub path: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+    /// What it configures, one line per object type.
+    pub summary: Vec<String>,
+    /// The file's text.
+    pub text: String,
 }

@@ -53,8 +53,14 @@ fn users_only_crd_leaves_out_groups_updates_and_deactivation() {
             .map(|l| l.why.as_str())
             .unwrap_or_else(|| panic!("{step} not left out: {:?}", users.left_out))
     };
-    assert_eq!(why("update-attributes"), "update is not a target object action for users");
-    assert_eq!(why("read-back-update-attributes"), "reads back a write left out");
+    assert_eq!(
+        why("update-attributes"),
+        "update is not a target object action for users"
+    );
+    assert_eq!(
+        why("read-back-update-attributes"),
+        "reads back a write left out"
+    );
     assert!(why("disable-user").starts_with("deprovision is \"delete\""));
     let sync = flow(shape(&fixture("entra/default/full-sync"), &cfg));
     assert!(
@@ -148,16 +154,33 @@ fn a_custom_extension_is_sent_on_create_and_updated_and_read_back() {
         .unwrap_or_default();
     let ops = update["Operations"].as_array().cloned().unwrap_or_default();
     assert_eq!(ops.len(), 4, "{update}");
-    assert!(ops.iter().all(|o| o["op"] == "Replace"), "Entra's spelling: {update}");
-    assert!(ops.contains(&json!({"op": "Replace", "path": format!("{urn}:badgeNumber"), "value": 80232})));
-    assert!(ops.contains(&json!({"op": "Replace", "path": format!("{urn}:remoteWorker"), "value": false})));
+    assert!(
+        ops.iter().all(|o| o["op"] == "Replace"),
+        "Entra's spelling: {update}"
+    );
+    assert!(
+        ops.contains(
+            &json!({"op": "Replace", "path": format!("{urn}:badgeNumber"), "value": 80232})
+        )
+    );
+    assert!(ops.contains(
+        &json!({"op": "Replace", "path": format!("{urn}:remoteWorker"), "value": false})
+    ));
     let read_back = users
         .steps
         .iter()
         .find(|s| s.name == "read-back-update-attributes")
         .unwrap_or_else(|| panic!("{:?}", names(&users)));
-    let pointers: Vec<&str> = read_back.expect.body.iter().map(|c| c.pointer.as_str()).collect();
-    assert!(pointers.contains(&format!("/{urn}/costCenter").as_str()), "{pointers:?}");
+    let pointers: Vec<&str> = read_back
+        .expect
+        .body
+        .iter()
+        .map(|c| c.pointer.as_str())
+        .collect();
+    assert!(
+        pointers.contains(&format!("/{urn}/costCenter").as_str()),
+        "{pointers:?}"
+    );
     assert!(pointers.contains(&"/emails"), "{pointers:?}");
     // Entra's own later updates (nickName, manager) are not mapped: left out with their reads.
     assert!(!names(&users).contains(&"add-nickname"));
@@ -215,5 +238,8 @@ fn target_paths_split_and_round_trip() {
     let t = split_target("emails[type eq \"work\"].value").unwrap_or_else(|| panic!());
     set_at(&mut body, &t, json!("a@b.example"));
     assert_eq!(value_at(&body, &t), Some(json!("a@b.example")));
-    assert_eq!(body["emails"], json!([{"type": "work", "value": "a@b.example"}]));
+    assert_eq!(
+        body["emails"],
+        json!([{"type": "work", "value": "a@b.example"}])
+    );
 }
