@@ -13,6 +13,7 @@ mod cli_mistakes;
 mod deploy_manifests;
 mod docs_ci;
 mod docs_numbers;
+mod examples_config;
 mod fixtures_format;
 mod floors;
 mod fuzz_properties;
