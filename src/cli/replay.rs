@@ -445,6 +445,9 @@ fn replay_options(args: &ReplayArgs) -> Vec<String> {
             shell_quote(&d.display().to_string())
         ));
     }
+    if let Some(c) = &args.config {
+        o.push(format!("--config {}", shell_quote(&c.display().to_string())));
+    }
     o
 }
 

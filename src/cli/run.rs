@@ -56,6 +56,10 @@ pub struct RunArgs {
     /// 1.2), one page per check or replayed flow (`check/<id>`, `replay/<id>`, `load/<id>`).
     #[arg(long, value_name = "FILE")]
     pub report_har: Option<PathBuf>,
+    /// A provisioning configuration (docs/provisioning.md) for the replay and load parts:
+    /// replay as your customers set the IdP up, load only what it provisions
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 impl RunArgs {
@@ -135,7 +139,11 @@ struct Index {
 /// Run `scimtest run`: the three parts in this process, through the same library calls as
 /// `scimtest check`, `replay` and `load` ([`check::execute`], ...), sharing one target.
 pub async fn run(args: RunArgs) -> CmdResult {
-    // The scenario is resolved before anything runs: a typo is not found after the check.
+    // The configuration and the scenario are read before anything runs: a mistake is not
+    // found after the check.
+    if let Some(c) = &args.config {
+        crate::cli::config::load(c)?;
+    }
     let scenario = args.load_scenario();
     let plan = scenario
         .as_deref()
@@ -215,6 +223,7 @@ pub async fn run(args: RunArgs) -> CmdResult {
             "replay" => {
                 let mut a = ReplayArgs::new(target.clone(), sub);
                 a.run_id = Some(run_id.clone());
+                a.config = args.config.clone();
                 Box::pin(replay::execute(&a)).await
             }
             _ => {
