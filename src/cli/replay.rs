@@ -446,7 +446,10 @@ fn replay_options(args: &ReplayArgs) -> Vec<String> {
         ));
     }
     if let Some(c) = &args.config {
-        o.push(format!("--config {}", shell_quote(&c.display().to_string())));
+        o.push(format!(
+            "--config {}",
+            shell_quote(&c.display().to_string())
+        ));
     }
     o
 }

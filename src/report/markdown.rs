@@ -114,6 +114,19 @@ pub fn write(report: &RunReport, out: &mut dyn Write) -> std::io::Result<()> {
     out.flush()
 }
 
+/// The provisioning configuration the run judged: the file, its hash, what it configures.
+fn configuration(md: &mut String, c: &super::model::ConfigurationInfo) {
+    let _ = writeln!(
+        md,
+        "\n**Configuration** `{}` (sha256 `{}`):\n",
+        c.path.replace('`', "'"),
+        c.sha256
+    );
+    for l in &c.summary {
+        let _ = writeln!(md, "- {}", l.replace('|', "\\|"));
+    }
+}
+
 /// `replay`: one row per IdP profile with its verdict (profiles that would destroy data come
 /// first, `replay::profile_verdicts`).
 fn profile_table(md: &mut String, report: &RunReport) {
@@ -122,7 +135,7 @@ fn profile_table(md: &mut String, report: &RunReport) {
         let verdict = if p.would_provision && !report.status.is_complete() {
             format!("no verdict: the run was {}", report.status.as_str())
         } else if p.would_provision {
-            "✅ would provision".to_string()
+            format!("✅ {}", p.verdict.replace('|', "\\|"))
         } else if p.severity == Some(super::model::Severity::Destructive) {
             format!(
                 "💥 **WOULD DESTROY DATA**: {}",
@@ -143,6 +156,11 @@ fn profile_table(md: &mut String, report: &RunReport) {
             .iter()
             .flat_map(|a| &a.not_applicable)
             .map(|n| format!("{} not applicable: {}", n.flow, n.why))
+            .chain(p.flows.iter().filter_map(|f| {
+                f.not_configured
+                    .as_ref()
+                    .map(|w| format!("{} not configured: {w}", f.flow))
+            }))
             .collect();
         let verdict = if na.is_empty() {
             verdict
@@ -372,6 +390,9 @@ fn render(report: &RunReport) -> String {
     }
     if !report.profiles.is_empty() {
         profile_table(&mut md, report);
+    }
+    if let Some(c) = &report.configuration {
+        configuration(&mut md, c);
     }
     if let Some(l) = &report.load {
         load_tables(&mut md, l);

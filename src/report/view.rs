@@ -827,11 +827,22 @@ fn matrix(r: &RunReport) -> Option<Matrix> {
             cells: flows
                 .iter()
                 .map(|name| match p.flows.iter().find(|f| &f.flow == name) {
+                    Some(f) if f.not_configured.is_some() => (
+                        "na".to_string(),
+                        format!(
+                            "not configured: {}",
+                            f.not_configured.as_deref().unwrap_or_default()
+                        ),
+                    ),
                     Some(f) => (
                         f.outcome.as_str().to_string(),
-                        match &f.break_at {
-                            Some(b) => format!("step {} ({}): {}", b.step, b.name, b.got),
-                            None => format!("{} steps went through", f.steps.len()),
+                        match (&f.break_at, f.left_out.len()) {
+                            (Some(b), _) => format!("step {} ({}): {}", b.step, b.name, b.got),
+                            (None, 0) => format!("{} steps went through", f.steps.len()),
+                            (None, n) => format!(
+                                "{} steps went through; {n} left out by the configuration",
+                                f.steps.len()
+                            ),
                         },
                     ),
                     None => match p
