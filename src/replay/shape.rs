@@ -651,15 +651,44 @@ fn value_for(m: &Mapping, t: &Target, step: &str, updated: bool) -> Option<Value
         (AttrType::DateTime, _, false) => json!("2026-01-15T09:30:00Z"),
         (AttrType::DateTime, _, true) => json!("2026-02-20T16:45:00Z"),
         (AttrType::String, Some(Value::String(s)), true) => json!(format!("{s} (updated)")),
-        (AttrType::String, _, u) => json!(format!(
-            "{{{{run}}}}{leaf}-{step}{}",
-            if u { "-updated" } else { "" }
-        )),
+        (AttrType::String, _, u) => json!(generated_text(&t.attr, leaf, step, u)),
     })
 }
 
+/// A string a server that validates the attribute's meaning accepts: an address for emails, a
+/// number for phones, a URL for URLs, a tag for locales; otherwise text unique to the run.
+fn generated_text(attr: &str, leaf: &str, step: &str, updated: bool) -> String {
+    let tail = if updated { "-updated" } else { "" };
+    let is = |names: &[&str], n: &str| names.iter().any(|x| x.eq_ignore_ascii_case(n));
+    if is(&["emails"], attr) {
+        format!("{{{{run}}}}{step}{tail}@example.com")
+    } else if is(&["phoneNumbers"], attr) {
+        (if updated {
+            "+1 555 0199"
+        } else {
+            "+1 555 0100"
+        })
+        .to_string()
+    } else if is(&["profileUrl", "photos"], attr) || is(&["$ref"], leaf) {
+        format!("https://example.com/{{{{run}}}}{step}{tail}")
+    } else if is(&["locale"], attr) {
+        (if updated { "en-GB" } else { "en-US" }).to_string()
+    } else if is(&["preferredLanguage"], attr) {
+        (if updated { "en-GB" } else { "en" }).to_string()
+    } else if is(&["timezone"], attr) {
+        (if updated {
+            "Europe/Berlin"
+        } else {
+            "America/New_York"
+        })
+        .to_string()
+    } else {
+        format!("{{{{run}}}}{leaf}-{step}{tail}")
+    }
+}
+
 /// The JSON pointer of a plain target (no value filter) and how to check it.
-fn check_for(t: &Target, value: &Value) -> BodyCheck {
+fn check_for(k: Kind, t: &Target, value: &Value) -> BodyCheck {
     let esc = |s: &str| s.replace('~', "~0").replace('/', "~1");
     let mut pointer = String::new();
     if let Some(u) = &t.urn {
@@ -685,12 +714,23 @@ fn check_for(t: &Target, value: &Value) -> BodyCheck {
             BodyTest::Equals(value.clone())
         }
     };
+    // Judged only for what the target declares: the attribute, or the sub-attribute a value
+    // filter selects on (a server without `emails.type` cannot keep a "work" email apart).
+    let core = match k {
+        Kind::Group => crate::scim::schema::GROUP_SCHEMA,
+        _ => crate::scim::schema::USER_SCHEMA,
+    };
+    let declared = match (&t.filter, &t.sub) {
+        (Some((fa, _)), _) => format!("{}.{fa}", t.attr),
+        (None, Some(s)) => format!("{}.{s}", t.attr),
+        (None, None) => t.attr.clone(),
+    };
     BodyCheck {
         pointer,
         if_status: None,
         test,
         severity: None,
-        if_declared: None,
+        if_declared: Some(format!("{}:{declared}", t.urn.as_deref().unwrap_or(core))),
     }
 }
 
@@ -722,6 +762,15 @@ fn reads_unmapped(c: &BodyCheck, k: Kind, targets: &[Target], matching: Option<&
     );
     resource_attr && !core_attr(k, first) && !mapped_member(targets, matching, first)
 }
+
+/// Why the read-back of the configured attributes matters.
+const READ_BACK_WHY: &str = "The configuration maps these attributes and the IdP just sent new \
+     values for them. RFC 7644 §3.5.1 (PUT): \"Any values provided SHALL replace the existing \
+     attribute values\"; §3.5.2.3 (PATCH replace): values a value filter matches \"SHALL be \
+     replaced\", and a target that does not exist yet SHALL be treated as an \"add\". A server \
+     that answers 2xx and keeps the old values (or drops them) leaves the app out of step with \
+     the directory, and the IdP does not send them again. Judged only for attributes the target \
+     declares in /Schemas.";
 
 /// Whether a body check reads one of `targets`.
 fn reads_any(c: &BodyCheck, targets: &[Target]) -> bool {
@@ -822,7 +871,7 @@ fn map_attributes(
                         .body
                         .retain(|c| !reads_unmapped(c, k, &[], None) || !reads_any(c, &changed));
                     let path = steps[i].request.path.clone();
-                    let checks = values.iter().map(|(t, v)| check_for(t, v)).collect();
+                    let checks = values.iter().map(|(t, v)| check_for(k, t, v)).collect();
                     checks_for.push((path, checks));
                 }
                 Does::Read => {
@@ -834,6 +883,7 @@ fn map_attributes(
                         && steps[i].request.path == *path
                     {
                         steps[i].expect.body = checks.clone();
+                        steps[i].expect.why = READ_BACK_WHY.into();
                     }
                 }
                 _ => {}
