@@ -3,7 +3,8 @@
 #   interop/peers.sh [path/to/scimtest]      (default: target/debug/scimtest, built if missing)
 # Installs (once, pinned) and starts, one after the other on 127.0.0.1 and a free port:
 #   scim2-server 0.8.3 (PyPI), SCIMMY 1.3.5 + scimmy-routers 1.3.2 (npm), django-scim2 0.23.0 (PyPI);
-# runs `scimtest check`, `scimtest replay` and `scimtest certify` against each, lists what the runs left behind
+# runs `scimtest check`, `scimtest replay`, `scimtest certify` and a `replay --config` of
+# examples/users-only-crd.toml (which must provision) against each, lists what the runs left behind
 # (Users/Groups named scimtest-*), stops the server whatever happens, then compares the failing
 # check ids, their levels and outcomes and the replay verdicts with the reviewed expectation files
 # interop/expected/<server>.toml (interop/peers_expect.py). Exit 1 on any difference.
@@ -55,8 +56,17 @@ for name in "${SERVERS[@]}"; do
     fi
     echo "   scimtest $cmd: exit $rc, $(tail -n 1 "$out/$cmd.log")"
   done
+  # As a users-only customer configures Entra (examples/users-only-crd.toml): every peer
+  # provisions users, so anything but "would provision with this configuration" is a regression.
+  rc=0
+  "$BIN" replay --config "$ROOT/examples/users-only-crd.toml" --target "$url" --token "$token" \
+    --report-dir "$out/replay-config" >"$out/replay-config.log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "scimtest replay --config examples/users-only-crd.toml against $name exited $rc; log:"; cat "$out/replay-config.log"; status=1
+  fi
+  echo "   scimtest replay --config examples/users-only-crd.toml: exit $rc, $(tail -n 1 "$out/replay-config.log")"
   reports=()
-  while IFS= read -r f; do reports+=(--report "$f"); done < <(find "$out/check" "$out/replay" "$out/certify" -name report.json 2>/dev/null)
+  while IFS= read -r f; do reports+=(--report "$f"); done < <(find "$out/check" "$out/replay" "$out/replay-config" "$out/certify" -name report.json 2>/dev/null)
   "$PY" "$HERE/peers_leftovers.py" "$url" --token "$token" "${reports[@]}" >"$out/leftovers.json" || status=1
   "$P/stop-peer.sh" "$pidfile" 2>/dev/null
   echo "   $name done in $((SECONDS - ts)) s"
