@@ -766,7 +766,10 @@ struct LoadConfig {
 }
 
 impl LoadConfig {
-    fn report(&self, left_out: &[load::provisioning::LeftOut]) -> crate::report::model::LoadConfigReport {
+    fn report(
+        &self,
+        left_out: &[load::provisioning::LeftOut],
+    ) -> crate::report::model::LoadConfigReport {
         crate::report::model::LoadConfigReport {
             path: self.path.clone(),
             sha256: self.sha256.clone(),
@@ -789,8 +792,8 @@ impl LoadConfig {
 fn read_config(path: &std::path::Path) -> Result<LoadConfig, Error> {
     use sha2::Digest;
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::harness(format!("failed to read {shown}: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::harness(format!("failed to read {shown}: {e}")))?;
     let text = String::from_utf8(bytes.clone())
         .map_err(|_| Error::harness(format!("{shown}: not UTF-8 text")))?;
     let config = crate::scim::provisioning::parse(&text).map_err(|e| {
@@ -821,10 +824,16 @@ fn correctness_scope(
     use crate::scim::provisioning::Action;
     let mut not = Vec::new();
     if !cfg.users.allows(Action::Create) {
-        not.push((load::correctness::UNIQUE_USERNAME.id, "users are not created".to_string()));
+        not.push((
+            load::correctness::UNIQUE_USERNAME.id,
+            "users are not created".to_string(),
+        ));
     }
     if !cfg.users.allows(Action::Update) {
-        not.push((load::correctness::READ_YOUR_WRITE.id, "users are not updated".to_string()));
+        not.push((
+            load::correctness::READ_YOUR_WRITE.id,
+            "users are not updated".to_string(),
+        ));
     }
     if !cfg.groups.allows(Action::Update) {
         let why = if cfg.groups.provision {
@@ -832,7 +841,10 @@ fn correctness_scope(
         } else {
             "groups are not provisioned"
         };
-        not.push((load::correctness::CONCURRENT_MEMBER_ADDS.id, why.to_string()));
+        not.push((
+            load::correctness::CONCURRENT_MEMBER_ADDS.id,
+            why.to_string(),
+        ));
     }
     load::correctness::Scope {
         not_configured: not,
@@ -859,7 +871,10 @@ fn load_options(args: &LoadArgs) -> Vec<String> {
         o.push(format!("--pace {}", p.preset().name));
     }
     if let Some(c) = &args.config {
-        o.push(format!("--config {}", shell_quote(&c.display().to_string())));
+        o.push(format!(
+            "--config {}",
+            shell_quote(&c.display().to_string())
+        ));
     }
     match &args.shard {
         Some(load::shard::ShardSpec::Fixed(sh)) => {
@@ -931,7 +946,10 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         }
         for n in &c.not_configured {
             let line = match &n.instead {
-                Some(i) => format!("  not configured: {} ({}): {} instead", n.request, n.reason, i),
+                Some(i) => format!(
+                    "  not configured: {} ({}): {} instead",
+                    n.request, n.reason, i
+                ),
                 None => format!("  not configured: {} ({})", n.request, n.reason),
             };
             say!("{}", console.paint(Style::Dim, &fit(&line, WIDTH)));

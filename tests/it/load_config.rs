@@ -121,11 +121,26 @@ fn report(dir: &std::path::Path) -> Value {
 }
 
 /// `load` of a short smoke run against `h`, with `extra` arguments.
-async fn load(h: &ProviderHandle, dir: &std::path::Path, extra: &[&str]) -> scimtest::cli::CmdResult {
+async fn load(
+    h: &ProviderHandle,
+    dir: &std::path::Path,
+    extra: &[&str],
+) -> scimtest::cli::CmdResult {
     let dir = dir.display().to_string();
     let mut args = vec![
-        "load", "--users", "2", "--ramp", "0s", "--duration", "2s", "--target", &h.base_url,
-        "--token", &h.token, "--report-dir", &dir,
+        "load",
+        "--users",
+        "2",
+        "--ramp",
+        "0s",
+        "--duration",
+        "2s",
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--report-dir",
+        &dir,
     ];
     args.extend(extra);
     cli::run(&args).await
@@ -137,9 +152,16 @@ async fn a_users_only_configuration_sends_no_group_request_and_no_patch() {
     let dir = tmpdir("users-only");
     let outcome = load(&h, &dir, &["--config", USERS_ONLY]).await;
     assert_eq!(outcome, Ok(scimtest::cli::Verdict::Passed), "{outcome:?}");
-    assert_eq!(seen.groups.load(Ordering::Relaxed), 0, "a request reached /Groups");
+    assert_eq!(
+        seen.groups.load(Ordering::Relaxed),
+        0,
+        "a request reached /Groups"
+    );
     assert_eq!(seen.patches.load(Ordering::Relaxed), 0, "a PATCH was sent");
-    assert!(seen.writes.load(Ordering::Relaxed) > 0, "nothing was created");
+    assert!(
+        seen.writes.load(Ordering::Relaxed) > 0,
+        "nothing was created"
+    );
     let r = report(&dir);
     let l = &r["load"];
     let ops: Vec<&str> = l["operations"]
@@ -148,11 +170,17 @@ async fn a_users_only_configuration_sends_no_group_request_and_no_patch() {
         .unwrap_or_default();
     assert!(ops.contains(&"POST /Users"), "{ops:?}");
     assert!(
-        ops.iter().all(|o| !o.contains("/Groups") && !o.starts_with("PATCH")),
+        ops.iter()
+            .all(|o| !o.contains("/Groups") && !o.starts_with("PATCH")),
         "{ops:?}"
     );
     let c = &l["config"];
-    assert!(c["path"].as_str().is_some_and(|p| p.ends_with("users-only-crd.toml")), "{c}");
+    assert!(
+        c["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("users-only-crd.toml")),
+        "{c}"
+    );
     assert_eq!(c["sha256"].as_str().map(str::len), Some(64), "{c}");
     let left: Vec<&str> = c["not_configured"]
         .as_array()
@@ -171,8 +199,11 @@ async fn a_users_only_configuration_sends_no_group_request_and_no_patch() {
     assert_eq!(r["cleanup"]["leftovers"], serde_json::json!([]));
     // The report still validates against the published schema.
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report.schema.json"))
-            .unwrap_or_else(|e| panic!("{e}")),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/report.schema.json"
+        ))
+        .unwrap_or_else(|e| panic!("{e}")),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let v = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{e}"));
@@ -213,7 +244,11 @@ async fn a_mapping_the_target_does_not_declare_stops_the_run_before_anything_is_
         "{}",
         e.message()
     );
-    assert_eq!(seen.writes.load(Ordering::Relaxed), 0, "a write reached the target");
+    assert_eq!(
+        seen.writes.load(Ordering::Relaxed),
+        0,
+        "a write reached the target"
+    );
     assert_eq!(seen.groups.load(Ordering::Relaxed), 0);
     // Against the clean provider, which declares title, the same file runs.
     let (clean, _) = provider(&[]).await;
@@ -230,7 +265,11 @@ async fn a_broken_configuration_is_file_and_line_and_a_scenario_it_empties_is_on
     let outcome = cli::run(&["load", "--config", &cfg_s]).await;
     assert_eq!(code(&outcome), 3, "{outcome:?}");
     let e = error_of(outcome);
-    assert!(e.message().starts_with(&format!("{cfg_s}:2: ")), "{}", e.message());
+    assert!(
+        e.message().starts_with(&format!("{cfg_s}:2: ")),
+        "{}",
+        e.message()
+    );
     // group-churn does nothing a users-only configuration provisions.
     let outcome = cli::run(&["load", "--scenario", "group-churn", "--config", USERS_ONLY]).await;
     assert_eq!(code(&outcome), 2, "{outcome:?}");

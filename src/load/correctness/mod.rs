@@ -103,12 +103,7 @@ fn not_configured(spec: &crate::report::catalogue::CheckMeta, why: &str) -> Chec
 }
 
 /// [`run`] within what a provisioning configuration covers.
-pub async fn run_scoped(
-    client: &Client,
-    ns: &Namespace,
-    concurrency: usize,
-    scope: &Scope,
-) -> Run {
+pub async fn run_scoped(client: &Client, ns: &Namespace, concurrency: usize, scope: &Scope) -> Run {
     let k = concurrency.clamp(MIN_CONCURRENCY, MAX_CONCURRENCY);
     let s = Session::new(client, ns);
     let mut reports = Vec::new();

@@ -129,7 +129,9 @@ impl MappedAttr {
                 let Some(arr) = e.as_array_mut() else {
                     return;
                 };
-                let at = arr.iter().position(|x| field(x, fa).and_then(Value::as_str) == Some(fv));
+                let at = arr
+                    .iter()
+                    .position(|x| field(x, fa).and_then(Value::as_str) == Some(fv));
                 let at = at.unwrap_or_else(|| {
                     arr.push(json!({ fa.as_str(): fv }));
                     arr.len() - 1
@@ -297,7 +299,11 @@ impl UserShape {
 
     /// Every mapped extension URN in `doc`'s `schemas`.
     fn add_urns(&self, doc: &mut Value) {
-        let urns: Vec<&str> = self.mapped.iter().filter_map(|a| a.urn.as_deref()).collect();
+        let urns: Vec<&str> = self
+            .mapped
+            .iter()
+            .filter_map(|a| a.urn.as_deref())
+            .collect();
         if urns.is_empty() {
             return;
         }
@@ -306,7 +312,10 @@ impl UserShape {
         }
         if let Some(s) = doc["schemas"].as_array_mut() {
             for u in urns {
-                if !s.iter().any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(u))) {
+                if !s
+                    .iter()
+                    .any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(u)))
+                {
                     s.push(Value::String(u.to_string()));
                 }
             }
@@ -367,7 +376,7 @@ impl UserShape {
     }
 
     /// A whole resource (as read back) with every updatable mapped attribute changed, for a
-    /// PUT; `false` when there is none (the scenario's own change goes in).
+    /// PUT, and what it wrote; empty when there is none (the scenario's own change goes in).
     pub fn change_for_put(&self, doc: &mut Value, n: u64, fresh: bool) -> Vec<(MappedAttr, Value)> {
         let mut written = Vec::new();
         let Some(m) = doc.as_object_mut() else {
@@ -423,7 +432,10 @@ mod tests {
         let (doc, matched) = s.create_body(json!({}), "u1@load.example", 7);
         assert_eq!(matched, "u1@load.example");
         assert_eq!(doc["userName"], "u1@load.example");
-        assert_eq!(doc["emails"], json!([{"type": "work", "value": "u1@load.example"}]));
+        assert_eq!(
+            doc["emails"],
+            json!([{"type": "work", "value": "u1@load.example"}])
+        );
         assert_eq!(doc[EXT]["costCenter"], "CC-4711");
         assert_eq!(doc[EXT]["badgeNumber"], 80231);
         assert_eq!(doc[EXT]["remoteWorker"], true);

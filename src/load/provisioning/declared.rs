@@ -68,8 +68,9 @@ impl LoadDeclared {
                 .into_iter()
                 .find(|t| {
                     str_of(t, "schema").is_some_and(|s| s.eq_ignore_ascii_case(core))
-                        || str_of(t, "endpoint")
-                            .is_some_and(|e| e.trim_start_matches('/').eq_ignore_ascii_case(endpoint))
+                        || str_of(t, "endpoint").is_some_and(|e| {
+                            e.trim_start_matches('/').eq_ignore_ascii_case(endpoint)
+                        })
                 })
                 .map(|t| {
                     let mut urns = vec![str_of(t, "schema").unwrap_or(core).to_ascii_lowercase()];
@@ -127,7 +128,10 @@ impl LoadDeclared {
 /// The mapping targets `cfg` names that the target behind `client` does not declare, one line
 /// each (`line 12: mapping `title` → the server's User schema has no `title``). Err (a note
 /// for the user) when `/Schemas` or `/ResourceTypes` cannot be read: then nothing is judged.
-pub async fn undeclared_on(client: &Client, cfg: &ProvisioningConfig) -> Result<Vec<String>, String> {
+pub async fn undeclared_on(
+    client: &Client,
+    cfg: &ProvisioningConfig,
+) -> Result<Vec<String>, String> {
     let maps = |o: &crate::scim::provisioning::ObjectConfig| o.provision && !o.mappings.is_empty();
     if !maps(&cfg.users) && !maps(&cfg.groups) {
         return Ok(Vec::new());

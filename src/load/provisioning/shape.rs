@@ -220,7 +220,8 @@ mod tests {
 
     #[test]
     fn deprovisioning_decides_between_delete_and_deactivate() {
-        let soft = parse("[users]\ndeprovision = \"soft-delete\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let soft =
+            parse("[users]\ndeprovision = \"soft-delete\"\n").unwrap_or_else(|e| panic!("{e}"));
         // deprovision: create, deactivate, get, delete → the DELETE goes (it deactivates already).
         let s = shape(plan_of("deprovision"), &soft);
         assert_eq!(
