@@ -101,6 +101,12 @@ pub struct LoadArgs {
     /// List the IdP pace presets with their sources and exit.
     #[arg(long, help_heading = "IdP pace")]
     pub list_paces: bool,
+    /// A provisioning configuration (examples/*.toml): operations on object types or actions
+    /// it excludes are not sent (listed as "not configured"), existence checks filter on its
+    /// matching attribute, creates and updates carry its mapped attributes. A mapping the
+    /// target does not declare stops the run before anything is sent (exit 3).
+    #[arg(long, value_name = "FILE", help_heading = "Provisioning configuration")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 /// The run's shape: each flag, when given, replaces the scenario's `[run]` value.
@@ -247,6 +253,7 @@ impl LoadArgs {
             max_regression: Vec::new(),
             pace: None,
             list_paces: false,
+            config: None,
         }
     }
 }
@@ -331,6 +338,35 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     // An IdP's pace first, then the shape flags the user typed win over it.
     let plan = load::shapes::paced(args.pace, plan);
     let plan = args.shape.apply(plan);
+    // A provisioning configuration leaves out what it excludes, before anything starts.
+    let config = args.config.as_deref().map(read_config).transpose()?;
+    let (plan, left_out) = match &config {
+        Some(c) => {
+            let shaped = load::provisioning::shape(plan, &c.config);
+            if shaped.plan.ops.is_empty() {
+                return Err(Error::usage(format!(
+                    "scenario {} exercises only what {} excludes ({})",
+                    shaped.plan.name,
+                    c.path,
+                    shaped
+                        .left_out
+                        .iter()
+                        .map(|l| format!("{}: {}", l.op, l.reason))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ))
+                .with_hint("pick a scenario with operations the configuration provisions (--list-scenarios)"));
+            }
+            // A scenario threshold on an operation left out judges nothing: not configured.
+            scenario.thresholds.retain(|t| {
+                t.operation
+                    .is_none_or(|op| shaped.plan.ops.iter().any(|p| p.op == op))
+            });
+            (shaped.plan, shaped.left_out)
+        }
+        None => (plan, Vec::new()),
+    };
+    let sweep_groups = config.as_ref().is_none_or(|c| c.config.groups.provision);
     // goose's options from the escape hatch, checked before anything starts.
     let goose_cfg = load::goose_config::escape_hatch(&args.goose_args)
         .map_err(|e| Error::usage(e.message).with_hint(e.hint))?;
@@ -398,6 +434,29 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         }
         return Err(e);
     }
+    // Mapping targets the target does not declare: reported before anything is sent.
+    if let Some(c) = &config {
+        match load::provisioning::undeclared_on(&client, &c.config).await {
+            Ok(bad) if !bad.is_empty() => {
+                if let Some(h) = embedded {
+                    h.shutdown().await;
+                }
+                return Err(Error::harness(format!(
+                    "{}: {} mapping target{} the target does not declare, nothing was sent: {}",
+                    c.path,
+                    bad.len(),
+                    if bad.len() == 1 { "" } else { "s" },
+                    bad.join("; ")
+                ))
+                .with_hint(
+                    "map attributes the target's /Schemas declares (and extension URNs its \
+                     /ResourceTypes lists), or declare them on the target",
+                ));
+            }
+            Ok(_) => {}
+            Err(note) => eprintln!("note: {note}"),
+        }
+    }
     let bulk = match load::shapes::bulk_limits(&client, &plan).await {
         Ok(b) => b,
         Err(e) => {
@@ -433,6 +492,10 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     // target asks to be left alone.
     shared.max_retry_wait = plan.timeout;
     shared.bulk = bulk;
+    let user_shape = config
+        .as_ref()
+        .map(|c| Arc::new(load::provisioning::UserShape::new(&c.config)));
+    shared.profile = user_shape.clone();
     let shared = Arc::new(shared);
     let users = plan.users;
     let length = match (plan.iterations, plan.duration) {
@@ -465,7 +528,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         _ = stop_signal() => Err(engine::LoadError::Setup("interrupted".into())),
     };
     if let Err(e) = setup {
-        cleanup(&client, &ns).await;
+        cleanup(&client, &ns, sweep_groups).await;
         if let Some(h) = embedded {
             h.shutdown().await;
         }
@@ -480,7 +543,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = stop_signal() => {
-                    cleanup(&client, &ns).await;
+                    cleanup(&client, &ns, sweep_groups).await;
                     if let Some(h) = embedded {
                         h.shutdown().await;
                     }
@@ -519,7 +582,11 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         if args.no_correctness {
             Vec::new()
         } else {
-            load::correctness::run(&client, &ns, plan.users.max(8))
+            let scope = config
+                .as_ref()
+                .map(|c| correctness_scope(&c.config, user_shape.clone()))
+                .unwrap_or_default();
+            load::correctness::run_scoped(&client, &ns, plan.users.max(8), &scope)
                 .await
                 .reports
         }
@@ -535,7 +602,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         p.abort();
     }
     load::progress::end_line();
-    let cleanup_report = cleanup(&client, &ns).await;
+    let cleanup_report = cleanup(&client, &ns, sweep_groups).await;
     if let Some(src) = client.oauth() {
         eprintln!("{}", src.summary());
     }
@@ -659,6 +726,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             rate_limits,
             pace,
             active_users,
+            config: config.as_ref().map(|c| c.report(&left_out)),
         }),
         configuration: None,
     };
@@ -689,6 +757,103 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     Ok(Finished { report, verdict })
 }
 
+/// A provisioning configuration as read for `load --config`.
+struct LoadConfig {
+    /// The path as given.
+    path: String,
+    /// SHA-256 of the file's bytes.
+    sha256: String,
+    config: crate::scim::provisioning::ProvisioningConfig,
+}
+
+impl LoadConfig {
+    fn report(
+        &self,
+        left_out: &[load::provisioning::LeftOut],
+    ) -> crate::report::model::LoadConfigReport {
+        crate::report::model::LoadConfigReport {
+            path: self.path.clone(),
+            sha256: self.sha256.clone(),
+            summary: load::provisioning::summary(&self.config),
+            not_configured: left_out
+                .iter()
+                .map(|l| crate::report::model::NotConfiguredOp {
+                    op: l.op.name().to_string(),
+                    request: l.op.request_name().to_string(),
+                    reason: l.reason.clone(),
+                    instead: l.instead.map(|i| i.name().to_string()),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Read and parse a configuration: a mistake is `FILE:LINE: message` (exit 3), as a scenario
+/// file's are.
+fn read_config(path: &std::path::Path) -> Result<LoadConfig, Error> {
+    use sha2::Digest;
+    let shown = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::harness(format!("failed to read {shown}: {e}")))?;
+    let text = String::from_utf8(bytes.clone())
+        .map_err(|_| Error::harness(format!("{shown}: not UTF-8 text")))?;
+    let config = crate::scim::provisioning::parse(&text).map_err(|e| {
+        Error::harness(if e.line == 0 {
+            format!("{shown}: {}", e.message)
+        } else {
+            format!("{shown}:{}: {}", e.line, e.message)
+        })
+    })?;
+    let sha256 = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(LoadConfig {
+        path: shown,
+        sha256,
+        config,
+    })
+}
+
+/// The correctness checks a configuration covers: uniqueness needs user creates,
+/// read-your-write user updates, the member check group updates; `/Groups` is not read when
+/// groups are not provisioned.
+fn correctness_scope(
+    cfg: &crate::scim::provisioning::ProvisioningConfig,
+    users: Option<Arc<load::provisioning::UserShape>>,
+) -> load::correctness::Scope {
+    use crate::scim::provisioning::Action;
+    let mut not = Vec::new();
+    if !cfg.users.allows(Action::Create) {
+        not.push((
+            load::correctness::UNIQUE_USERNAME.id,
+            "users are not created".to_string(),
+        ));
+    }
+    if !cfg.users.allows(Action::Update) {
+        not.push((
+            load::correctness::READ_YOUR_WRITE.id,
+            "users are not updated".to_string(),
+        ));
+    }
+    if !cfg.groups.allows(Action::Update) {
+        let why = if cfg.groups.provision {
+            "group members are not updated"
+        } else {
+            "groups are not provisioned"
+        };
+        not.push((
+            load::correctness::CONCURRENT_MEMBER_ADDS.id,
+            why.to_string(),
+        ));
+    }
+    load::correctness::Scope {
+        not_configured: not,
+        no_groups: !cfg.groups.provision,
+        users,
+    }
+}
+
 /// The options of a `load` that shaped it, as they would be typed again.
 fn load_options(args: &LoadArgs) -> Vec<String> {
     let mut o = vec![format!("--scenario {}", shell_quote(&args.scenario))];
@@ -706,6 +871,12 @@ fn load_options(args: &LoadArgs) -> Vec<String> {
     if let Some(p) = args.pace {
         o.push(format!("--pace {}", p.preset().name));
     }
+    if let Some(c) = &args.config {
+        o.push(format!(
+            "--config {}",
+            shell_quote(&c.display().to_string())
+        ));
+    }
     match &args.shard {
         Some(load::shard::ShardSpec::Fixed(sh)) => {
             o.push(format!("--shard {}/{}", sh.index, sh.count));
@@ -716,14 +887,15 @@ fn load_options(args: &LoadArgs) -> Vec<String> {
     o
 }
 
-/// Delete what the run created (ledger, then a prefix sweep).
-async fn cleanup(client: &crate::client::Client, ns: &Namespace) -> CleanupReport {
+/// Delete what the run created (ledger, then a prefix sweep; of `/Groups` too unless `groups`
+/// is false: groups not provisioned under `load --config`).
+async fn cleanup(client: &crate::client::Client, ns: &Namespace, groups: bool) -> CleanupReport {
     let created = ns.tracked();
     let mut report = ns.cleanup(client, created).await;
-    let targets = [
-        ("/Users".to_string(), "userName"),
-        ("/Groups".to_string(), "displayName"),
-    ];
+    let mut targets = vec![("/Users".to_string(), "userName")];
+    if groups {
+        targets.push(("/Groups".to_string(), "displayName"));
+    }
     ns.sweep(client, &targets, &mut report).await;
     report
 }
@@ -760,6 +932,28 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
         match line.strip_prefix("scimtest load:").filter(|_| i == 0) {
             Some(rest) => say!("{}{rest}", console.paint(Style::Bold, "scimtest load:")),
             None => say!("{line}"),
+        }
+    }
+    if let Some(c) = &l.config {
+        say!(
+            "  configuration {} (sha256 {})",
+            c.path,
+            c.sha256.get(..12).unwrap_or(&c.sha256)
+        );
+        for line in &c.summary {
+            for w in wrap(line, WIDTH, "    ", 6) {
+                say!("{w}");
+            }
+        }
+        for n in &c.not_configured {
+            let line = match &n.instead {
+                Some(i) => format!(
+                    "  not configured: {} ({}): {} instead",
+                    n.request, n.reason, i
+                ),
+                None => format!("  not configured: {} ({})", n.request, n.reason),
+            };
+            say!("{}", console.paint(Style::Dim, &fit(&line, WIDTH)));
         }
     }
     if !quiet {

@@ -129,7 +129,7 @@ pub struct LoadOutcome {
 pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), LoadError> {
     let make_user = |_| async {
         let name = format!("{}@load.example", shared.unique("p"));
-        let body = shared.user_body_bytes(&name);
+        let (body, match_value) = shared.new_user_body(&name);
         let r = client
             .send(
                 "POST",
@@ -147,6 +147,7 @@ pub async fn setup(client: &Client, shared: &Shared, plan: &Plan) -> Result<(), 
                 Ok(PoolUser {
                     id: id.to_string(),
                     user_name: name,
+                    match_value,
                 })
             }
             (s, _) => Err(format!(

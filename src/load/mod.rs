@@ -5,7 +5,8 @@
 //! per-operation latency collector,
 //! `plot` the SVG plots, `correctness` the checks run under load, `bulk` the `/Bulk`
 //! batching, `tally` what a run provisioned and how it was throttled, `pace` the IdP pace
-//! presets, `shapes` the glue the CLI calls for those three.
+//! presets, `shapes` the glue the CLI calls for those three, `provisioning` what a
+//! provisioning configuration (`load --config`) changes.
 
 pub mod bulk;
 pub mod correctness;
@@ -16,6 +17,7 @@ pub mod ops;
 pub mod pace;
 pub mod phases;
 pub mod progress;
+pub mod provisioning;
 pub mod scenario;
 pub mod shapes;
 pub mod shard;

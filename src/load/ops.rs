@@ -54,6 +54,9 @@ pub struct PoolUser {
     pub id: String,
     /// Its userName.
     pub user_name: String,
+    /// The value its create sent for the matching attribute (`load --config`; else its
+    /// userName): what the existence check filters on.
+    pub match_value: String,
 }
 
 /// Shared state of one load run.
@@ -95,6 +98,8 @@ pub struct Shared {
     pub tally: crate::load::tally::Tally,
     /// The target's `/Bulk` limits, read before the attack when the plan sends `/Bulk`.
     pub bulk: Option<crate::load::bulk::BulkLimits>,
+    /// `load --config`: how users are written (mapped attributes, matching attribute).
+    pub profile: Option<Arc<crate::load::provisioning::UserShape>>,
     /// Unique-name counter.
     counter: AtomicU64,
     /// Cheap pseudo-random state for picking pool entries.
@@ -130,6 +135,7 @@ impl Shared {
             max_retry_wait: Duration::from_secs(30),
             tally: crate::load::tally::Tally::default(),
             bulk: None,
+            profile: None,
             counter: AtomicU64::new(0),
             rng: AtomicU64::new(0x9E37_79B9_7F4A_7C15),
         }
@@ -173,6 +179,22 @@ impl Shared {
     fn any_group(&self) -> Option<String> {
         let pool = self.groups.lock();
         (!pool.is_empty()).then(|| pool[self.pick(pool.len())].clone())
+    }
+
+    /// A new user's create body and the value it sends for the matching attribute: the
+    /// configuration's mapped attributes under `load --config`, else [`Shared::user_body_bytes`]
+    /// (matched on userName).
+    pub fn new_user_body(&self, user_name: &str) -> (Vec<u8>, String) {
+        let plain = self.user_body_bytes(user_name);
+        match &self.profile {
+            None => (plain, user_name.to_string()),
+            Some(p) => {
+                let base = serde_json::from_slice(&plain).unwrap_or(Value::Null);
+                let n = self.counter.load(Ordering::Relaxed);
+                let (doc, matched) = p.create_body(base, user_name, n);
+                (to_bytes(&doc), matched)
+            }
+        }
     }
 
     /// A generated user body, serialised straight from a typed struct (the create path runs at
@@ -509,7 +531,7 @@ pub async fn create_user(
 ) -> Result<Option<PoolUser>, Box<TransactionError>> {
     let name = s.unique("u");
     let user_name = format!("{name}@load.example");
-    let body = s.user_body_bytes(&user_name);
+    let (body, match_value) = s.new_user_body(&user_name);
     let url = format!("{}/Users", s.base);
     let a = call(
         user,
@@ -526,7 +548,11 @@ pub async fn create_user(
     };
     s.ns.track(&format!("/Users/{}", enc(&id)));
     s.tally.created_single();
-    let pu = PoolUser { id, user_name };
+    let pu = PoolUser {
+        id,
+        user_name,
+        match_value,
+    };
     mine(user).users.push(pu.clone());
     Ok(Some(pu))
 }
@@ -545,14 +571,14 @@ async fn bulk_create(
     let mut ops = Vec::with_capacity(batch);
     for _ in 0..batch.max(1) {
         let user_name = format!("{}@load.example", s.unique("u"));
-        let body = s.user_body_bytes(&user_name);
+        let (body, match_value) = s.new_user_body(&user_name);
         let bulk_id = format!("b{}", names.len());
         let mut op = format!(r#"{{"method":"POST","path":"/Users","bulkId":"{bulk_id}","data":"#)
             .into_bytes();
         op.extend_from_slice(&body);
         op.push(b'}');
         ops.push(op);
-        names.push((bulk_id, user_name));
+        names.push((bulk_id, user_name, match_value));
     }
     let url = format!("{}/Bulk", s.base);
     for part in crate::load::bulk::split(&ops, limits.batch(batch), limits.max_payload_bytes) {
@@ -564,7 +590,7 @@ async fn bulk_create(
                 continue;
             }
         };
-        for (i, (bulk_id, user_name)) in sent.iter().enumerate() {
+        for (i, (bulk_id, user_name, match_value)) in sent.iter().enumerate() {
             // By bulkId (RFC 7644 §3.7.3 returns it for POST), else by position.
             let r = results
                 .iter()
@@ -577,6 +603,7 @@ async fn bulk_create(
                     mine(user).users.push(PoolUser {
                         id,
                         user_name: user_name.clone(),
+                        match_value: match_value.clone(),
                     });
                 }
                 Some((status, _)) => s.tally.bulk_failed(status, 1),
@@ -696,7 +723,10 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
         }
         Op::FilterUser => {
             if let Some(u) = target_user(user, s) {
-                let filter = enc(&format!("userName eq \"{}\"", u.user_name));
+                let filter = match &s.profile {
+                    Some(p) => enc(&p.filter(&u.match_value)),
+                    None => enc(&format!("userName eq \"{}\"", u.user_name)),
+                };
                 let url = format!("{}/Users?filter={filter}", s.base);
                 call(user, s, op, GooseMethod::Get, &url, None, &[200]).await?;
             }
@@ -704,13 +734,18 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
         Op::PatchUser => {
             if let Some(u) = target_user(user, s) {
                 let n = s.pick(1_000_000);
-                let body = json!({
+                let mapped = s
+                    .profile
+                    .as_ref()
+                    .and_then(|p| p.patch_body(n as u64, false))
+                    .map(|(b, _)| b);
+                let body = mapped.unwrap_or_else(|| json!({
                     "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                     "Operations": [
                         {"op": "Replace", "path": "displayName", "value": format!("Load User {n}")},
                         {"op": "Replace", "path": "name.familyName", "value": format!("Patched{n}")}
                     ]
-                });
+                }));
                 let url = format!("{}/Users/{}", s.base, enc(&u.id));
                 call(
                     user,
@@ -748,8 +783,17 @@ pub async fn run(op: Op, members: usize, user: &mut GooseUser, s: &Shared) -> Tr
                 let url = format!("{}/Users/{}", s.base, enc(&u.id));
                 let got = call(user, s, Op::GetUser, GooseMethod::Get, &url, None, &[200]).await?;
                 if let Some(mut body) = got.json().filter(|_| got.status == 200) {
-                    // Okta sends the whole user back with the changed attribute.
-                    body["title"] = Value::String(format!("Title {}", s.pick(1000)));
+                    // Okta sends the whole user back with the changed attribute(s): the mapped
+                    // ones under `load --config`.
+                    let n = s.pick(1000);
+                    let changed = s
+                        .profile
+                        .as_ref()
+                        .map(|p| p.change_for_put(&mut body, n as u64, false))
+                        .unwrap_or_default();
+                    if changed.is_empty() {
+                        body["title"] = Value::String(format!("Title {n}"));
+                    }
                     call(
                         user,
                         s,

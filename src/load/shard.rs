@@ -330,6 +330,10 @@ pub fn merge(inputs: &[(String, RunReport)]) -> Result<(RunReport, Vec<OpSeries>
                     .filter_map(|(_, r)| r.load.as_ref())
                     .map(|l| l.active_users.as_slice()),
             ),
+            // The shards of a fleet share one configuration (`load --config`).
+            config: inputs
+                .iter()
+                .find_map(|(_, r)| r.load.as_ref()?.config.clone()),
         }),
         configuration: None,
     };

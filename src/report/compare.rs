@@ -536,6 +536,7 @@ mod tests {
             rate_limits: None,
             pace: None,
             active_users: Vec::new(),
+            config: None,
         }
     }
 

@@ -336,6 +336,7 @@ pub(crate) mod sample {
                 rate_limits: None,
                 pace: None,
                 active_users: Vec::new(),
+                config: None,
             }),
         };
         report.recount();

@@ -282,6 +282,37 @@ pub struct LoadReport {
     /// absent in reports written before it was kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub active_users: Vec<super::series::UsersSecond>,
+    /// `load --config FILE`: the provisioning configuration that shaped the run and the
+    /// scenario's operations it left out ("not configured").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<LoadConfigReport>,
+}
+
+/// The provisioning configuration a load run was shaped by (`load --config`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadConfigReport {
+    /// The file as given.
+    pub path: String,
+    /// SHA-256 of its bytes, lower-case hex.
+    pub sha256: String,
+    /// The configuration, one line per object type (actions, matching, mapped targets).
+    pub summary: Vec<String>,
+    /// The scenario's operations the configuration left out or replaced.
+    pub not_configured: Vec<NotConfiguredOp>,
+}
+
+/// One scenario operation a configuration did not send as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotConfiguredOp {
+    /// The operation (`patch-user`).
+    pub op: String,
+    /// Its request name (`PATCH /Users/{id}`).
+    pub request: String,
+    /// Why ("users: update is not switched on").
+    pub reason: String,
+    /// The operation sent in its place, if any (`deactivate-user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instead: Option<String>,
 }
 
 /// Which shard of a fleet a load report is.

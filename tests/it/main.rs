@@ -23,6 +23,7 @@ mod hostile_tcp;
 mod interrupt_trials;
 mod load_cli;
 mod load_compare;
+mod load_config;
 mod load_correctness;
 mod load_large_groups;
 mod load_scenarios;

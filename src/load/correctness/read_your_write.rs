@@ -6,9 +6,11 @@ use super::catalogue::READ_YOUR_WRITE;
 use super::session::{Evidence, PATCH_OP, Session, USER_SCHEMA, got, is_2xx, report};
 use crate::client::Resp;
 use crate::client::http::Body;
+use crate::load::provisioning::{MappedAttr, UserShape};
 use crate::report::model::{CheckReport, Outcome};
+use crate::scim::provisioning::AttrType;
 use futures::future::join_all;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Instant;
 
 /// One lane of `read-your-write`: its own user, written and read back `rounds` times.
@@ -27,33 +29,72 @@ struct Lane {
     failed_deletes: Vec<Resp>,
 }
 
-async fn rw_lane(s: &Session<'_>, lane: usize, rounds: usize) -> Lane {
+/// The attribute the check writes without a configuration.
+fn display_name() -> MappedAttr {
+    MappedAttr {
+        target: "displayName".into(),
+        urn: None,
+        attr: "displayName".into(),
+        filter: None,
+        sub: None,
+        kind: AttrType::String,
+        example: None,
+    }
+}
+
+/// `costCenter="x", badgeNumber=3`: what a write wrote, in a few words.
+fn wrote(written: &[(MappedAttr, Value)]) -> String {
+    written
+        .iter()
+        .map(|(a, v)| format!("{}={v}", a.target))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn rw_lane(s: &Session<'_>, lane: usize, rounds: usize, shape: Option<&UserShape>) -> Lane {
     let mut out = Lane::default();
     let name = s.name(&format!("rw{lane}"));
-    let (r, loc) = s
-        .create(
-            "/Users",
-            &json!({"schemas": [USER_SCHEMA], "userName": name, "displayName": "v0"}),
-        )
-        .await;
+    // Under `load --config` the user carries the mapped attributes and the writes change them.
+    let mapped = shape.filter(|p| !p.updatable().is_empty());
+    let plain = json!({"schemas": [USER_SCHEMA], "userName": name, "displayName": "v0"});
+    let created = match mapped {
+        Some(p) => p.create_body(plain, &name, lane as u64).0,
+        None => plain,
+    };
+    let (r, loc) = s.create("/Users", &created).await;
     let Some(loc) = loc else {
         out.setup = Some(r);
         return out;
     };
     let mut patch_unsupported = false;
     for round in 0..rounds {
-        let value = format!("rw-{lane}-{round}");
+        let n = (lane * 1000 + round) as u64;
         let use_put = round % 2 == 1 || patch_unsupported;
-        let (what, w) = if use_put {
-            let body = json!({"schemas": [USER_SCHEMA], "userName": name, "displayName": value});
+        let (what, written, w) = if use_put {
+            let mut body = created.clone();
+            let written = match mapped {
+                Some(p) => p.change_for_put(&mut body, n, true),
+                None => {
+                    let v = Value::String(format!("rw-{lane}-{round}"));
+                    body["displayName"] = v.clone();
+                    vec![(display_name(), v)]
+                }
+            };
             let w = s
                 .client
                 .send("PUT", &loc, Some(Body::Json(&body)), &[])
                 .await;
-            ("PUT", w)
+            ("PUT", written, w)
         } else {
-            let body = json!({"schemas": [PATCH_OP], "Operations": [
-                {"op": "replace", "path": "displayName", "value": value}]});
+            let (body, written) = match mapped.and_then(|p| p.patch_body(n, true)) {
+                Some(b) => b,
+                None => {
+                    let v = Value::String(format!("rw-{lane}-{round}"));
+                    let body = json!({"schemas": [PATCH_OP], "Operations": [
+                        {"op": "replace", "path": "displayName", "value": v}]});
+                    (body, vec![(display_name(), v)])
+                }
+            };
             let w = s
                 .client
                 .send("PATCH", &loc, Some(Body::Json(&body)), &[])
@@ -62,17 +103,15 @@ async fn rw_lane(s: &Session<'_>, lane: usize, rounds: usize) -> Lane {
                 patch_unsupported = true;
                 continue;
             }
-            ("PATCH", w)
+            ("PATCH", written, w)
         };
+        let what = format!("{what} {}", wrote(&written));
         if w.status.is_none() {
-            out.error = Some((format!("{what} displayName={value:?}"), w));
+            out.error = Some((what, w));
             break;
         }
         if !is_2xx(&w) {
-            out.failure = Some((
-                format!("{what} displayName={value:?} answered {}", got(&w)),
-                w,
-            ));
+            out.failure = Some((format!("{what} answered {}", got(&w)), w));
             break;
         }
         let g = s.client.send("GET", &loc, None, &[]).await;
@@ -81,22 +120,26 @@ async fn rw_lane(s: &Session<'_>, lane: usize, rounds: usize) -> Lane {
             break;
         }
         if g.status != Some(200) {
-            out.failure = Some((
-                format!(
-                    "GET after {what} displayName={value:?} answered {}",
-                    got(&g)
-                ),
-                g,
-            ));
+            out.failure = Some((format!("GET after {what} answered {}", got(&g)), g));
             break;
         }
         out.reads += 1;
-        let seen = g.body()["displayName"].as_str().map(str::to_string);
-        if seen.as_deref() != Some(value.as_str()) {
+        // A mapped attribute the server does not return (returned "never", a dateTime written
+        // back in another form) is not judged: only a different value is stale.
+        let stale = written.iter().find_map(|(a, v)| {
+            let seen = a.get(g.body());
+            match seen {
+                Some(x) if x == v => None,
+                Some(_) if a.kind == AttrType::DateTime => None,
+                Some(x) => Some(format!("{}={x}", a.target)),
+                None if mapped.is_none() => Some(format!("no {}", a.target)),
+                None => None,
+            }
+        });
+        if let Some(seen) = stale {
             out.stale += 1;
             if out.first_stale.is_none() {
-                let seen = seen.map_or_else(|| "no displayName".into(), |v| format!("{v:?}"));
-                out.first_stale = Some((format!("{what} displayName={value:?}"), seen, w, g));
+                out.first_stale = Some((what, seen, w, g));
             }
         }
     }
@@ -104,17 +147,28 @@ async fn rw_lane(s: &Session<'_>, lane: usize, rounds: usize) -> Lane {
     out
 }
 
-pub(super) async fn read_your_write(s: &Session<'_>, k: usize) -> CheckReport {
+pub(super) async fn read_your_write(
+    s: &Session<'_>,
+    k: usize,
+    shape: Option<&UserShape>,
+) -> CheckReport {
     let spec = &READ_YOUR_WRITE;
     let started = Instant::now();
     let mut ev = Evidence::default();
     let lanes = k.min(8);
     let rounds = (READ_YOUR_WRITE_ROUNDS / lanes).max(5);
-    let results = join_all((0..lanes).map(|lane| rw_lane(s, lane, rounds))).await;
+    let results = join_all((0..lanes).map(|lane| rw_lane(s, lane, rounds, shape))).await;
     let reads: usize = results.iter().map(|l| l.reads).sum();
     let stale: usize = results.iter().map(|l| l.stale).sum();
+    let attrs = match shape.filter(|p| !p.updatable().is_empty()) {
+        Some(p) => {
+            let t: Vec<&str> = p.updatable().iter().map(|a| a.target.as_str()).collect();
+            format!("the configured {}", t.join(", "))
+        }
+        None => "displayName".to_string(),
+    };
     let sent = format!(
-        "{lanes} users in parallel, each written {rounds} times (PATCH and PUT of displayName \
+        "{lanes} users in parallel, each written {rounds} times (PATCH and PUT of {attrs} \
          alternating) and read back with GET right after every write"
     );
     for l in &results {
