@@ -339,7 +339,11 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     let plan = load::shapes::paced(args.pace, plan);
     let plan = args.shape.apply(plan);
     // A provisioning configuration leaves out what it excludes, before anything starts.
-    let config = args.config.as_deref().map(read_config).transpose()?;
+    let config = args
+        .config
+        .as_deref()
+        .map(crate::cli::config::load)
+        .transpose()?;
     let (plan, left_out) = match &config {
         Some(c) => {
             let shaped = load::provisioning::shape(plan, &c.config);
@@ -347,7 +351,7 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
                 return Err(Error::usage(format!(
                     "scenario {} exercises only what {} excludes ({})",
                     shaped.plan.name,
-                    c.path,
+                    c.info.path,
                     shaped
                         .left_out
                         .iter()
@@ -435,27 +439,13 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         return Err(e);
     }
     // Mapping targets the target does not declare: reported before anything is sent.
-    if let Some(c) = &config {
-        match load::provisioning::undeclared_on(&client, &c.config).await {
-            Ok(bad) if !bad.is_empty() => {
-                if let Some(h) = embedded {
-                    h.shutdown().await;
-                }
-                return Err(Error::harness(format!(
-                    "{}: {} mapping target{} the target does not declare, nothing was sent: {}",
-                    c.path,
-                    bad.len(),
-                    if bad.len() == 1 { "" } else { "s" },
-                    bad.join("; ")
-                ))
-                .with_hint(
-                    "map attributes the target's /Schemas declares (and extension URNs its \
-                     /ResourceTypes lists), or declare them on the target",
-                ));
-            }
-            Ok(_) => {}
-            Err(note) => eprintln!("note: {note}"),
+    if let Some(c) = &config
+        && let Err(e) = crate::cli::config::check_declared(&client, c).await
+    {
+        if let Some(h) = embedded {
+            h.shutdown().await;
         }
+        return Err(e);
     }
     let bulk = match load::shapes::bulk_limits(&client, &plan).await {
         Ok(b) => b,
@@ -726,9 +716,9 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
             rate_limits,
             pace,
             active_users,
-            config: config.as_ref().map(|c| c.report(&left_out)),
+            config: config.as_ref().map(|c| config_report(c, &left_out)),
         }),
-        configuration: None,
+        configuration: config.as_ref().map(|c| c.info.clone()),
     };
     report.recount();
     if let Some(b) = &baseline {
@@ -757,62 +747,26 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
     Ok(Finished { report, verdict })
 }
 
-/// A provisioning configuration as read for `load --config`.
-struct LoadConfig {
-    /// The path as given.
-    path: String,
-    /// SHA-256 of the file's bytes.
-    sha256: String,
-    config: crate::scim::provisioning::ProvisioningConfig,
-}
-
-impl LoadConfig {
-    fn report(
-        &self,
-        left_out: &[load::provisioning::LeftOut],
-    ) -> crate::report::model::LoadConfigReport {
-        crate::report::model::LoadConfigReport {
-            path: self.path.clone(),
-            sha256: self.sha256.clone(),
-            summary: load::provisioning::summary(&self.config),
-            not_configured: left_out
-                .iter()
-                .map(|l| crate::report::model::NotConfiguredOp {
-                    op: l.op.name().to_string(),
-                    request: l.op.request_name().to_string(),
-                    reason: l.reason.clone(),
-                    instead: l.instead.map(|i| i.name().to_string()),
-                })
-                .collect(),
-        }
+/// What `load.config` in the report says about the configuration: its file, hash and summary,
+/// and the operations it left out.
+fn config_report(
+    c: &crate::cli::config::Loaded,
+    left_out: &[load::provisioning::LeftOut],
+) -> crate::report::model::LoadConfigReport {
+    crate::report::model::LoadConfigReport {
+        path: c.info.path.clone(),
+        sha256: c.info.sha256.clone(),
+        summary: c.info.summary.clone(),
+        not_configured: left_out
+            .iter()
+            .map(|l| crate::report::model::NotConfiguredOp {
+                op: l.op.name().to_string(),
+                request: l.op.request_name().to_string(),
+                reason: l.reason.clone(),
+                instead: l.instead.map(|i| i.name().to_string()),
+            })
+            .collect(),
     }
-}
-
-/// Read and parse a configuration: a mistake is `FILE:LINE: message` (exit 3), as a scenario
-/// file's are.
-fn read_config(path: &std::path::Path) -> Result<LoadConfig, Error> {
-    use sha2::Digest;
-    let shown = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::harness(format!("failed to read {shown}: {e}")))?;
-    let text = String::from_utf8(bytes.clone())
-        .map_err(|_| Error::harness(format!("{shown}: not UTF-8 text")))?;
-    let config = crate::scim::provisioning::parse(&text).map_err(|e| {
-        Error::harness(if e.line == 0 {
-            format!("{shown}: {}", e.message)
-        } else {
-            format!("{shown}:{}: {}", e.line, e.message)
-        })
-    })?;
-    let sha256 = sha2::Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(LoadConfig {
-        path: shown,
-        sha256,
-        config,
-    })
 }
 
 /// The correctness checks a configuration covers: uniqueness needs user creates,

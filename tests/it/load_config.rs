@@ -239,11 +239,11 @@ async fn a_mapping_the_target_does_not_declare_stops_the_run_before_anything_is_
     let outcome = load(&h, &dir, &["--config", &cfg_s]).await;
     assert_eq!(code(&outcome), 3, "{outcome:?}");
     let e = error_of(outcome);
-    assert!(
-        e.message().contains("line 6: mapping `title`") && e.message().contains("nothing was sent"),
-        "{}",
-        e.message()
+    assert_eq!(
+        e.message(),
+        format!("{cfg_s}:6: mapping `title` → the server's User schema has no `title`")
     );
+    assert!(e.hint().is_some_and(|h| h.contains("nothing was sent")));
     assert_eq!(
         seen.writes.load(Ordering::Relaxed),
         0,

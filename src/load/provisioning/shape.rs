@@ -138,41 +138,6 @@ pub fn shape(plan: Plan, cfg: &ProvisioningConfig) -> Shaped {
     Shaped { plan, left_out }
 }
 
-/// The configuration in one line per object type, as the summary and the report show it.
-pub fn summary(cfg: &ProvisioningConfig) -> Vec<String> {
-    let one = |name: &str, o: &ObjectConfig, users: bool| {
-        if !o.provision {
-            return format!("{name}: not provisioned");
-        }
-        let actions: Vec<&str> = o.actions.iter().map(|a| word(*a)).collect();
-        let mut s = format!(
-            "{name}: {}, matching {}",
-            if actions.is_empty() {
-                "no actions".to_string()
-            } else {
-                actions.join(", ")
-            },
-            o.matching
-        );
-        if users && o.allows(Action::Delete) {
-            s.push_str(match o.deprovision {
-                Deprovision::SoftDelete => ", deprovision soft-delete",
-                Deprovision::Delete => ", deprovision delete",
-                Deprovision::Both => ", deprovision soft-delete then delete",
-            });
-        }
-        if !o.mappings.is_empty() {
-            let targets: Vec<&str> = o.mappings.iter().map(|m| m.target.as_str()).collect();
-            s.push_str(&format!(", mapped {}", targets.join(", ")));
-        }
-        s
-    };
-    vec![
-        one("users", &cfg.users, true),
-        one("groups", &cfg.groups, false),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
