@@ -169,6 +169,13 @@ pub struct ServeArgs {
     /// without $ref/type). By default such a member is 400 invalidValue.
     #[arg(long)]
     pub allow_unknown_members: bool,
+    /// Declare a custom User schema extension (repeatable): FILE is an RFC 7643 §7 schema
+    /// document in JSON (`id` the extension's URN, `attributes` with their characteristics, the
+    /// §2.2 defaults for those left out). It is served in /Schemas, listed in the User resource
+    /// type's schemaExtensions (not required), and its attributes are stored, returned, filtered
+    /// and patched under their URN like the Enterprise User extension's.
+    #[arg(long = "extension", value_name = "FILE")]
+    pub extensions: Vec<std::path::PathBuf>,
 }
 
 /// `--fault NAME`: a fault's CLI name; a typo names the three nearest faults (not all ~100 of
@@ -252,6 +259,7 @@ async fn serve(args: ServeArgs) -> CmdResult {
         rate_limit_per_second: args.rate_limit,
         ..Limits::default()
     };
+    let user_extensions = connect::read_extension_files(&args.extensions)?;
     let config = ProviderConfig {
         listen: args.listen,
         tokens: args.tokens,
@@ -261,6 +269,7 @@ async fn serve(args: ServeArgs) -> CmdResult {
         limits,
         seed_users: args.seed_users,
         allow_unknown_members: args.allow_unknown_members,
+        user_extensions,
         ..ProviderConfig::default()
     };
     provider::serve(config)

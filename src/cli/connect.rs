@@ -67,6 +67,38 @@ pub async fn spawn_embedded_with(
         .context("failed to start the embedded provider")
 }
 
+/// [`spawn_embedded`] declaring more User schema extensions: RFC 7643 §7 schema documents, e.g.
+/// from `scim::extension::extension_schema` (none: the same as [`spawn_embedded`]). A document
+/// that is not a usable schema is an error naming it.
+pub async fn spawn_embedded_extended(
+    user_extensions: &[serde_json::Value],
+) -> anyhow::Result<provider::ProviderHandle> {
+    spawn_embedded_with(ProviderConfig {
+        user_extensions: user_extensions.to_vec(),
+        ..ProviderConfig::default()
+    })
+    .await
+}
+
+/// The schema documents `scimtest serve --extension FILE` reads, checked the way the provider
+/// will use them: a file that cannot be read, is not JSON or is not a usable User extension
+/// (bad URN, unknown type, a URN already declared, also by an earlier file) is a harness error
+/// (exit 3) starting with the file's name.
+pub fn read_extension_files(paths: &[std::path::PathBuf]) -> Result<Vec<serde_json::Value>, Error> {
+    let mut docs = Vec::with_capacity(paths.len());
+    for path in paths {
+        let shown = path.display();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::harness(format!("{shown}: failed to read it: {e}")))?;
+        let doc: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::harness(format!("{shown}: not JSON: {e}")))?;
+        docs.push(doc);
+        crate::scim::registry::Registry::rfc7643_with(&docs)
+            .map_err(|e| Error::harness(format!("{shown}: {e}")))?;
+    }
+    Ok(docs)
+}
+
 /// Build the client for `args` with a per-request `timeout`, starting the embedded provider
 /// when no target is given.
 pub async fn connect(args: &TargetArgs, timeout: Duration) -> anyhow::Result<Connected> {
@@ -79,6 +111,18 @@ pub async fn connect_with(
     timeout: Duration,
     extra_secrets: &[String],
 ) -> anyhow::Result<Connected> {
+    connect_with_extensions(args, timeout, extra_secrets, &[]).await
+}
+
+/// [`connect_with`], and the embedded provider (started when there is no `--target`) declares
+/// these User schema extensions (see [`spawn_embedded_extended`]); ignored with a `--target`,
+/// which declares its own.
+pub async fn connect_with_extensions(
+    args: &TargetArgs,
+    timeout: Duration,
+    extra_secrets: &[String],
+    user_extensions: &[serde_json::Value],
+) -> anyhow::Result<Connected> {
     let creds = oauth_credentials(args)?;
     let (embedded, base_url, token) = match &args.target {
         Some(t) => (None, t.as_str().to_string(), args.token.clone()),
@@ -90,7 +134,7 @@ pub async fn connect_with(
             .into());
         }
         None => {
-            let h = spawn_embedded().await?;
+            let h = spawn_embedded_extended(user_extensions).await?;
             let (u, t) = (h.base_url.clone(), h.token.clone());
             (Some(h), u, Some(t))
         }

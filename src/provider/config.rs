@@ -1,6 +1,7 @@
 //! Provider configuration: listen address, bearer tokens (one tenant each, optionally bound to a
 //! user for `/Me`), OAuth clients and their tokens' lifetime (with the clock that ages them), the
-//! hooks, and the limits the ServiceProviderConfig advertises and enforces.
+//! hooks, the limits the ServiceProviderConfig advertises and enforces, and the custom User
+//! schema extensions it declares.
 
 use crate::provider::hooks::{self, Hooks};
 use std::net::SocketAddr;
@@ -206,6 +207,12 @@ pub struct ProviderConfig {
     /// them as sent (no `$ref`, no `type`). Off by default: a dangling member is 400
     /// invalidValue. Some testers (scim-sanity) add a made-up member id and expect 200.
     pub allow_unknown_members: bool,
+    /// More User schema extensions to declare and honour (RFC 7643 §7 schema documents, e.g.
+    /// from `scim::extension::extension_schema`): served in `/Schemas`, listed in the User
+    /// resource type's `schemaExtensions` (not required), and stored, returned, filtered and
+    /// patched like the Enterprise User extension. Empty by default. A document that is not a
+    /// usable schema stops the provider from starting (`ServeError::Init`).
+    pub user_extensions: Vec<serde_json::Value>,
 }
 
 impl Default for ProviderConfig {
@@ -220,6 +227,7 @@ impl Default for ProviderConfig {
             limits: Limits::default(),
             seed_users: 0,
             allow_unknown_members: false,
+            user_extensions: Vec::new(),
         }
     }
 }

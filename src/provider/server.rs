@@ -177,6 +177,14 @@ pub async fn serve(config: ProviderConfig) -> Result<(), ServeError> {
             config.oauth_token_lifetime.as_secs()
         );
     }
+    let urns: Vec<&str> = config
+        .user_extensions
+        .iter()
+        .filter_map(|d| d.get("id").and_then(serde_json::Value::as_str))
+        .collect();
+    if !urns.is_empty() {
+        println!("  extensions: {} (User)", urns.join(", "));
+    }
     if let Some(line) = provider.hooks.banner() {
         println!("  {line}");
     }

@@ -2,6 +2,7 @@
 //! correctly) and by the checks (to judge correctly).
 
 pub mod error;
+pub mod extension;
 pub mod filter;
 mod json;
 pub mod patch;

@@ -1,7 +1,8 @@
 //! The schema registry: the RFC 7643 §8.7 schema documents embedded at compile time, the two
-//! resource types the reference provider serves (User with the Enterprise User extension,
-//! Group), the per-resource-type attribute lookup (`ResourceSchema`, an `AttrLookup`), and the
-//! discovery documents built from them (`/Schemas`, `/ResourceTypes`, `/ServiceProviderConfig`).
+//! resource types the reference provider serves (User with the Enterprise User extension and any
+//! custom extensions it is given, Group), the per-resource-type attribute lookup
+//! (`ResourceSchema`, an `AttrLookup`), and the discovery documents built from them (`/Schemas`,
+//! `/ResourceTypes`, `/ServiceProviderConfig`).
 //! Pure: no I/O beyond `include_str!`; must not import tokio, axum or reqwest.
 //!
 //! # Where the documents deviate from the RFC text
@@ -108,6 +109,15 @@ pub enum RegistryError {
         /// `attr.sub`.
         path: String,
     },
+    /// A User extension document given to [`Registry::rfc7643_with`] cannot be served (input,
+    /// unlike the other variants).
+    #[error("extension schema {which}: {reason}")]
+    Extension {
+        /// Its URN, or `#N` (its place in the list, from 1) when it has none.
+        which: String,
+        /// Why, in one line.
+        reason: String,
+    },
 }
 
 /// The schemas and resource types a server supports.
@@ -171,6 +181,55 @@ impl Registry {
             resource_types,
             common,
         };
+        registry.check()?;
+        Ok(registry)
+    }
+
+    /// [`Registry::rfc7643`] with more User schema extensions (RFC 7643 §3.3, §7): each
+    /// document (see [`crate::scim::extension`] for what makes one usable) is served in
+    /// `/Schemas` after the Enterprise User extension and listed in the User resource type's
+    /// `schemaExtensions` with `required: false`, so its attributes are written, read, filtered,
+    /// sorted and patched like the Enterprise User extension's (under their URN). A URN already
+    /// declared (case-insensitively) is refused.
+    pub fn rfc7643_with(extensions: &[Value]) -> Result<Registry, RegistryError> {
+        let mut registry = Registry::rfc7643()?;
+        let after = registry
+            .schemas
+            .iter()
+            .position(|s| s.id == ENTERPRISE_USER_SCHEMA)
+            .map_or(registry.schemas.len(), |i| i + 1);
+        for (i, doc) in extensions.iter().enumerate() {
+            let schema = crate::scim::extension::parse_document(doc).map_err(|reason| {
+                let which = doc
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("#{}", i + 1), str::to_string);
+                // The reason names the URN itself when it has one.
+                let reason = reason
+                    .strip_prefix(&format!("{which}: "))
+                    .map_or(reason.clone(), str::to_string);
+                RegistryError::Extension { which, reason }
+            })?;
+            if registry.schema(&schema.id).is_some() {
+                return Err(RegistryError::Extension {
+                    which: schema.id,
+                    reason: "this URN is already declared".into(),
+                });
+            }
+            let user = registry
+                .resource_types
+                .iter_mut()
+                .find(|rt| rt.schema == USER_SCHEMA)
+                .ok_or_else(|| RegistryError::UnknownSchema {
+                    resource_type: "User".into(),
+                    urn: USER_SCHEMA.into(),
+                })?;
+            user.schema_extensions.push(SchemaExtension {
+                schema: schema.id.clone(),
+                required: false,
+            });
+            registry.schemas.insert(after + i, schema);
+        }
         registry.check()?;
         Ok(registry)
     }
@@ -909,5 +968,158 @@ mod tests {
                 }
             }
         }
+    }
+
+    const CONTOSO: &str = "urn:ietf:params:scim:schemas:extension:Contoso:2.0:User";
+
+    fn contoso() -> Value {
+        crate::scim::extension::extension_schema(
+            CONTOSO,
+            &[
+                ("costCenter".to_string(), "string"),
+                ("badgeNumber".to_string(), "integer"),
+                ("remoteWorker".to_string(), "boolean"),
+            ],
+        )
+    }
+
+    fn with_contoso() -> Registry {
+        Registry::rfc7643_with(&[contoso()]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn rfc7643_with_nothing_is_rfc7643() {
+        let plain = reg();
+        let same = Registry::rfc7643_with(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plain.schemas(), same.schemas());
+        assert_eq!(plain.resource_types(), same.resource_types());
+    }
+
+    #[test]
+    fn an_extension_is_served_after_the_enterprise_one_and_listed_on_user() {
+        let r = with_contoso();
+        let ids: Vec<&str> = r.schemas().iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                USER_SCHEMA,
+                GROUP_SCHEMA,
+                ENTERPRISE_USER_SCHEMA,
+                CONTOSO,
+                SPC_SCHEMA,
+                RESOURCE_TYPE_SCHEMA,
+                SCHEMA_SCHEMA
+            ]
+        );
+        let user = r.resource_type("User").unwrap_or_else(|| panic!("no User"));
+        let doc = resource_type_document(user, "https://example.com/v2");
+        assert_eq!(
+            doc["schemaExtensions"],
+            json!([{"schema": ENTERPRISE_USER_SCHEMA, "required": false},
+                   {"schema": CONTOSO, "required": false}])
+        );
+        let group = r
+            .resource_type("Group")
+            .unwrap_or_else(|| panic!("no Group"));
+        assert!(group.schema_extensions.is_empty());
+        let s = r.schema(CONTOSO).unwrap_or_else(|| panic!("no Contoso"));
+        let sdoc = schema_document(s, "https://example.com/v2");
+        assert_eq!(sdoc["name"], "ContosoUser");
+        assert_eq!(sdoc["attributes"][1]["type"], "integer");
+        assert_eq!(sdoc["attributes"][2]["mutability"], "readWrite");
+        assert_eq!(
+            sdoc["meta"]["location"],
+            format!("https://example.com/v2/Schemas/{CONTOSO}")
+        );
+    }
+
+    #[test]
+    fn extension_attributes_resolve_under_their_urn_only() {
+        let r = with_contoso();
+        let users = r.lookup("User").unwrap_or_else(|| panic!("no User lookup"));
+        assert_eq!(
+            users.schema_urns(),
+            [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, CONTOSO]
+        );
+        let cc = users
+            .resolve(&path(&format!("{CONTOSO}:costCenter")))
+            .unwrap_or_else(|| panic!("Contoso costCenter"));
+        assert_eq!(cc.extension, Some(CONTOSO));
+        let badge = users
+            .resolve(&path(&format!("{}:BADGENUMBER", CONTOSO.to_lowercase())))
+            .unwrap_or_else(|| panic!("badgeNumber"));
+        assert_eq!(badge.attr().attr_type, AttrType::Integer);
+        assert_eq!(badge.extension, Some(CONTOSO), "canonical URN spelling");
+        // The enterprise costCenter keeps its unqualified name.
+        let ent = users
+            .resolve(&path("costCenter"))
+            .unwrap_or_else(|| panic!("costCenter"));
+        assert_eq!(ent.extension, Some(ENTERPRISE_USER_SCHEMA));
+        assert!(
+            users
+                .resolve(&path(&format!("{CONTOSO}:employeeNumber")))
+                .is_none()
+        );
+        let groups = r.lookup("Group").unwrap_or_else(|| panic!("no Group"));
+        assert!(
+            groups
+                .resolve(&path(&format!("{CONTOSO}:costCenter")))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn extension_values_are_validated_and_stored_under_the_urn() {
+        use crate::scim::resource::{WriteMode, normalize};
+        let r = with_contoso();
+        let users = r.lookup("User").unwrap_or_else(|| panic!("no User lookup"));
+        let body = json!({
+            "schemas": [USER_SCHEMA, CONTOSO],
+            "userName": "alice",
+            CONTOSO: {"costCenter": "CC-4711", "badgeNumber": 80231},
+            format!("{CONTOSO}:remoteWorker"): "True",
+        });
+        let m = normalize(&body, &users, WriteMode::Create).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m["schemas"], json!([USER_SCHEMA, CONTOSO]));
+        assert_eq!(
+            m[CONTOSO],
+            json!({"costCenter": "CC-4711", "badgeNumber": 80231, "remoteWorker": true})
+        );
+        let wrong =
+            json!({"schemas": [USER_SCHEMA], "userName": "a", CONTOSO: {"badgeNumber": "x"}});
+        let e = normalize(&wrong, &users, WriteMode::Create)
+            .err()
+            .unwrap_or_else(|| panic!("a string badgeNumber was accepted"));
+        assert_eq!(e.status, 400);
+        assert_eq!(e.scim_type, Some(crate::scim::ScimType::InvalidValue));
+        assert!(e.detail.contains("badgeNumber"), "{}", e.detail);
+    }
+
+    #[test]
+    fn unusable_extensions_are_refused_naming_them() {
+        let err = |docs: &[Value]| match Registry::rfc7643_with(docs) {
+            Ok(_) => panic!("accepted {docs:?}"),
+            Err(e) => e.to_string(),
+        };
+        let e = err(&[json!({"id": "Contoso", "attributes": [{"name": "a"}]})]);
+        assert!(
+            e.starts_with("extension schema Contoso: ") && e.contains("urn:"),
+            "{e}"
+        );
+        let e = err(&[json!({"id": CONTOSO, "attributes": [{"name": "a", "type": "money"}]})]);
+        assert!(e.contains(CONTOSO) && e.contains("money"), "{e}");
+        assert_eq!(e.matches(CONTOSO).count(), 1, "the URN once: {e}");
+        let e = err(&[json!({"attributes": []})]);
+        assert!(e.starts_with("extension schema #1: "), "{e}");
+        for taken in [
+            ENTERPRISE_USER_SCHEMA,
+            USER_SCHEMA,
+            &GROUP_SCHEMA.to_lowercase(),
+        ] {
+            let e = err(&[json!({"id": taken, "attributes": [{"name": "a"}]})]);
+            assert!(e.contains("already declared"), "{e}");
+        }
+        let e = err(&[contoso(), contoso()]);
+        assert!(e.contains("already declared"), "{e}");
     }
 }

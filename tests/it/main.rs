@@ -38,6 +38,7 @@ mod provider_cursor;
 mod provider_discovery;
 mod provider_errors;
 mod provider_etag;
+mod provider_extensions;
 mod provider_faults;
 mod provider_groups;
 mod provider_isolation;

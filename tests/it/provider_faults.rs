@@ -942,6 +942,27 @@ async fn probe(f: Fault, env: &Env) -> bool {
                 r.status == 413 && kept == 0
             }
         }
+        Fault::ExtensionDropped => {
+            // The same hooks on a provider that declares a custom User extension.
+            let urn = "urn:ietf:params:scim:schemas:extension:Contoso:2.0:User";
+            let ext = Env::with(scimtest::provider::ProviderConfig {
+                hooks: env.handle.provider.hooks.clone(),
+                user_extensions: vec![scimtest::scim::extension::extension_schema(
+                    urn,
+                    &[("costCenter".to_string(), "string")],
+                )],
+                ..Default::default()
+            })
+            .await;
+            let r = ext
+                .post(
+                    "/Users",
+                    json!({"schemas": [USER, urn], "userName": "x", urn: {"costCenter": "CC-1"}}),
+                )
+                .await;
+            let id = r.json["id"].as_str().unwrap_or_default();
+            r.status == 201 && ext.get(&format!("/Users/{id}")).await.json[urn].is_null()
+        }
     }
 }
 
@@ -1102,4 +1123,5 @@ one_case_per_fault! {
     patch_schemas_required: PatchSchemasRequired,
     large_member_add_drops: LargeMemberAddDrops,
     member_cap_100: MemberCap100,
+    extension_dropped: ExtensionDropped,
 }

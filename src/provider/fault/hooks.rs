@@ -361,6 +361,12 @@ impl Hooks for Faults {
                 out = Some(Value::Object(m));
             }
         }
+        if self.has(Fault::ExtensionDropped) {
+            let current = out.as_ref().unwrap_or(body);
+            if let Some(dropped) = rewrite::drop_custom_extension_data(current, schema) {
+                out = Some(dropped);
+            }
+        }
         let current = out.as_ref().unwrap_or(body);
         if self.has(Fault::AttrNamesCaseSensitive)
             && let Some(key) = current.as_object().and_then(|m| {
@@ -409,6 +415,9 @@ impl Hooks for Faults {
     ) {
         if self.has(Fault::ActiveIgnored) {
             rewrite::keep_old_active(old_map, new);
+        }
+        if self.has(Fault::ExtensionDropped) {
+            rewrite::keep_old_custom_extensions(old_map, new);
         }
         if op == Op::Patch && self.has(Fault::PatchNoPrimaryDemote) {
             rewrite::restore_primaries(old, new);

@@ -200,6 +200,71 @@ pub(super) fn keep_old_active(old: &Map<String, Value>, new: &mut Map<String, Va
     }
 }
 
+/// Whether `urn` names a custom extension: a URN other than the core schemas and the
+/// Enterprise User extension (what `extension-dropped` loses).
+fn is_custom_extension(urn: &str) -> bool {
+    use crate::scim::schema::{ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA};
+    crate::scim::path::looks_like_urn(urn)
+        && ![USER_SCHEMA, GROUP_SCHEMA, ENTERPRISE_USER_SCHEMA]
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(urn))
+}
+
+/// The `extension-dropped` fault on a POST body: the data under every custom extension the
+/// resource type declares (its `"urn:…": {…}` object and `"urn:…:attr"` keys) is left out, so
+/// the create succeeds without it; `None` when there is none.
+pub(super) fn drop_custom_extension_data(
+    body: &Value,
+    schema: &crate::scim::registry::ResourceSchema<'_>,
+) -> Option<Value> {
+    let Value::Object(m) = body else {
+        return None;
+    };
+    let custom: Vec<&str> = schema
+        .extensions()
+        .map(|(s, _)| s.id.as_str())
+        .filter(|u| is_custom_extension(u))
+        .collect();
+    let under = |key: &str| {
+        custom.iter().any(|u| {
+            key.eq_ignore_ascii_case(u)
+                || key
+                    .get(..u.len() + 1)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{u}:")))
+        })
+    };
+    if !m.keys().any(|k| under(k)) {
+        return None;
+    }
+    let kept: Map<String, Value> = m
+        .iter()
+        .filter(|(k, _)| !under(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Some(Value::Object(kept))
+}
+
+/// The `extension-dropped` fault on a PUT or PATCH: every custom extension keeps the stored
+/// content (none, since creates drop it too), and `schemas` lists what is then stored.
+pub(super) fn keep_old_custom_extensions(old: &Map<String, Value>, new: &mut Map<String, Value>) {
+    new.retain(|k, _| !is_custom_extension(k));
+    for (k, v) in old.iter().filter(|(k, _)| is_custom_extension(k)) {
+        new.insert(k.clone(), v.clone());
+    }
+    if let Some(Value::Array(listed)) = new.get("schemas").cloned() {
+        let mut urns: Vec<Value> = listed
+            .into_iter()
+            .filter(|u| u.as_str().is_none_or(|u| !is_custom_extension(u)))
+            .collect();
+        urns.extend(
+            old.keys()
+                .filter(|k| is_custom_extension(k))
+                .map(|k| Value::String(k.clone())),
+        );
+        new.insert("schemas".into(), Value::Array(urns));
+    }
+}
+
 /// The `sort-case-sensitive` fault: order by the raw string (code-point order), missing last.
 pub(super) fn sort_case_sensitive(values: &mut [Value], by: &AttrPath, order: SortOrder) {
     values.sort_by(|a, b| {

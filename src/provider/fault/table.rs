@@ -169,6 +169,7 @@ fault_table! {
     PatchSchemasRequired, "patch-schemas-required", Allowed, "a PATCH body without schemas is refused with 400 invalidSyntax (allowed variant; RFC 7644 §3.5.2's MUST binds the client; breaks authentik's group rename)";
     LargeMemberAddDrops, "large-member-add-drops", Defect, "a PATCH adding more than 100 members at once stores only the first 100 and answers 200";
     MemberCap100, "member-cap-100", Allowed, "a request may carry at most 100 group members, more is refused with 413 (allowed variant; no RFC sentence sets a minimum)";
+    ExtensionDropped, "extension-dropped", Defect, "attributes under a custom User extension are answered 200/201 but not stored; the extension stays declared (RFC 7644 §3.5.1; breaks IdP custom attribute mappings)";
 }
 
 impl Fault {

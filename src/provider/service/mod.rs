@@ -106,7 +106,7 @@ impl TenantSlot {
 /// The provider's state: schemas, configuration, tenants.
 #[derive(Debug)]
 pub struct Provider {
-    /// The schema registry (RFC 7643 documents).
+    /// The schema registry (RFC 7643 documents and the configured User extensions).
     pub registry: Registry,
     /// Absolute base URL, e.g. `http://127.0.0.1:8080/scim/v2`.
     pub base_url: String,
@@ -180,7 +180,8 @@ impl Provider {
         base_url: String,
         tokens: &[TokenSpec],
     ) -> ScimResult<Provider> {
-        let registry = Registry::rfc7643().map_err(|e| internal(&e.to_string()))?;
+        let registry = Registry::rfc7643_with(&config.user_extensions)
+            .map_err(|e| internal(&e.to_string()))?;
         let limits = config.limits.clone();
         let hooks = config.hooks.clone();
         let mut rules = hooks.semantics(&limits);
