@@ -117,11 +117,7 @@ pub async fn run(args: InitArgs) -> CmdResult {
     if !console::current().quiet() {
         eprintln!(
             "scimtest init: {} mappings for {} and {} more commented out, from {}; written to {}",
-            starter.mapped,
-            idp.label,
-            starter.commented,
-            header.target,
-            written_to
+            starter.mapped, idp.label, starter.commented, header.target, written_to
         );
     }
     Ok(Verdict::Passed)
@@ -159,7 +155,10 @@ fn command_line(args: &InitArgs, shown_target: &str) -> String {
     c.extend(args.target.auth_options());
     c.push(format!("--idp {}", args.idp.as_str()));
     if let Some(p) = &args.output {
-        c.push(format!("--output {}", shell_quote(&p.display().to_string())));
+        c.push(format!(
+            "--output {}",
+            shell_quote(&p.display().to_string())
+        ));
     }
     if args.force {
         c.push("--force".into());

@@ -111,11 +111,7 @@ fn declares(
 }
 
 fn live_targets(c: &ProvisioningConfig) -> Vec<String> {
-    c.users
-        .mappings
-        .iter()
-        .map(|m| m.target.clone())
-        .collect()
+    c.users.mappings.iter().map(|m| m.target.clone()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -124,7 +120,10 @@ async fn init_against_the_embedded_provider_declares_every_target_it_maps() {
     let outcome = cli::run(&["init", "--output", &out.display().to_string()]).await;
     assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
     let text = std::fs::read_to_string(&out).unwrap_or_else(|e| panic!("{e}"));
-    assert!(text.starts_with("# scimtest provisioning configuration"), "{text}");
+    assert!(
+        text.starts_with("# scimtest provisioning configuration"),
+        "{text}"
+    );
     assert!(text.contains("scimtest replay --config FILE"), "{text}");
     let c = parse(&text);
     assert_eq!(c.idp.as_deref(), Some("entra"));
@@ -143,7 +142,10 @@ async fn init_against_the_embedded_provider_declares_every_target_it_maps() {
     assert!(bad.is_empty(), "{bad:?}");
     // Read-only and secret attributes are never mapped.
     for never in ["\"id\"", "\"meta", "\"groups", "password"] {
-        assert!(!text.contains(&format!("target = {never}")), "{never}:\n{text}");
+        assert!(
+            !text.contains(&format!("target = {never}")),
+            "{never}:\n{text}"
+        );
     }
 }
 
@@ -193,14 +195,25 @@ async fn attributes_a_minimal_user_schema_lacks_are_not_mapped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_the_spc_rules_out_is_said_and_a_bare_resource_types_array_is_read() {
-    let text = init(&Env::with_faults(&[Fault::SpcUnderstates]).await, &["--idp", "okta"]).await;
+    let text = init(
+        &Env::with_faults(&[Fault::SpcUnderstates]).await,
+        &["--idp", "okta"],
+    )
+    .await;
     assert!(text.contains("patch.supported = false"), "{text}");
-    assert!(text.contains("oin ("), "Okta's OIN flows send PATCH:\n{text}");
+    assert!(
+        text.contains("oin ("),
+        "Okta's OIN flows send PATCH:\n{text}"
+    );
     assert_eq!(parse(&text).idp.as_deref(), Some("okta"));
     let clean = init(&Env::start().await, &[]).await;
     assert!(!clean.contains("patch.supported"), "{clean}");
 
-    let text = init(&Env::with_faults(&[Fault::ResourceTypesUnwrapped]).await, &[]).await;
+    let text = init(
+        &Env::with_faults(&[Fault::ResourceTypesUnwrapped]).await,
+        &[],
+    )
+    .await;
     let c = parse(&text);
     assert!(c.groups.provision, "{text}");
     assert!(!text.contains("Could not read"), "{text}");
@@ -212,7 +225,10 @@ async fn an_extension_the_schemas_leave_out_is_said_not_mapped() {
     let text = init(&env, &[]).await;
     let c = parse(&uncommented(&text));
     assert!(
-        !c.users.mappings.iter().any(|m| m.target.starts_with("urn:")),
+        !c.users
+            .mappings
+            .iter()
+            .any(|m| m.target.starts_with("urn:")),
         "{text}"
     );
     assert!(text.contains("/Schemas does not define it"), "{text}");
@@ -250,12 +266,20 @@ fn an_existing_output_file_is_kept_unless_force() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 2, "one line and a hint: {err}");
-    assert!(lines[0].starts_with("error:") && lines[0].contains("exists"), "{err}");
+    assert!(
+        lines[0].starts_with("error:") && lines[0].contains("exists"),
+        "{err}"
+    );
     assert!(lines[1].contains("--force"), "{err}");
     assert_eq!(std::fs::read_to_string(&f).unwrap_or_default(), "keep me\n");
 
     let o = bin(&["init", "--output", &path, "--force", "--idp", "onelogin"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = std::fs::read_to_string(&f).unwrap_or_default();
     assert_eq!(parse(&text).idp.as_deref(), Some("onelogin"));
 }
@@ -263,7 +287,12 @@ fn an_existing_output_file_is_kept_unless_force() {
 #[test]
 fn the_file_goes_to_stdout_by_default_and_clap_mistakes_are_one_line() {
     let o = bin(&["init", "--idp", "google"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(parse(&text).idp.as_deref(), Some("google"));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -273,7 +302,11 @@ fn the_file_goes_to_stdout_by_default_and_clap_mistakes_are_one_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.iter().filter(|l| l.starts_with("error:")).count(), 1, "{err}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
     assert!(lines.len() <= 2, "{err}");
     assert!(err.contains("okta"), "{err}");
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// One default mapping: the IdP's source attribute (when known) and the SCIM target path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Default {
+pub struct DefaultMapping {
     /// The IdP's source attribute or expression, when scimtest knows it.
     pub source: Option<String>,
     /// The SCIM target path (`name.givenName`, `emails[type eq "work"].value`, URN-qualified).
@@ -24,9 +24,9 @@ pub struct IdpDefaults {
     /// Its product name for comments (`Entra`).
     pub label: &'static str,
     /// Default User mappings, in the IdP's order.
-    pub user: Vec<Default>,
+    pub user: Vec<DefaultMapping>,
     /// Default Group mappings.
-    pub group: Vec<Default>,
+    pub group: Vec<DefaultMapping>,
     /// `soft-delete`, `delete` or `both`, from its user-lifecycle flows.
     pub deprovision: &'static str,
     /// `profile (flow, flow)` for each profile with flows that send PATCH.
@@ -83,7 +83,7 @@ pub fn of(idp: &str, fixtures: &[Fixture]) -> Option<IdpDefaults> {
         let m = crate::certify::mapping::Mapping::entra_default();
         let conv = |v: Vec<crate::certify::mapping::Mapped>| {
             v.into_iter()
-                .map(|m| Default {
+                .map(|m| DefaultMapping {
                     source: Some(m.source),
                     target: m.target,
                 })
@@ -104,8 +104,11 @@ pub fn of(idp: &str, fixtures: &[Fixture]) -> Option<IdpDefaults> {
                 _ => continue,
             };
             for target in flatten(body) {
-                if !list.iter().any(|d: &Default| same(&d.target, &target)) {
-                    list.push(Default {
+                if !list
+                    .iter()
+                    .any(|d: &DefaultMapping| same(&d.target, &target))
+                {
+                    list.push(DefaultMapping {
                         source: known_source(idp, &target).map(str::to_string),
                         target,
                     });
@@ -291,7 +294,10 @@ mod tests {
         assert_eq!(targets[0], "userName");
         assert!(targets.contains(&"title"), "{targets:?}");
         assert!(targets.contains(&"name.formatted"), "{targets:?}");
-        assert!(!targets.iter().any(|t| t.ends_with(".primary")), "{targets:?}");
+        assert!(
+            !targets.iter().any(|t| t.ends_with(".primary")),
+            "{targets:?}"
+        );
         assert_eq!(d.deprovision, "both");
         assert!(d.patch_flows.iter().any(|p| p.starts_with("default (")));
         assert!(d.group.iter().any(|m| m.target == "members"));

@@ -4,7 +4,7 @@
 //! discovery documents come in, the text goes out. What could not be read is said in a comment
 //! and a sensible fallback is written (no /Schemas: the IdP's default mapping as it is).
 
-use super::defaults::{Default, IdpDefaults};
+use super::defaults::{DefaultMapping, IdpDefaults};
 use crate::certify::mapping::declaration;
 use crate::scim::provisioning::target_path;
 use serde_json::Value;
@@ -144,9 +144,7 @@ fn kind_of(decl: &Value) -> Option<&'static str> {
         let refers = list(decl, "subAttributes")
             .iter()
             .any(|s| is(s, "name", "$ref") || is(s, "name", "value"))
-            && ["manager", "members"]
-                .iter()
-                .any(|n| is(decl, "name", n));
+            && ["manager", "members"].iter().any(|n| is(decl, "name", n));
         return refers.then_some("reference");
     }
     kind_word(t)
@@ -226,12 +224,17 @@ fn expand(attrs: &[Value], prefix: &str, notes: &mut Vec<String>) -> Vec<Entry> 
             (true, false) => {
                 for s in &subs {
                     if let Some(sn) = text(s, "name") {
-                        push(
-                            format!("{prefix}{name}.{sn}"),
-                            kind_word(text(s, "type")),
-                        );
+                        push(format!("{prefix}{name}.{sn}"), kind_word(text(s, "type")));
                     }
                 }
+            }
+            // A list of references (a group's members) is mapped whole.
+            (true, true)
+                if list(a, "subAttributes")
+                    .iter()
+                    .any(|s| is(s, "name", "$ref")) =>
+            {
+                push(format!("{prefix}{name}"), Some("reference"));
             }
             (true, true) => {
                 let canon: Vec<String> = list(a, "subAttributes")
@@ -300,7 +303,7 @@ fn plan(
     core: &str,
     extensions: &[String],
     schemas: Option<&[Value]>,
-    defaults: &[Default],
+    defaults: &[DefaultMapping],
     idp: &str,
 ) -> ObjectPlan {
     let mut p = ObjectPlan::default();
@@ -381,7 +384,9 @@ fn plan(
             let mut notes = Vec::new();
             let mut all = expand(list(schema, "attributes"), &prefix, &mut notes);
             if urn.is_none()
-                && !all.iter().any(|e| e.target.eq_ignore_ascii_case("externalId"))
+                && !all
+                    .iter()
+                    .any(|e| e.target.eq_ignore_ascii_case("externalId"))
             {
                 all.insert(
                     1.min(all.len()),
@@ -459,22 +464,30 @@ pub fn render(d: &Discovery, idp: &IdpDefaults, h: &Header) -> Starter {
         o.push_str(s);
         o.push('\n');
     };
-    line(&format!(
-        "# scimtest provisioning configuration: a starter for {label}, written by `scimtest \
-         init`"
-    ));
-    line(&format!(
-        "# from what {} declares (/ServiceProviderConfig, /ResourceTypes, /Schemas) on {}.",
+    let intro = format!(
+        "scimtest provisioning configuration: a starter for {label}, written by `scimtest \
+         init` from what {} declares (/ServiceProviderConfig, /ResourceTypes, /Schemas) on {}.",
         h.target, h.date
-    ));
+    );
+    for l in comment_lines(&intro) {
+        line(&l);
+    }
     line(&format!("#   {}", h.command));
     line("#");
-    line("# Edit it to match the setup guide you give your customers (actions, deprovision,");
-    line("# matching, scope, the mappings they use), then replay the IdP's provisioning as");
-    line("# configured:");
+    for l in comment_lines(
+        "Edit it to match the setup guide you give your customers (actions, deprovision, \
+         matching, scope, the mappings they use), then replay the IdP's provisioning as \
+         configured:",
+    ) {
+        line(&l);
+    }
     line("#   scimtest replay --config FILE --target URL --token TOKEN");
-    line("# (certify and load read the same file.) Mappings the server declares but the IdP does");
-    line("# not map by default are commented out: uncomment the ones your customers map.");
+    for l in comment_lines(
+        "Attributes the server declares that the IdP does not map by default are commented \
+         out: uncomment the ones your customers map, and give each a source.",
+    ) {
+        line(&l);
+    }
 
     // What could not be read, and what the SPC rules out.
     let mut warnings: Vec<String> = Vec::new();
@@ -536,7 +549,10 @@ pub fn render(d: &Discovery, idp: &IdpDefaults, h: &Header) -> Starter {
             user_rt.map(extensions_of).unwrap_or_default(),
             group_rt.map(extensions_of).unwrap_or_default(),
         ),
-        (None, Some(s)) => (guessed_extensions(s, "User"), guessed_extensions(s, "Group")),
+        (None, Some(s)) => (
+            guessed_extensions(s, "User"),
+            guessed_extensions(s, "Group"),
+        ),
         (None, None) => (Vec::new(), Vec::new()),
     };
     let groups = match rts {
@@ -548,7 +564,9 @@ pub fn render(d: &Discovery, idp: &IdpDefaults, h: &Header) -> Starter {
 
     line("");
     if rts.is_some() && user_rt.is_none() {
-        line("# /ResourceTypes lists no User resource type; users are written from the User schema.");
+        line(
+            "# /ResourceTypes lists no User resource type; users are written from the User schema.",
+        );
     }
     if rts.is_none() && !user_ext.is_empty() {
         line("# Extensions guessed from /Schemas (/ResourceTypes could not be read).");
@@ -739,7 +757,9 @@ mod tests {
             .join("\n")
     }
 
-    fn declares(schemas: &[Value]) -> impl Fn(ObjectKind, Option<&str>, &str, Option<&str>) -> bool {
+    fn declares(
+        schemas: &[Value],
+    ) -> impl Fn(ObjectKind, Option<&str>, &str, Option<&str>) -> bool {
         move |kind, urn, attr, sub| {
             let core = match kind {
                 ObjectKind::User => USER,
@@ -770,13 +790,29 @@ mod tests {
         assert!(c.groups.provision);
         let targets: Vec<&str> = c.users.mappings.iter().map(|m| m.target.as_str()).collect();
         assert!(targets.contains(&"title") && targets.contains(&"name.givenName"));
-        assert!(targets.iter().any(|t| t.ends_with("enterprise:2.0:User:department")));
+        assert!(
+            targets
+                .iter()
+                .any(|t| t.ends_with("enterprise:2.0:User:department"))
+        );
         assert!(s.text.contains("# target = \"nickName\""), "{}", s.text);
-        assert!(!s.text.contains("password") && !s.text.contains("\"groups"), "{}", s.text);
+        assert!(
+            !s.text.contains("password") && !s.text.contains("\"groups"),
+            "{}",
+            s.text
+        );
         assert!(!s.text.contains("patch.supported"), "{}", s.text);
-        assert!(s.mapped >= 15 && s.commented > 5, "{} {}", s.mapped, s.commented);
+        assert!(
+            s.mapped >= 15 && s.commented > 5,
+            "{} {}",
+            s.mapped,
+            s.commented
+        );
         let all = provisioning::parse(&uncommented(&s.text)).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(all.users.mappings.len() + all.groups.mappings.len(), s.mapped + s.commented);
+        assert_eq!(
+            all.users.mappings.len() + all.groups.mappings.len(),
+            s.mapped + s.commented
+        );
         let bad = provisioning::undeclared(&all, declares(&rfc_schemas()));
         assert!(bad.is_empty(), "{bad:?}");
     }
@@ -789,7 +825,11 @@ mod tests {
             &header(),
         );
         assert!(s.text.contains("patch.supported = false"), "{}", s.text);
-        assert!(s.text.contains("oin (") && s.text.contains("group-push ("), "{}", s.text);
+        assert!(
+            s.text.contains("oin (") && s.text.contains("group-push ("),
+            "{}",
+            s.text
+        );
         let c = provisioning::parse(&s.text).unwrap_or_else(|e| panic!("{e}"));
         assert!(!c.groups.provision);
         assert!(s.text.contains("no Group resource type"), "{}", s.text);
@@ -804,7 +844,10 @@ mod tests {
             groups_answer: Some(false),
         };
         let s = render(&d, &defaults("entra"), &header());
-        for what in ["/ServiceProviderConfig: answered 500", "/ResourceTypes: answered 404"] {
+        for what in [
+            "/ServiceProviderConfig: answered 500",
+            "/ResourceTypes: answered 404",
+        ] {
             assert!(s.text.contains(what), "{what}: {}", s.text);
         }
         assert!(s.text.contains("/Schemas could not be read"), "{}", s.text);
@@ -821,15 +864,20 @@ mod tests {
         let s = render(&d, &defaults("entra"), &header());
         assert!(s.text.contains("/Schemas does not define"), "{}", s.text);
         let c = provisioning::parse(&s.text).unwrap_or_else(|e| panic!("{e}\n{}", s.text));
-        assert!(!c.users.mappings.iter().any(|m| m.target.starts_with("urn:")));
+        assert!(
+            !c.users
+                .mappings
+                .iter()
+                .any(|m| m.target.starts_with("urn:"))
+        );
         assert!(s.text.contains("left out"), "{}", s.text);
     }
 
     #[test]
     fn quoting_is_toml() {
         assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-        let v: toml::Value = toml::from_str(&format!("x = {}", quote("é\u{1}\"")))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let v: toml::Value =
+            toml::from_str(&format!("x = {}", quote("é\u{1}\""))).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(v["x"].as_str(), Some("é\u{1}\""));
     }
 }
