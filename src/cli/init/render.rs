@@ -192,7 +192,7 @@ fn pick_type(canon: &[String]) -> Option<String> {
 /// an extension: a simple attribute by name, a complex one by its sub-attributes, a typed
 /// multi-valued one as `emails[type eq "work"].value` (one type; the others in `notes`), a
 /// multi-valued one without type values named in `notes` only.
-fn expand(attrs: &[Value], prefix: &str, notes: &mut Vec<String>) -> Vec<Entry> {
+fn expand(attrs: &[Value], prefix: &str, live: &[Entry], notes: &mut Vec<String>) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut untyped: Vec<String> = Vec::new();
     let writable = |a: &Value| {
@@ -267,6 +267,14 @@ fn expand(attrs: &[Value], prefix: &str, notes: &mut Vec<String>) -> Vec<Entry> 
                 let others: Vec<&str> = canon
                     .iter()
                     .filter(|c| **c != ty)
+                    .filter(|c| {
+                        let typed = format!("{prefix}{name}[type eq {}]", quote(c));
+                        !live.iter().any(|e| {
+                            e.target
+                                .to_ascii_lowercase()
+                                .starts_with(&typed.to_ascii_lowercase())
+                        })
+                    })
                     .map(String::as_str)
                     .collect();
                 if !others.is_empty() {
@@ -382,7 +390,7 @@ fn plan(
         if let Some(schema) = schema {
             let prefix = urn.map(|u| format!("{u}:")).unwrap_or_default();
             let mut notes = Vec::new();
-            let mut all = expand(list(schema, "attributes"), &prefix, &mut notes);
+            let mut all = expand(list(schema, "attributes"), &prefix, &sp.on, &mut notes);
             if urn.is_none()
                 && !all
                     .iter()
@@ -573,18 +581,30 @@ pub fn render(d: &Discovery, idp: &IdpDefaults, h: &Header) -> Starter {
     }
     line("[users]");
     line("provision = true");
-    line("actions = [\"create\", \"update\", \"delete\"]   # leave one out to switch it off");
-    line(&format!(
-        "deprovision = {:<14}# {label}'s replay flows: {}",
-        quote(idp.deprovision),
-        match idp.deprovision {
-            "both" => "active=false first, DELETE later",
-            "delete" => "DELETE",
-            _ => "active=false (PATCH/PUT)",
-        }
+    let kv = |key_value: String, comment: &str| format!("{key_value:<41} # {comment}");
+    line(&kv(
+        "actions = [\"create\", \"update\", \"delete\"]".into(),
+        "leave one out to switch it off",
     ));
-    line("matching = \"userName\"         # the attribute existing users are found by");
-    line("# scope = { group = \"App Users\" }   # only members of this group are provisioned");
+    line(&kv(
+        format!("deprovision = {}", quote(idp.deprovision)),
+        &format!(
+            "{label}'s replay flows: {}",
+            match idp.deprovision {
+                "both" => "active=false first, DELETE later",
+                "delete" => "DELETE",
+                _ => "active=false (PATCH/PUT)",
+            }
+        ),
+    ));
+    line(&kv(
+        "matching = \"userName\"".into(),
+        "the attribute existing users are found by",
+    ));
+    line(&kv(
+        "# scope = { group = \"App Users\" }".into(),
+        "only members of this group are provisioned",
+    ));
     let users = plan(USER, &user_ext, schemas, &idp.user, label);
     let (m, c) = write_object(&mut o, "users", &users, label);
     mapped += m;
