@@ -12,6 +12,7 @@ pub mod config;
 pub mod connect;
 pub mod console;
 pub mod error;
+pub mod init;
 pub mod load;
 pub mod manual;
 pub mod outputs;
@@ -85,6 +86,9 @@ pub enum Command {
     Completions(manual::CompletionsArgs),
     /// Print the man page (roff) on stdout, or write one page per command with --out-dir.
     Man(manual::ManArgs),
+    /// Write a commented starter provisioning configuration (for `replay --config`) from what
+    /// a SCIM service declares in /Schemas and /ResourceTypes (default: the embedded provider).
+    Init(init::InitArgs),
 }
 
 /// `scimtest --version` (and `-V` on every command): the crate's version, the check catalogue's
@@ -239,6 +243,7 @@ async fn dispatch(command: Command) -> CmdResult {
         Command::Report(args) => report::run(args),
         Command::Completions(args) => manual::completions(&args),
         Command::Man(args) => manual::man(&args),
+        Command::Init(args) => init::run(args).await,
     }
 }
 

@@ -103,6 +103,7 @@ fn completions_for_every_shell_and_the_man_page_come_from_the_command_line() {
         "record",
         "serve",
         "completions",
+        "init",
     ] {
         assert!(page.contains(cmd), "the man page lacks {cmd}");
     }

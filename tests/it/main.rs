@@ -20,6 +20,7 @@ mod fuzz_properties;
 mod gate;
 mod hostile;
 mod hostile_tcp;
+mod init;
 mod interrupt_trials;
 mod load_cli;
 mod load_compare;
