@@ -109,6 +109,45 @@ pub fn summary(c: &ProvisioningConfig) -> Vec<String> {
     out
 }
 
+/// The custom User extensions the configuration maps (URN-qualified targets outside the core
+/// and Enterprise User schemas), as schema documents: the embedded reference provider declares
+/// them, so `--config` works with no `--target` (a real target declares its own).
+pub fn embedded_extensions(c: &ProvisioningConfig) -> Vec<serde_json::Value> {
+    use crate::scim::provisioning::AttrType;
+    let mut by_urn: Vec<(String, Vec<(String, &str)>)> = Vec::new();
+    if !c.users.provision {
+        return Vec::new();
+    }
+    for m in &c.users.mappings {
+        let Ok(p) = provisioning::target_path(&m.target) else {
+            continue;
+        };
+        let Some(urn) = p.urn else { continue };
+        let known = [
+            crate::scim::schema::USER_SCHEMA,
+            crate::scim::schema::ENTERPRISE_USER_SCHEMA,
+        ];
+        if known.iter().any(|k| k.eq_ignore_ascii_case(&urn)) {
+            continue;
+        }
+        let kind = match m.kind {
+            Some(AttrType::Boolean) => "boolean",
+            Some(AttrType::Integer) => "integer",
+            Some(AttrType::DateTime) => "dateTime",
+            Some(AttrType::Reference) => "reference",
+            Some(AttrType::String) | None => "string",
+        };
+        match by_urn.iter_mut().find(|(u, _)| u.eq_ignore_ascii_case(&urn)) {
+            Some((_, attrs)) => attrs.push((p.attr, kind)),
+            None => by_urn.push((urn, vec![(p.attr, kind)])),
+        }
+    }
+    by_urn
+        .iter()
+        .map(|(urn, attrs)| crate::scim::extension::extension_schema(urn, attrs))
+        .collect()
+}
+
 /// The members of a list response (or a bare array, which some servers send).
 fn resources(body: &serde_json::Value) -> Vec<&serde_json::Value> {
     match body {

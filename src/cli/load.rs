@@ -4,7 +4,7 @@
 //! exit code.
 
 use crate::cli::common::{ReportArgs, TargetArgs, first_line, print_cleanup, shell_quote};
-use crate::cli::connect::{Connected, connect, preflight};
+use crate::cli::connect::{Connected, preflight};
 use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::outputs::open_outputs;
@@ -431,7 +431,16 @@ pub async fn execute(args: &LoadArgs) -> Result<Finished, Error> {
         shown_target,
         auth_headers,
         ..
-    } = connect(&args.target, plan.timeout).await?;
+    } = crate::cli::connect::connect_with_extensions(
+        &args.target,
+        plan.timeout,
+        &[],
+        &config
+            .as_ref()
+            .map(|c| crate::cli::config::embedded_extensions(&c.config))
+            .unwrap_or_default(),
+    )
+    .await?;
     if let Err(e) = preflight(&client, None).await {
         if let Some(h) = embedded {
             h.shutdown().await;

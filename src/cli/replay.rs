@@ -7,7 +7,7 @@ use crate::cli::common::{
     shell_quote,
 };
 use crate::cli::config::{self, Loaded};
-use crate::cli::connect::{Connected, connect, preflight};
+use crate::cli::connect::{Connected, connect_with_extensions, preflight};
 use crate::cli::console::{self, Console, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
 use crate::cli::outputs::open_outputs;
@@ -172,7 +172,16 @@ pub async fn execute(args: &ReplayArgs) -> Result<Finished, Error> {
         embedded,
         shown_target,
         ..
-    } = connect(&args.target, args.timeout).await?;
+    } = connect_with_extensions(
+        &args.target,
+        args.timeout,
+        &[],
+        &config
+            .as_ref()
+            .map(|c| config::embedded_extensions(&c.config))
+            .unwrap_or_default(),
+    )
+    .await?;
     // A target that does not answer, refuses the credentials or is not a SCIM base URL is a
     // harness problem (exit 3), not an IdP verdict.
     let mut ready = preflight(&client, None).await;

@@ -7,7 +7,7 @@
 
 use crate::cli::check::{self, CheckArgs};
 use crate::cli::common::{GateArg, TargetArgs, TargetUrl};
-use crate::cli::connect::{connect, preflight, spawn_embedded};
+use crate::cli::connect::{connect, preflight, spawn_embedded_extended};
 use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{self, CmdResult, Error, ErrorKind, Finished, Verdict};
 use crate::cli::load::{self, LoadArgs};
@@ -141,9 +141,11 @@ struct Index {
 pub async fn run(args: RunArgs) -> CmdResult {
     // The configuration and the scenario are read before anything runs: a mistake is not
     // found after the check.
-    if let Some(c) = &args.config {
-        crate::cli::config::load(c)?;
-    }
+    let config = args
+        .config
+        .as_deref()
+        .map(crate::cli::config::load)
+        .transpose()?;
     let scenario = args.load_scenario();
     let plan = scenario
         .as_deref()
@@ -179,7 +181,12 @@ pub async fn run(args: RunArgs) -> CmdResult {
     let (embedded, target) = match &args.target.target {
         Some(_) => (None, args.target.clone()),
         None => {
-            let h = spawn_embedded().await?;
+            // It declares the configuration's custom extensions, as the target it stands for would.
+            let extensions = config
+                .as_ref()
+                .map(|c| crate::cli::config::embedded_extensions(&c.config))
+                .unwrap_or_default();
+            let h = spawn_embedded_extended(&extensions).await?;
             let url: TargetUrl = h.base_url.parse().map_err(Error::harness)?;
             let target = TargetArgs {
                 target: Some(url),
@@ -230,6 +237,7 @@ pub async fn run(args: RunArgs) -> CmdResult {
                 let s = scenario.clone().unwrap_or_default();
                 let mut a = LoadArgs::new(s, target.clone(), sub);
                 a.run_id = Some(run_id.clone());
+                a.config = args.config.clone();
                 Box::pin(load::execute(&a)).await
             }
         };
