@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod certify;
 pub mod check;
 pub mod common;
+pub mod config_file;
 pub mod connect;
 pub mod console;
 pub mod error;

@@ -6,7 +6,8 @@
 
 use crate::certify::entra::groups::groups;
 use crate::certify::entra::users::{manager_of, shown};
-use crate::certify::mapping::{self, AttrType};
+use crate::certify::mapping;
+use crate::scim::provisioning::AttrType;
 use crate::certify::probe::{
     self, CREATE_OK, PATCH_OK, create, expect, hex8, patch, plain, read, same, settings,
 };

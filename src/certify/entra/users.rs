@@ -4,7 +4,8 @@
 //! dialect with `--entra-dialect`), judged by what Microsoft's
 //! validation counts as a successful provisioning step.
 
-use crate::certify::mapping::{self, AttrType};
+use crate::certify::mapping;
+use crate::scim::provisioning::AttrType;
 use crate::certify::probe::{
     self, PATCH_OK, create_entra_user, expect, find, hex8, patch, plain, read, same, settings,
 };
