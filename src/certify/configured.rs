@@ -47,7 +47,11 @@ fn needs(probe: &str, maps_active: bool) -> Option<(bool, &'static [Action])> {
 }
 
 /// Why `probe` is not configured under `config` (None: it runs).
-pub fn not_configured(probe: &str, config: &ProvisioningConfig, maps_active: bool) -> Option<String> {
+pub fn not_configured(
+    probe: &str,
+    config: &ProvisioningConfig,
+    maps_active: bool,
+) -> Option<String> {
     let (groups, actions) = needs(probe, maps_active)?;
     let (o, what): (&ObjectConfig, &str) = if groups {
         (&config.groups, "groups")

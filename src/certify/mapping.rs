@@ -128,7 +128,11 @@ impl Mapping {
             list.iter()
                 .map(|m| {
                     parse_target(&m.target).map_err(|why| {
-                        at(origin, m.line, &format!("mapping target {:?}: {why}", m.target))
+                        at(
+                            origin,
+                            m.line,
+                            &format!("mapping target {:?}: {why}", m.target),
+                        )
                     })?;
                     Ok(Mapped {
                         source: m.source.clone().unwrap_or_else(|| "(unnamed)".into()),

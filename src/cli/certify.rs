@@ -7,10 +7,10 @@
 use crate::certify::mapping::Mapping;
 use crate::certify::probe::{EntraDialect, Settings};
 use crate::certify::{Program, configured, entra, okta};
-use crate::cli::config_file::ConfigFile;
 use crate::cli::common::{
     OAuthArgs, ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
 };
+use crate::cli::config_file::ConfigFile;
 use crate::cli::connect::{Connected, connect, preflight, spawn_embedded_with};
 use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
@@ -373,15 +373,15 @@ async fn certify_target(
     let mut all: Vec<CheckReport> = Vec::new();
     if let Some(file) = config {
         for (checks, _) in &mut passes {
-            checks.retain(|c| {
-                match configured::not_configured(c.id, &file.config, maps_active) {
+            checks.retain(
+                |c| match configured::not_configured(c.id, &file.config, maps_active) {
                     Some(why) => {
                         all.push(configured::skipped(c, why));
                         false
                     }
                     None => true,
-                }
-            });
+                },
+            );
         }
     }
     let line = format!(
@@ -523,7 +523,8 @@ async fn certify_target(
             Program::EntraGallery => {
                 let mut r = entra::readiness(&all, &mapping_line, entra_load, dialect);
                 if groups_off {
-                    r.warnings.push(configured::ENTRA_GROUPS_WARNING.to_string());
+                    r.warnings
+                        .push(configured::ENTRA_GROUPS_WARNING.to_string());
                 }
                 r
             }

@@ -92,7 +92,7 @@ pub async fn undeclared(client: &Client, file: &ConfigFile) -> Vec<String> {
 pub fn undeclared_error(lines: &[String]) -> Error {
     let n = lines.len();
     Error::harness(format!(
-        "{n} mapping target{} the target does not declare (nothing was sent):\n{}",
+        "{n} mapping target{} the server does not declare (nothing was sent):\n{}",
         if n == 1 { "" } else { "s" },
         lines.join("\n")
     ))

@@ -633,11 +633,17 @@ push = ["Engineering"]
             json!({"Resources": [{"name": "User", "endpoint": "/Users",
                 "schema": "urn:ietf:params:scim:schemas:core:2.0:User", "schemaExtensions": exts}]})
         };
-        let d = declared_by(&schemas, &types(json!([{"schema": ext, "required": false}])));
+        let d = declared_by(
+            &schemas,
+            &types(json!([{"schema": ext, "required": false}])),
+        );
         assert!(d(ObjectKind::User, None, "USERNAME", None));
         assert!(d(ObjectKind::User, None, "emails", Some("value")));
         assert!(!d(ObjectKind::User, None, "emails", Some("display")));
-        assert!(d(ObjectKind::User, None, "name", Some("givenName")), "no subAttributes: lenient");
+        assert!(
+            d(ObjectKind::User, None, "name", Some("givenName")),
+            "no subAttributes: lenient"
+        );
         assert!(!d(ObjectKind::User, None, "title", None));
         assert!(d(ObjectKind::User, None, "externalId", None));
         assert!(d(ObjectKind::User, Some(ext), "costCenter", None));

@@ -287,11 +287,19 @@ async fn a_configuration_mapping_undeclared_attributes_is_refused_before_any_tes
     );
     assert_eq!(e.exit_code(), 3, "{}", e.message());
     let urn = "urn:ietf:params:scim:schemas:extension:Contoso:2.0:User";
-    for (line, attr) in [(29, "costCenter"), (35, "badgeNumber"), (41, "remoteWorker")] {
+    for (line, attr) in [
+        (29, "costCenter"),
+        (35, "badgeNumber"),
+        (41, "remoteWorker"),
+    ] {
         let want = format!(
             "examples/custom-extension.toml:{line}: mapping `{urn}:{attr}` → the server's schema {urn} has no `{attr}`"
         );
-        assert!(e.message().lines().any(|l| l == want), "{want}\n{}", e.message());
+        assert!(
+            e.message().lines().any(|l| l == want),
+            "{want}\n{}",
+            e.message()
+        );
     }
     assert_eq!(e.message().lines().count(), 4, "{}", e.message());
     assert!(e.hint().is_some_and(|h| h.contains("/Schemas")));
@@ -346,10 +354,19 @@ async fn a_users_only_configuration_reports_the_group_tests_not_configured() {
         verdict("entra-gallery", "SCIM_User_Update_Test").0,
         TestVerdict::Pass
     );
-    assert_eq!(verdict("entra-gallery", "Create_User_Test").0, TestVerdict::Pass);
+    assert_eq!(
+        verdict("entra-gallery", "Create_User_Test").0,
+        TestVerdict::Pass
+    );
     assert_eq!(verdict("okta-oin", "Group Push").0, TestVerdict::Skipped);
     for r in &report.readiness {
-        assert_eq!(r.state, ReadyState::Ready, "{}: {:?}", r.program, r.blockers);
+        assert_eq!(
+            r.state,
+            ReadyState::Ready,
+            "{}: {:?}",
+            r.program,
+            r.blockers
+        );
     }
     assert_eq!(code(&outcome), 0);
     // Which configuration was judged: its path and the sha256 of its bytes.
@@ -362,7 +379,12 @@ async fn a_users_only_configuration_reports_the_group_tests_not_configured() {
         mapping.contains("examples/users-only-crd.toml") && mapping.contains(&sha),
         "{mapping}"
     );
-    assert!(entra.warnings.iter().any(|w| w.contains("provisions no groups")));
+    assert!(
+        entra
+            .warnings
+            .iter()
+            .any(|w| w.contains("provisions no groups"))
+    );
     assert!(
         report
             .options

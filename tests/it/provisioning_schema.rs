@@ -27,7 +27,10 @@ fn every_example_is_valid_under_the_schema_and_the_parser() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let errors: Vec<String> = v.iter_errors(&as_json(&text)).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = v
+            .iter_errors(&as_json(&text))
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", path.display());
         provisioning::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         seen += 1;
@@ -53,8 +56,14 @@ fn broken_files_are_refused_by_both() {
     let v = validator();
     let broken = [
         ("an unknown key", "[users]\nmatchng = \"userName\"\n"),
-        ("an unknown top-level key", "idp = \"entra\"\nusers_only = true\n"),
-        ("a bad action", "[users]\nactions = [\"create\", \"purge\"]\n"),
+        (
+            "an unknown top-level key",
+            "idp = \"entra\"\nusers_only = true\n",
+        ),
+        (
+            "a bad action",
+            "[users]\nactions = [\"create\", \"purge\"]\n",
+        ),
         ("a bad deprovision", "[users]\ndeprovision = \"archive\"\n"),
         (
             "a bad type",
@@ -67,11 +76,17 @@ fn broken_files_are_refused_by_both() {
             "[[user]]\ntarget = \"userName\"\n\n[users]\nprovision = true\n",
         ),
         ("a blank matching attribute", "[users]\nmatching = \" \"\n"),
-        ("a scope without group", "[users]\nscope = { name = \"App Users\" }\n"),
+        (
+            "a scope without group",
+            "[users]\nscope = { name = \"App Users\" }\n",
+        ),
     ];
     for (what, text) in broken {
         assert!(!v.is_valid(&as_json(text)), "the schema accepts {what}");
-        assert!(provisioning::parse(text).is_err(), "the parser accepts {what}");
+        assert!(
+            provisioning::parse(text).is_err(),
+            "the parser accepts {what}"
+        );
     }
     assert!(Path::new("docs/provisioning.md").exists());
 }

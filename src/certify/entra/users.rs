@@ -5,13 +5,13 @@
 //! validation counts as a successful provisioning step.
 
 use crate::certify::mapping;
-use crate::scim::provisioning::AttrType;
 use crate::certify::probe::{
     self, PATCH_OK, create_entra_user, expect, find, hex8, patch, plain, read, same, settings,
 };
 use crate::check;
 use crate::conformance::context::{Ctx, ENTERPRISE};
 use crate::conformance::model::{Check, CheckResult, Finding};
+use crate::scim::provisioning::AttrType;
 use serde_json::{Value, json};
 
 /// The probes of Entra's user provisioning tests.
