@@ -5,7 +5,7 @@
 
 use crate::support::cli::{code, error_of, run};
 use crate::support::*;
-use scimtest::provider::{Limits, ProviderConfig};
+use scimtest::provider::{Fault, Limits, ProviderConfig};
 use scimtest::report::readiness::{ReadyState, TestVerdict};
 
 fn tmpdir(name: &str) -> std::path::PathBuf {
@@ -435,4 +435,67 @@ async fn a_broken_configuration_names_its_file_and_line() {
         .await,
     );
     assert_eq!(e.exit_code(), 2, "{}", e.message());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_up_front_check_passes_a_declared_mapping_and_fails_when_the_schema_drops_it() {
+    let dir = tmpdir("certify-config-declared");
+    let file = dir.join("c.toml");
+    std::fs::write(
+        &file,
+        "[users]\n\
+         [[users.mapping]]\ntarget = \"userName\"\n\
+         [[users.mapping]]\ntarget = \"title\"\n\
+         [[users.mapping]]\ntarget = \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department\"\n\
+         [groups]\nprovision = false\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let shown = file.to_str().unwrap_or_default();
+    let certify = |env: &Env, out: &std::path::Path| {
+        let args: Vec<String> = [
+            "certify",
+            "--for",
+            "okta-oin",
+            "--config",
+            shown,
+            "--target",
+            &env.handle.base_url,
+            "--token",
+            &env.handle.token,
+            "--report-dir",
+            out.to_str().unwrap_or_default(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        async move {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&refs).await
+        }
+    };
+    // Clean: every target is declared, the run goes on and writes its report.
+    let clean = Env::start().await;
+    let out = dir.join("clean");
+    let outcome = certify(&clean, &out).await;
+    assert_ne!(code(&outcome), 3, "{outcome:?}");
+    assert!(out.join("report.json").exists());
+    // No title on User, no enterprise extension: both listed, with their lines.
+    let broken = Env::with_faults(&[Fault::MinimalUserSchema, Fault::SchemasIncomplete]).await;
+    let e = error_of(certify(&broken, &dir.join("broken")).await);
+    assert_eq!(e.exit_code(), 3, "{}", e.message());
+    assert!(
+        e.message().lines().any(|l| l
+            == format!("{shown}:4: mapping `title` → the server's User schema has no `title`")),
+        "{}",
+        e.message()
+    );
+    assert!(
+        e.message()
+            .lines()
+            .any(|l| l.starts_with(&format!("{shown}:6: mapping `urn:"))
+                && l.ends_with("has no `department`")),
+        "{}",
+        e.message()
+    );
+    assert!(!dir.join("broken").join("report.json").exists());
 }
