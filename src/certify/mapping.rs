@@ -1,28 +1,13 @@
-//! The attribute mapping the Entra readiness tests use: the vendor's own (a `--mapping` file:
-//! source → SCIM target path, with types) or Entra's default User and Group mappings, restricted
-//! to what the target declares in `/Schemas` (what is left out is said). Also reads and writes a
+//! The attribute mapping the Entra readiness tests use: the vendor's own (the mappings of a
+//! provisioning configuration, `scim::provisioning`'s one format, given as `--config` or
+//! `--mapping`; or Entra's exported synchronization schema) or Entra's default User and Group
+//! mappings, restricted to what the target declares in `/Schemas` (what is left out is said). Also reads and writes a
 //! value at a mapped target path (`name.givenName`, `emails[type eq "work"].value`,
 //! `urn:…:enterprise:2.0:User:department`) in a resource body.
 
 use crate::conformance::context::{ENTERPRISE, GROUP, USER};
-use serde::Deserialize;
+use crate::scim::provisioning::{self, AttrType, ProvisioningConfig};
 use serde_json::{Map, Value, json};
-
-/// The type of a mapped target attribute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum AttrType {
-    /// A string.
-    String,
-    /// A boolean.
-    Boolean,
-    /// An integer.
-    Integer,
-    /// An xsd:dateTime.
-    DateTime,
-    /// A reference to another resource (`manager`, `members`).
-    Reference,
-}
 
 /// One mapping: an Entra source attribute to a SCIM target path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,24 +33,6 @@ pub struct Mapping {
     pub dropped: Vec<String>,
     /// Whether it is Entra's default mapping (not a vendor's file).
     pub is_default: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileEntry {
-    source: Option<String>,
-    target: String,
-    #[serde(rename = "type")]
-    kind: Option<AttrType>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    #[serde(default)]
-    user: Vec<FileEntry>,
-    #[serde(default)]
-    group: Vec<FileEntry>,
 }
 
 /// The type Entra gives a target path when the file does not say.
@@ -144,35 +111,62 @@ impl Mapping {
         }
     }
 
-    /// Parse a mapping file (TOML: `[[user]]` / `[[group]]` tables with `target`, optional
-    /// `source` and `type`); `origin` names it in the report.
+    /// Parse a mapping file (TOML: a provisioning configuration, docs/provisioning.md, of which
+    /// certify's `[[user]]` / `[[group]]` tables are the short form); `origin` names it in the
+    /// report and in every mistake (`origin:line: message`).
     pub fn parse(text: &str, origin: &str) -> Result<Mapping, String> {
-        let f: File = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
-        let conv = |list: Vec<FileEntry>, what: &str| -> Result<Vec<Mapped>, String> {
-            list.into_iter()
-                .map(|e| {
-                    let target = e.target.trim().to_string();
-                    if target.is_empty() {
-                        return Err(format!("{origin}: a [[{what}]] entry has an empty target"));
-                    }
-                    parse_target(&target)
-                        .map_err(|why| format!("{origin}: [[{what}]] target {target:?}: {why}"))?;
+        let config = provisioning::parse(text).map_err(|e| at(origin, e.line, &e.message))?;
+        Mapping::from_config(&config, origin)
+    }
+
+    /// The mappings of a provisioning configuration: its users' mappings for User, its groups'
+    /// for Group (none when groups are not provisioned). A configuration that maps nothing at
+    /// all runs with Entra's default mappings (restricted as those are); otherwise a User
+    /// mapping must target userName (Entra matches users on it).
+    pub fn from_config(config: &ProvisioningConfig, origin: &str) -> Result<Mapping, String> {
+        let conv = |list: &[provisioning::Mapping]| -> Result<Vec<Mapped>, String> {
+            list.iter()
+                .map(|m| {
+                    parse_target(&m.target).map_err(|why| {
+                        at(
+                            origin,
+                            m.line,
+                            &format!("mapping target {:?}: {why}", m.target),
+                        )
+                    })?;
                     Ok(Mapped {
-                        source: e.source.unwrap_or_else(|| "(unnamed)".into()),
-                        kind: e.kind.unwrap_or_else(|| default_kind(&target)),
-                        target,
+                        source: m.source.clone().unwrap_or_else(|| "(unnamed)".into()),
+                        kind: m.kind.unwrap_or_else(|| default_kind(&m.target)),
+                        target: m.target.clone(),
                     })
                 })
                 .collect()
         };
-        let user = conv(f.user, "user")?;
-        let group = conv(f.group, "group")?;
-        if !user
-            .iter()
-            .any(|m| m.target.eq_ignore_ascii_case("userName"))
+        let user = if config.users.provision {
+            conv(&config.users.mappings)?
+        } else {
+            Vec::new()
+        };
+        let group = if config.groups.provision {
+            conv(&config.groups.mappings)?
+        } else {
+            Vec::new()
+        };
+        if config.users.mappings.is_empty() && config.groups.mappings.is_empty() {
+            let mut m = Mapping::entra_default();
+            if !config.groups.provision {
+                m.group.clear();
+            }
+            m.origin = format!("Entra's default attribute mappings ({origin} maps none)");
+            return Ok(m);
+        }
+        if config.users.provision
+            && !user
+                .iter()
+                .any(|m| m.target.eq_ignore_ascii_case("userName"))
         {
             return Err(format!(
-                "{origin}: no [[user]] entry targets userName (Entra matches users on it)"
+                "{origin}: no user mapping targets userName (Entra matches users on it)"
             ));
         }
         Ok(Mapping {
@@ -374,6 +368,15 @@ pub fn parse_target(path: &str) -> Result<TargetPath, String> {
         type_filter,
         sub,
     })
+}
+
+/// `origin:line: message` (`origin: message` for the file as a whole).
+fn at(origin: &str, line: usize, message: &str) -> String {
+    if line == 0 {
+        format!("{origin}: {message}")
+    } else {
+        format!("{origin}:{line}: {message}")
+    }
 }
 
 /// The last attribute name of a path (`manager`, `givenName`, `value`).
@@ -603,7 +606,13 @@ mod tests {
         assert!(e.contains("userName"), "{e}");
         let e =
             Mapping::parse("[[user]]\ntarget = \"userName\"\nbogus = 1\n", "m.toml").unwrap_err();
-        assert!(e.contains("m.toml"), "{e}");
+        assert!(e.starts_with("m.toml:3: "), "{e}");
+        let e = Mapping::parse(
+            "[[user]]\ntarget = \"userName\"\n\n[[user]]\ntarget = \"emails[value sw \\\"a\\\"].value\"\n",
+            "m.toml",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("m.toml:4: "), "{e}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! rule makes the overall answer. Above `conformance/`, `replay/` and `load/`, whose checks,
 //! flows and thresholds the verdicts cite.
 
+pub mod configured;
 pub mod entra;
 pub mod judge;
 pub mod mapping;

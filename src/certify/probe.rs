@@ -2,11 +2,12 @@
 //! mapping, the OAuth client), generated attribute values, the vendor's create/find/read
 //! steps with the vendor's own pass criteria, and the verdict helpers.
 
-use crate::certify::mapping::{self, AttrType, Mapped, Mapping};
+use crate::certify::mapping::{self, Mapped, Mapping};
 use crate::client::http::Resp;
 use crate::client::oauth::ClientCredentials;
 use crate::conformance::context::{Created, Ctx, LIST, truncate};
 use crate::conformance::model::{CheckResult, Finding};
+use crate::scim::provisioning::AttrType;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 

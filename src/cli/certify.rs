@@ -6,10 +6,11 @@
 
 use crate::certify::mapping::Mapping;
 use crate::certify::probe::{EntraDialect, Settings};
-use crate::certify::{Program, entra, okta};
+use crate::certify::{Program, configured, entra, okta};
 use crate::cli::common::{
     OAuthArgs, ReportArgs, TargetArgs, TargetUrl, first_line, parse_duration, print_cleanup,
 };
+use crate::cli::config::Loaded as ConfigFile;
 use crate::cli::connect::{Connected, connect, preflight, spawn_embedded_with};
 use crate::cli::console::{self, Style, WIDTH};
 use crate::cli::error::{CmdResult, Error, Finished, Verdict};
@@ -81,11 +82,17 @@ pub struct CertifyArgs {
     )]
     pub programs: Vec<ProgramArg>,
     /// Your app's Entra attribute mappings: Entra's synchronization schema as exported (JSON),
-    /// or TOML `[[user]]`/`[[group]]` tables with `target`, optional `source` and `type`
-    /// (docs/certify.md). Default: Entra's default mappings, without the attributes your
-    /// /Schemas does not declare.
-    #[arg(long, value_name = "FILE")]
+    /// or a provisioning configuration (TOML, docs/provisioning.md; `[[user]]`/`[[group]]`
+    /// tables are its short form). Default: Entra's default mappings, without the attributes
+    /// your /Schemas does not declare.
+    #[arg(long, value_name = "FILE", conflicts_with = "config")]
     pub mapping: Option<PathBuf>,
+    /// The provisioning configuration your setup guide documents (TOML, docs/provisioning.md):
+    /// its mappings are the ones the Entra tests use, every mapping target must be declared by
+    /// your /Schemas and /ResourceTypes (checked before anything else is sent), and the tests of
+    /// the object types and actions it leaves out are reported "not configured".
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// How the emulated Entra provisioning engine writes its requests: `default`, or
     /// `aadoptscim062020` when your app's Tenant URL carries that flag.
     #[arg(long, value_enum, default_value = "default", value_name = "DIALECT")]
@@ -196,17 +203,7 @@ fn announce(target: &str, programs: &[Program], load: bool) -> String {
 /// the reports and print the readiness.
 pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
     let programs = args.programs();
-    let mapping = match &args.mapping {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("failed to read --mapping {}", p.display()))?;
-            Mapping::load(&text, &p.display().to_string()).map_err(|e| {
-                Error::harness(format!("bad --mapping: {e}"))
-                    .with_hint("see docs/certify.md for the mapping file format")
-            })?
-        }
-        None => Mapping::entra_default(),
-    };
+    let (mapping, config) = read_mapping(args)?;
     let ns = Namespace::new();
     let run_id = ns.run_id().to_string();
     let (mut outputs, dir) = open_outputs(&args.reports, &run_id)?;
@@ -216,7 +213,12 @@ pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
         None => {
             // The embedded provider authenticates the way the gallery wants: OAuth 2.0 client
             // credentials with an hour-long token.
-            let (h, oauth_args) = spawn_with_oauth().await?;
+            // It declares the configuration's custom extensions, as the target it stands for would.
+            let extensions = config
+                .as_ref()
+                .map(|c| crate::cli::config::embedded_extensions(&c.config))
+                .unwrap_or_default();
+            let (h, oauth_args) = spawn_with_oauth(extensions).await?;
             let url: TargetUrl = h.base_url.parse().map_err(Error::harness)?;
             let target = TargetArgs {
                 target: Some(url),
@@ -228,7 +230,15 @@ pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
             (Some(h), target)
         }
     };
-    let result = certify_target(args, &programs, mapping, ns, &target, &dir).await;
+    let result = certify_target(
+        args,
+        &programs,
+        (mapping, config.as_ref()),
+        ns,
+        &target,
+        &dir,
+    )
+    .await;
     if let Some(h) = embedded {
         h.shutdown().await;
     }
@@ -241,13 +251,44 @@ pub async fn execute(args: &CertifyArgs) -> Result<Finished, Error> {
     for name in ["certificate.html", "certificate.md"] {
         crate::report::html::write_certificate(&dir.join(name), std::slice::from_ref(&report))?;
     }
-    print_summary(&report, &dir);
+    print_summary(&report, &dir, config.as_ref());
     Ok(Finished { report, verdict })
+}
+
+/// The mapping the Entra tests use and the provisioning configuration it came from: `--config`,
+/// or a TOML `--mapping` (the same format); Entra's synchronization schema (JSON) and the
+/// default mappings have none. A file that does not parse is `FILE:LINE: message`, exit 3.
+fn read_mapping(args: &CertifyArgs) -> Result<(Mapping, Option<ConfigFile>), Error> {
+    let Some(p) = args.config.as_ref().or(args.mapping.as_ref()) else {
+        return Ok((Mapping::entra_default(), None));
+    };
+    let bad = |e: String| {
+        Error::harness(e).with_hint(format!(
+            "see {} for the file's format",
+            crate::cli::config::DOCS
+        ))
+    };
+    if args.config.is_none() {
+        let text = std::fs::read_to_string(p)
+            .with_context(|| format!("failed to read --mapping {}", p.display()))?;
+        if text.trim_start().starts_with('{') {
+            let m = Mapping::load(&text, &p.display().to_string()).map_err(bad)?;
+            return Ok((m, None));
+        }
+    }
+    let file = crate::cli::config::load(p)?;
+    let mut m = Mapping::from_config(&file.config, &file.info.path).map_err(bad)?;
+    if !m.is_default {
+        m.origin = format!("the configuration {}", file.describe());
+    }
+    Ok((m, Some(file)))
 }
 
 /// The embedded provider with one OAuth client (tenant 1) and a 60-minute token lifetime, and the
 /// options that reach it.
-async fn spawn_with_oauth() -> Result<(crate::provider::ProviderHandle, OAuthArgs), Error> {
+async fn spawn_with_oauth(
+    user_extensions: Vec<serde_json::Value>,
+) -> Result<(crate::provider::ProviderHandle, OAuthArgs), Error> {
     let secret = uuid::Uuid::new_v4().simple().to_string();
     let client = crate::provider::OAuthClientSpec {
         id: "scimtest-certify".into(),
@@ -256,6 +297,7 @@ async fn spawn_with_oauth() -> Result<(crate::provider::ProviderHandle, OAuthArg
     let h = spawn_embedded_with(crate::provider::ProviderConfig {
         oauth_clients: vec![client],
         oauth_token_lifetime: Duration::from_secs(3600),
+        user_extensions,
         ..crate::provider::ProviderConfig::default()
     })
     .await?;
@@ -271,7 +313,7 @@ async fn spawn_with_oauth() -> Result<(crate::provider::ProviderHandle, OAuthArg
 async fn certify_target(
     args: &CertifyArgs,
     programs: &[Program],
-    mapping: Mapping,
+    (mapping, config): (Mapping, Option<&ConfigFile>),
     ns: Namespace,
     target: &TargetArgs,
     dir: &std::path::Path,
@@ -284,6 +326,11 @@ async fn certify_target(
         ..
     } = connect(target, args.timeout).await?;
     preflight(&client, None).await?;
+    // A configuration's mapping targets the target does not declare: said before any test
+    // request, every one of them.
+    if let Some(file) = config {
+        crate::cli::config::check_declared(&client, file).await?;
+    }
     let entra_load = programs.contains(&Program::EntraGallery) && !args.no_load;
     if !target.embedded_target {
         eprint!(
@@ -303,6 +350,7 @@ async fn certify_target(
         .unwrap_or_default();
     let mapping = mapping.restrict_to(&declared);
     let mapping_line = mapping.describe();
+    let maps_active = mapping.maps_user("active");
     let dialect = args.entra_dialect.dialect();
     let settings = Settings {
         entra_dialect: dialect,
@@ -325,6 +373,22 @@ async fn certify_target(
         .collect();
     rest.extend(related_checks(programs));
     passes.push((rest, 8));
+    // The probes of what the configuration leaves out are not run: reported skipped, "not
+    // configured".
+    let mut all: Vec<CheckReport> = Vec::new();
+    if let Some(file) = config {
+        for (checks, _) in &mut passes {
+            checks.retain(
+                |c| match configured::not_configured(c.id, &file.config, maps_active) {
+                    Some(why) => {
+                        all.push(configured::skipped(c, why));
+                        false
+                    }
+                    None => true,
+                },
+            );
+        }
+    }
     let line = format!(
         "{} against {shown_target} (run {run_id}): {} vendor-test probes and cited checks",
         programs
@@ -345,7 +409,6 @@ async fn certify_target(
         extension: Some(Arc::new(settings)),
         ..RunOptions::default()
     };
-    let mut all: Vec<CheckReport> = Vec::new();
     let mut cleanup = crate::report::model::CleanupReport::default();
     let mut interrupted = false;
     for (checks, concurrency) in passes {
@@ -458,10 +521,18 @@ async fn certify_target(
         }
     }
 
+    let groups_off = config.is_some_and(|f| !f.config.groups.provision);
     let readiness: Vec<Readiness> = programs
         .iter()
         .map(|p| match p {
-            Program::EntraGallery => entra::readiness(&all, &mapping_line, entra_load, dialect),
+            Program::EntraGallery => {
+                let mut r = entra::readiness(&all, &mapping_line, entra_load, dialect);
+                if groups_off {
+                    r.warnings
+                        .push(configured::ENTRA_GROUPS_WARNING.to_string());
+                }
+                r
+            }
             Program::OktaOin => okta::readiness(&all),
         })
         .collect();
@@ -551,6 +622,12 @@ fn certify_options(args: &CertifyArgs) -> Vec<String> {
             crate::cli::common::shell_quote(&m.display().to_string())
         ));
     }
+    if let Some(c) = &args.config {
+        o.push(format!(
+            "--config {}",
+            crate::cli::common::shell_quote(&c.display().to_string())
+        ));
+    }
     if args.entra_dialect != EntraDialectArg::Default {
         o.push("--entra-dialect aadoptscim062020".into());
     }
@@ -586,7 +663,7 @@ fn verdict(report: &RunReport) -> Verdict {
 /// The summary: per programme its readiness line, then the tests that failed or warned first
 /// (one line each, fitted to [`WIDTH`]), the passed, skipped and unknown ones counted (listed
 /// with `--verbose`); then the reports.
-fn print_summary(r: &RunReport, dir: &std::path::Path) {
+fn print_summary(r: &RunReport, dir: &std::path::Path, config: Option<&ConfigFile>) {
     let console = console::current();
     let head = format!(
         "scimtest certify against {}{} in {:.1} s",
@@ -600,6 +677,11 @@ fn print_summary(r: &RunReport, dir: &std::path::Path) {
     );
     for l in wrap(&head, WIDTH, "", 2) {
         say!("{}", console.paint(Style::Bold, &l));
+    }
+    if let Some(c) = config {
+        for l in wrap(&c.describe(), WIDTH, "configuration: ", 4) {
+            say!("{}", console.paint(Style::Dim, &l));
+        }
     }
     if !r.status.is_complete() {
         say!(

@@ -22,6 +22,13 @@ pub struct Loaded {
     pub info: ConfigurationInfo,
 }
 
+impl Loaded {
+    /// `examples/users-only-crd.toml (sha256 1f2e…)`: which configuration a run judged.
+    pub fn describe(&self) -> String {
+        format!("{} (sha256 {})", self.info.path, self.info.sha256)
+    }
+}
+
 /// Read and parse `path`; a mistake is `FILE:LINE: what` (exit 3) with a hint.
 pub fn load(path: &Path) -> Result<Loaded, Error> {
     let shown = path.display().to_string();
@@ -160,94 +167,20 @@ fn resources(body: &serde_json::Value) -> Vec<&serde_json::Value> {
     }
 }
 
-fn text<'v>(v: &'v serde_json::Value, key: &str) -> Option<&'v str> {
-    v.get(key).and_then(serde_json::Value::as_str)
-}
-
-/// Whether `schema` declares `attr` (and `sub` under it).
-fn has(schema: &serde_json::Value, attr: &str, sub: Option<&str>) -> bool {
-    let named = |list: Option<&serde_json::Value>, name: &str| {
-        list.and_then(serde_json::Value::as_array)
-            .and_then(|a| {
-                a.iter()
-                    .find(|x| text(x, "name").is_some_and(|n| n.eq_ignore_ascii_case(name)))
-            })
-            .cloned()
-    };
-    let Some(a) = named(schema.get("attributes"), attr) else {
-        return false;
-    };
-    match sub {
-        None => true,
-        Some(s) => named(a.get("subAttributes"), s).is_some(),
-    }
-}
-
 /// The mappings the target does not declare, from its `/Schemas` and `/ResourceTypes`
-/// documents. `None` when `/Schemas` does not say (then nothing can be judged).
+/// documents (`provisioning::declared_by`). `None` when `/Schemas` lists no schema (then
+/// nothing can be judged).
 pub fn undeclared(
     c: &ProvisioningConfig,
     schemas: &serde_json::Value,
     resource_types: Option<&serde_json::Value>,
 ) -> Option<Vec<String>> {
-    let schemas = resources(schemas);
-    if schemas.is_empty() {
+    if resources(schemas).is_empty() {
         return None;
     }
-    let schema = |urn: &str| {
-        schemas
-            .iter()
-            .find(|s| text(s, "id").is_some_and(|i| i.eq_ignore_ascii_case(urn)))
-            .copied()
-    };
-    let types = resource_types.map(resources).unwrap_or_default();
-    let rt = |kind: provisioning::ObjectKind| {
-        let (name, endpoint) = match kind {
-            provisioning::ObjectKind::User => ("User", "/Users"),
-            provisioning::ObjectKind::Group => ("Group", "/Groups"),
-        };
-        types
-            .iter()
-            .find(|t| {
-                text(t, "name").is_some_and(|n| n.eq_ignore_ascii_case(name))
-                    || text(t, "endpoint").is_some_and(|e| e.ends_with(endpoint))
-            })
-            .copied()
-    };
-    let core = |kind: provisioning::ObjectKind| match rt(kind).and_then(|t| text(t, "schema")) {
-        Some(s) => s.to_string(),
-        None => match kind {
-            provisioning::ObjectKind::User => crate::scim::schema::USER_SCHEMA.to_string(),
-            provisioning::ObjectKind::Group => crate::scim::schema::GROUP_SCHEMA.to_string(),
-        },
-    };
-    let extension_listed = |kind: provisioning::ObjectKind, urn: &str| match rt(kind) {
-        // Without /ResourceTypes, a schema the server serves is taken as usable.
-        None => true,
-        Some(t) => t
-            .get("schemaExtensions")
-            .and_then(serde_json::Value::as_array)
-            .is_some_and(|a| {
-                a.iter()
-                    .any(|e| text(e, "schema").is_some_and(|s| s.eq_ignore_ascii_case(urn)))
-            }),
-    };
-    Some(provisioning::undeclared(c, |kind, urn, attr, sub| {
-        let core_urn = core(kind);
-        match urn {
-            Some(u) if !u.eq_ignore_ascii_case(&core_urn) => {
-                extension_listed(kind, u) && schema(u).is_some_and(|s| has(s, attr, sub))
-            }
-            _ => {
-                // id, externalId and meta are common attributes of every resource (RFC 7643
-                // §3.1), in no schema.
-                ["id", "externalId", "meta"]
-                    .iter()
-                    .any(|c| c.eq_ignore_ascii_case(attr))
-                    || schema(&core_urn).is_some_and(|s| has(s, attr, sub))
-            }
-        }
-    }))
+    let none = serde_json::Value::Null;
+    let declares = provisioning::declared_by(schemas, resource_types.unwrap_or(&none));
+    Some(provisioning::undeclared(c, declares))
 }
 
 /// Before anything else is sent: every mapped attribute is one the target declares. An error

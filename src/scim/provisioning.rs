@@ -354,6 +354,153 @@ pub fn undeclared(
     out
 }
 
+/// What a target declares, read from its `/Schemas` and `/ResourceTypes` answers, as the
+/// `declares` closure [`undeclared`] takes: `declared_by(&schemas, &resource_types)`. Each
+/// document is the list response as served (`{"Resources": [...]}`) or a bare array.
+///
+/// A core attribute is declared when the resource type's core schema (the standard User or Group
+/// URN when /ResourceTypes does not say) lists it; an extension attribute when its URN is one of
+/// the resource type's `schemaExtensions` (any schema /Schemas lists when /ResourceTypes lists no
+/// such resource type) and that schema lists it; a sub-attribute when its attribute lists it in
+/// `subAttributes` (or declares no sub-attributes at all). Attribute names compare
+/// case-insensitively (RFC 7643 §2.1). The common attributes `id`, `externalId`, `meta` and
+/// `schemas` are always declared (RFC 7643 §3.1). A `/Schemas` that lists nothing cannot be
+/// judged: everything then counts as declared, so no mistake is reported that the target did not
+/// make.
+pub fn declared_by(
+    schemas: &serde_json::Value,
+    resource_types: &serde_json::Value,
+) -> impl Fn(ObjectKind, Option<&str>, &str, Option<&str>) -> bool + use<> {
+    let declared = Declared::read(schemas, resource_types);
+    move |kind: ObjectKind, urn: Option<&str>, attr: &str, sub: Option<&str>| {
+        declared.declares(kind, urn, attr, sub)
+    }
+}
+
+/// The standard core schema URN of an object kind.
+fn core_urn(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::User => "urn:ietf:params:scim:schemas:core:2.0:User",
+        ObjectKind::Group => "urn:ietf:params:scim:schemas:core:2.0:Group",
+    }
+}
+
+/// One resource type as /ResourceTypes declares it.
+struct TypeDecl {
+    core: String,
+    extensions: Vec<String>,
+}
+
+/// The parts of /Schemas and /ResourceTypes [`declared_by`] reads.
+struct Declared {
+    schemas: Vec<serde_json::Value>,
+    user: Option<TypeDecl>,
+    group: Option<TypeDecl>,
+}
+
+fn resources(doc: &serde_json::Value) -> Vec<serde_json::Value> {
+    doc.get("Resources")
+        .and_then(|r| r.as_array())
+        .or_else(|| doc.as_array())
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn named<'a>(list: &'a [serde_json::Value], name: &str) -> Option<&'a serde_json::Value> {
+    list.iter().find(|a| {
+        a.get("name")
+            .and_then(|n| n.as_str())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
+}
+
+impl Declared {
+    fn read(schemas: &serde_json::Value, resource_types: &serde_json::Value) -> Declared {
+        let types = resources(resource_types);
+        let find = |kind: ObjectKind| -> Option<TypeDecl> {
+            let (name, endpoint) = match kind {
+                ObjectKind::User => ("User", "/Users"),
+                ObjectKind::Group => ("Group", "/Groups"),
+            };
+            let t = types.iter().find(|t| {
+                let is = |k: &str, v: &str| {
+                    t.get(k)
+                        .and_then(|x| x.as_str())
+                        .is_some_and(|x| x.eq_ignore_ascii_case(v))
+                };
+                is("name", name) || is("endpoint", endpoint) || is("schema", core_urn(kind))
+            })?;
+            let core = t
+                .get("schema")
+                .and_then(|s| s.as_str())
+                .unwrap_or(core_urn(kind))
+                .to_string();
+            let extensions = t
+                .get("schemaExtensions")
+                .and_then(|e| e.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.get("schema").and_then(|s| s.as_str()))
+                .map(str::to_string)
+                .collect();
+            Some(TypeDecl { core, extensions })
+        };
+        Declared {
+            schemas: resources(schemas),
+            user: find(ObjectKind::User),
+            group: find(ObjectKind::Group),
+        }
+    }
+
+    fn declares(&self, kind: ObjectKind, urn: Option<&str>, attr: &str, sub: Option<&str>) -> bool {
+        if self.schemas.is_empty() {
+            return true;
+        }
+        if urn.is_none()
+            && ["id", "externalId", "meta", "schemas"]
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(attr))
+        {
+            return true;
+        }
+        let rt = match kind {
+            ObjectKind::User => self.user.as_ref(),
+            ObjectKind::Group => self.group.as_ref(),
+        };
+        let schema_urn = match (urn, rt) {
+            (None, Some(t)) => t.core.as_str(),
+            (None, None) => core_urn(kind),
+            (Some(u), Some(t)) => {
+                let listed = t.core.eq_ignore_ascii_case(u)
+                    || t.extensions.iter().any(|e| e.eq_ignore_ascii_case(u));
+                if !listed {
+                    return false;
+                }
+                u
+            }
+            (Some(u), None) => u,
+        };
+        let Some(schema) = self.schemas.iter().find(|s| {
+            s.get("id")
+                .and_then(|i| i.as_str())
+                .is_some_and(|i| i.eq_ignore_ascii_case(schema_urn))
+        }) else {
+            return false;
+        };
+        let attrs = schema
+            .get("attributes")
+            .and_then(|a| a.as_array())
+            .map_or(&[][..], Vec::as_slice);
+        let Some(a) = named(attrs, attr) else {
+            return false;
+        };
+        match (sub, a.get("subAttributes").and_then(|s| s.as_array())) {
+            (None, _) | (Some(_), None) => true,
+            (Some(s), Some(subs)) => named(subs, s).is_some(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -470,5 +617,43 @@ push = ["Engineering"]
         assert!(bad[0].starts_with("line 16: mapping `urn:"), "{bad:?}");
         assert!(bad[0].ends_with("has no `costCenter`"), "{bad:?}");
         assert!(undeclared(&c, |_, _, _, _| true).is_empty());
+    }
+
+    #[test]
+    fn declared_by_reads_schemas_and_resource_types() {
+        use serde_json::json;
+        let ext = "urn:ietf:params:scim:schemas:extension:Contoso:2.0:User";
+        let schemas = json!({"Resources": [
+            {"id": "urn:ietf:params:scim:schemas:core:2.0:User", "attributes": [
+                {"name": "userName"},
+                {"name": "emails", "subAttributes": [{"name": "value"}, {"name": "type"}]},
+                {"name": "name"}]},
+            {"id": ext, "attributes": [{"name": "costCenter"}]}]});
+        let types = |exts: serde_json::Value| {
+            json!({"Resources": [{"name": "User", "endpoint": "/Users",
+                "schema": "urn:ietf:params:scim:schemas:core:2.0:User", "schemaExtensions": exts}]})
+        };
+        let d = declared_by(
+            &schemas,
+            &types(json!([{"schema": ext, "required": false}])),
+        );
+        assert!(d(ObjectKind::User, None, "USERNAME", None));
+        assert!(d(ObjectKind::User, None, "emails", Some("value")));
+        assert!(!d(ObjectKind::User, None, "emails", Some("display")));
+        assert!(
+            d(ObjectKind::User, None, "name", Some("givenName")),
+            "no subAttributes: lenient"
+        );
+        assert!(!d(ObjectKind::User, None, "title", None));
+        assert!(d(ObjectKind::User, None, "externalId", None));
+        assert!(d(ObjectKind::User, Some(ext), "costCenter", None));
+        assert!(!d(ObjectKind::User, Some(ext), "badgeNumber", None));
+        assert!(!d(ObjectKind::Group, None, "displayName", None));
+        // The schema is served but not listed as an extension of the User resource type.
+        let d = declared_by(&schemas, &types(json!([])));
+        assert!(!d(ObjectKind::User, Some(ext), "costCenter", None));
+        // Nothing served: nothing judged.
+        let d = declared_by(&json!({}), &json!({}));
+        assert!(d(ObjectKind::User, None, "title", None));
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::support::cli::{code, error_of, run};
 use crate::support::*;
-use scimtest::provider::{Limits, ProviderConfig};
+use scimtest::provider::{Fault, Limits, ProviderConfig};
 use scimtest::report::readiness::{ReadyState, TestVerdict};
 
 fn tmpdir(name: &str) -> std::path::PathBuf {
@@ -263,4 +263,239 @@ async fn the_embedded_provider_is_ready_for_both_programmes() {
     );
     let cert = std::fs::read_to_string(out.join("certificate.md")).unwrap_or_default();
     assert!(cert.contains("ready for submission"), "{cert}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configuration_mapping_undeclared_attributes_is_refused_before_any_test_runs() {
+    // The provider does not declare the Contoso extension: its three attributes are listed
+    // with their lines, exit 3, and no test request creates anything.
+    let env = Env::start().await;
+    let dir = tmpdir("certify-config-undeclared");
+    let e = error_of(
+        run(&[
+            "certify",
+            "--config",
+            "examples/custom-extension.toml",
+            "--target",
+            &env.handle.base_url,
+            "--token",
+            &env.handle.token,
+            "--report-dir",
+            dir.join("r").to_str().unwrap_or_default(),
+        ])
+        .await,
+    );
+    assert_eq!(e.exit_code(), 3, "{}", e.message());
+    let urn = "urn:ietf:params:scim:schemas:extension:Contoso:2.0:User";
+    for (line, attr) in [
+        (29, "costCenter"),
+        (35, "badgeNumber"),
+        (41, "remoteWorker"),
+    ] {
+        let want = format!(
+            "examples/custom-extension.toml:{line}: mapping `{urn}:{attr}` → the server's schema {urn} has no `{attr}`"
+        );
+        assert!(
+            e.message().lines().any(|l| l == want),
+            "{want}\n{}",
+            e.message()
+        );
+    }
+    assert_eq!(e.message().lines().count(), 3, "{}", e.message());
+    assert!(e.hint().is_some_and(|h| h.contains("/Schemas")));
+    use scimtest::provider::store::Kind;
+    let slot = env
+        .handle
+        .provider
+        .authenticate(Some(&env.handle.token))
+        .unwrap_or_else(|| panic!("token"));
+    assert_eq!(env.handle.provider.count(slot, Kind::User), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_users_only_configuration_reports_the_group_tests_not_configured() {
+    let out = tmpdir("certify-config-users-only").join("r");
+    let outcome = run(&[
+        "certify",
+        "--config",
+        "examples/users-only-crd.toml",
+        "--report-dir",
+        out.to_str().unwrap_or_default(),
+    ])
+    .await;
+    let report = read_report(&out);
+    let verdict = |program: &str, name: &str| {
+        report
+            .readiness
+            .iter()
+            .find(|r| r.program == program)
+            .and_then(|r| r.tests.iter().find(|t| t.name == name))
+            .map(|t| (t.verdict, t.reason.clone()))
+            .unwrap_or_else(|| panic!("{program} {name}"))
+    };
+    for name in [
+        "Create_Group_Test",
+        "Update_Group_Test",
+        "Delete_Group_Test",
+        "Group_Update_Add_Member_Test",
+        "POD_Group_Test",
+        "SCIM_Group_Create_Test",
+        "SCIM_Group_Pagination_Test",
+    ] {
+        let (v, why) = verdict("entra-gallery", name);
+        assert_eq!(v, TestVerdict::Skipped, "{name}: {why}");
+        assert!(why.starts_with("not configured: "), "{name}: {why}");
+    }
+    // Update is unticked: the engine's update test is not configured; the direct one runs.
+    let (v, why) = verdict("entra-gallery", "Update_User_Test");
+    assert_eq!(v, TestVerdict::Skipped, "{why}");
+    assert!(why.contains("users.actions leaves out update"), "{why}");
+    assert_eq!(
+        verdict("entra-gallery", "SCIM_User_Update_Test").0,
+        TestVerdict::Pass
+    );
+    assert_eq!(
+        verdict("entra-gallery", "Create_User_Test").0,
+        TestVerdict::Pass
+    );
+    assert_eq!(verdict("okta-oin", "Group Push").0, TestVerdict::Skipped);
+    for r in &report.readiness {
+        assert_eq!(
+            r.state,
+            ReadyState::Ready,
+            "{}: {:?}",
+            r.program,
+            r.blockers
+        );
+    }
+    assert_eq!(code(&outcome), 0);
+    // Which configuration was judged: its path and the sha256 of its bytes.
+    let bytes = std::fs::read("examples/users-only-crd.toml").unwrap_or_default();
+    use sha2::Digest;
+    let sha = format!("{:x}", sha2::Sha256::digest(&bytes));
+    let entra = &report.readiness[0];
+    let mapping = entra.mapping.as_deref().unwrap_or_default();
+    assert!(
+        mapping.contains("examples/users-only-crd.toml") && mapping.contains(&sha),
+        "{mapping}"
+    );
+    assert!(
+        entra
+            .warnings
+            .iter()
+            .any(|w| w.contains("provisions no groups"))
+    );
+    assert!(
+        report
+            .options
+            .contains(&"--config examples/users-only-crd.toml".to_string()),
+        "{:?}",
+        report.options
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_configuration_names_its_file_and_line() {
+    let dir = tmpdir("certify-config-broken");
+    let bad = dir.join("c.toml");
+    std::fs::write(
+        &bad,
+        "format_version = 1\n[users]\nactions = [\"create\", \"purge\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let shown = bad.to_str().unwrap_or_default();
+    for option in ["--config", "--mapping"] {
+        let e = error_of(
+            run(&[
+                "certify",
+                option,
+                shown,
+                "--report-dir",
+                dir.join("r").to_str().unwrap_or_default(),
+            ])
+            .await,
+        );
+        assert_eq!(e.exit_code(), 3, "{}", e.message());
+        assert!(
+            e.message().starts_with(&format!("{shown}:3: ")),
+            "{}",
+            e.message()
+        );
+        assert!(e.hint().is_some_and(|h| h.contains("docs/provisioning.md")));
+    }
+    assert!(!dir.join("r").join("report.json").exists());
+    let e = error_of(
+        run(&[
+            "certify",
+            "--config",
+            "examples/users-only-crd.toml",
+            "--mapping",
+            "examples/users-only-crd.toml",
+        ])
+        .await,
+    );
+    assert_eq!(e.exit_code(), 2, "{}", e.message());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_up_front_check_passes_a_declared_mapping_and_fails_when_the_schema_drops_it() {
+    let dir = tmpdir("certify-config-declared");
+    let file = dir.join("c.toml");
+    std::fs::write(
+        &file,
+        "[users]\n\
+         [[users.mapping]]\ntarget = \"userName\"\n\
+         [[users.mapping]]\ntarget = \"title\"\n\
+         [[users.mapping]]\ntarget = \"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department\"\n\
+         [groups]\nprovision = false\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let shown = file.to_str().unwrap_or_default();
+    let certify = |env: &Env, out: &std::path::Path| {
+        let args: Vec<String> = [
+            "certify",
+            "--for",
+            "okta-oin",
+            "--config",
+            shown,
+            "--target",
+            &env.handle.base_url,
+            "--token",
+            &env.handle.token,
+            "--report-dir",
+            out.to_str().unwrap_or_default(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        async move {
+            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&refs).await
+        }
+    };
+    // Clean: every target is declared, the run goes on and writes its report.
+    let clean = Env::start().await;
+    let out = dir.join("clean");
+    let outcome = certify(&clean, &out).await;
+    assert_ne!(code(&outcome), 3, "{outcome:?}");
+    assert!(out.join("report.json").exists());
+    // No title on User, no enterprise extension: both listed, with their lines.
+    let broken = Env::with_faults(&[Fault::MinimalUserSchema, Fault::SchemasIncomplete]).await;
+    let e = error_of(certify(&broken, &dir.join("broken")).await);
+    assert_eq!(e.exit_code(), 3, "{}", e.message());
+    assert!(
+        e.message().lines().any(|l| l
+            == format!("{shown}:4: mapping `title` → the server's User schema has no `title`")),
+        "{}",
+        e.message()
+    );
+    assert!(
+        e.message()
+            .lines()
+            .any(|l| l.starts_with(&format!("{shown}:6: mapping `urn:"))
+                && l.ends_with("has no `department`")),
+        "{}",
+        e.message()
+    );
+    assert!(!dir.join("broken").join("report.json").exists());
 }

@@ -199,6 +199,7 @@ fn a_missing_input_file_names_the_path_and_the_os_reason() {
         vec!["replay", "--fixtures", &missing_dir],
         vec!["report", "render", &missing_json, "--md", "x.md"],
         vec!["certify", "--mapping", &missing],
+        vec!["certify", "--config", &missing],
         vec!["load", "merge", &missing_json],
     ] {
         let e = mistake(&args, 3);

@@ -51,6 +51,7 @@ mod provider_patch;
 mod provider_rate_limit;
 mod provider_robustness;
 mod provider_users;
+mod provisioning_schema;
 mod record;
 mod replay;
 mod replay_cli;

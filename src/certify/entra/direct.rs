@@ -6,13 +6,14 @@
 
 use crate::certify::entra::groups::groups;
 use crate::certify::entra::users::{manager_of, shown};
-use crate::certify::mapping::{self, AttrType};
+use crate::certify::mapping;
 use crate::certify::probe::{
     self, CREATE_OK, PATCH_OK, create, expect, hex8, patch, plain, read, same, settings,
 };
 use crate::check;
 use crate::conformance::context::{Created, Ctx, GROUP, USER};
 use crate::conformance::model::{Check, CheckResult, Finding};
+use crate::scim::provisioning::AttrType;
 use serde_json::{Value, json};
 
 /// The probes of Entra's direct SCIM tests.

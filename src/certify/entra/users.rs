@@ -4,13 +4,14 @@
 //! dialect with `--entra-dialect`), judged by what Microsoft's
 //! validation counts as a successful provisioning step.
 
-use crate::certify::mapping::{self, AttrType};
+use crate::certify::mapping;
 use crate::certify::probe::{
     self, PATCH_OK, create_entra_user, expect, find, hex8, patch, plain, read, same, settings,
 };
 use crate::check;
 use crate::conformance::context::{Ctx, ENTERPRISE};
 use crate::conformance::model::{Check, CheckResult, Finding};
+use crate::scim::provisioning::AttrType;
 use serde_json::{Value, json};
 
 /// The probes of Entra's user provisioning tests.
