@@ -144,7 +144,10 @@ pub fn embedded_extensions(c: &ProvisioningConfig) -> Vec<serde_json::Value> {
             Some(AttrType::Reference) => "reference",
             Some(AttrType::String) | None => "string",
         };
-        match by_urn.iter_mut().find(|(u, _)| u.eq_ignore_ascii_case(&urn)) {
+        match by_urn
+            .iter_mut()
+            .find(|(u, _)| u.eq_ignore_ascii_case(&urn))
+        {
             Some((_, attrs)) => attrs.push((p.attr, kind)),
             None => by_urn.push((urn, vec![(p.attr, kind)])),
         }

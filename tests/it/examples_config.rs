@@ -23,12 +23,25 @@ fn tmpdir(name: &str) -> std::path::PathBuf {
 }
 
 async fn provider(faults: &[Fault]) -> ProviderHandle {
+    provider_declaring(faults, Vec::new()).await
+}
+
+/// A provider that also declares these User schema extensions.
+async fn provider_declaring(faults: &[Fault], user_extensions: Vec<Value>) -> ProviderHandle {
     scimtest::provider::spawn(ProviderConfig {
         hooks: Faults::new(faults.iter().copied()).hooks(),
+        user_extensions,
         ..ProviderConfig::default()
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The extension documents of a configuration, as the embedded provider would declare them.
+fn extensions_of(config: &str) -> Vec<Value> {
+    let loaded =
+        scimtest::cli::config::load(std::path::Path::new(config)).unwrap_or_else(|e| panic!("{e}"));
+    scimtest::cli::config::embedded_extensions(&loaded.config)
 }
 
 /// `replay --config FILE` against a provider with `faults`: the exit code and the report.
@@ -323,4 +336,68 @@ async fn mistakes_in_the_file_name_their_line_and_contradictions_are_usage_error
     );
     let outcome = cli::run(&["replay", "--config", "/nonexistent/scim.toml"]).await;
     assert_eq!(cli::code(&outcome), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_custom_extension_provisions_where_declared_and_breaks_where_its_values_are_dropped() {
+    let config = example("custom-extension.toml");
+    let urn = "urn:ietf:params:scim:schemas:extension:Contoso:2.0:User";
+    // With no --target: the embedded provider declares the configured extension.
+    let dir = tmpdir("embedded-ext");
+    let d = dir.display().to_string();
+    let outcome = cli::run(&["replay", "--config", &config, "--report-dir", &d, "-q"]).await;
+    assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
+    // A server that declares it: the creates carry the three values under the URN.
+    let exts = extensions_of(&config);
+    assert_eq!(exts.len(), 1);
+    let h = provider_declaring(&[], exts.clone()).await;
+    let rdir = tmpdir("ext");
+    let rd = rdir.display().to_string();
+    let outcome = cli::run(&[
+        "replay",
+        "--config",
+        &config,
+        "--target",
+        &h.base_url,
+        "--token",
+        &h.token,
+        "--report-dir",
+        &rd,
+        "-q",
+    ])
+    .await;
+    assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
+    let text = std::fs::read_to_string(rdir.join("report.json")).unwrap_or_default();
+    assert!(
+        text.contains("CC-4711") && text.contains(urn),
+        "the extension was not sent"
+    );
+    // A server that answers 2xx and drops the extension's values breaks the configuration.
+    let bad = provider_declaring(&[Fault::ExtensionDropped], exts).await;
+    let outcome = cli::run(&[
+        "replay",
+        "--config",
+        &config,
+        "--target",
+        &bad.base_url,
+        "--token",
+        &bad.token,
+        "-q",
+    ])
+    .await;
+    assert_eq!(cli::code(&outcome), 1, "{outcome:?}");
+    // The same fault leaves a configuration without the extension alone.
+    let plain = provider_declaring(&[Fault::ExtensionDropped], Vec::new()).await;
+    let outcome = cli::run(&[
+        "replay",
+        "--config",
+        &example("users-only-crd.toml"),
+        "--target",
+        &plain.base_url,
+        "--token",
+        &plain.token,
+        "-q",
+    ])
+    .await;
+    assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
 }
