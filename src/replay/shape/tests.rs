@@ -1,3 +1,7 @@
+//! Tests of `replay::shape`: the examples/ configurations applied to the embedded fixtures
+//! (what is left out and why, setup creates, group push, mapped attributes, matching), and a
+//! configuration that configures everything leaving every fixture as it is.
+
 use super::*;
 use crate::replay::fixture::embedded;
 use crate::scim::provisioning::parse;
