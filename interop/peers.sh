@@ -64,7 +64,7 @@ for name in "${SERVERS[@]}"; do
   if [ "$rc" -ne 0 ]; then
     echo "scimtest replay --config examples/users-only-crd.toml against $name exited $rc; log:"; cat "$out/replay-config.log"; status=1
   fi
-  echo "   scimtest replay --config examples/users-only-crd.toml: exit $rc, $(tail -n 1 "$out/replay-config.log")"
+  echo "   scimtest replay --config examples/users-only-crd.toml: exit $rc, $(grep -m1 "IdP profiles would provision" "$out/replay-config.log")"
   reports=()
   while IFS= read -r f; do reports+=(--report "$f"); done < <(find "$out/check" "$out/replay" "$out/replay-config" "$out/certify" -name report.json 2>/dev/null)
   "$PY" "$HERE/peers_leftovers.py" "$url" --token "$token" "${reports[@]}" >"$out/leftovers.json" || status=1
