@@ -5,6 +5,7 @@
 //! values of their types. Pure: a fixture in, a fixture out.
 
 use super::fixture::{BodyCheck, BodyTest, Fixture, Step};
+use crate::scim::mapped::{TargetPath, get_raw, parse_target, put};
 use crate::scim::provisioning::{
     Action, AttrType, Deprovision, Mapping, ObjectConfig, ProvisioningConfig,
 };
@@ -342,152 +343,22 @@ pub fn shape(fx: &Fixture, cfg: &ProvisioningConfig) -> Shaped {
     Shaped::Flow(Box::new(out))
 }
 
-/// A mapping target split up: `urn:…:User:costCenter`, `name.givenName`,
-/// `emails[type eq "work"].value`.
-#[derive(Debug, Clone, PartialEq)]
-struct Target {
-    urn: Option<String>,
-    attr: String,
-    filter: Option<(String, String)>,
-    sub: Option<String>,
-}
+/// A mapping target taken apart (`scim::mapped`: the URN, the attribute, a `type eq` value
+/// filter, the sub-attribute).
+type Target = TargetPath;
 
 fn split_target(t: &str) -> Option<Target> {
-    let t = t.trim();
-    let (urn, rest) = if t.to_ascii_lowercase().starts_with("urn:") {
-        let head = t.find('[').map_or(t, |i| &t[..i]);
-        let i = head.rfind(':')?;
-        (Some(t[..i].to_string()), &t[i + 1..])
-    } else {
-        (None, t)
-    };
-    let (attr_part, filter, after) = match (rest.find('['), rest.rfind(']')) {
-        (Some(i), Some(j)) if i < j => {
-            let inner = &rest[i + 1..j];
-            let mut words = inner.splitn(3, ' ');
-            let (fa, op, fv) = (words.next()?, words.next()?, words.next()?);
-            if !op.eq_ignore_ascii_case("eq") {
-                return None;
-            }
-            (
-                &rest[..i],
-                Some((fa.to_string(), fv.trim_matches('"').to_string())),
-                &rest[j + 1..],
-            )
-        }
-        (None, None) => (rest, None, ""),
-        _ => return None,
-    };
-    let (attr, sub) = match (filter.is_some(), attr_part.split_once('.')) {
-        (true, _) => (
-            attr_part.to_string(),
-            after.strip_prefix('.').map(str::to_string),
-        ),
-        (false, Some((a, s))) => (a.to_string(), Some(s.to_string())),
-        (false, None) => (attr_part.to_string(), None),
-    };
-    if attr.is_empty() {
-        return None;
-    }
-    Some(Target {
-        urn,
-        attr,
-        filter,
-        sub,
-    })
-}
-
-fn get_ci<'v>(m: &'v Map<String, Value>, k: &str) -> Option<(&'v String, &'v Value)> {
-    m.iter().find(|(key, _)| key.eq_ignore_ascii_case(k))
+    parse_target(t).ok()
 }
 
 /// The value at `t` in a resource body.
 fn value_at(body: &Value, t: &Target) -> Option<Value> {
-    let mut m = body.as_object()?;
-    if let Some(u) = &t.urn {
-        m = get_ci(m, u)?.1.as_object()?;
-    }
-    let v = get_ci(m, &t.attr)?.1;
-    let v = match &t.filter {
-        Some((fa, fv)) => v.as_array()?.iter().find(|e| {
-            e.as_object()
-                .and_then(|o| get_ci(o, fa))
-                .and_then(|(_, x)| x.as_str())
-                .is_some_and(|x| x.eq_ignore_ascii_case(fv))
-        })?,
-        None => v,
-    };
-    match &t.sub {
-        Some(s) => v
-            .as_object()
-            .and_then(|o| get_ci(o, s))
-            .map(|x| x.1.clone()),
-        None => Some(v.clone()),
-    }
+    get_raw(body, &target_text(t)).cloned()
 }
 
-/// Set `t` in a resource body to `value` (adding the extension URN to `schemas`).
+/// Set `t` in a resource body to `value` (an extension's URN added to `schemas`).
 fn set_at(body: &mut Value, t: &Target, value: Value) {
-    let Some(root) = body.as_object_mut() else {
-        return;
-    };
-    if let Some(u) = &t.urn {
-        let schemas = root.entry("schemas").or_insert_with(|| json!([]));
-        if let Some(a) = schemas.as_array_mut()
-            && !a.iter().any(|s| s.as_str() == Some(u))
-        {
-            a.push(Value::String(u.clone()));
-        }
-    }
-    let m = match &t.urn {
-        Some(u) => {
-            let key = get_ci(root, u).map_or_else(|| u.clone(), |(k, _)| k.clone());
-            match root.entry(key).or_insert_with(|| json!({})).as_object_mut() {
-                Some(m) => m,
-                None => return,
-            }
-        }
-        None => root,
-    };
-    let key = get_ci(m, &t.attr).map_or_else(|| t.attr.clone(), |(k, _)| k.clone());
-    match (&t.filter, &t.sub) {
-        (Some((fa, fv)), sub) => {
-            let list = m.entry(key).or_insert_with(|| json!([]));
-            if !list.is_array() {
-                *list = json!([]);
-            }
-            let Some(a) = list.as_array_mut() else { return };
-            let pos = a.iter().position(|e| {
-                e.get(fa.as_str())
-                    .and_then(Value::as_str)
-                    .is_some_and(|x| x.eq_ignore_ascii_case(fv))
-            });
-            let elem = match pos {
-                Some(i) => &mut a[i],
-                None => {
-                    a.push(json!({ fa.clone(): fv.clone() }));
-                    let last = a.len() - 1;
-                    &mut a[last]
-                }
-            };
-            match (sub, elem.as_object_mut()) {
-                (Some(s), Some(o)) => {
-                    o.insert(s.clone(), value);
-                }
-                (None, _) => *elem = value,
-                _ => {}
-            }
-        }
-        (None, Some(s)) => {
-            let inner = m.entry(key).or_insert_with(|| json!({}));
-            if let Some(o) = inner.as_object_mut() {
-                o.insert(s.clone(), value);
-            }
-        }
-        (None, None) => {
-            m.insert(key, value);
-        }
-    }
+    put(body, &target_text(t), value);
 }
 
 /// The first `attr eq "value"` of a filter.
@@ -697,13 +568,14 @@ fn check_for(k: Kind, t: &Target, value: &Value) -> BodyCheck {
     }
     pointer.push('/');
     pointer.push_str(&esc(&t.attr));
-    let test = match &t.filter {
-        Some((fa, fv)) => {
+    let test = match &t.type_filter {
+        Some(ty) => {
             let mut pattern = Map::new();
-            pattern.insert(fa.clone(), Value::String(fv.clone()));
-            if let Some(s) = &t.sub {
-                pattern.insert(s.clone(), value.clone());
-            }
+            pattern.insert("type".into(), Value::String(ty.clone()));
+            pattern.insert(
+                t.sub.clone().unwrap_or_else(|| "value".into()),
+                value.clone(),
+            );
             BodyTest::Includes(vec![Value::Object(pattern)])
         }
         None => {
@@ -720,8 +592,8 @@ fn check_for(k: Kind, t: &Target, value: &Value) -> BodyCheck {
         Kind::Group => crate::scim::schema::GROUP_SCHEMA,
         _ => crate::scim::schema::USER_SCHEMA,
     };
-    let declared = match (&t.filter, &t.sub) {
-        (Some((fa, _)), _) => format!("{}.{fa}", t.attr),
+    let declared = match (&t.type_filter, &t.sub) {
+        (Some(_), _) => format!("{}.type", t.attr),
         (None, Some(s)) => format!("{}.{s}", t.attr),
         (None, None) => t.attr.clone(),
     };
@@ -967,8 +839,8 @@ fn target_text(t: &Target) -> String {
         s.push(':');
     }
     s.push_str(&t.attr);
-    if let Some((fa, fv)) = &t.filter {
-        s.push_str(&format!("[{fa} eq \"{fv}\"]"));
+    if let Some(ty) = &t.type_filter {
+        s.push_str(&format!("[type eq \"{ty}\"]"));
     }
     if let Some(sub) = &t.sub {
         s.push('.');

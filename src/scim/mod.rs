@@ -5,6 +5,7 @@ pub mod error;
 pub mod extension;
 pub mod filter;
 mod json;
+pub mod mapped;
 pub mod patch;
 pub mod path;
 pub mod provisioning;

@@ -244,6 +244,6 @@ fn target_paths_split_and_round_trip() {
     assert_eq!(value_at(&body, &t), Some(json!("a@b.example")));
     assert_eq!(
         body["emails"],
-        json!([{"type": "work", "value": "a@b.example"}])
+        json!([{"type": "work", "value": "a@b.example", "primary": true}])
     );
 }
