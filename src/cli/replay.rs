@@ -406,11 +406,24 @@ fn print_configuration(r: &RunReport) {
 /// `scimtest replay: N of M profiles would provision in S s against URL`, wrapped to the width.
 fn print_totals(r: &RunReport) {
     let console = console::current();
-    let ok = r.profiles.iter().filter(|p| p.would_provision).count();
+    let replayed = r.profiles.iter().filter(|p| p.replayed()).count();
+    let ok = r
+        .profiles
+        .iter()
+        .filter(|p| p.replayed() && p.would_provision)
+        .count();
+    let skipped = r.profiles.len() - replayed;
     let text = format!(
-        "{ok} of {} IdP profiles would provision ({} flows) in {:.2} s against {}{}",
-        r.profiles.len(),
+        "{ok} of {replayed} IdP profiles would provision ({} flows{}) in {:.2} s against {}{}",
         r.checks.len(),
+        if skipped > 0 {
+            format!(
+                "; {skipped} {} not configured",
+                if skipped == 1 { "profile" } else { "profiles" }
+            )
+        } else {
+            String::new()
+        },
         r.duration_ms / 1000.0,
         r.target,
         if r.embedded_target {

@@ -329,10 +329,14 @@ fn verdict(command: &str, code: i32, r: Option<&RunReport>) -> String {
     }
     match command {
         "replay" => {
-            let ok = r.profiles.iter().filter(|p| p.would_provision).count();
+            let replayed = r.profiles.iter().filter(|p| p.replayed()).count();
+            let ok = r
+                .profiles
+                .iter()
+                .filter(|p| p.replayed() && p.would_provision)
+                .count();
             format!(
-                "{ok} of {} IdP profiles would provision{}",
-                r.profiles.len(),
+                "{ok} of {replayed} IdP profiles would provision{}",
                 r.profiles
                     .iter()
                     .filter(|p| !p.would_provision)

@@ -328,6 +328,15 @@ pub fn shape(fx: &Fixture, cfg: &ProvisioningConfig) -> Shaped {
             }
         }
     }
+    // A profile that never provisions users itself (Okta Group Push: its manifest says it has
+    // no user lifecycle) has nothing of its own left once no group step is.
+    let groups_only = fx
+        .manifest
+        .as_ref()
+        .is_some_and(|m| m.absent("user-lifecycle").is_some());
+    if groups_only && !keep.iter().any(|s| kind(&s.request.path) == Kind::Group) {
+        keep.clear();
+    }
     if keep.is_empty() {
         return Shaped::NotConfigured(
             left_out

@@ -274,6 +274,7 @@ pub fn certificate(reports: &[RunReport]) -> Certificate {
         .map(|r| {
             r.profiles
                 .iter()
+                .filter(|p| p.replayed())
                 .map(|p| Profile {
                     idp_label: idp_label(p),
                     profile: p.profile.clone(),

@@ -434,6 +434,14 @@ pub struct NotApplicable {
     pub why: String,
 }
 
+impl ProfileVerdict {
+    /// Whether any of its flows was replayed: false when a provisioning configuration excludes
+    /// every one ("not configured", then it counts neither as provisioning nor as breaking).
+    pub fn replayed(&self) -> bool {
+        self.flows.iter().any(|f| f.not_configured.is_none())
+    }
+}
+
 impl ProfileAbout {
     /// The product and dialect in one line.
     pub fn label(&self) -> String {

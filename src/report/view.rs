@@ -480,17 +480,22 @@ fn complete_verdict(r: &RunReport) -> (&'static str, String) {
     }
     match r.command.as_str() {
         "replay" => {
-            let ok = r.profiles.iter().filter(|p| p.would_provision).count();
+            let replayed = r.profiles.iter().filter(|p| p.replayed()).count();
+            let ok = r
+                .profiles
+                .iter()
+                .filter(|p| p.replayed() && p.would_provision)
+                .count();
             let class = if r.profiles.is_empty() || r.counts.error > 0 {
                 "warn"
-            } else if ok == r.profiles.len() {
+            } else if ok == replayed {
                 "pass"
             } else {
                 "fail"
             };
             (
                 class,
-                format!("{ok} of {} IdP profiles would provision", r.profiles.len()),
+                format!("{ok} of {replayed} IdP profiles would provision"),
             )
         }
         "load" => {

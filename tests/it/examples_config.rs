@@ -401,3 +401,39 @@ async fn a_custom_extension_provisions_where_declared_and_breaks_where_its_value
     .await;
     assert_eq!(cli::code(&outcome), 0, "{outcome:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_the_configuration_excludes_entirely_is_not_configured_and_not_counted() {
+    let dir = tmpdir("okta-users-only");
+    let file = dir.join("okta-users-only.toml");
+    std::fs::write(&file, "idp = \"okta\"\n\n[groups]\nprovision = false\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (code, report) = replay(&file.display().to_string(), &[Fault::NoGroups], &[]).await;
+    assert_eq!(code, 0, "{:?}", verdicts(&report));
+    let v = verdicts(&report);
+    let push = v.iter().find(|(p, _)| p == "okta/group-push");
+    assert_eq!(
+        push.map(|(_, v)| v.as_str()),
+        Some("not configured: groups are not provisioned"),
+        "{v:?}"
+    );
+    assert!(
+        v.iter()
+            .filter(|(p, _)| p != "okta/group-push")
+            .all(|(_, v)| v == "would provision with this configuration"),
+        "{v:?}"
+    );
+    // The run's one-line verdict counts the profiles it replayed.
+    let parsed: scimtest::report::RunReport =
+        serde_json::from_value(report).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parsed.profiles.iter().filter(|p| p.replayed()).count(),
+        2,
+        "{:?}",
+        parsed
+            .profiles
+            .iter()
+            .map(|p| &p.profile)
+            .collect::<Vec<_>>()
+    );
+}
